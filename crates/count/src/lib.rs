@@ -1,0 +1,1 @@
+//! Counting rules (see README).
