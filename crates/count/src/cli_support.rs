@@ -1,1 +1,224 @@
-//! placeholder
+//! What the `iskra count` command does, kept here so the binary stays thin and the
+//! whole path from file bytes to printed report is tested in this crate.
+
+use crate::error::CountError;
+use crate::profile::Profile;
+use crate::report::Report;
+use crate::{approval, blt, debian, meek, plurality, preflib, runoff, schulze, scottish_stv};
+
+/// Counting methods that read ranked ballots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    ScottishStv,
+    MeekStv,
+    Schulze,
+    Plurality,
+    Approval,
+    Runoff,
+}
+
+impl Method {
+    pub const NAMES: &'static [&'static str] = &[
+        "scottish-stv",
+        "meek-stv",
+        "schulze",
+        "plurality",
+        "approval",
+        "runoff",
+    ];
+
+    pub fn parse(s: &str) -> Result<Method, String> {
+        Ok(match s {
+            "scottish-stv" | "scottish" => Method::ScottishStv,
+            "meek-stv" | "meek" => Method::MeekStv,
+            "schulze" | "debian" => Method::Schulze,
+            "plurality" => Method::Plurality,
+            "approval" => Method::Approval,
+            "runoff" | "two-round" => Method::Runoff,
+            _ => {
+                return Err(format!(
+                    "unknown method `{s}`; one of: {}",
+                    Method::NAMES.join(", ")
+                ))
+            }
+        })
+    }
+}
+
+/// Ballot file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Auto,
+    Blt,
+    Debian,
+    Preflib,
+}
+
+impl InputFormat {
+    pub fn parse(s: &str) -> Result<InputFormat, String> {
+        Ok(match s {
+            "auto" => InputFormat::Auto,
+            "blt" => InputFormat::Blt,
+            "debian" => InputFormat::Debian,
+            "preflib" | "soi" | "toc" => InputFormat::Preflib,
+            _ => {
+                return Err(format!(
+                    "unknown input format `{s}`: auto, blt, debian or preflib"
+                ))
+            }
+        })
+    }
+}
+
+/// Everything the command takes besides the file.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub seats: Option<usize>,
+    pub seed: u64,
+    pub format_in: InputFormat,
+    /// File name, used only to guess the format.
+    pub file_name: String,
+    /// Debian: quorum R and majority N:M; default option = last unless told otherwise.
+    pub quorum: u64,
+    pub majority: (u64, u64),
+    pub no_default_option: bool,
+    /// Option names for tally sheets without a header.
+    pub names: Option<Vec<String>>,
+}
+
+impl Request {
+    pub fn new(method: Method) -> Self {
+        Request {
+            method,
+            seats: None,
+            seed: 0,
+            format_in: InputFormat::Auto,
+            file_name: String::new(),
+            quorum: 0,
+            majority: (1, 1),
+            no_default_option: false,
+            names: None,
+        }
+    }
+}
+
+/// Decode file bytes: UTF-8 when valid, otherwise Latin-1 (every byte is a character).
+/// Real tally sheets come in both (Debian's 2007 sheet is Latin-1).
+pub fn decode(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|&b| b as char).collect(),
+    }
+}
+
+/// Guess the format from the name, then from the content.
+pub fn detect(file_name: &str, text: &str) -> InputFormat {
+    let lower = file_name.to_ascii_lowercase();
+    if lower.ends_with(".blt") {
+        return InputFormat::Blt;
+    }
+    if lower.ends_with(".soi") || lower.ends_with(".toc") || lower.ends_with(".soc") {
+        return InputFormat::Preflib;
+    }
+    if text.lines().any(|l| l.trim_start().starts_with("V:")) {
+        return InputFormat::Debian;
+    }
+    if text.lines().any(|l| l.starts_with("# ")) {
+        return InputFormat::Preflib;
+    }
+    InputFormat::Blt
+}
+
+/// Read a profile from file bytes.
+pub fn read_profile(bytes: &[u8], req: &Request) -> Result<(Profile, InputFormat), CountError> {
+    let text = decode(bytes);
+    let fmt = match req.format_in {
+        InputFormat::Auto => detect(&req.file_name, &text),
+        f => f,
+    };
+    let profile = match fmt {
+        InputFormat::Blt | InputFormat::Auto => blt::parse(&text)?,
+        InputFormat::Debian => debian::parse(&text, req.names.as_deref())?,
+        InputFormat::Preflib => preflib::parse(&text)?,
+    };
+    Ok((profile, fmt))
+}
+
+/// Count a profile as requested.
+pub fn count_profile(
+    profile: &Profile,
+    fmt: InputFormat,
+    req: &Request,
+) -> Result<Report, CountError> {
+    let seats = req.seats.or(profile.seats).unwrap_or(1);
+    match req.method {
+        Method::ScottishStv => scottish_stv::count(profile, seats, req.seed),
+        Method::MeekStv => meek::count(profile, seats, req.seed),
+        Method::Schulze => {
+            // A Debian tally sheet's last option is the default option.
+            let default_option = if fmt == InputFormat::Debian && !req.no_default_option {
+                Some(profile.candidates.len() - 1)
+            } else {
+                None
+            };
+            schulze::count(
+                profile,
+                &schulze::Options {
+                    default_option,
+                    quorum: req.quorum,
+                    majority: req.majority,
+                },
+            )
+        }
+        Method::Plurality => plurality::count(profile, seats, req.seed),
+        Method::Approval => approval::count(profile, seats, req.seed),
+        Method::Runoff => runoff::count(profile, req.seed),
+    }
+}
+
+/// File bytes in, report out.
+pub fn run(bytes: &[u8], req: &Request) -> Result<Report, CountError> {
+    let (profile, fmt) = read_profile(bytes, req)?;
+    count_profile(&profile, fmt, req)
+}
+
+/// Parse `N:M`.
+pub fn parse_ratio(s: &str) -> Result<(u64, u64), String> {
+    let (a, b) = s
+        .split_once(':')
+        .ok_or_else(|| format!("`{s}` is not a ratio N:M"))?;
+    let a: u64 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a ratio N:M"))?;
+    let b: u64 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a ratio N:M"))?;
+    if a == 0 || b == 0 {
+        return Err("both sides of a majority ratio must be positive".into());
+    }
+    Ok((a, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin1_fallback() {
+        assert_eq!(decode(b"Rapha\xebl"), "Raphaël");
+        assert_eq!(decode("Raphaël".as_bytes()), "Raphaël");
+    }
+
+    #[test]
+    fn detection() {
+        assert_eq!(detect("x.blt", ""), InputFormat::Blt);
+        assert_eq!(detect("x.toc", ""), InputFormat::Preflib);
+        assert_eq!(detect("tally.txt", "junk\nV: 12 ab\n"), InputFormat::Debian);
+        assert_eq!(parse_ratio("3:1"), Ok((3, 1)));
+        assert!(parse_ratio("3").is_err());
+        assert!(Method::parse("borda").is_err());
+    }
+}
