@@ -26,8 +26,13 @@ pub fn parse(text: &str) -> Result<Profile, ParseError> {
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim_start_matches('\u{feff}').trim()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .filter(|(_, l)| !l.is_empty())
         .peekable();
+    // Comments are allowed before and among the ballots; after them, `#` lines may
+    // carry the names (`# ALTERNATIVE NAME 3: Name (Party)`, PrefLib style).
+    while lines.peek().is_some_and(|(_, l)| l.starts_with('#')) {
+        lines.next();
+    }
 
     // Header: number of candidates and seats.
     let (hline, header) = lines
@@ -84,6 +89,9 @@ pub fn parse(text: &str) -> Result<Profile, ParseError> {
     let mut last_line = hline;
     for (l, text) in lines.by_ref() {
         last_line = l;
+        if text.starts_with('#') {
+            continue;
+        }
         let toks: Vec<&str> = tokens(text).collect();
         if toks == ["0"] {
             ended = true;
@@ -99,45 +107,98 @@ pub fn parse(text: &str) -> Result<Profile, ParseError> {
     }
 
     // Names, then the title.
-    while profile.candidates.len() < ncand {
-        let (l, text) = lines.next().ok_or_else(|| {
-            ParseError::new(
-                last_line,
+    let rest: Vec<(usize, &str)> = lines.collect();
+    let mut k = 0;
+    if rest
+        .iter()
+        .any(|(_, t)| t.starts_with("# ALTERNATIVE NAME"))
+    {
+        let mut named: Vec<Option<String>> = vec![None; ncand];
+        while k < rest.len() && rest[k].1.starts_with('#') {
+            let (l, t) = rest[k];
+            if let Some(v) = t.strip_prefix("# ALTERNATIVE NAME") {
+                let (num, name) = v
+                    .split_once(':')
+                    .ok_or_else(|| ParseError::new(l, "expected `# ALTERNATIVE NAME k: name`"))?;
+                let i: usize = num.trim().parse().map_err(|_| {
+                    ParseError::new(l, format!("`{}` is not a candidate number", num.trim()))
+                })?;
+                if i == 0 || i > ncand {
+                    return Err(ParseError::new(l, format!("candidate {i} does not exist")));
+                }
+                named[i - 1] = Some(name.trim().to_string());
+            }
+            k += 1;
+        }
+        for (i, n) in named.into_iter().enumerate() {
+            let n = n.ok_or_else(|| {
+                ParseError::new(last_line, format!("no name for candidate {}", i + 1))
+            })?;
+            let (name, party) = split_party(&n);
+            profile.candidates.push(name);
+            profile.parties.push(party);
+        }
+    } else if rest.len() >= ncand && !quoted_sequence_fits(&rest, ncand) {
+        // One candidate per line: `"Name"`, `"Name" "Party"`, or `Name (Party)`.
+        for &(l, text) in &rest[..ncand] {
+            if text.starts_with('"') {
+                let (first, after) = quoted(text, l)?;
+                let mut extra = Vec::new();
+                let mut after = after.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+                while after.starts_with('"') {
+                    let (q, a) = quoted(after, l)?;
+                    extra.push(q);
+                    after = a.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+                }
+                if !after.is_empty() {
+                    return Err(ParseError::new(
+                        l,
+                        format!("unexpected `{after}` after a quoted name"),
+                    ));
+                }
+                let (name, party) = split_party(&first);
+                profile.candidates.push(name);
+                profile.parties.push(if extra.is_empty() {
+                    party
+                } else {
+                    Some(extra.join(" "))
+                });
+            } else {
+                let (name, party) = split_party(text.trim_end_matches(','));
+                profile.candidates.push(name);
+                profile.parties.push(party);
+            }
+        }
+        k = ncand;
+    } else {
+        // Several quoted names to a line (older writers).
+        while profile.candidates.len() < ncand && k < rest.len() {
+            let (l, text) = rest[k];
+            let mut r = text;
+            while !r.is_empty() {
+                if !r.starts_with('"') {
+                    return Err(ParseError::new(l, "expected a quoted candidate name"));
+                }
+                let (name, after) = quoted(r, l)?;
+                let (name, party) = split_party(&name);
+                profile.candidates.push(name);
+                profile.parties.push(party);
+                r = after.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+            }
+            k += 1;
+        }
+        if profile.candidates.len() != ncand {
+            return Err(ParseError::new(
+                rest.last().map(|r| r.0).unwrap_or(last_line),
                 format!(
                     "expected {} candidate names, found {}",
                     ncand,
                     profile.candidates.len()
                 ),
-            )
-        })?;
-        last_line = l;
-        if text.starts_with('"') {
-            // One or more quoted names on the line.
-            let mut rest = text;
-            while !rest.is_empty() {
-                let (name, after) = quoted(rest, l)?;
-                let (name, party) = split_party(&name);
-                profile.candidates.push(name);
-                profile.parties.push(party);
-                rest = after.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
-            }
-        } else {
-            let (name, party) = split_party(text.trim_end_matches(','));
-            profile.candidates.push(name);
-            profile.parties.push(party);
+            ));
         }
     }
-    if profile.candidates.len() > ncand {
-        return Err(ParseError::new(
-            last_line,
-            format!(
-                "{} candidate names for {} candidates",
-                profile.candidates.len(),
-                ncand
-            ),
-        ));
-    }
-    if let Some((l, text)) = lines.next() {
+    if let Some(&(l, text)) = rest.get(k) {
         profile.title = if text.starts_with('"') {
             quoted(text, l)?.0
         } else {
@@ -236,6 +297,29 @@ fn parse_ballot(toks: &[&str], line: usize, ncand: usize) -> Result<Ballot, Pars
         ballot.equal_to_prev = equal;
     }
     Ok(ballot)
+}
+
+/// True when the lines are all quoted strings numbering the candidates plus at most a
+/// title: the names are then a sequence, several to a line. Otherwise a line's extra
+/// quoted strings are a party label.
+fn quoted_sequence_fits(rest: &[(usize, &str)], ncand: usize) -> bool {
+    let mut count = 0;
+    for &(l, text) in rest {
+        let mut r = text;
+        while !r.is_empty() {
+            if !r.starts_with('"') {
+                return false;
+            }
+            match quoted(r, l) {
+                Ok((_, after)) => {
+                    count += 1;
+                    r = after.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+                }
+                Err(_) => return false,
+            }
+        }
+    }
+    count == ncand || count == ncand + 1
 }
 
 /// Read a double-quoted string at the start of `s`; `""` inside stands for one `"`
@@ -339,6 +423,24 @@ mod tests {
         assert_eq!(p.candidates[0], "A \"X Party\"");
         assert_eq!(p.candidates[1], "B");
         assert_eq!(p.ballots[0].weight, 3);
+    }
+
+    #[test]
+    fn names_as_comments_or_with_quoted_party() {
+        let p = parse("2 1\n1 1 0\n0\n# ALTERNATIVE NAME 1: Gary Barton (Ind)\n# ALTERNATIVE NAME 2: Al Duke - Wardrop (Grn)\nCalton ward\n")
+            .unwrap();
+        assert_eq!(p.candidates, vec!["Gary Barton", "Al Duke - Wardrop"]);
+        assert_eq!(p.title, "Calton ward");
+        let p = parse(
+            "2 1\n1 1 0\n0\n\"Ian BAILEY\" \"Lib Dems\"\n\"Ross CASSIE\" \"SNP\"\n\"Ward 2\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.candidates, vec!["Ian BAILEY", "Ross CASSIE"]);
+        assert_eq!(p.parties[1].as_deref(), Some("SNP"));
+        assert_eq!(p.title, "Ward 2");
+        let p = parse("2 1\n1 1 0\n0\n\"A\" \"B\"\n\"Title\"\n").unwrap();
+        assert_eq!(p.candidates, vec!["A", "B"]);
+        assert_eq!(p.title, "Title");
     }
 
     #[test]

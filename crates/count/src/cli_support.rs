@@ -1,10 +1,14 @@
 //! What the `iskra count` command does, kept here so the binary stays thin and the
 //! whole path from file bytes to printed report is tested in this crate.
 
-use crate::error::CountError;
+use crate::error::{CountError, ParseError};
 use crate::profile::Profile;
 use crate::report::Report;
-use crate::{approval, blt, debian, meek, plurality, preflib, runoff, schulze, scottish_stv};
+use crate::{
+    apportion, approval, blt, debian, meek, motion, plurality, preflib, runoff, schulze,
+    scottish_stv, yes_no,
+};
+use serde::Deserialize;
 
 /// Counting methods that read ranked ballots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +19,12 @@ pub enum Method {
     Plurality,
     Approval,
     Runoff,
+    /// The rest read JSON (see [`run`]).
+    YesNo,
+    Motion,
+    DHondt,
+    SainteLague,
+    Hare,
 }
 
 impl Method {
@@ -25,6 +35,11 @@ impl Method {
         "plurality",
         "approval",
         "runoff",
+        "yes-no",
+        "motion",
+        "dhondt",
+        "sainte-lague",
+        "hare",
     ];
 
     pub fn parse(s: &str) -> Result<Method, String> {
@@ -35,6 +50,11 @@ impl Method {
             "plurality" => Method::Plurality,
             "approval" => Method::Approval,
             "runoff" | "two-round" => Method::Runoff,
+            "yes-no" => Method::YesNo,
+            "motion" => Method::Motion,
+            "dhondt" | "d-hondt" => Method::DHondt,
+            "sainte-lague" => Method::SainteLague,
+            "hare" | "hare-lr" => Method::Hare,
             _ => {
                 return Err(format!(
                     "unknown method `{s}`; one of: {}",
@@ -174,13 +194,115 @@ pub fn count_profile(
         Method::Plurality => plurality::count(profile, seats, req.seed),
         Method::Approval => approval::count(profile, seats, req.seed),
         Method::Runoff => runoff::count(profile, req.seed),
+        Method::YesNo | Method::Motion | Method::DHondt | Method::SainteLague | Method::Hare => {
+            Err(CountError::Invalid(
+                "this method reads a JSON file, not ranked ballots".into(),
+            ))
+        }
     }
 }
 
-/// File bytes in, report out.
-pub fn run(bytes: &[u8], req: &Request) -> Result<Report, CountError> {
-    let (profile, fmt) = read_profile(bytes, req)?;
-    count_profile(&profile, fmt, req)
+/// What a count prints.
+#[derive(Debug, Clone)]
+pub enum Output {
+    Report(Report),
+    Motion(motion::Outcome),
+    Apportionment(apportion::Apportionment, Vec<apportion::Unit>),
+}
+
+impl Output {
+    pub fn to_text(&self) -> String {
+        match self {
+            Output::Report(r) => r.to_text(),
+            Output::Motion(o) => o.to_text(),
+            Output::Apportionment(a, u) => a.to_text(u),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let v = match self {
+            Output::Report(r) => return r.to_json(),
+            Output::Motion(o) => serde_json::to_value(o),
+            Output::Apportionment(a, u) => serde_json::to_value(serde_json::json!({
+                "method": a.method,
+                "units": u,
+                "seats": a.seats,
+                "order": a.order,
+                "seed": a.seed,
+                "lots": a.lots,
+            })),
+        };
+        serde_json::to_string_pretty(&v.expect("serialisable")).expect("serialisable")
+    }
+}
+
+/// `--method motion`: `{"entitled": 10, "present": 8, "votes": [{"mandates": 2, "yes": 1, "no": 1}],
+/// "rule": {"base": "cast", "majority": {"num": 1, "den": 2, "strict": true},
+/// "quorum": "none", "tie": "fails"}}` (`rule` defaults to a simple majority of votes cast).
+#[derive(Debug, Deserialize)]
+struct MotionFile {
+    #[serde(flatten)]
+    input: motion::Input,
+    #[serde(default)]
+    rule: Option<motion::Rule>,
+}
+
+/// `--method dhondt|sainte-lague|hare`: `{"seats": 8, "units": [{"name": "A", "votes": 100, "min": 1}]}`.
+#[derive(Debug, Deserialize)]
+struct ApportionFile {
+    seats: u64,
+    units: Vec<apportion::Unit>,
+}
+
+/// `--method yes-no`: `{"candidates": ["A", "B"], "seats": 1, "ballots": [{"weight": 3, "answers": ["Y", "N"]}]}`.
+#[derive(Debug, Deserialize)]
+struct YesNoFile {
+    candidates: Vec<String>,
+    seats: Option<usize>,
+    ballots: Vec<yes_no::Answers>,
+    #[serde(default)]
+    threshold: Option<yes_no::Threshold>,
+}
+
+fn json_error(e: serde_json::Error) -> CountError {
+    CountError::Parse(ParseError::new(e.line(), e.to_string()))
+}
+
+/// File bytes in, output out.
+pub fn run(bytes: &[u8], req: &Request) -> Result<Output, CountError> {
+    let text = decode(bytes);
+    match req.method {
+        Method::Motion => {
+            let f: MotionFile = serde_json::from_str(&text).map_err(json_error)?;
+            let rule = f.rule.unwrap_or(motion::Rule::SIMPLE);
+            Ok(Output::Motion(motion::decide(&f.input, &rule, req.seed)?))
+        }
+        Method::DHondt | Method::SainteLague | Method::Hare => {
+            let f: ApportionFile = serde_json::from_str(&text).map_err(json_error)?;
+            let m = match req.method {
+                Method::DHondt => apportion::Method::DHondt,
+                Method::SainteLague => apportion::Method::SainteLague,
+                _ => apportion::Method::HareLargestRemainder,
+            };
+            let a = apportion::apportion(&f.units, f.seats, m, req.seed)?;
+            Ok(Output::Apportionment(a, f.units))
+        }
+        Method::YesNo => {
+            let f: YesNoFile = serde_json::from_str(&text).map_err(json_error)?;
+            let seats = req.seats.or(f.seats).unwrap_or(1);
+            Ok(Output::Report(yes_no::count(
+                &f.candidates,
+                &f.ballots,
+                seats,
+                f.threshold.unwrap_or_default(),
+                req.seed,
+            )?))
+        }
+        _ => {
+            let (profile, fmt) = read_profile(bytes, req)?;
+            Ok(Output::Report(count_profile(&profile, fmt, req)?))
+        }
+    }
 }
 
 /// Parse `N:M`.
@@ -220,5 +342,23 @@ mod tests {
         assert_eq!(parse_ratio("3:1"), Ok((3, 1)));
         assert!(parse_ratio("3").is_err());
         assert!(Method::parse("borda").is_err());
+    }
+
+    #[test]
+    fn json_methods() {
+        let m = br#"{"entitled": 10, "votes": [{"mandates": 2, "yes": 2}, {"no": 1}]}"#;
+        let out = run(m, &Request::new(Method::Motion)).unwrap();
+        assert!(out.to_json().contains("\"adopted\""));
+        let a = br#"{"seats": 8, "units": [{"name": "A", "votes": 100000}, {"name": "B", "votes": 80000},
+                    {"name": "C", "votes": 30000}, {"name": "D", "votes": 20000}]}"#;
+        let out = run(a, &Request::new(Method::DHondt)).unwrap();
+        assert!(out.to_text().contains("4 seats"));
+        let y = br#"{"candidates": ["A", "B"], "seats": 1, "ballots": [{"weight": 3, "answers": ["Y", "N"]}, {"answers": ["N", "Y"]}]}"#;
+        match run(y, &Request::new(Method::YesNo)).unwrap() {
+            Output::Report(r) => assert_eq!(r.elected, vec!["A"]),
+            o => panic!("{o:?}"),
+        }
+        let bad = run(b"{\n\"entitled\": x}", &Request::new(Method::Motion)).unwrap_err();
+        assert!(bad.to_string().contains("line 2"), "{bad}");
     }
 }

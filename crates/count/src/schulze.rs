@@ -52,8 +52,11 @@ pub struct Outcome {
     pub dropped: Vec<(usize, String)>,
     /// The winners (more than one is a tie).
     pub winners: Vec<usize>,
-    /// Groups of equally ranked options, best first, over the options not dropped.
+    /// Groups of equally ranked options, best first: first the options not dropped,
+    /// then the dropped ones.
     pub ranking: Vec<Vec<usize>>,
+    /// How many groups of `ranking` hold options not dropped.
+    pub active_groups: usize,
 }
 
 /// Pairwise counts: `d[i][j]` = weight of ballots ranking i strictly above j.
@@ -175,8 +178,15 @@ pub fn outcome(profile: &Profile, opts: &Options) -> Result<Outcome, CountError>
     let active: Vec<usize> = (0..n)
         .filter(|&c| !withdrawn(c) && !dropped.iter().any(|(x, _)| *x == c))
         .collect();
-    let (winners, ranking) = beatpath(&d, &active);
+    let (winners, mut ranking) = beatpath(&d, &active);
+    // Dropped options rank below all others (they are beaten by the default option or
+    // lack quorum), and among themselves by the same beatpath relation.
+    let dropped_ids: Vec<usize> = dropped.iter().map(|(c, _)| *c).collect();
+    let (_, below) = beatpath(&d, &dropped_ids);
+    let active_groups = ranking.len();
+    ranking.extend(below);
     Ok(Outcome {
+        active_groups,
         pairwise: d,
         dropped,
         winners,
@@ -200,16 +210,20 @@ pub fn count(profile: &Profile, opts: &Options) -> Result<Report, CountError> {
     report.ballots = profile.total_ballots();
     report.elected = o.winners.iter().map(|&c| names[c].clone()).collect();
     report.pairwise = Some(o.pairwise.clone());
-    let mut ranking: Vec<Vec<String>> = o
+    let ranking: Vec<Vec<String>> = o
         .ranking
         .iter()
         .map(|g| g.iter().map(|&c| names[c].clone()).collect())
         .collect();
     if !o.dropped.is_empty() {
-        ranking.push(o.dropped.iter().map(|(c, _)| names[*c].clone()).collect());
-        report
-            .notes
-            .push("the last group of the ranking holds the dropped options".into());
+        report.notes.push(format!(
+            "ranking places {} first and the dropped options after them",
+            if o.active_groups == 1 {
+                "the 1 group of options not dropped".to_string()
+            } else {
+                format!("the {} groups of options not dropped", o.active_groups)
+            }
+        ));
     }
     report.ranking = Some(ranking);
     if let Some(dflt) = opts.default_option {
