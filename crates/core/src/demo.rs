@@ -433,7 +433,7 @@ const MOBILE: &str = "+44 7700 900";
 // ---------------------------------------------------------------------------------------------
 // Invented names. Legal names are drawn within one origin, as families name their children.
 
-const ORIGINS: &[(u32, &[&str], &[&str])] = &[
+pub(crate) const ORIGINS: &[(u32, &[&str], &[&str])] = &[
     (
         46,
         &[
@@ -645,7 +645,7 @@ const ORIGINS: &[(u32, &[&str], &[&str])] = &[
 ];
 
 // Party names, in the styles the underground used: a word, an epithet, a nickname, a patronymic.
-const PSEUDO_WORDS: &[&str] = &[
+pub(crate) const PSEUDO_WORDS: &[&str] = &[
     "Kestrel", "Heron", "Flint", "Anvil", "Rowan", "Ember", "Lantern", "Wren", "Sparrow", "Otter",
     "Badger", "Hawthorn", "Thistle", "Granite", "Tinder", "Beacon", "Compass", "Pilot", "Ferry",
     "Piston", "Rivet", "Shuttle", "Bobbin", "Spindle", "Hammer", "Furnace", "Slate", "Cinder",
@@ -656,7 +656,7 @@ const PSEUDO_WORDS: &[&str] = &[
     "Collier", "Carter", "Mason", "Thrush", "Linnet", "Bramble", "Nettle", "Oak", "Ash", "Elm",
     "Juniper", "Sorrel", "Yarrow", "Pebble", "Harbour", "Signal", "Boiler", "Sextant", "Keel",
 ];
-const PSEUDO_EPITHETS: &[&str] = &[
+pub(crate) const PSEUDO_EPITHETS: &[&str] = &[
     "Old", "Young", "Red", "Quiet", "Little", "Big", "Grey", "Black", "Long", "Tall", "Wee",
     "Bold", "Dark", "Fair", "Steady", "Sharp", "Patient", "Silent", "Northern", "Lanky",
 ];
@@ -712,7 +712,7 @@ const PSEUDO_PATRONYMICS: &[&str] = &[
     "Filippovna",
 ];
 
-const STREETS: &[&str] = &[
+pub(crate) const STREETS: &[&str] = &[
     "Foundry Lane",
     "Weaver Street",
     "Canal Row",
@@ -741,7 +741,7 @@ const STREETS: &[&str] = &[
     "Chartist Way",
 ];
 
-const WORKPLACES: &[&str] = &[
+pub(crate) const WORKPLACES: &[&str] = &[
     "Royal Mail sorting office",
     "supermarket",
     "bus depot",
@@ -767,7 +767,7 @@ const WORKPLACES: &[&str] = &[
     "fire station",
     "garage",
 ];
-const REDUCED_WORKPLACES: &[&str] = &["retired", "student", "unemployed", "carer at home"];
+pub(crate) const REDUCED_WORKPLACES: &[&str] = &["retired", "student", "unemployed", "carer at home"];
 
 const STATEMENTS: &[&str] = &[
     "I have read the programme and want to help build the circle at {work}.",

@@ -1,1 +1,16 @@
+//! Iskra's domain rules: the organisation's units, its people, its statutes and its dues.
+//!
+//! Nothing here knows about SQL, HTTP or HTML. The store persists these types; the web crate shows
+//! them. Keeping the rules pure means the statutes' evaluation can be tested exhaustively and run
+//! over a million people without a database round trip per person.
 
+pub mod dates;
+pub mod demo;
+pub mod dues;
+pub mod generate;
+pub mod import;
+pub mod people;
+pub mod statutes;
+pub mod units;
+
+pub use dates::{Day, Month};
