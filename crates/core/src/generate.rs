@@ -1151,4 +1151,29 @@ mod tests {
         let turnout = came as f64 / could as f64;
         assert!((0.4..=0.8).contains(&turnout), "{turnout}");
     }
+
+    /// The full million, streamed: run with `cargo test --release -- --ignored` to time it.
+    #[test]
+    #[ignore = "slow unoptimised; a benchmark of the generator itself"]
+    fn a_million_people_stream_in_constant_memory() {
+        let n = 1_000_000;
+        let started = std::time::Instant::now();
+        let scale = Scale::new(1, n, &scale_units(1, n), today());
+        let rows = scale.write_people_csv(std::io::sink()).unwrap();
+        assert_eq!(rows, n);
+        let csv_took = started.elapsed();
+        let (mut payments, mut attendance) = (0, 0);
+        for c in 0..scale.chunks(50_000) {
+            payments += scale.payments_chunk(c, 50_000).len();
+            attendance += scale.attendance_chunk(c, 50_000).len();
+        }
+        eprintln!(
+            "{n} people: csv {csv_took:?}; {payments} payments and {attendance} attendances \
+             by {:?}; {} meetings",
+            started.elapsed(),
+            scale.meeting_count()
+        );
+        // Three quarters are members, paying for up to 12 months each.
+        assert!((8_000_000..=10_000_000).contains(&payments), "{payments}");
+    }
 }
