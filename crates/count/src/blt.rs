@@ -84,7 +84,13 @@ pub fn parse(text: &str) -> Result<Profile, ParseError> {
         }
     }
 
-    // Ballots, up to the terminating `0`.
+    // Ballots, up to the terminating `0`. `seen` marks candidates already on the
+    // current ballot with that ballot's number, so it is never cleared (a million
+    // ballots must parse in a fraction of a second).
+    let mut seen = Seen {
+        ballot: vec![0; ncand],
+        current: 0,
+    };
     let mut ended = false;
     let mut last_line = hline;
     for (l, text) in lines.by_ref() {
@@ -92,12 +98,14 @@ pub fn parse(text: &str) -> Result<Profile, ParseError> {
         if text.starts_with('#') {
             continue;
         }
-        let toks: Vec<&str> = tokens(text).collect();
-        if toks == ["0"] {
+        let mut toks = tokens(text);
+        if toks.next() == Some("0") && toks.next().is_none() {
             ended = true;
             break;
         }
-        profile.ballots.push(parse_ballot(&toks, l, ncand)?);
+        profile
+            .ballots
+            .push(parse_ballot(tokens(text), l, ncand, &mut seen)?);
     }
     if !ended {
         return Err(ParseError::new(
@@ -209,9 +217,26 @@ pub fn parse(text: &str) -> Result<Profile, ParseError> {
     Ok(profile)
 }
 
+/// Whitespace- or comma-separated tokens. Works on bytes: the separators are ASCII,
+/// so every slice still falls on character boundaries, and a million ballot lines
+/// split several times faster than with `char` decoding.
 fn tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| !t.is_empty())
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let is_sep = |b: u8| b == b' ' || b == b'\t' || b == b',' || b == b'\r' || b == b'\n';
+        while i < bytes.len() && is_sep(bytes[i]) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() && !is_sep(bytes[i]) {
+            i += 1;
+        }
+        Some(&text[start..i])
+    })
 }
 
 fn numbers(text: &str, line: usize) -> Result<Vec<i64>, ParseError> {
@@ -227,8 +252,18 @@ fn to_count(v: i64, line: usize, what: &str) -> Result<usize, ParseError> {
     usize::try_from(v).map_err(|_| ParseError::new(line, format!("{what} must not be negative")))
 }
 
-fn parse_ballot(toks: &[&str], line: usize, ncand: usize) -> Result<Ballot, ParseError> {
-    let mut it = toks.iter().copied();
+struct Seen {
+    ballot: Vec<u32>,
+    current: u32,
+}
+
+fn parse_ballot<'a>(
+    mut it: impl Iterator<Item = &'a str>,
+    line: usize,
+    ncand: usize,
+    seen: &mut Seen,
+) -> Result<Ballot, ParseError> {
+    seen.current += 1;
     let mut first = it
         .next()
         .ok_or_else(|| ParseError::new(line, "empty ballot line"))?;
@@ -248,8 +283,8 @@ fn parse_ballot(toks: &[&str], line: usize, ncand: usize) -> Result<Ballot, Pars
         weight,
         ..Ballot::default()
     };
-    let mut equal = Vec::new();
-    let mut seen = vec![false; ncand];
+    // Created only when a ballot has an equal ranking: most never do.
+    let mut equal: Option<Vec<bool>> = None;
     let mut closed = false;
     for tok in it {
         if closed {
@@ -279,22 +314,27 @@ fn parse_ballot(toks: &[&str], line: usize, ncand: usize) -> Result<Ballot, Pars
                     format!("candidate {c} does not exist (there are {ncand})"),
                 ));
             }
-            if seen[c - 1] {
+            if seen.ballot[c - 1] == seen.current {
                 return Err(ParseError::new(
                     line,
                     format!("candidate {c} is ranked twice on the same ballot"),
                 ));
             }
-            seen[c - 1] = true;
+            seen.ballot[c - 1] = seen.current;
+            if k > 0 && equal.is_none() {
+                equal = Some(vec![false; ballot.prefs.len()]);
+            }
+            if let Some(e) = equal.as_mut() {
+                e.push(k > 0);
+            }
             ballot.prefs.push((c - 1) as u16);
-            equal.push(k > 0);
         }
     }
     if !closed {
         return Err(ParseError::new(line, "ballot line does not end with 0"));
     }
-    if equal.iter().any(|&e| e) {
-        ballot.equal_to_prev = equal;
+    if let Some(e) = equal {
+        ballot.equal_to_prev = e;
     }
     Ok(ballot)
 }

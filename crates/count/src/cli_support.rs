@@ -270,15 +270,15 @@ fn json_error(e: serde_json::Error) -> CountError {
 
 /// File bytes in, output out.
 pub fn run(bytes: &[u8], req: &Request) -> Result<Output, CountError> {
-    let text = decode(bytes);
+    let text = || decode(bytes);
     match req.method {
         Method::Motion => {
-            let f: MotionFile = serde_json::from_str(&text).map_err(json_error)?;
+            let f: MotionFile = serde_json::from_str(&text()).map_err(json_error)?;
             let rule = f.rule.unwrap_or(motion::Rule::SIMPLE);
             Ok(Output::Motion(motion::decide(&f.input, &rule, req.seed)?))
         }
         Method::DHondt | Method::SainteLague | Method::Hare => {
-            let f: ApportionFile = serde_json::from_str(&text).map_err(json_error)?;
+            let f: ApportionFile = serde_json::from_str(&text()).map_err(json_error)?;
             let m = match req.method {
                 Method::DHondt => apportion::Method::DHondt,
                 Method::SainteLague => apportion::Method::SainteLague,
@@ -288,7 +288,7 @@ pub fn run(bytes: &[u8], req: &Request) -> Result<Output, CountError> {
             Ok(Output::Apportionment(a, f.units))
         }
         Method::YesNo => {
-            let f: YesNoFile = serde_json::from_str(&text).map_err(json_error)?;
+            let f: YesNoFile = serde_json::from_str(&text()).map_err(json_error)?;
             let seats = req.seats.or(f.seats).unwrap_or(1);
             Ok(Output::Report(yes_no::count(
                 &f.candidates,

@@ -94,8 +94,9 @@ impl Profile {
     /// Check internal consistency: candidate indices in range, no candidate twice on a ballot.
     pub fn validate(&self) -> Result<(), crate::CountError> {
         let n = self.candidates.len();
+        // `seen[c]` holds the number of the last ballot naming c: no clearing per ballot.
+        let mut seen = vec![0usize; n];
         for (i, b) in self.ballots.iter().enumerate() {
-            let mut seen = vec![false; n];
             for &c in &b.prefs {
                 let c = c as usize;
                 if c >= n {
@@ -106,14 +107,14 @@ impl Profile {
                         n
                     )));
                 }
-                if seen[c] {
+                if seen[c] == i + 1 {
                     return Err(crate::CountError::Invalid(format!(
                         "ballot {} ranks candidate {} twice",
                         i + 1,
                         c + 1
                     )));
                 }
-                seen[c] = true;
+                seen[c] = i + 1;
             }
             if !b.equal_to_prev.is_empty() && b.equal_to_prev.len() != b.prefs.len() {
                 return Err(crate::CountError::Invalid(format!(

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn corpus() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/elections/scotland");
+    let root =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/elections/scotland");
     let mut files = Vec::new();
     for dir in std::fs::read_dir(&root).expect("scotland corpus") {
         let dir = dir.unwrap().path();
@@ -107,7 +107,9 @@ fn compare(files: &[PathBuf]) {
                 if KNOWN_DIFFERENCES.iter().any(|(n, _)| *n == name) {
                     agree += 1;
                 } else {
-                    problems.push(format!("{name} ({seats} seats): iskra {mine:?}, pref_voting {w:?}"));
+                    problems.push(format!(
+                        "{name} ({seats} seats): iskra {mine:?}, pref_voting {w:?}"
+                    ));
                 }
             }
             Some(Err(e)) => problems.push(format!("{name}: pref_voting failed: {e}")),
@@ -115,7 +117,11 @@ fn compare(files: &[PathBuf]) {
         }
     }
     eprintln!("{agree} of {} wards agree with pref_voting", files.len());
-    assert!(problems.is_empty(), "disagreements:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "disagreements:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

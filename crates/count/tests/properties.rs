@@ -27,7 +27,11 @@ fn profile(ncand: usize, ballots: Vec<(u64, Vec<u16>)>) -> Profile {
 /// Random strict (possibly truncated) rankings over `ncand` candidates.
 fn arb_profile(max_cand: usize, max_ballots: usize) -> impl Strategy<Value = Profile> {
     (3..=max_cand).prop_flat_map(move |n| {
-        let ballot = (1u64..5, Just((0..n as u16).collect::<Vec<u16>>()).prop_shuffle(), 1..=n)
+        let ballot = (
+            1u64..5,
+            Just((0..n as u16).collect::<Vec<u16>>()).prop_shuffle(),
+            1..=n,
+        )
             .prop_map(|(w, perm, len)| (w, perm[..len].to_vec()));
         prop::collection::vec(ballot, 1..max_ballots).prop_map(move |b| profile(n, b))
     })
@@ -212,7 +216,11 @@ fn cross_check_schulze_and_apportionment_with_python() {
     }
     let mut apportion_cases = Vec::new();
     let mut unit_sets = Vec::new();
-    let methods = [("dhondt", AMethod::DHondt), ("sainte-lague", AMethod::SainteLague), ("hare", AMethod::HareLargestRemainder)];
+    let methods = [
+        ("dhondt", AMethod::DHondt),
+        ("sainte-lague", AMethod::SainteLague),
+        ("hare", AMethod::HareLargestRemainder),
+    ];
     for k in 0..150 {
         let nu = 2 + lot.below(8);
         let votes: Vec<u64> = (0..nu).map(|_| 1 + lot.below(1_000_000) as u64).collect();
@@ -230,27 +238,59 @@ fn cross_check_schulze_and_apportionment_with_python() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("python3");
-    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "crosscheck.py: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "crosscheck.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let res: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
 
     for (i, p) in profiles.iter().enumerate() {
-        let ours = schulze::outcome(p, &schulze::Options::default()).unwrap().winners;
-        let theirs: Vec<usize> = res["schulze"][i].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect();
+        let ours = schulze::outcome(p, &schulze::Options::default())
+            .unwrap()
+            .winners;
+        let theirs: Vec<usize> = res["schulze"][i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap() as usize)
+            .collect();
         let mut ours_sorted = ours.clone();
         ours_sorted.sort();
         assert_eq!(ours_sorted, theirs, "Schulze profile {i}: {:?}", p.ballots);
     }
     let mut compared = 0;
     for (i, (votes, seats, m)) in unit_sets.iter().enumerate() {
-        let units: Vec<Unit> = votes.iter().enumerate().map(|(j, &v)| Unit { name: format!("u{j}"), votes: v, min: 0 }).collect();
+        let units: Vec<Unit> = votes
+            .iter()
+            .enumerate()
+            .map(|(j, &v)| Unit {
+                name: format!("u{j}"),
+                votes: v,
+                min: 0,
+            })
+            .collect();
         let a = apportion::apportion(&units, *seats, *m, 0).unwrap();
         if !a.lots.is_empty() {
             continue; // a tie decided by lot: votelib breaks it its own way
         }
-        let theirs: Vec<u64> = res["apportion"][i].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect();
-        assert_eq!(a.seats, theirs, "{m:?} case {i}: votes {votes:?}, {seats} seats");
+        let theirs: Vec<u64> = res["apportion"][i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            a.seats, theirs,
+            "{m:?} case {i}: votes {votes:?}, {seats} seats"
+        );
         compared += 1;
     }
     assert!(compared >= 140, "only {compared} apportionments compared");
