@@ -1,1 +1,327 @@
+//! Persistence for Iskra: one behaviour on SQLite (the embedded default) and PostgreSQL (scale).
+//!
+//! Queries are written once, in portable SQL with `$n` placeholders, and run through sqlx's `Any`
+//! driver; only the schema migrations differ per backend (identity columns). Every mutation runs
+//! in one transaction, so bad input never leaves anything half-written.
 
+pub mod accounts;
+pub mod activity;
+pub mod admission;
+pub mod backup;
+pub mod demo;
+pub mod dues;
+pub mod evaluation;
+pub mod exchange;
+pub mod people;
+pub mod statutes;
+pub mod units;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub use sqlx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Url(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the import was refused; nothing was written:\n{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Rows(Vec<core_rules::import::RowError>),
+    #[error("{0}")]
+    Statutes(#[from] core_rules::statutes::StatutesError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the database is, read from `--database` or `ISKRA_DATABASE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Accepts `sqlite://PATH`, `sqlite:PATH` and `postgres://` / `postgresql://` URLs. Anything
+    /// else is refused by name rather than guessed at.
+    pub fn parse(url: &str) -> Result<DatabaseUrl> {
+        if let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = rest.split('?').next().unwrap_or("");
+            if path.is_empty() || path == ":memory:" {
+                return Err(StoreError::Url(format!(
+                    "{url:?} names no file; Iskra keeps its data in a file, e.g. sqlite://iskra-data/iskra.db"
+                )));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_string()));
+        }
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or(url);
+        Err(StoreError::Url(format!(
+            "unknown database scheme {scheme:?} in {url:?}; use sqlite://PATH or postgres://USER@HOST/DB"
+        )))
+    }
+
+    pub fn sqlite_in(dir: &std::path::Path) -> DatabaseUrl {
+        DatabaseUrl::Sqlite(dir.join("iskra.db"))
+    }
+
+    /// The URL with any password hidden, for messages and logs.
+    pub fn display(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DatabaseUrl::Postgres(u) => match (u.find("://"), u.rfind('@')) {
+                (Some(s), Some(at)) if at > s => {
+                    let creds = &u[s + 3..at];
+                    match creds.split_once(':') {
+                        Some((user, _)) => format!("{}{user}:***{}", &u[..s + 3], &u[at..]),
+                        None => u.clone(),
+                    }
+                }
+                _ => u.clone(),
+            },
+        }
+    }
+}
+
+/// Whether opening may create an empty database. Only `demo` and `init` may: a mistyped path in
+/// `serve` must fail loudly, not start an empty organisation beside the real one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Create {
+    IfMissing,
+    Never,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    url: DatabaseUrl,
+}
+
+pub(crate) fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens the database, runs the embedded migrations, and returns the store.
+    pub async fn open(url: &DatabaseUrl, create: Create) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, conn_url, max) = match url {
+            DatabaseUrl::Sqlite(path) => {
+                if !path.exists() {
+                    if create == Create::Never {
+                        return Err(StoreError::Url(format!(
+                            "there is no database at {}; check --database, or create one with `iskra init`",
+                            path.display()
+                        )));
+                    }
+                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            StoreError::Url(format!("cannot create {}: {e}", dir.display()))
+                        })?;
+                    }
+                }
+                let mode = if create == Create::IfMissing {
+                    "rwc"
+                } else {
+                    "rw"
+                };
+                (
+                    Backend::Sqlite,
+                    format!("sqlite://{}?mode={mode}", path.display()),
+                    8,
+                )
+            }
+            DatabaseUrl::Postgres(u) => (Backend::Postgres, u.clone(), 16),
+        };
+        let opts = AnyConnectOptions::from_str(&conn_url)
+            .map_err(|e| StoreError::Url(format!("{}: {e}", url.display())))?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers go on while one writer writes; the busy timeout makes
+                        // a second writer wait instead of failing; foreign keys keep the tree whole.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Url(format!("cannot open {}: {e}", url.display())))?;
+        let store = Store {
+            pool,
+            backend,
+            url: url.clone(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies any migrations the binary carries that the database has not seen.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Begins a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE),
+    /// so two writers queue on the busy timeout instead of one failing half-way through.
+    pub async fn write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The organisation's name, if it has been set up.
+    pub async fn organisation(&self) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar::<_, String>("SELECT name FROM organisation WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+}
+
+/// Sets up a new organisation: its name, the default unit kinds, its founding statutes, its
+/// central committee and its first administrator. Refuses if one is already set up.
+pub async fn init_organisation(
+    store: &Store,
+    name: &str,
+    central_name: &str,
+    admin_login: &str,
+    admin_password: &str,
+    founded: core_rules::Day,
+) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(StoreError::Invalid("the organisation needs a name".into()));
+    }
+    accounts::check_new_password(admin_password)?;
+    let hash = accounts::hash_password(admin_password)?;
+    let mut tx = store.write().await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organisation WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        return Err(StoreError::Invalid(
+            "this database already holds an organisation".into(),
+        ));
+    }
+    sqlx::query("INSERT INTO organisation (id, name, created_at) VALUES (1, $1, $2)")
+        .bind(name.trim())
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    let kinds = core_rules::units::default_kinds();
+    for k in &kinds {
+        units::insert_kind(&mut tx, k).await?;
+    }
+    statutes::insert_version(
+        &mut tx,
+        &kinds,
+        &core_rules::statutes::Statutes::founding(),
+        founded,
+        founded,
+        "Founding congress",
+    )
+    .await?;
+    units::insert_unit(
+        &mut tx,
+        &core_rules::units::NewUnit {
+            code: "cc".into(),
+            name: central_name.into(),
+            kind: "central".into(),
+            parent: None,
+            area: String::new(),
+            closed: false,
+        },
+    )
+    .await?;
+    accounts::insert_account(&mut tx, admin_login, None, &hash, true).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_read_strictly() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/iskra.db").unwrap(),
+            DatabaseUrl::Sqlite("data/iskra.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        let e = DatabaseUrl::parse("mysql://root@localhost/x").unwrap_err();
+        assert!(
+            e.to_string().contains("unknown database scheme \"mysql\""),
+            "{e}"
+        );
+        assert!(DatabaseUrl::parse("sqlite::memory:").is_err());
+        assert!(DatabaseUrl::parse("iskra.db").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        let u = DatabaseUrl::parse("postgres://iskra:s3cret@db.internal/iskra").unwrap();
+        assert_eq!(u.display(), "postgres://iskra:***@db.internal/iskra");
+    }
+}

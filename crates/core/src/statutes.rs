@@ -1,0 +1,450 @@
+//! The statutes as data: who is a member, who votes, and why, in plain words.
+//!
+//! A rule set is versioned and takes effect on a date, so that "who could vote on the day
+//! membership counted for the congress" has one answer even after the statutes change. The two
+//! historical forms of Paragraph 1 (the 1903 split) are both expressible:
+//!
+//! * Lenin: a member recognises the programme and supports the party by material means (dues) and
+//!   by personal participation in one of its organisations: admitted to a party unit, and attended
+//!   a meeting or did a recorded task within the window.
+//! * Martov: programme, dues, and regular personal association under the direction of one of the
+//!   organisations: no admission needed, but repeated recorded participation within the window.
+
+use crate::dates::{Day, Month};
+use crate::dues::DuesRules;
+use crate::people::Status;
+use crate::units::UnitKind;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Formula {
+    Lenin,
+    Martov,
+}
+
+impl Formula {
+    /// The formula's text, as each side put it to the Second Congress.
+    pub fn wording(self) -> &'static str {
+        match self {
+            Formula::Lenin => "A member of the party is one who recognises the party's programme and supports it by material means and by personal participation in one of the party organisations.",
+            Formula::Martov => "A member of the party is one who recognises the party's programme and supports it by material means and by regular personal association under the direction of one of the party organisations.",
+        }
+    }
+}
+
+/// Paragraph 1: the definition of a member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paragraph1 {
+    pub formula: Formula,
+    /// Material support: dues paid for a month no more than this many months before the day.
+    pub dues_within_months: u32,
+    /// Participation (Lenin) or association (Martov) counts over this many days before the day.
+    pub participation_days: u32,
+    /// How many meetings attended or tasks done within the window. Lenin's formula asks for
+    /// participation (1 is enough); Martov's for *regular* association (several).
+    pub participation_min: u32,
+}
+
+/// Who among the members may vote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VotingRule {
+    /// A member more than this many months behind with dues has a voice but no vote.
+    pub max_arrears_months: u32,
+    /// A newly admitted member votes after this many days of membership.
+    pub min_membership_days: u32,
+}
+
+/// One version of the statutes' rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statutes {
+    pub paragraph1: Paragraph1,
+    pub voting: VotingRule,
+    pub dues: DuesRules,
+}
+
+/// A version of the statutes with the date it takes effect and the body that adopted it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatutesVersion {
+    pub version: i64,
+    pub effective_from: Day,
+    pub adopted_on: Day,
+    pub adopted_by: String,
+    pub rules: Statutes,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StatutesError {
+    #[error("the dues split names unit kind {0:?}, which this organisation does not have")]
+    UnknownKind(String),
+    #[error("the dues split gives {0}% in all; the shares must add up to 100%")]
+    SplitNotWhole(i64),
+    #[error("the dues split gives a negative share to {0:?}")]
+    NegativeShare(String),
+    #[error("the dues rate {0} is negative")]
+    NegativeRate(i64),
+    #[error("the dues income bands must rise: band {0} does not start above the one before it")]
+    BandsOutOfOrder(usize),
+    #[error("the dues income bands must end with an open band (no upper limit)")]
+    NoOpenBand,
+    #[error("Paragraph 1 asks for participation over 0 days; nobody could ever qualify")]
+    EmptyWindow,
+    #[error("the statutes could not be read: {0}")]
+    Unreadable(String),
+}
+
+impl Statutes {
+    /// The rules a new organisation starts with: Lenin's Paragraph 1, a share of income as dues.
+    pub fn founding() -> Statutes {
+        Statutes {
+            paragraph1: Paragraph1 {
+                formula: Formula::Lenin,
+                dues_within_months: 3,
+                participation_days: 90,
+                participation_min: 1,
+            },
+            voting: VotingRule {
+                max_arrears_months: 2,
+                min_membership_days: 30,
+            },
+            dues: DuesRules::founding(),
+        }
+    }
+
+    /// Checks that every rule refers to something that exists and can be satisfied.
+    pub fn validate(&self, kinds: &[UnitKind]) -> Result<(), StatutesError> {
+        if self.paragraph1.participation_days == 0 {
+            return Err(StatutesError::EmptyWindow);
+        }
+        self.dues.validate(kinds)
+    }
+
+    pub fn from_json(s: &str) -> Result<Statutes, StatutesError> {
+        serde_json::from_str(s).map_err(|e| StatutesError::Unreadable(e.to_string()))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("statutes serialise")
+    }
+}
+
+/// The version in force on `day`: the latest that has taken effect by then.
+pub fn in_force(versions: &[StatutesVersion], day: Day) -> Option<&StatutesVersion> {
+    versions
+        .iter()
+        .filter(|v| v.effective_from <= day)
+        .max_by_key(|v| (v.effective_from, v.version))
+}
+
+/// What the records say about one person, as of the day of evaluation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub status: Status,
+    /// Whether the person's unit is a party organisation (not an affiliated body).
+    pub in_party_unit: bool,
+    pub programme_accepted: bool,
+    /// The day the unit admitted them, if it did.
+    pub admitted_on: Option<Day>,
+    /// The latest month for which dues were paid (by the day of evaluation).
+    pub paid_through: Option<Month>,
+    /// Meetings attended plus tasks done within the participation window.
+    pub participation: u32,
+    /// The latest meeting or task on or before the day.
+    pub last_participation: Option<Day>,
+}
+
+/// One condition of the statutes and whether this person meets it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Which rule: "programme", "dues", "admission", "participation", "association", "vote".
+    pub rule: &'static str,
+    pub met: bool,
+    /// Plain words, addressed to anyone reading the person's page.
+    pub words: String,
+}
+
+/// The outcome of applying the statutes to a person on a day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    pub member: bool,
+    pub vote: bool,
+    /// Months behind with dues (0 when paid for the current month).
+    pub arrears_months: i64,
+    pub checks: Vec<Check>,
+}
+
+impl Standing {
+    /// One line, e.g. "Member, no vote: dues 3 months behind".
+    pub fn summary(&self) -> String {
+        let failing: Vec<&Check> = self.checks.iter().filter(|c| !c.met).collect();
+        let why = failing
+            .iter()
+            .map(|c| c.words.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        match (self.member, self.vote) {
+            (true, true) => "Member with a vote".to_string(),
+            (true, false) => format!("Member, no vote: {why}"),
+            (false, _) => format!("Not a member: {why}"),
+        }
+    }
+}
+
+fn months(n: i64) -> String {
+    if n == 1 {
+        "1 month".into()
+    } else {
+        format!("{n} months")
+    }
+}
+
+/// Applies the statutes to one person on one day, and says why in plain words.
+pub fn evaluate(rules: &Statutes, facts: &PersonFacts, day: Day) -> Standing {
+    let p1 = &rules.paragraph1;
+    let mut checks = Vec::with_capacity(5);
+
+    // Status first: some statuses end the question whatever the records say.
+    let status_ok = match (p1.formula, facts.status) {
+        (_, Status::Left) => Err("has left the organisation"),
+        (_, Status::Expelled) => Err("was expelled"),
+        (_, Status::Lapsed) => Err("membership has lapsed; the unit may readmit"),
+        (Formula::Lenin, Status::Supporter) => Err("a supporter, not admitted to any organisation"),
+        (Formula::Lenin, Status::Applicant) => {
+            Err("applied, but the unit has not yet admitted them")
+        }
+        (Formula::Lenin, Status::Member) if !facts.in_party_unit => {
+            Err("belongs to an affiliated body, which is not a party organisation")
+        }
+        _ => Ok(()),
+    };
+    let admission_words = match (p1.formula, facts.admitted_on) {
+        (Formula::Lenin, Some(d)) => format!("admitted to a party organisation on {d}"),
+        (Formula::Lenin, None) => "admitted to a party organisation".to_string(),
+        (Formula::Martov, _) => "no admission needed under Martov's formula".to_string(),
+    };
+    checks.push(Check {
+        rule: "admission",
+        met: status_ok.is_ok(),
+        words: match status_ok {
+            Ok(()) => admission_words,
+            Err(why) => why.to_string(),
+        },
+    });
+
+    checks.push(Check {
+        rule: "programme",
+        met: facts.programme_accepted,
+        words: if facts.programme_accepted {
+            "recognises the programme".into()
+        } else {
+            "has not recorded accepting the programme".into()
+        },
+    });
+
+    // Arrears: months from the last month paid to this month. Someone who never paid is counted
+    // from the month before they were admitted (or this month, if never admitted).
+    let this_month = day.month();
+    let arrears = match facts.paid_through {
+        Some(m) => this_month.since(m).max(0),
+        None => {
+            let from = facts.admitted_on.map(|d| d.month()).unwrap_or(this_month);
+            this_month.since(from.add(-1)).max(1)
+        }
+    };
+    let dues_ok = arrears <= p1.dues_within_months as i64;
+    checks.push(Check {
+        rule: "dues",
+        met: dues_ok,
+        words: match (facts.paid_through, arrears) {
+            (None, _) => "no dues paid yet".into(),
+            (Some(m), 0) => format!("dues paid up (through {m})"),
+            (Some(m), n) if dues_ok => format!("dues paid through {m}, {} behind", months(n)),
+            (Some(m), n) => format!(
+                "dues {} behind (last paid for {m}; the statutes allow {})",
+                n,
+                months(p1.dues_within_months as i64)
+            ),
+        },
+    });
+
+    let window = p1.participation_days;
+    let (rule, what) = match p1.formula {
+        Formula::Lenin => ("participation", "personal participation"),
+        Formula::Martov => ("association", "regular association"),
+    };
+    let part_ok = facts.participation >= p1.participation_min;
+    checks.push(Check {
+        rule,
+        met: part_ok,
+        words: if part_ok {
+            format!(
+                "{what}: {} meeting(s) or task(s) in the last {window} days",
+                facts.participation
+            )
+        } else {
+            let last = match facts.last_participation {
+                Some(d) => format!("last on {d}"),
+                None => "none recorded".into(),
+            };
+            format!(
+                "no {what}: {} of {} meeting(s) or task(s) needed in the last {window} days ({last})",
+                facts.participation, p1.participation_min
+            )
+        },
+    });
+
+    let member = checks.iter().all(|c| c.met);
+
+    let mut vote = member;
+    if member {
+        let v = &rules.voting;
+        if arrears > v.max_arrears_months as i64 {
+            vote = false;
+            checks.push(Check {
+                rule: "vote",
+                met: false,
+                words: format!("dues {} behind", months(arrears)),
+            });
+        }
+        if let Some(admitted) = facts.admitted_on {
+            let days = day.days_since(admitted);
+            if days < v.min_membership_days as i64 {
+                vote = false;
+                checks.push(Check {
+                    rule: "vote",
+                    met: false,
+                    words: format!(
+                        "member for {days} days; the vote comes after {}",
+                        v.min_membership_days
+                    ),
+                });
+            }
+        }
+        if vote {
+            checks.push(Check {
+                rule: "vote",
+                met: true,
+                words: "entitled to vote".into(),
+            });
+        }
+    }
+
+    Standing {
+        member,
+        vote,
+        arrears_months: arrears,
+        checks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Day {
+        Day::parse(s).unwrap()
+    }
+
+    fn active_member() -> PersonFacts {
+        PersonFacts {
+            status: Status::Member,
+            in_party_unit: true,
+            programme_accepted: true,
+            admitted_on: Some(day("2025-01-10")),
+            paid_through: Some(Month::parse("2026-11").unwrap()),
+            participation: 2,
+            last_participation: Some(day("2026-11-02")),
+        }
+    }
+
+    #[test]
+    fn an_active_paid_up_member_votes() {
+        let s = evaluate(&Statutes::founding(), &active_member(), day("2026-11-27"));
+        assert!(s.member && s.vote, "{s:?}");
+        assert_eq!(s.summary(), "Member with a vote");
+    }
+
+    #[test]
+    fn arrears_take_the_vote_before_they_take_membership() {
+        let mut f = active_member();
+        f.paid_through = Some(Month::parse("2026-08").unwrap());
+        let s = evaluate(&Statutes::founding(), &f, day("2026-11-27"));
+        assert!(s.member);
+        assert!(!s.vote);
+        assert_eq!(s.summary(), "Member, no vote: dues 3 months behind");
+
+        f.paid_through = Some(Month::parse("2026-07").unwrap());
+        let s = evaluate(&Statutes::founding(), &f, day("2026-11-27"));
+        assert!(!s.member);
+        assert!(s.summary().contains("dues 4 behind"), "{}", s.summary());
+    }
+
+    #[test]
+    fn lenin_and_martov_split_on_the_supporter_who_helps_regularly() {
+        let helper = PersonFacts {
+            status: Status::Supporter,
+            admitted_on: None,
+            participation: 4,
+            ..active_member()
+        };
+        let mut rules = Statutes::founding();
+        let lenin = evaluate(&rules, &helper, day("2026-11-27"));
+        assert!(!lenin.member);
+        assert!(
+            lenin.summary().contains("not admitted"),
+            "{}",
+            lenin.summary()
+        );
+
+        rules.paragraph1.formula = Formula::Martov;
+        rules.paragraph1.participation_min = 3;
+        let martov = evaluate(&rules, &helper, day("2026-11-27"));
+        assert!(martov.member, "{martov:?}");
+
+        // An admitted member who came to one meeting is a member under Lenin but not Martov.
+        let once = PersonFacts {
+            participation: 1,
+            ..active_member()
+        };
+        assert!(!evaluate(&rules, &once, day("2026-11-27")).member);
+        assert!(evaluate(&Statutes::founding(), &once, day("2026-11-27")).member);
+    }
+
+    #[test]
+    fn new_members_wait_for_the_vote() {
+        let f = PersonFacts {
+            admitted_on: Some(day("2026-11-20")),
+            ..active_member()
+        };
+        let s = evaluate(&Statutes::founding(), &f, day("2026-11-27"));
+        assert!(s.member && !s.vote);
+        assert!(s.summary().contains("member for 7 days"));
+    }
+
+    #[test]
+    fn the_rule_in_force_is_the_latest_that_took_effect() {
+        let v = |n, from: &str| StatutesVersion {
+            version: n,
+            effective_from: day(from),
+            adopted_on: day("2026-01-01"),
+            adopted_by: "Congress".into(),
+            rules: Statutes::founding(),
+        };
+        let versions = vec![v(1, "2026-01-01"), v(2, "2026-06-01")];
+        assert_eq!(in_force(&versions, day("2026-05-31")).unwrap().version, 1);
+        assert_eq!(in_force(&versions, day("2026-06-01")).unwrap().version, 2);
+        assert!(in_force(&versions, day("2025-12-31")).is_none());
+    }
+
+    #[test]
+    fn a_rule_that_refers_to_nothing_is_named() {
+        let mut rules = Statutes::founding();
+        rules.dues.split.push(crate::dues::Share {
+            kind: "cell".into(),
+            percent: 0,
+        });
+        let err = rules.validate(&crate::units::default_kinds()).unwrap_err();
+        assert_eq!(err, StatutesError::UnknownKind("cell".into()));
+        assert!(err.to_string().contains("\"cell\""));
+    }
+}

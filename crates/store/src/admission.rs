@@ -1,0 +1,230 @@
+//! Applications to join, and the unit's decision.
+
+use crate::people::{find_duplicate, insert_person, person_in, record_history, NewPerson};
+use crate::{Result, Store, StoreError};
+use core_rules::people::{Identity, Status};
+use core_rules::Day;
+use sqlx::Row;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub id: i64,
+    pub person_id: i64,
+    pub pseudonym: String,
+    pub unit_id: i64,
+    pub applied_on: String,
+    pub statement: String,
+    pub decision: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Admit,
+    Refuse,
+}
+
+impl Store {
+    /// Someone asks a unit to admit them. They are recorded as an applicant of that unit. An
+    /// existing supporter (matched by email or phone) applies as themselves, not as a new person.
+    pub async fn apply(
+        &self,
+        unit: i64,
+        pseudonym: &str,
+        identity: &Identity,
+        statement: &str,
+        on: Day,
+    ) -> Result<i64> {
+        if on > Day::today() {
+            return Err(StoreError::Invalid(format!("{on} is in the future")));
+        }
+        let mut tx = self.write().await?;
+        let unit_ok: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
+            .bind(unit)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if unit_ok.is_none() {
+            return Err(StoreError::Invalid(format!("there is no unit {unit}")));
+        }
+        let person = match find_duplicate(&mut tx, identity).await? {
+            Some(existing) => {
+                let p = person_in(&mut tx, existing).await?;
+                if !matches!(p.status, Status::Supporter | Status::Lapsed | Status::Left) {
+                    return Err(StoreError::Invalid(format!(
+                        "this person is already recorded as {}",
+                        p.status.as_str()
+                    )));
+                }
+                sqlx::query("UPDATE persons SET status = 'applicant', unit_id = $1 WHERE id = $2")
+                    .bind(unit)
+                    .bind(existing)
+                    .execute(&mut *tx)
+                    .await?;
+                record_history(
+                    &mut tx,
+                    existing,
+                    on,
+                    "status",
+                    Some(p.status.as_str()),
+                    Some("applicant"),
+                    "applied to join",
+                    None,
+                )
+                .await?;
+                existing
+            }
+            None => {
+                insert_person(
+                    &mut tx,
+                    &NewPerson {
+                        card: None,
+                        pseudonym: pseudonym.to_string(),
+                        unit_id: unit,
+                        status: Status::Applicant,
+                        since: on,
+                        admitted_on: None,
+                        programme_accepted: false,
+                        monthly_income_cents: None,
+                        reduced_rate: false,
+                        identity: identity.clone(),
+                    },
+                    None,
+                    None,
+                )
+                .await?
+            }
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO applications (person_id, unit_id, applied_on, statement) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(person)
+        .bind(unit)
+        .bind(on.to_string())
+        .bind(statement.trim())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn applications_of_unit(&self, unit: i64) -> Result<Vec<Application>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.person_id, p.pseudonym, a.unit_id, a.applied_on, a.statement, a.decision \
+             FROM applications a JOIN persons p ON p.id = a.person_id \
+             WHERE a.unit_id = $1 ORDER BY a.decision IS NOT NULL, a.applied_on, a.id",
+        )
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Application {
+                    id: r.try_get("id")?,
+                    person_id: r.try_get("person_id")?,
+                    pseudonym: r.try_get("pseudonym")?,
+                    unit_id: r.try_get("unit_id")?,
+                    applied_on: r.try_get("applied_on")?,
+                    statement: r.try_get("statement")?,
+                    decision: r.try_get("decision")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn application(&self, id: i64) -> Result<Option<Application>> {
+        let row = sqlx::query(
+            "SELECT a.id, a.person_id, p.pseudonym, a.unit_id, a.applied_on, a.statement, a.decision \
+             FROM applications a JOIN persons p ON p.id = a.person_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(Application {
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                pseudonym: r.try_get("pseudonym")?,
+                unit_id: r.try_get("unit_id")?,
+                applied_on: r.try_get("applied_on")?,
+                statement: r.try_get("statement")?,
+                decision: r.try_get("decision")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The unit admits the applicant (who becomes a member, having accepted the programme by
+    /// applying) or refuses them (who remains a supporter). Decided once.
+    pub async fn decide(
+        &self,
+        application: i64,
+        decision: Decision,
+        on: Day,
+        reason: &str,
+        by: Option<i64>,
+    ) -> Result<()> {
+        if on > Day::today() {
+            return Err(StoreError::Invalid(format!("{on} is in the future")));
+        }
+        let mut tx = self.write().await?;
+        let row =
+            sqlx::query("SELECT person_id, decision, applied_on FROM applications WHERE id = $1")
+                .bind(application)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("application {application}")))?;
+        if row.try_get::<Option<String>, _>("decision")?.is_some() {
+            return Err(StoreError::Invalid(
+                "this application was already decided".into(),
+            ));
+        }
+        let applied: String = row.try_get("applied_on")?;
+        if on.to_string() < applied {
+            return Err(StoreError::Invalid(format!(
+                "the decision ({on}) cannot come before the application ({applied})"
+            )));
+        }
+        let person: i64 = row.try_get("person_id")?;
+        let (word, status) = match decision {
+            Decision::Admit => ("admitted", Status::Member),
+            Decision::Refuse => ("refused", Status::Supporter),
+        };
+        sqlx::query("UPDATE applications SET decision = $1, decided_on = $2, reason = $3, decided_by = $4 WHERE id = $5")
+            .bind(word)
+            .bind(on.to_string())
+            .bind(reason.trim())
+            .bind(by)
+            .bind(application)
+            .execute(&mut *tx)
+            .await?;
+        if decision == Decision::Admit {
+            sqlx::query("UPDATE persons SET status = 'member', admitted_on = $1, programme_accepted = 1 WHERE id = $2")
+                .bind(on.to_string())
+                .bind(person)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query("UPDATE persons SET status = 'supporter' WHERE id = $1")
+                .bind(person)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let why = if reason.trim().is_empty() {
+            word
+        } else {
+            reason.trim()
+        };
+        record_history(
+            &mut tx,
+            person,
+            on,
+            "status",
+            Some("applicant"),
+            Some(status.as_str()),
+            why,
+            by,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

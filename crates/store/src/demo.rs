@@ -1,0 +1,212 @@
+//! Seeding the demo organisation into a fresh database.
+
+use crate::accounts::{hash_password, insert_account};
+use crate::activity::touch_participation;
+use crate::dues::{insert_payment, NewPayment};
+use crate::people::{insert_person, record_history, NewPerson};
+use crate::units::{insert_kind, insert_unit};
+use crate::{now, Result, Store, StoreError};
+use core_rules::demo::DemoPlan;
+use core_rules::people::Status;
+use core_rules::statutes::{Statutes, StatutesVersion};
+use core_rules::Day;
+use std::collections::HashMap;
+
+impl Store {
+    /// Writes the demo plan into an empty database, in one transaction. Returns false, writing
+    /// nothing, if the database already holds an organisation.
+    pub async fn seed_demo(&self, plan: &DemoPlan, today: Day) -> Result<bool> {
+        if self.organisation().await?.is_some() {
+            return Ok(false);
+        }
+        // Hash the demo passwords before taking the write lock: Argon2 is slow on purpose.
+        let mut hashes = Vec::new();
+        for l in &plan.logins {
+            let pw = l.password.clone();
+            hashes.push(
+                tokio::task::spawn_blocking(move || hash_password(&pw))
+                    .await
+                    .map_err(|e| StoreError::Invalid(e.to_string()))??,
+            );
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO organisation (id, name, created_at) VALUES (1, $1, $2)")
+            .bind(&plan.organisation)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        let kinds = core_rules::units::default_kinds();
+        for k in &kinds {
+            insert_kind(&mut tx, k).await?;
+        }
+        let founded = today.add_days(-15 * 365);
+        let rules = Statutes::founding();
+        crate::statutes::insert_version(
+            &mut tx,
+            &kinds,
+            &rules,
+            founded,
+            founded,
+            "Founding congress",
+        )
+        .await?;
+        let versions = vec![StatutesVersion {
+            version: 1,
+            effective_from: founded,
+            adopted_on: founded,
+            adopted_by: "Founding congress".into(),
+            rules,
+        }];
+
+        let mut unit_ids: HashMap<&str, i64> = HashMap::new();
+        for u in &plan.units {
+            let id = insert_unit(&mut tx, u).await?;
+            unit_ids.insert(u.code.as_str(), id);
+        }
+        let unit = |code: &str| {
+            unit_ids
+                .get(code)
+                .copied()
+                .ok_or_else(|| StoreError::Invalid(format!("demo plan names no unit {code:?}")))
+        };
+
+        let mut person_ids = Vec::with_capacity(plan.people.len());
+        for p in &plan.people {
+            let id = insert_person(
+                &mut tx,
+                &NewPerson {
+                    card: None,
+                    pseudonym: p.pseudonym.clone(),
+                    unit_id: unit(&p.unit)?,
+                    status: p.status,
+                    since: p.since,
+                    admitted_on: p.admitted_on,
+                    programme_accepted: p.programme_accepted,
+                    monthly_income_cents: p.monthly_income_cents,
+                    reduced_rate: p.reduced_rate,
+                    identity: p.identity.clone(),
+                },
+                None,
+                None,
+            )
+            .await?;
+            // A history a newcomer can read: when they were admitted, and when they left.
+            if let Some(admitted) = p.admitted_on {
+                record_history(
+                    &mut tx,
+                    id,
+                    admitted,
+                    "status",
+                    Some("applicant"),
+                    Some("member"),
+                    "admitted by the unit",
+                    None,
+                )
+                .await?;
+                let (reason, gone) = match p.status {
+                    Status::Lapsed => ("stopped paying dues and coming to meetings", true),
+                    Status::Left => ("resigned", true),
+                    Status::Expelled => {
+                        ("expelled by decision of the unit, upheld on appeal", true)
+                    }
+                    _ => ("", false),
+                };
+                if gone {
+                    let span = today.days_since(admitted).max(2);
+                    let on = admitted.add_days(span / 2);
+                    record_history(
+                        &mut tx,
+                        id,
+                        on,
+                        "status",
+                        Some("member"),
+                        Some(p.status.as_str()),
+                        reason,
+                        None,
+                    )
+                    .await?;
+                }
+            }
+            person_ids.push(id);
+        }
+        let person = |i: usize| {
+            person_ids
+                .get(i)
+                .copied()
+                .ok_or_else(|| StoreError::Invalid(format!("demo plan names no person {i}")))
+        };
+
+        for m in &plan.meetings {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO meetings (unit_id, held_on, title, recorded_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(unit(&m.unit)?)
+            .bind(m.held_on.to_string())
+            .bind(&m.title)
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?;
+            for &a in &m.attendees {
+                let pid = person(a)?;
+                sqlx::query("INSERT INTO attendance (meeting_id, person_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(pid)
+                    .execute(&mut *tx)
+                    .await?;
+                touch_participation(&mut tx, pid, m.held_on).await?;
+            }
+        }
+        for t in &plan.tasks {
+            let pid = person(t.person)?;
+            sqlx::query(
+                "INSERT INTO tasks (person_id, unit_id, done_on, description, recorded_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(pid)
+            .bind(unit(&t.unit)?)
+            .bind(t.done_on.to_string())
+            .bind(&t.description)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+            touch_participation(&mut tx, pid, t.done_on).await?;
+        }
+        for p in &plan.payments {
+            insert_payment(
+                &mut tx,
+                &NewPayment {
+                    person: person(p.person)?,
+                    period: p.period,
+                    paid_on: p.paid_on,
+                    amount_cents: p.amount_cents,
+                    source: "treasurer",
+                    reference: None,
+                },
+                None,
+                &versions,
+            )
+            .await?;
+        }
+        for a in &plan.applications {
+            let pid = person(a.person)?;
+            let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM persons WHERE id = $1")
+                .bind(pid)
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO applications (person_id, unit_id, applied_on, statement) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(pid)
+            .bind(unit_id)
+            .bind(a.applied_on.to_string())
+            .bind(&a.statement)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (l, hash) in plan.logins.iter().zip(&hashes) {
+            let pid = l.person.map(person).transpose()?;
+            insert_account(&mut tx, &l.login, pid, hash, l.role == "administrator").await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,304 @@
+//! Dues payments: recorded by a treasurer or read from a bank statement, split up the tree.
+
+use crate::{now, Result, Store, StoreError};
+use core_rules::import::parse_money;
+use core_rules::people::{email_key, phone_key};
+use core_rules::statutes::in_force;
+use core_rules::{Day, Month};
+use sqlx::{Any, Row, Transaction};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payment {
+    pub id: i64,
+    pub period: String,
+    pub paid_on: String,
+    pub amount_cents: i64,
+    pub source: String,
+}
+
+/// A payment to record.
+#[derive(Clone, Debug)]
+pub struct NewPayment {
+    pub person: i64,
+    pub period: Month,
+    pub paid_on: Day,
+    pub amount_cents: i64,
+    /// `treasurer`, `bank` or `import`.
+    pub source: &'static str,
+    /// The bank's reference, which makes re-reading a statement harmless.
+    pub reference: Option<String>,
+}
+
+pub(crate) async fn insert_payment(
+    tx: &mut Transaction<'static, Any>,
+    p: &NewPayment,
+    by: Option<i64>,
+    versions: &[core_rules::statutes::StatutesVersion],
+) -> Result<i64> {
+    if p.amount_cents <= 0 {
+        return Err(StoreError::Invalid(format!(
+            "dues of {} are not a payment; the amount must be positive",
+            core_rules::import::format_money(p.amount_cents)
+        )));
+    }
+    if p.paid_on > Day::today() {
+        return Err(StoreError::Invalid(format!(
+            "the payment date {} is in the future",
+            p.paid_on
+        )));
+    }
+    let unit: Option<i64> = sqlx::query_scalar("SELECT unit_id FROM persons WHERE id = $1")
+        .bind(p.person)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let unit =
+        unit.ok_or_else(|| StoreError::Invalid(format!("there is no person {}", p.person)))?;
+    let rules = in_force(versions, p.paid_on).ok_or_else(|| {
+        StoreError::Invalid(format!("no statutes were in force on {}", p.paid_on))
+    })?;
+    let chain = sqlx::query(
+        "SELECT u.id, u.kind FROM unit_tree t JOIN units u ON u.id = t.ancestor_id \
+         WHERE t.unit_id = $1 ORDER BY t.depth",
+    )
+    .bind(unit)
+    .fetch_all(&mut **tx)
+    .await?;
+    let chain: Vec<(i64, String)> = chain
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("kind")?)))
+        .collect::<Result<_>>()?;
+    let chain_ref: Vec<(i64, &str)> = chain.iter().map(|(i, k)| (*i, k.as_str())).collect();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO dues_payments (person_id, unit_id, period, paid_on, amount_cents, source, reference, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(p.person)
+    .bind(unit)
+    .bind(p.period.to_string())
+    .bind(p.paid_on.to_string())
+    .bind(p.amount_cents)
+    .bind(p.source)
+    .bind(&p.reference)
+    .bind(by)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE persons SET paid_through = $1 WHERE id = $2 AND (paid_through IS NULL OR paid_through < $1)",
+    )
+    .bind(p.period.to_string())
+    .bind(p.person)
+    .execute(&mut **tx)
+    .await?;
+    for (u, amount) in rules.rules.dues.split(p.amount_cents, &chain_ref) {
+        sqlx::query(
+            "INSERT INTO dues_shares (payment_id, unit_id, amount_cents) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(u)
+        .bind(amount)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// One line of a bank statement that was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BankImport {
+    pub recorded: usize,
+    /// Lines whose reference was already recorded: the statement was read before.
+    pub already: usize,
+}
+
+impl Store {
+    pub async fn record_payment(&self, p: &NewPayment, by: Option<i64>) -> Result<i64> {
+        let versions = self.statutes_versions().await?;
+        let mut tx = self.write().await?;
+        let id = insert_payment(&mut tx, p, by, &versions).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn payments_of(&self, person: i64) -> Result<Vec<Payment>> {
+        let rows = sqlx::query(
+            "SELECT id, period, paid_on, amount_cents, source FROM dues_payments \
+             WHERE person_id = $1 ORDER BY period DESC, id DESC",
+        )
+        .bind(person)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Payment {
+                    id: r.try_get("id")?,
+                    period: r.try_get("period")?,
+                    paid_on: r.try_get("paid_on")?,
+                    amount_cents: r.try_get("amount_cents")?,
+                    source: r.try_get("source")?,
+                })
+            })
+            .collect()
+    }
+
+    /// What a unit received as its share of dues, per month paid, from `from` onwards.
+    pub async fn unit_dues_by_month(&self, unit: i64, from: Day) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT p.period, CAST(SUM(s.amount_cents) AS BIGINT) AS total FROM dues_shares s \
+             JOIN dues_payments p ON p.id = s.payment_id \
+             WHERE s.unit_id = $1 AND p.paid_on >= $2 GROUP BY p.period ORDER BY p.period",
+        )
+        .bind(unit)
+        .bind(from.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("period")?, r.try_get("total")?)))
+            .collect()
+    }
+
+    /// Reads a bank statement CSV (`date,amount,reference,payer[,period]`, where payer is the
+    /// member's email or phone) and records the dues it shows. Every line is checked first; if
+    /// any is wrong, nothing is recorded and every bad line is named.
+    pub async fn import_bank_csv(&self, data: &[u8], by: Option<i64>) -> Result<BankImport> {
+        use core_rules::import::RowError;
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(data);
+        let header = reader
+            .headers()
+            .map_err(|e| StoreError::Invalid(format!("line 1: {e}")))?
+            .clone();
+        let col = |name: &str| header.iter().position(|h| h.trim() == name);
+        let (Some(c_date), Some(c_amount), Some(c_ref), Some(c_payer)) =
+            (col("date"), col("amount"), col("reference"), col("payer"))
+        else {
+            return Err(StoreError::Rows(vec![RowError {
+                line: 1,
+                column: String::new(),
+                reason: "a bank statement needs the columns date, amount, reference, payer (and optionally period)".into(),
+            }]));
+        };
+        let c_period = col("period");
+        let today = Day::today();
+        let mut errors = Vec::new();
+        let mut payments = Vec::new();
+        let mut conn = self.pool().acquire().await?;
+        for (i, rec) in reader.records().enumerate() {
+            let line = i as u64 + 2;
+            let mut err = |column: &str, reason: String| {
+                errors.push(RowError {
+                    line,
+                    column: column.into(),
+                    reason,
+                })
+            };
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    err("", format!("malformed CSV: {e}"));
+                    continue;
+                }
+            };
+            let get = |c: usize| rec.get(c).unwrap_or("").trim();
+            let date = match Day::parse(get(c_date)) {
+                Ok(d) if d > today => {
+                    err("date", format!("{d} is in the future"));
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(e) => {
+                    err("date", e.to_string());
+                    None
+                }
+            };
+            let amount = match parse_money(get(c_amount)) {
+                Ok(a) if a <= 0 => {
+                    err(
+                        "amount",
+                        format!(
+                            "{} is not a payment of dues (negative or zero)",
+                            get(c_amount)
+                        ),
+                    );
+                    None
+                }
+                Ok(a) => Some(a),
+                Err(e) => {
+                    err("amount", e);
+                    None
+                }
+            };
+            let reference = get(c_ref).to_string();
+            if reference.is_empty() {
+                err("reference", "every bank line has a reference".into());
+            }
+            let payer = get(c_payer);
+            let person: Option<i64> = if let Some(k) = email_key(payer).filter(|k| k.contains('@'))
+            {
+                sqlx::query_scalar("SELECT person_id FROM identities WHERE email_key = $1 LIMIT 1")
+                    .bind(k)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            } else if let Some(k) = phone_key(payer) {
+                sqlx::query_scalar("SELECT person_id FROM identities WHERE phone_key = $1 LIMIT 1")
+                    .bind(k)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            } else {
+                None
+            };
+            if person.is_none() {
+                err(
+                    "payer",
+                    "no person is recorded with this email or phone".into(),
+                );
+            }
+            let period = match c_period.map(get).filter(|s| !s.is_empty()) {
+                Some(s) => match Month::parse(s) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        err("period", e.to_string());
+                        None
+                    }
+                },
+                None => date.map(|d| d.month()),
+            };
+            if let (Some(paid_on), Some(amount_cents), Some(person), Some(period)) =
+                (date, amount, person, period)
+            {
+                payments.push(NewPayment {
+                    person,
+                    period,
+                    paid_on,
+                    amount_cents,
+                    source: "bank",
+                    reference: Some(reference),
+                });
+            }
+        }
+        drop(conn);
+        if !errors.is_empty() {
+            return Err(StoreError::Rows(errors));
+        }
+        let versions = self.statutes_versions().await?;
+        let mut tx = self.write().await?;
+        let mut out = BankImport {
+            recorded: 0,
+            already: 0,
+        };
+        for p in &payments {
+            let seen: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM dues_payments WHERE reference = $1")
+                    .bind(&p.reference)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if seen.is_some() {
+                out.already += 1;
+                continue;
+            }
+            insert_payment(&mut tx, p, by, &versions).await?;
+            out.recorded += 1;
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,532 @@
+//! Importing and exporting people as CSV.
+//!
+//! Import reads the file twice and holds only small keys in memory: the first pass checks every
+//! row and decides, for each, whether it is someone already recorded (same card, email or phone,
+//! or, for a row with none of these, the same pseudonym in the same unit); the second pass writes
+//! everything in one transaction. Any bad row means nothing is written and every bad row is named.
+
+use crate::people::{record_history, upsert_identity};
+use crate::{now, Backend, Result, Store, StoreError};
+use core_rules::import::{format_money, validate_row, Header, PersonRow, RowError, COLUMNS};
+use core_rules::people::Status;
+use core_rules::Day;
+use sqlx::{Any, Row, Transaction};
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Read;
+
+/// How far an import has got, for a progress bar.
+#[derive(Clone, Copy, Debug)]
+pub enum Progress {
+    Checking(u64),
+    Writing(u64),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// At most this many problems are listed; the count of the rest is given.
+const MAX_LISTED: usize = 200;
+/// Rows per INSERT statement: well under SQLite's and PostgreSQL's limits on parameters.
+const BATCH: usize = 400;
+
+/// A 128-bit digest of a key: enough that two different emails never collide in practice,
+/// and a tenth of the memory of keeping a million strings.
+fn digest(kind: u8, s: &str) -> u128 {
+    let mut a = DefaultHasher::new();
+    (kind, 'a', s).hash(&mut a);
+    let mut b = DefaultHasher::new();
+    (kind, 'b', s).hash(&mut b);
+    ((a.finish() as u128) << 64) | b.finish() as u128
+}
+
+const CARD: u8 = 1;
+const EMAIL: u8 = 2;
+const PHONE: u8 = 3;
+const NAME: u8 = 4;
+
+fn row_keys(row: &PersonRow) -> Vec<(u8, u128)> {
+    let mut keys = Vec::with_capacity(3);
+    if let Some(c) = &row.card {
+        keys.push((CARD, digest(CARD, c)));
+    }
+    if let Some(e) = row.email_key() {
+        keys.push((EMAIL, digest(EMAIL, &e)));
+    }
+    if let Some(p) = row.phone_key() {
+        keys.push((PHONE, digest(PHONE, &p)));
+    }
+    if keys.is_empty() {
+        keys.push((
+            NAME,
+            digest(NAME, &format!("{}\u{0}{}", row.unit, row.pseudonym)),
+        ));
+    }
+    keys
+}
+
+fn key_name(kind: u8) -> &'static str {
+    match kind {
+        CARD => "card",
+        EMAIL => "email",
+        PHONE => "phone",
+        _ => "pseudonym",
+    }
+}
+
+fn reader<R: Read>(r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(r)
+}
+
+impl Store {
+    /// Imports people from CSV. `open` is called twice, once per pass, and must give the same
+    /// bytes each time (a file, or an uploaded buffer).
+    pub async fn import_people<R: Read>(
+        &self,
+        mut open: impl FnMut() -> std::io::Result<R>,
+        file_name: &str,
+        by: Option<i64>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportReport> {
+        let io = |e: std::io::Error| StoreError::Invalid(format!("reading {file_name}: {e}"));
+        let today = Day::today();
+        let units: HashMap<String, i64> = sqlx::query("SELECT code, id FROM units")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
+            .collect::<Result<_>>()?;
+        let unit_codes: HashSet<String> = units.keys().cloned().collect();
+
+        // Who is already recorded, by key. Rows with none of card/email/phone are matched by
+        // pseudonym within their unit.
+        let mut known: HashMap<u128, i64> = HashMap::new();
+        {
+            let mut conn = self.pool().acquire().await?;
+            let mut rows = sqlx::query(
+                "SELECT p.id, p.card, p.pseudonym, u.code, i.email_key, i.phone_key FROM persons p \
+                 JOIN units u ON u.id = p.unit_id LEFT JOIN identities i ON i.person_id = p.id",
+            )
+            .fetch(&mut *conn);
+            use futures_util::TryStreamExt;
+            while let Some(r) = rows.try_next().await? {
+                let id: i64 = r.try_get("id")?;
+                let card: Option<String> = r.try_get("card")?;
+                let email: Option<String> = r.try_get("email_key")?;
+                let phone: Option<String> = r.try_get("phone_key")?;
+                let none = card.is_none() && email.is_none() && phone.is_none();
+                if let Some(c) = card {
+                    known.insert(digest(CARD, &c), id);
+                }
+                if let Some(e) = email {
+                    known.insert(digest(EMAIL, &e), id);
+                }
+                if let Some(p) = phone {
+                    known.insert(digest(PHONE, &p), id);
+                }
+                if none {
+                    let unit: String = r.try_get("code")?;
+                    let pseudonym: String = r.try_get("pseudonym")?;
+                    known.insert(digest(NAME, &format!("{unit}\u{0}{pseudonym}")), id);
+                }
+            }
+        }
+
+        // Pass 1: check every row; decide who each row is.
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut error_count = 0usize;
+        let mut seen_in_file: HashMap<u128, u64> = HashMap::new();
+        let mut matches: Vec<Option<i64>> = Vec::new();
+        let mut rdr = reader(open().map_err(io)?);
+        let mut records = rdr.records();
+        let header = match records.next() {
+            None => {
+                return Err(StoreError::Rows(vec![RowError {
+                    line: 1,
+                    column: String::new(),
+                    reason: "the file is empty; it needs a header row".into(),
+                }]))
+            }
+            Some(Err(e)) => return Err(StoreError::Invalid(format!("line 1: malformed CSV: {e}"))),
+            Some(Ok(h)) => Header::parse(&h).map_err(StoreError::Rows)?,
+        };
+        let mut push = |errors: &mut Vec<RowError>, e: RowError| {
+            error_count += 1;
+            if errors.len() < MAX_LISTED {
+                errors.push(e);
+            }
+        };
+        let mut line = 1u64;
+        for rec in records {
+            line += 1;
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let l = e.position().map(|p| p.line()).unwrap_or(line);
+                    push(
+                        &mut errors,
+                        RowError {
+                            line: l,
+                            column: String::new(),
+                            reason: format!("malformed CSV: {e}"),
+                        },
+                    );
+                    matches.push(None);
+                    continue;
+                }
+            };
+            let l = rec.position().map(|p| p.line()).unwrap_or(line);
+            match validate_row(&header, &rec, l, &unit_codes, today) {
+                Err(es) => {
+                    for e in es {
+                        push(&mut errors, e);
+                    }
+                    matches.push(None);
+                }
+                Ok(row) => {
+                    let mut target: Option<(u8, i64)> = None;
+                    let mut bad = false;
+                    for (kind, k) in row_keys(&row) {
+                        if let Some(first) = seen_in_file.insert(k, l) {
+                            push(
+                                &mut errors,
+                                RowError {
+                                    line: l,
+                                    column: key_name(kind).into(),
+                                    reason: format!(
+                                        "the same {} as line {first}; each person once",
+                                        key_name(kind)
+                                    ),
+                                },
+                            );
+                            bad = true;
+                        }
+                        if let Some(&id) = known.get(&k) {
+                            match target {
+                                Some((other_kind, other)) if other != id => {
+                                    push(&mut errors, RowError {
+                                        line: l,
+                                        column: key_name(kind).into(),
+                                        reason: format!(
+                                            "this {} belongs to one recorded person and the {} to another",
+                                            key_name(kind),
+                                            key_name(other_kind)
+                                        ),
+                                    });
+                                    bad = true;
+                                }
+                                _ => target = Some((kind, id)),
+                            }
+                        }
+                    }
+                    matches.push(if bad { None } else { target.map(|t| t.1) });
+                }
+            }
+            if line.is_multiple_of(10_000) {
+                progress(Progress::Checking(line - 1));
+            }
+        }
+        progress(Progress::Checking(line - 1));
+        if error_count > 0 {
+            if error_count > errors.len() {
+                errors.push(RowError {
+                    line: 0,
+                    column: String::new(),
+                    reason: format!("... and {} more problems", error_count - errors.len()),
+                });
+            }
+            return Err(StoreError::Rows(errors));
+        }
+        drop(seen_in_file);
+        drop(known);
+
+        // Pass 2: write it all in one transaction.
+        let mut tx = self.write().await?;
+        if self.backend() == Backend::Postgres {
+            // Ids are assigned here in order; nobody else may take one meanwhile.
+            sqlx::query("LOCK TABLE persons IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let import_id: i64 = sqlx::query_scalar(
+            "INSERT INTO imports (file_name, rows_created, rows_updated, by_account, at) VALUES ($1, 0, 0, $2, $3) RETURNING id",
+        )
+        .bind(file_name)
+        .bind(by)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut next_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM persons")
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut report = ImportReport::default();
+        let mut batch: Vec<(i64, PersonRow)> = Vec::with_capacity(BATCH);
+        let mut rdr = reader(open().map_err(io)?);
+        let mut records = rdr.records();
+        records.next();
+        let created_at = now();
+        for (i, rec) in records.enumerate() {
+            let rec = rec.map_err(|e| {
+                StoreError::Invalid(format!("{file_name} changed while importing: {e}"))
+            })?;
+            let l = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
+            let row = validate_row(&header, &rec, l, &unit_codes, today).map_err(|_| {
+                StoreError::Invalid(format!("{file_name} changed while importing (line {l})"))
+            })?;
+            report.rows += 1;
+            match matches.get(i).copied().flatten() {
+                Some(existing) => {
+                    if update_person(&mut tx, existing, &row, units[&row.unit], today, by).await? {
+                        report.updated += 1;
+                    } else {
+                        report.unchanged += 1;
+                    }
+                }
+                None => {
+                    batch.push((next_id, row));
+                    next_id += 1;
+                    report.created += 1;
+                    if batch.len() == BATCH {
+                        insert_batch(&mut tx, &batch, &units, created_at, by, import_id).await?;
+                        batch.clear();
+                    }
+                }
+            }
+            if report.rows.is_multiple_of(10_000) {
+                progress(Progress::Writing(report.rows));
+            }
+        }
+        insert_batch(&mut tx, &batch, &units, created_at, by, import_id).await?;
+        progress(Progress::Writing(report.rows));
+        if self.backend() == Backend::Postgres && report.created > 0 {
+            sqlx::query("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE imports SET rows_created = $1, rows_updated = $2 WHERE id = $3")
+            .bind(report.created as i64)
+            .bind(report.updated as i64)
+            .bind(import_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Writes everyone as CSV in the import's columns, in the order they were recorded.
+    pub async fn export_people<W: std::io::Write>(&self, out: W) -> Result<u64> {
+        use futures_util::TryStreamExt;
+        let mut w = csv::Writer::from_writer(out);
+        let err = |e: csv::Error| StoreError::Invalid(format!("writing CSV: {e}"));
+        w.write_record(COLUMNS).map_err(err)?;
+        let mut conn = self.pool().acquire().await?;
+        let mut rows = sqlx::query(
+            "SELECT p.card, p.pseudonym, u.code, p.status, p.admitted_on, p.programme_accepted, \
+               p.monthly_income_cents, p.reduced_rate, i.legal_name, i.email, i.phone, i.address, i.workplace \
+             FROM persons p JOIN units u ON u.id = p.unit_id LEFT JOIN identities i ON i.person_id = p.id \
+             ORDER BY p.id",
+        )
+        .fetch(&mut *conn);
+        let mut n = 0;
+        let yn = |b: i64| if b != 0 { "yes" } else { "no" };
+        while let Some(r) = rows.try_next().await? {
+            let s = |c: &str| -> Result<String> {
+                Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default())
+            };
+            let income: Option<i64> = r.try_get("monthly_income_cents")?;
+            w.write_record([
+                s("card")?,
+                s("pseudonym")?,
+                s("code")?,
+                s("status")?,
+                s("admitted_on")?,
+                yn(r.try_get("programme_accepted")?).to_string(),
+                income.map(format_money).unwrap_or_default(),
+                yn(r.try_get("reduced_rate")?).to_string(),
+                s("legal_name")?,
+                s("email")?,
+                s("phone")?,
+                s("address")?,
+                s("workplace")?,
+            ])
+            .map_err(err)?;
+            n += 1;
+        }
+        w.flush()
+            .map_err(|e| StoreError::Invalid(format!("writing CSV: {e}")))?;
+        Ok(n)
+    }
+}
+
+async fn insert_batch(
+    tx: &mut Transaction<'static, Any>,
+    batch: &[(i64, PersonRow)],
+    units: &HashMap<String, i64>,
+    created_at: i64,
+    by: Option<i64>,
+    import_id: i64,
+) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let placeholders = |cols: usize| {
+        (0..batch.len())
+            .map(|r| {
+                let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+                format!("({})", ps.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sql = format!(
+        "INSERT INTO persons (id, card, pseudonym, unit_id, status, since, admitted_on, programme_accepted, \
+         monthly_income_cents, reduced_rate, created_at, created_by, import_id) VALUES {}",
+        placeholders(13)
+    );
+    let mut q = sqlx::query(&sql);
+    for (id, r) in batch {
+        let since = r.admitted_on.unwrap_or(Day::today());
+        q = q
+            .bind(*id)
+            .bind(r.card.clone())
+            .bind(r.pseudonym.clone())
+            .bind(units[&r.unit])
+            .bind(r.status.as_str())
+            .bind(since.to_string())
+            .bind(r.admitted_on.map(|d| d.to_string()))
+            .bind(r.programme as i64)
+            .bind(r.monthly_income_cents)
+            .bind(r.reduced_rate as i64)
+            .bind(created_at)
+            .bind(by)
+            .bind(import_id);
+    }
+    q.execute(&mut **tx).await?;
+    let sql = format!(
+        "INSERT INTO identities (person_id, legal_name, email, phone, address, workplace, notes, email_key, phone_key) VALUES {}",
+        placeholders(9)
+    );
+    let mut q = sqlx::query(&sql);
+    for (id, r) in batch {
+        let i = &r.identity;
+        q = q
+            .bind(*id)
+            .bind(i.legal_name.clone())
+            .bind(i.email.clone())
+            .bind(i.phone.clone())
+            .bind(i.address.clone())
+            .bind(i.workplace.clone())
+            .bind(i.notes.clone())
+            .bind(r.email_key())
+            .bind(r.phone_key());
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Brings a recorded person in line with an imported row. Returns whether anything changed.
+async fn update_person(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    row: &PersonRow,
+    unit_id: i64,
+    today: Day,
+    by: Option<i64>,
+) -> Result<bool> {
+    let p = crate::people::person_in(tx, id).await?;
+    let mut changed = false;
+    let reason = "import";
+    if p.unit_id != unit_id {
+        let from: String = sqlx::query_scalar("SELECT code FROM units WHERE id = $1")
+            .bind(p.unit_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        record_history(
+            tx,
+            id,
+            today,
+            "transfer",
+            Some(&from),
+            Some(&row.unit),
+            reason,
+            by,
+        )
+        .await?;
+        changed = true;
+    }
+    if p.status != row.status {
+        record_history(
+            tx,
+            id,
+            today,
+            "status",
+            Some(p.status.as_str()),
+            Some(row.status.as_str()),
+            reason,
+            by,
+        )
+        .await?;
+        changed = true;
+    }
+    let fields_differ = p.pseudonym != row.pseudonym
+        || p.card != row.card && row.card.is_some()
+        || p.admitted_on != row.admitted_on
+        || p.programme_accepted != row.programme
+        || p.monthly_income_cents != row.monthly_income_cents
+        || p.reduced_rate != row.reduced_rate;
+    if changed || fields_differ {
+        sqlx::query(
+            "UPDATE persons SET card = COALESCE($1, card), pseudonym = $2, unit_id = $3, status = $4, admitted_on = $5, \
+             programme_accepted = $6, monthly_income_cents = $7, reduced_rate = $8 WHERE id = $9",
+        )
+        .bind(row.card.clone())
+        .bind(&row.pseudonym)
+        .bind(unit_id)
+        .bind(row.status.as_str())
+        .bind(row.admitted_on.map(|d| d.to_string()))
+        .bind(row.programme as i64)
+        .bind(row.monthly_income_cents)
+        .bind(row.reduced_rate as i64)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        changed = true;
+    }
+    let current = sqlx::query(
+        "SELECT legal_name, email, phone, address, workplace, notes FROM identities WHERE person_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let same = match &current {
+        Some(r) => {
+            r.try_get::<String, _>("legal_name")? == row.identity.legal_name
+                && r.try_get::<String, _>("email")? == row.identity.email
+                && r.try_get::<String, _>("phone")? == row.identity.phone
+                && r.try_get::<String, _>("address")? == row.identity.address
+                && r.try_get::<String, _>("workplace")? == row.identity.workplace
+        }
+        None => false,
+    };
+    if !same {
+        let mut identity = row.identity.clone();
+        if let Some(r) = &current {
+            // The CSV has no notes column: keep what the unit wrote.
+            identity.notes = r.try_get("notes")?;
+        }
+        upsert_identity(tx, id, &identity).await?;
+        record_history(tx, id, today, "identity", None, None, reason, by).await?;
+        changed = true;
+    }
+    // A row that makes someone a member must say since when; it was validated.
+    debug_assert!(row.status != Status::Member || row.admitted_on.is_some());
+    Ok(changed)
+}

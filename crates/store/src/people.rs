@@ -1,0 +1,447 @@
+//! People: pseudonyms, identities kept apart, status and transfers with their history.
+
+use crate::{now, Result, Store, StoreError};
+use core_rules::people::{email_key, phone_key, Identity, Status};
+use core_rules::Day;
+use sqlx::{Any, Row, Transaction};
+
+/// A person as their unit knows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub card: Option<String>,
+    pub pseudonym: String,
+    pub unit_id: i64,
+    pub status: Status,
+    pub since: Day,
+    pub admitted_on: Option<Day>,
+    pub programme_accepted: bool,
+    pub monthly_income_cents: Option<i64>,
+    pub reduced_rate: bool,
+}
+
+/// A person to be created.
+#[derive(Clone, Debug)]
+pub struct NewPerson {
+    pub card: Option<String>,
+    pub pseudonym: String,
+    pub unit_id: i64,
+    pub status: Status,
+    pub since: Day,
+    pub admitted_on: Option<Day>,
+    pub programme_accepted: bool,
+    pub monthly_income_cents: Option<i64>,
+    pub reduced_rate: bool,
+    pub identity: Identity,
+}
+
+/// One entry of a person's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub on_date: String,
+    pub change: String,
+    pub from_value: Option<String>,
+    pub to_value: Option<String>,
+    pub reason: String,
+    pub by: Option<String>,
+}
+
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.card, p.pseudonym, p.unit_id, p.status, p.since, \
+     p.admitted_on, p.programme_accepted, p.monthly_income_cents, p.reduced_rate";
+
+pub(crate) fn person_from(r: &sqlx::any::AnyRow) -> Result<Person> {
+    let status: String = r.try_get("status")?;
+    let since: String = r.try_get("since")?;
+    let admitted: Option<String> = r.try_get("admitted_on")?;
+    let bad = |what: &str| StoreError::Invalid(format!("stored {what} is unreadable"));
+    Ok(Person {
+        id: r.try_get("id")?,
+        card: r.try_get("card")?,
+        pseudonym: r.try_get("pseudonym")?,
+        unit_id: r.try_get("unit_id")?,
+        status: Status::parse(&status).ok_or_else(|| bad("status"))?,
+        since: Day::parse(&since).map_err(|_| bad("date"))?,
+        admitted_on: admitted
+            .map(|a| Day::parse(&a).map_err(|_| bad("date")))
+            .transpose()?,
+        programme_accepted: r.try_get::<i64, _>("programme_accepted")? != 0,
+        monthly_income_cents: r.try_get("monthly_income_cents")?,
+        reduced_rate: r.try_get::<i64, _>("reduced_rate")? != 0,
+    })
+}
+
+/// Inserts a person and their identity. The caller checks for duplicates.
+pub(crate) async fn insert_person(
+    tx: &mut Transaction<'static, Any>,
+    p: &NewPerson,
+    by: Option<i64>,
+    import: Option<i64>,
+) -> Result<i64> {
+    if p.pseudonym.trim().is_empty() {
+        return Err(StoreError::Invalid("every person needs a pseudonym".into()));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO persons (card, pseudonym, unit_id, status, since, admitted_on, programme_accepted, \
+         monthly_income_cents, reduced_rate, created_at, created_by, import_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(&p.card)
+    .bind(p.pseudonym.trim())
+    .bind(p.unit_id)
+    .bind(p.status.as_str())
+    .bind(p.since.to_string())
+    .bind(p.admitted_on.map(|d| d.to_string()))
+    .bind(p.programme_accepted as i64)
+    .bind(p.monthly_income_cents)
+    .bind(p.reduced_rate as i64)
+    .bind(now())
+    .bind(by)
+    .bind(import)
+    .fetch_one(&mut **tx)
+    .await?;
+    upsert_identity(tx, id, &p.identity).await?;
+    Ok(id)
+}
+
+pub(crate) async fn upsert_identity(
+    tx: &mut Transaction<'static, Any>,
+    person: i64,
+    i: &Identity,
+) -> Result<()> {
+    sqlx::query("DELETE FROM identities WHERE person_id = $1")
+        .bind(person)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO identities (person_id, legal_name, email, phone, address, workplace, notes, email_key, phone_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(person)
+    .bind(&i.legal_name)
+    .bind(&i.email)
+    .bind(&i.phone)
+    .bind(&i.address)
+    .bind(&i.workplace)
+    .bind(&i.notes)
+    .bind(email_key(&i.email))
+    .bind(phone_key(&i.phone))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_history(
+    tx: &mut Transaction<'static, Any>,
+    person: i64,
+    on: Day,
+    change: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    reason: &str,
+    by: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO person_history (person_id, on_date, change, from_value, to_value, reason, by_account, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(person)
+    .bind(on.to_string())
+    .bind(change)
+    .bind(from)
+    .bind(to)
+    .bind(reason)
+    .bind(by)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn person_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Person> {
+    let row = sqlx::query(&format!(
+        "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
+    person_from(&row)
+}
+
+fn check_not_future(on: Day, what: &str) -> Result<()> {
+    if on > Day::today() {
+        return Err(StoreError::Invalid(format!(
+            "{what}: {on} is in the future"
+        )));
+    }
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_person(&self, p: &NewPerson, by: Option<i64>) -> Result<i64> {
+        check_not_future(p.since, "the person's first contact")?;
+        if let Some(a) = p.admitted_on {
+            check_not_future(a, "the admission date")?;
+        }
+        let mut tx = self.write().await?;
+        let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
+            .bind(p.unit_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if unit.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "there is no unit {}",
+                p.unit_id
+            )));
+        }
+        if let Some(dup) = find_duplicate(&mut tx, &p.identity).await? {
+            return Err(StoreError::Invalid(format!(
+                "a person with this email or phone is already recorded (person {dup})"
+            )));
+        }
+        let id = insert_person(&mut tx, p, by, None).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn person(&self, id: i64) -> Result<Option<Person>> {
+        let row = sqlx::query(&format!(
+            "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(person_from).transpose()
+    }
+
+    pub async fn identity(&self, person: i64) -> Result<Identity> {
+        let row = sqlx::query(
+            "SELECT legal_name, email, phone, address, workplace, notes FROM identities WHERE person_id = $1",
+        )
+        .bind(person)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            None => Identity::default(),
+            Some(r) => Identity {
+                legal_name: r.try_get("legal_name")?,
+                email: r.try_get("email")?,
+                phone: r.try_get("phone")?,
+                address: r.try_get("address")?,
+                workplace: r.try_get("workplace")?,
+                notes: r.try_get("notes")?,
+            },
+        })
+    }
+
+    /// The people of one unit (not of the units below it), by pseudonym.
+    pub async fn people_of_unit(&self, unit: i64) -> Result<Vec<Person>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.unit_id = $1 ORDER BY p.pseudonym, p.id"
+        ))
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(person_from).collect()
+    }
+
+    /// Searches a branch by pseudonym prefix. Reads only the branch: the closure table gives its
+    /// units, and each unit's people are found through the (unit, pseudonym) index.
+    pub async fn search_branch(
+        &self,
+        ancestor: i64,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<Person>> {
+        let upper = format!("{prefix}\u{10ffff}");
+        let rows = sqlx::query(&format!(
+            "SELECT {PERSON_COLUMNS} FROM unit_tree t JOIN persons p ON p.unit_id = t.unit_id \
+             WHERE t.ancestor_id = $1 AND p.pseudonym >= $2 AND p.pseudonym < $3 \
+             ORDER BY p.pseudonym, p.id LIMIT $4"
+        ))
+        .bind(ancestor)
+        .bind(prefix)
+        .bind(upper)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(person_from).collect()
+    }
+
+    /// Changes a person's status, with the date, the reason and who did it.
+    pub async fn set_status(
+        &self,
+        person: i64,
+        status: Status,
+        on: Day,
+        reason: &str,
+        by: Option<i64>,
+    ) -> Result<()> {
+        check_not_future(on, "the date of the change")?;
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a change of status needs a reason".into(),
+            ));
+        }
+        let mut tx = self.write().await?;
+        let p = person_in(&mut tx, person).await?;
+        if p.status == status {
+            return Err(StoreError::Invalid(format!(
+                "{} is already {}",
+                p.pseudonym,
+                status.as_str()
+            )));
+        }
+        let admitted = if status == Status::Member && p.admitted_on.is_none() {
+            Some(on.to_string())
+        } else {
+            p.admitted_on.map(|d| d.to_string())
+        };
+        sqlx::query("UPDATE persons SET status = $1, admitted_on = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(admitted)
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
+        record_history(
+            &mut tx,
+            person,
+            on,
+            "status",
+            Some(p.status.as_str()),
+            Some(status.as_str()),
+            reason.trim(),
+            by,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a person to another unit.
+    pub async fn transfer(
+        &self,
+        person: i64,
+        to_unit: i64,
+        on: Day,
+        reason: &str,
+        by: Option<i64>,
+    ) -> Result<()> {
+        check_not_future(on, "the date of the transfer")?;
+        let mut tx = self.write().await?;
+        let p = person_in(&mut tx, person).await?;
+        let codes = sqlx::query("SELECT id, code FROM units WHERE id = $1 OR id = $2")
+            .bind(p.unit_id)
+            .bind(to_unit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let code_of = |id: i64| {
+            codes
+                .iter()
+                .find(|r| r.try_get::<i64, _>("id").ok() == Some(id))
+                .and_then(|r| r.try_get::<String, _>("code").ok())
+        };
+        let (Some(from), Some(to)) = (code_of(p.unit_id), code_of(to_unit)) else {
+            return Err(StoreError::Invalid(format!("there is no unit {to_unit}")));
+        };
+        if p.unit_id == to_unit {
+            return Err(StoreError::Invalid(format!(
+                "{} is already in {to}",
+                p.pseudonym
+            )));
+        }
+        sqlx::query("UPDATE persons SET unit_id = $1 WHERE id = $2")
+            .bind(to_unit)
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
+        record_history(
+            &mut tx,
+            person,
+            on,
+            "transfer",
+            Some(&from),
+            Some(&to),
+            reason,
+            by,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A person's history, oldest first, beginning with how they came to be recorded.
+    pub async fn history(&self, person: i64) -> Result<Vec<HistoryEntry>> {
+        let mut out = Vec::new();
+        let origin = sqlx::query(
+            "SELECT p.since, a.login, i.file_name FROM persons p \
+             LEFT JOIN accounts a ON a.id = p.created_by LEFT JOIN imports i ON i.id = p.import_id \
+             WHERE p.id = $1",
+        )
+        .bind(person)
+        .fetch_optional(self.pool())
+        .await?;
+        if let Some(r) = origin {
+            let file: Option<String> = r.try_get("file_name")?;
+            out.push(HistoryEntry {
+                on_date: r.try_get("since")?,
+                change: "recorded".into(),
+                from_value: None,
+                to_value: None,
+                reason: match file {
+                    Some(f) => format!("imported from {f}"),
+                    None => "first contact".into(),
+                },
+                by: r.try_get("login")?,
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT h.on_date, h.change, h.from_value, h.to_value, h.reason, a.login \
+             FROM person_history h LEFT JOIN accounts a ON a.id = h.by_account \
+             WHERE h.person_id = $1 ORDER BY h.id",
+        )
+        .bind(person)
+        .fetch_all(self.pool())
+        .await?;
+        for r in rows {
+            out.push(HistoryEntry {
+                on_date: r.try_get("on_date")?,
+                change: r.try_get("change")?,
+                from_value: r.try_get("from_value")?,
+                to_value: r.try_get("to_value")?,
+                reason: r.try_get("reason")?,
+                by: r.try_get("login")?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The person already recorded with this email or phone, if any.
+pub(crate) async fn find_duplicate(
+    tx: &mut Transaction<'static, Any>,
+    i: &Identity,
+) -> Result<Option<i64>> {
+    if let Some(k) = email_key(&i.email) {
+        let hit: Option<i64> =
+            sqlx::query_scalar("SELECT person_id FROM identities WHERE email_key = $1 LIMIT 1")
+                .bind(k)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if hit.is_some() {
+            return Ok(hit);
+        }
+    }
+    if let Some(k) = phone_key(&i.phone) {
+        let hit: Option<i64> =
+            sqlx::query_scalar("SELECT person_id FROM identities WHERE phone_key = $1 LIMIT 1")
+                .bind(k)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if hit.is_some() {
+            return Ok(hit);
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,101 @@
+//! Versions of the statutes, each taking effect on its date.
+
+use crate::{now, Result, Store, StoreError};
+use core_rules::statutes::{in_force, Statutes, StatutesVersion};
+use core_rules::units::UnitKind;
+use core_rules::Day;
+use sqlx::{Any, Row, Transaction};
+
+pub(crate) async fn insert_version(
+    tx: &mut Transaction<'static, Any>,
+    kinds: &[UnitKind],
+    rules: &Statutes,
+    adopted_on: Day,
+    effective_from: Day,
+    adopted_by: &str,
+) -> Result<i64> {
+    rules.validate(kinds)?;
+    if adopted_by.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "statutes are adopted by a body; name it".into(),
+        ));
+    }
+    if effective_from < adopted_on {
+        return Err(StoreError::Invalid(format!(
+            "statutes adopted on {adopted_on} cannot take effect earlier, on {effective_from}"
+        )));
+    }
+    let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM statutes")
+        .fetch_one(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO statutes (version, effective_from, adopted_on, adopted_by, rules, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(version)
+    .bind(effective_from.to_string())
+    .bind(adopted_on.to_string())
+    .bind(adopted_by.trim())
+    .bind(rules.to_json())
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(version)
+}
+
+impl Store {
+    /// Records a new version of the statutes, adopted by a body, taking effect on a date.
+    pub async fn adopt_statutes(
+        &self,
+        rules: &Statutes,
+        adopted_on: Day,
+        effective_from: Day,
+        adopted_by: &str,
+    ) -> Result<i64> {
+        let kinds = self.unit_kinds().await?;
+        let mut tx = self.write().await?;
+        let v = insert_version(
+            &mut tx,
+            &kinds,
+            rules,
+            adopted_on,
+            effective_from,
+            adopted_by,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(v)
+    }
+
+    pub async fn statutes_versions(&self) -> Result<Vec<StatutesVersion>> {
+        let rows = sqlx::query(
+            "SELECT version, effective_from, adopted_on, adopted_by, rules FROM statutes ORDER BY version",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let bad = || StoreError::Invalid("a stored statutes version is unreadable".into());
+                Ok(StatutesVersion {
+                    version: r.try_get("version")?,
+                    effective_from: Day::parse(&r.try_get::<String, _>("effective_from")?)
+                        .map_err(|_| bad())?,
+                    adopted_on: Day::parse(&r.try_get::<String, _>("adopted_on")?)
+                        .map_err(|_| bad())?,
+                    adopted_by: r.try_get("adopted_by")?,
+                    rules: Statutes::from_json(&r.try_get::<String, _>("rules")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The statutes in force on a day.
+    pub async fn statutes_on(&self, day: Day) -> Result<StatutesVersion> {
+        let versions = self.statutes_versions().await?;
+        in_force(&versions, day).cloned().ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "statutes in force on {day} (none had taken effect)"
+            ))
+        })
+    }
+}
