@@ -26,15 +26,17 @@ def read_blt(path):
     if lines[i].startswith("-"):
         withdrawn = {-int(x) - 1 for x in tok(lines[i])}
         i += 1
-    ballots = []
+    # Identical rankings are merged (as pref_voting's rcounts intend): a large file
+    # then costs pref_voting far less than one entry per ballot would.
+    merged = {}
     while tok(lines[i]) != ["0"]:
         t = tok(lines[i])
         weight = int(t[0])
-        prefs = [int(x) - 1 for x in t[1:] if x != "0"]
-        prefs = [c for c in prefs if c not in withdrawn]
+        prefs = tuple(c for c in (int(x) - 1 for x in t[1:] if x != "0") if c not in withdrawn)
         if weight > 0 and prefs:
-            ballots.append((weight, prefs))
+            merged[prefs] = merged.get(prefs, 0) + weight
         i += 1
+    ballots = [(w, list(p)) for p, w in merged.items()]
     return ncand, seats, withdrawn, ballots
 
 
