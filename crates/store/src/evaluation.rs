@@ -236,6 +236,11 @@ impl Store {
 
     /// Membership and voting rights of everyone on a day, counted per unit.
     pub async fn evaluate_all(&self, day: Day) -> Result<Evaluation> {
+        self.evaluate_branch(day, None).await
+    }
+
+    /// The same for one branch (a unit and everything below it): reads only that branch.
+    pub async fn evaluate_branch(&self, day: Day, branch: Option<i64>) -> Result<Evaluation> {
         let version = self.statutes_on(day).await?;
         let rules = &version.rules;
         let th = thresholds(rules, day);
@@ -251,20 +256,20 @@ impl Store {
                 "p.status".to_string(),
                 "p.paid_through".to_string(),
                 "p.admitted_on".to_string(),
-                "CASE WHEN p.last_participation > $9 THEN 1 ELSE 0 END".to_string(),
+                "CASE WHEN p.last_participation > $7 THEN 1 ELSE 0 END".to_string(),
             )
         } else {
             (
                 "COALESCE((SELECT h.from_value FROM person_history h WHERE h.person_id = p.id \
-                   AND h.change = 'status' AND h.on_date > $10 ORDER BY h.on_date, h.id LIMIT 1), p.status)"
+                   AND h.change = 'status' AND h.on_date > $8 ORDER BY h.on_date, h.id LIMIT 1), p.status)"
                     .to_string(),
-                "(SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = p.id AND dp.paid_on <= $10)"
+                "(SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = p.id AND dp.paid_on <= $8)"
                     .to_string(),
-                "CASE WHEN p.admitted_on <= $10 THEN p.admitted_on END".to_string(),
+                "CASE WHEN p.admitted_on <= $8 THEN p.admitted_on END".to_string(),
                 format!(
                     "CASE WHEN (SELECT COUNT(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id \
-                       WHERE a.person_id = p.id AND m.held_on > $9 AND m.held_on <= $10) \
-                     + (SELECT COUNT(*) FROM tasks t WHERE t.person_id = p.id AND t.done_on > $9 AND t.done_on <= $10) \
+                       WHERE a.person_id = p.id AND m.held_on > $7 AND m.held_on <= $8) \
+                     + (SELECT COUNT(*) FROM tasks t WHERE t.person_id = p.id AND t.done_on > $7 AND t.done_on <= $8) \
                      >= {} THEN 1 ELSE 0 END",
                     rules.paragraph1.participation_min
                 ),
@@ -281,32 +286,37 @@ impl Store {
         let sql = format!(
             "SELECT unit_id, st, prog, party, d0, d1, age, part, COUNT(*) AS n FROM ( \
                SELECT unit_id, st, prog, party, {d0} AS d0, {d1} AS d1, \
-                 CASE WHEN ad IS NULL THEN 0 WHEN ad <= $7 THEN 1 ELSE 2 END AS age, part \
+                 CASE WHEN ad IS NULL THEN 0 WHEN ad <= $5 THEN 1 ELSE 2 END AS age, part \
                FROM ( \
                  SELECT p.unit_id, {status} AS st, p.programme_accepted AS prog, \
                    CASE WHEN k.category = 'affiliate' THEN 0 ELSE 1 END AS party, \
                    {paid} AS pd, {admitted} AS ad, {participated} AS part \
-                 FROM persons p JOIN units u ON u.id = p.unit_id JOIN unit_kinds k ON k.code = u.kind \
-                 WHERE p.since <= $8 \
+                 FROM {from} JOIN units u ON u.id = p.unit_id JOIN unit_kinds k ON k.code = u.kind \
+                 WHERE p.since <= $6 {branch_filter} \
                ) facts \
              ) classes GROUP BY unit_id, st, prog, party, d0, d1, age, part",
+            from = if branch.is_some() {
+                "unit_tree t JOIN persons p ON p.unit_id = t.unit_id"
+            } else {
+                "persons p"
+            },
+            branch_filter = if branch.is_some() { "AND t.ancestor_id = $9" } else { "" },
             d0 = dues_ok(0, "$1", "$3"),
             d1 = dues_ok(1, "$2", "$4"),
         );
-        // $5 and $6 are unused placeholders kept so the numbering reads in pairs.
-        let rows = sqlx::query(&sql)
+        let mut q = sqlx::query(&sql)
             .bind(&th.paid_since[0])
             .bind(&th.paid_since[1])
             .bind(&th.admitted_since[0])
             .bind(&th.admitted_since[1])
-            .bind(0i64)
-            .bind(0i64)
             .bind(&th.vote_admitted_by)
             .bind(&d)
             .bind(&th.window_after)
-            .bind(&d)
-            .fetch_all(self.pool())
-            .await?;
+            .bind(&d);
+        if let Some(b) = branch {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
 
         let mut out = Evaluation {
             day: Some(day),
