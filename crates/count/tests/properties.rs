@@ -136,8 +136,8 @@ proptest! {
         let o = schulze::outcome(&p, &schulze::Options::default()).unwrap();
         let n = p.candidates.len();
         let d = &o.pairwise;
-        for c in 0..n {
-            if (0..n).all(|x| x == c || d[c][x] > d[x][c]) {
+        for (c, row) in d.iter().enumerate() {
+            if (0..n).all(|x| x == c || row[x] > d[x][c]) {
                 prop_assert_eq!(o.winners.clone(), vec![c]);
             }
         }

@@ -73,8 +73,8 @@ pub fn run(args: &CountArgs) -> anyhow::Result<()> {
         std::fs::write(out, count::blt::write(&profile, seats))
             .with_context(|| format!("cannot write {}", out.display()))?;
     }
-    let output =
-        cli_support::run(&bytes, &req).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let output = cli_support::run(&bytes, &req)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     if json {
         println!("{}", output.to_json());
     } else {

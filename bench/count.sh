@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Benchmark the count (issue 4): builds release, generates the inputs deterministically,
+# times iskra against pref_voting on the same files, and times the whole Scottish corpus.
+#
+#   bench/count.sh                 # prints a markdown table
+#   RUNS=7 PV_RUNS=3 bench/count.sh
+#
+# Needs python3 with pref_voting and numpy (numpy comes with pref_voting).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+work="${WORK:-${TMPDIR:-/tmp}/iskra-count-bench}"
+corpus="${CORPUS:-$root/../shared/data/elections/scotland}"
+mkdir -p "$work"
+
+# Prefer `iskra count`; until the subcommand is wired (or if the binary does not build),
+# use the count crate's example, which runs the same library path.
+bin=()
+if cargo build --release -q -p iskra 2>/dev/null && "$CARGO_TARGET_DIR/release/iskra" count --help >/dev/null 2>&1; then
+  bin=("$CARGO_TARGET_DIR/release/iskra" count)
+else
+  cargo build --release -q -p iskra-count --example count
+  bin=("$CARGO_TARGET_DIR/release/examples/count")
+fi
+echo "binary: ${bin[*]}" >&2
+
+[ -s "$work/stv-1m-30c-5s.blt" ] || python3 bench/count/generate.py stv "$work/stv-1m-30c-5s.blt"
+[ -s "$work/schulze-10k-20.blt" ] || python3 bench/count/generate.py schulze "$work/schulze-10k-20.blt"
+md5sum "$work"/*.blt >&2
+
+python3 bench/count/bench.py "$(printf '%s\n' "${bin[@]}" | paste -sd' ')" "$work" "$corpus"
