@@ -46,8 +46,32 @@ pub struct HistoryEntry {
     pub by: Option<String>,
 }
 
-pub(crate) const PERSON_COLUMNS: &str = "p.id, p.card, p.pseudonym, p.unit_id, p.status, p.since, \
-     p.admitted_on, p.programme_accepted, p.monthly_income_cents, p.reduced_rate";
+macro_rules! person_columns {
+    () => {
+        "p.id, p.card, p.pseudonym, p.unit_id, p.status, p.since, \
+         p.admitted_on, p.programme_accepted, p.monthly_income_cents, p.reduced_rate"
+    };
+}
+
+pub(crate) const PERSON_COLUMNS: &str = person_columns!();
+
+/// The people of one unit, by pseudonym (`$1`: the unit). Public so that the story tests can
+/// ask each backend's planner whether it reads the (unit, pseudonym) index.
+pub const PEOPLE_OF_UNIT_SQL: &str = concat!(
+    "SELECT ",
+    person_columns!(),
+    " FROM persons p WHERE p.unit_id = $1 ORDER BY p.pseudonym, p.id"
+);
+
+/// A branch's people by pseudonym prefix (`$1`: the branch's top unit, `$2`..`$3`: the prefix
+/// range, `$4`: the limit). Public for the same reason.
+pub const SEARCH_BRANCH_SQL: &str = concat!(
+    "SELECT ",
+    person_columns!(),
+    " FROM unit_tree t JOIN persons p ON p.unit_id = t.unit_id \
+     WHERE t.ancestor_id = $1 AND p.pseudonym >= $2 AND p.pseudonym < $3 \
+     ORDER BY p.pseudonym, p.id LIMIT $4"
+);
 
 pub(crate) fn person_from(r: &sqlx::any::AnyRow) -> Result<Person> {
     let status: String = r.try_get("status")?;
@@ -237,12 +261,10 @@ impl Store {
 
     /// The people of one unit (not of the units below it), by pseudonym.
     pub async fn people_of_unit(&self, unit: i64) -> Result<Vec<Person>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.unit_id = $1 ORDER BY p.pseudonym, p.id"
-        ))
-        .bind(unit)
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query(PEOPLE_OF_UNIT_SQL)
+            .bind(unit)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(person_from).collect()
     }
 
@@ -255,17 +277,13 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Person>> {
         let upper = format!("{prefix}\u{10ffff}");
-        let rows = sqlx::query(&format!(
-            "SELECT {PERSON_COLUMNS} FROM unit_tree t JOIN persons p ON p.unit_id = t.unit_id \
-             WHERE t.ancestor_id = $1 AND p.pseudonym >= $2 AND p.pseudonym < $3 \
-             ORDER BY p.pseudonym, p.id LIMIT $4"
-        ))
-        .bind(ancestor)
-        .bind(prefix)
-        .bind(upper)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query(SEARCH_BRANCH_SQL)
+            .bind(ancestor)
+            .bind(prefix)
+            .bind(upper)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(person_from).collect()
     }
 
