@@ -89,12 +89,12 @@ fn reader<R: Read>(r: R) -> csv::Reader<R> {
 impl Store {
     /// Imports people from CSV. `open` is called twice, once per pass, and must give the same
     /// bytes each time (a file, or an uploaded buffer).
-    pub async fn import_people<R: Read>(
+    pub async fn import_people<R: Read + Send>(
         &self,
-        mut open: impl FnMut() -> std::io::Result<R>,
+        mut open: impl FnMut() -> std::io::Result<R> + Send,
         file_name: &str,
         by: Option<i64>,
-        progress: &mut dyn FnMut(Progress),
+        progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<ImportReport> {
         let io = |e: std::io::Error| StoreError::Invalid(format!("reading {file_name}: {e}"));
         let today = Day::today();

@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod exchange;
 pub mod people;
 pub mod roster;
+pub mod scale;
 pub mod statutes;
 pub mod units;
 

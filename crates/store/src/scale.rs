@@ -1,0 +1,175 @@
+//! Writing a generated organisation of any size, for benchmarks and load tests.
+//!
+//! The generator streams; so does this: people come in through the ordinary CSV import, and a
+//! year of dues and meetings goes in chunk by chunk, many rows to a statement.
+
+use crate::units::{insert_kind, insert_unit};
+use crate::{now, Backend, Result, Store, StoreError};
+use core_rules::generate::Scale;
+use core_rules::statutes::Statutes;
+use core_rules::units::NewUnit;
+use core_rules::Day;
+
+/// Rows per multi-row INSERT.
+const ROWS: usize = 500;
+/// People per generated chunk of activity.
+const CHUNK: u64 = 20_000;
+
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// Sets up an organisation with the given units (and no people) in an empty database.
+    pub async fn seed_units(&self, name: &str, units: &[NewUnit], today: Day) -> Result<()> {
+        if self.organisation().await?.is_some() {
+            return Err(StoreError::Invalid(
+                "this database already holds an organisation".into(),
+            ));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO organisation (id, name, created_at) VALUES (1, $1, $2)")
+            .bind(name)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        let kinds = core_rules::units::default_kinds();
+        for k in &kinds {
+            insert_kind(&mut tx, k).await?;
+        }
+        let founded = today.add_days(-20 * 365);
+        crate::statutes::insert_version(
+            &mut tx,
+            &kinds,
+            &Statutes::founding(),
+            founded,
+            founded,
+            "Founding congress",
+        )
+        .await?;
+        for u in units {
+            insert_unit(&mut tx, u).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds a year of dues payments, meetings and attendance for people already imported from
+    /// the same generator (ids 1..=N in CSV order). Dues are not split into shares here: the
+    /// benchmarks read membership, not the bodies' income.
+    pub async fn seed_scale_activity(
+        &self,
+        scale: &Scale,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<u64> {
+        let unit_ids: Vec<i64> = {
+            let mut ids = Vec::with_capacity(scale.units().len());
+            for u in scale.units() {
+                let id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
+                    .bind(&u.code)
+                    .fetch_one(self.pool())
+                    .await?;
+                ids.push(id);
+            }
+            ids
+        };
+        let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM persons")
+            .fetch_one(self.pool())
+            .await?;
+        if people as u64 != scale.people() {
+            return Err(StoreError::Invalid(format!(
+                "the database holds {people} people, the generator {}; import its CSV first",
+                scale.people()
+            )));
+        }
+        let mut written = 0u64;
+        let stamp = now();
+
+        let mut tx = self.write().await?;
+        let meetings: Vec<_> = scale.meetings().collect();
+        for batch in meetings.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO meetings (id, unit_id, held_on, title, recorded_at) VALUES {}",
+                values(batch.len(), 5)
+            );
+            let mut q = sqlx::query(&sql);
+            for m in batch {
+                q = q
+                    .bind(m.number as i64)
+                    .bind(unit_ids[m.unit])
+                    .bind(m.held_on.to_string())
+                    .bind(m.title)
+                    .bind(stamp);
+            }
+            q.execute(&mut *tx).await?;
+            written += batch.len() as u64;
+        }
+        tx.commit().await?;
+
+        for chunk in 0..scale.chunks(CHUNK) {
+            let mut tx = self.write().await?;
+            let payments = scale.payments_chunk(chunk, CHUNK);
+            for batch in payments.chunks(ROWS) {
+                let sql = format!(
+                    "INSERT INTO dues_payments (person_id, unit_id, period, paid_on, amount_cents, source, recorded_at) \
+                     SELECT v.column1, ps.unit_id, v.column2, v.column3, v.column4, 'import', v.column5 \
+                     FROM (VALUES {}) AS v JOIN persons ps ON ps.id = v.column1",
+                    values(batch.len(), 5)
+                );
+                let mut q = sqlx::query(&sql);
+                for p in batch {
+                    q = q
+                        .bind(p.person as i64)
+                        .bind(p.period.to_string())
+                        .bind(p.paid_on.to_string())
+                        .bind(p.amount_cents)
+                        .bind(stamp);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            let attendance = scale.attendance_chunk(chunk, CHUNK);
+            for batch in attendance.chunks(ROWS) {
+                let sql = format!(
+                    "INSERT INTO attendance (meeting_id, person_id) VALUES {}",
+                    values(batch.len(), 2)
+                );
+                let mut q = sqlx::query(&sql);
+                for a in batch {
+                    q = q.bind(a.meeting as i64).bind(a.person as i64);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            written += (payments.len() + attendance.len()) as u64;
+            progress(written);
+        }
+
+        // The kept columns that today's evaluation reads.
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE persons SET \
+               paid_through = (SELECT MAX(d.period) FROM dues_payments d WHERE d.person_id = persons.id), \
+               last_participation = (SELECT MAX(m.held_on) FROM attendance a JOIN meetings m ON m.id = a.meeting_id \
+                                     WHERE a.person_id = persons.id)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT setval(pg_get_serial_sequence('meetings', 'id'), (SELECT MAX(id) FROM meetings))")
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        match self.backend() {
+            Backend::Sqlite => sqlx::query("ANALYZE").execute(self.pool()).await?,
+            Backend::Postgres => sqlx::query("ANALYZE").execute(self.pool()).await?,
+        };
+        Ok(written)
+    }
+}

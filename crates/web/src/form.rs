@@ -1,0 +1,56 @@
+//! Reading `application/x-www-form-urlencoded` bodies, where a field may repeat (checkboxes).
+
+use crate::error::AppError;
+use core_rules::{Day, Month};
+
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or("").to_string()
+    }
+
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn required(&self, name: &str, label: &str) -> Result<&str, AppError> {
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| AppError::Bad(format!("{label} is missing")))
+    }
+
+    pub fn day(&self, name: &str, label: &str) -> Result<Day, AppError> {
+        let v = self.required(name, label)?;
+        Day::parse(v).map_err(|e| AppError::Bad(format!("{label}: {e}")))
+    }
+
+    pub fn month(&self, name: &str, label: &str) -> Result<Month, AppError> {
+        let v = self.required(name, label)?;
+        Month::parse(v).map_err(|e| AppError::Bad(format!("{label}: {e}")))
+    }
+
+    pub fn id(&self, name: &str, label: &str) -> Result<i64, AppError> {
+        let v = self.required(name, label)?;
+        v.parse()
+            .map_err(|_| AppError::Bad(format!("{label}: {v:?} is not a number")))
+    }
+}

@@ -1,0 +1,435 @@
+//! The organisation's tree and each unit's page, with the unit's forms: meetings and
+//! attendance, dues payments, applications and admission.
+
+use super::{require, who};
+use crate::access::Action;
+use crate::chart;
+use crate::error::{AppError, AppResult};
+use crate::form::FormData;
+use crate::layout::{self, csrf, money};
+use crate::session::{check_csrf, Signed};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use core_rules::people::{Identity, Status};
+use core_rules::Day;
+use maud::{html, Markup};
+use std::collections::BTreeMap;
+use store::admission::Decision;
+use store::dues::NewPayment;
+use store::evaluation::UnitCounts;
+use store::units::Unit;
+use store::Store;
+
+fn figures(c: &UnitCounts) -> Markup {
+    html! {
+        div.figures {
+            div.figure { b { (c.members) } "members" }
+            div.figure { b { (c.voting) } "with a vote" }
+            div.figure { b { (c.no_vote_arrears) } "no vote: arrears" }
+            div.figure { b { (c.applicants) } "applicants" }
+            div.figure { b { (c.supporters) } "supporters" }
+            div.figure { b { (c.people) } "people in all" }
+        }
+    }
+}
+
+fn unit_badges(u: &Unit) -> Markup {
+    html! {
+        span.badge { (u.kind_name) }
+        @if u.closed { span.badge.closed { "closed" } }
+    }
+}
+
+/// The whole organisation as a tree, with each branch's figures.
+pub async fn tree(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    require(&w, Action::ViewOrganisation)?;
+    let today = Day::today();
+    let units = state.store.units().await?;
+    let eval = state.store.evaluate_all(today).await?;
+    let mut children: BTreeMap<Option<i64>, Vec<&Unit>> = BTreeMap::new();
+    for u in &units {
+        children.entry(u.parent_id).or_default().push(u);
+    }
+    // Branch totals, children before parents: `units` lists parents first.
+    let mut totals: BTreeMap<i64, UnitCounts> = BTreeMap::new();
+    for u in units.iter().rev() {
+        let mut c = eval.per_unit.get(&u.id).cloned().unwrap_or_default();
+        for ch in children.get(&Some(u.id)).into_iter().flatten() {
+            if let Some(t) = totals.get(&ch.id) {
+                c.add(t);
+            }
+        }
+        totals.insert(u.id, c);
+    }
+    fn branch(
+        u: &Unit,
+        children: &BTreeMap<Option<i64>, Vec<&Unit>>,
+        totals: &BTreeMap<i64, UnitCounts>,
+    ) -> Markup {
+        let t = totals.get(&u.id).cloned().unwrap_or_default();
+        html! {
+            li {
+                a href={ "/units/" (u.id) } { (u.name) }
+                (unit_badges(u))
+                span.muted { " · " (t.members) " members, " (t.voting) " with a vote" }
+                @if let Some(kids) = children.get(&Some(u.id)) {
+                    ul { @for k in kids { (branch(k, children, totals)) } }
+                }
+            }
+        }
+    }
+    let total = eval.total();
+    let body = html! {
+        h1 { (state.org_name) }
+        p.muted { "As of " (today) ", under the statutes version " (eval.statutes_version) "." }
+        (figures(&total))
+        ul.tree {
+            @for root in children.get(&None).into_iter().flatten() {
+                (branch(root, &children, &totals))
+            }
+        }
+    };
+    Ok(layout::page("Organisation", &state.org_name, &session, body).into_response())
+}
+
+async fn load_unit(store: &Store, id: i64) -> AppResult<Unit> {
+    store.unit(id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let store = &state.store;
+    let w = who(&state, &session).await?;
+    let unit = load_unit(store, id).await?;
+    require(&w, Action::ViewUnit(&unit))?;
+    let manage = crate::access::allowed(&w, Action::ManageUnit(&unit));
+    let today = Day::today();
+    let chain = store.chain(id).await?;
+    let kids = store.children(id).await?;
+    let roster = store.roster(id, today).await?;
+    let eval = store.evaluate_branch(today, Some(id)).await?;
+    let own = eval.per_unit.get(&id).cloned().unwrap_or_default();
+    let branch = eval.total();
+    let meetings = store.meetings_of_unit(id, 12).await?;
+    let applications = if manage {
+        store.applications_of_unit(id).await?
+    } else {
+        Vec::new()
+    };
+    let series = store.membership_series(id, 12, today).await?;
+    let dues = if manage {
+        store
+            .unit_dues_by_month(id, today.month().add(-11).first_day())
+            .await?
+    } else {
+        Vec::new()
+    };
+    let mut kid_totals = Vec::with_capacity(kids.len());
+    for k in &kids {
+        kid_totals.push(Store::subtree_counts(&eval, &store.subtree(k.id).await?));
+    }
+    let active: Vec<_> = roster
+        .iter()
+        .filter(|(p, _)| {
+            matches!(
+                p.status,
+                Status::Member | Status::Applicant | Status::Supporter
+            )
+        })
+        .collect();
+
+    let body = html! {
+        p.crumbs {
+            @for (i, u) in chain.iter().rev().enumerate() {
+                @if i > 0 { " › " }
+                a href={ "/units/" (u.id) } { (u.name) }
+            }
+        }
+        h1 { (unit.name) (unit_badges(&unit)) }
+        @if !unit.area.is_empty() { p.muted { (unit.area) } }
+
+        h2 { "Figures" }
+        @if kids.is_empty() {
+            (figures(&own))
+        } @else {
+            p.muted { "This unit and the units below it:" }
+            (figures(&branch))
+            table {
+                tr { th { "Unit below" } th.num { "Members" } th.num { "With a vote" } th.num { "Applicants" } th.num { "Supporters" } }
+                @for (k, sub) in kids.iter().zip(&kid_totals) {
+                    tr {
+                        td { a href={ "/units/" (k.id) } { (k.name) } (unit_badges(k)) }
+                        td.num { (sub.members) } td.num { (sub.voting) } td.num { (sub.applicants) } td.num { (sub.supporters) }
+                    }
+                }
+            }
+        }
+        (chart::line("Members at the end of each month", &series.iter().map(|(m, n)| (m.to_string(), *n)).collect::<Vec<_>>()))
+
+        h2 { "People of this unit" }
+        @if roster.is_empty() {
+            p.muted { "Nobody belongs directly to this unit." }
+        } @else {
+            table {
+                tr { th { "Party name" } th { "Status" } th { "Standing today" } th { "Dues" } }
+                @for (p, s) in &roster {
+                    tr {
+                        td { a href={ "/people/" (p.id) } { (p.pseudonym) } }
+                        td { (p.status.as_str()) }
+                        td class=(if s.vote { "ok" } else { "no" }) { (s.summary()) }
+                        td.num {
+                            @if p.status != Status::Member { "" }
+                            @else if s.arrears_months == 0 { "paid up" }
+                            @else { (s.arrears_months) " mo. behind" }
+                        }
+                    }
+                }
+            }
+        }
+
+        h2 { "Meetings" }
+        @if meetings.is_empty() { p.muted { "No meetings recorded." } }
+        @else {
+            table {
+                tr { th { "Held on" } th { "Meeting" } th.num { "Attended" } }
+                @for m in &meetings { tr { td { (m.held_on) } td { (m.title) } td.num { (m.attended) } } }
+            }
+        }
+        @if manage {
+            form method="post" action={ "/units/" (id) "/meetings" } {
+                (csrf(&session))
+                fieldset {
+                    legend { "Record a meeting" }
+                    label { "Held on " input type="date" name="held_on" value=(today) required; }
+                    label { "Title " input type="text" name="title" size="40" required; }
+                    p { "Attended:" }
+                    div.attendees {
+                        @for (p, _) in &active {
+                            label { input type="checkbox" name="attendee" value=(p.id); " " (p.pseudonym) }
+                        }
+                    }
+                    button type="submit" { "Record the meeting" }
+                }
+            }
+
+            h2 { "Dues" }
+            @if !dues.is_empty() {
+                table {
+                    tr { th { "Month paid for" } th.num { "This unit's share" } }
+                    @for (m, c) in &dues { tr { td { (m) } td.num { (money(*c)) } } }
+                }
+            }
+            form method="post" action={ "/units/" (id) "/payments" } {
+                (csrf(&session))
+                fieldset {
+                    legend { "Record a payment" }
+                    label { "Member " select name="person" required {
+                        @for (p, _) in &active { option value=(p.id) { (p.pseudonym) } }
+                    } }
+                    label { "For the month " input type="month" name="period" value=(today.month()) required; }
+                    label { "Paid on " input type="date" name="paid_on" value=(today) required; }
+                    label { "Amount " input type="text" name="amount" inputmode="decimal" placeholder="12.50" required; }
+                    button type="submit" { "Record the payment" }
+                }
+            }
+
+            h2 { "Applications" }
+            @if applications.is_empty() { p.muted { "No applications." } }
+            @else {
+                table {
+                    tr { th { "Applied" } th { "Party name" } th { "Statement" } th { "Decision" } }
+                    @for a in &applications {
+                        tr {
+                            td { (a.applied_on) }
+                            td { a href={ "/people/" (a.person_id) } { (a.pseudonym) } }
+                            td { (a.statement) }
+                            td {
+                                @if let Some(d) = &a.decision { (d) }
+                                @else {
+                                    form.inline method="post" action={ "/applications/" (a.id) "/decide" } {
+                                        (csrf(&session))
+                                        input type="hidden" name="decision" value="admit";
+                                        button type="submit" { "Admit" }
+                                    }
+                                    " "
+                                    form.inline method="post" action={ "/applications/" (a.id) "/decide" } {
+                                        (csrf(&session))
+                                        input type="hidden" name="decision" value="refuse";
+                                        input type="text" name="reason" placeholder="reason" size="16";
+                                        button.secondary type="submit" { "Refuse" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form method="post" action={ "/units/" (id) "/applications" } {
+                (csrf(&session))
+                fieldset {
+                    legend { "Record an application to join this unit" }
+                    label { "Party name " input type="text" name="pseudonym" required; }
+                    label { "Legal name " input type="text" name="legal_name"; }
+                    label { "Email " input type="text" name="email"; }
+                    label { "Phone " input type="text" name="phone"; }
+                    label { "Workplace " input type="text" name="workplace"; }
+                    label { "Statement " textarea name="statement" rows="2" cols="50" {} }
+                    button type="submit" { "Record the application" }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&unit.name, &state.org_name, &session, body).into_response())
+}
+
+async fn manage(
+    state: &AppState,
+    session: &store::accounts::Session,
+    id: i64,
+    body: &FormData,
+) -> AppResult<Unit> {
+    check_csrf(session, body)?;
+    let w = who(state, session).await?;
+    let unit = load_unit(&state.store, id).await?;
+    require(&w, Action::ViewUnit(&unit))?;
+    require(&w, Action::ManageUnit(&unit))?;
+    Ok(unit)
+}
+
+pub async fn record_meeting(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    manage(&state, &session, id, &f).await?;
+    let attendees = f
+        .all("attendee")
+        .map(|a| {
+            a.parse::<i64>()
+                .map_err(|_| AppError::Bad(format!("{a:?} is not a person")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    state
+        .store
+        .record_meeting(
+            id,
+            f.day("held_on", "The meeting's date")?,
+            &f.text("title"),
+            &attendees,
+            Some(session.account.id),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/units/{id}")).into_response())
+}
+
+pub async fn record_payment(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    manage(&state, &session, id, &f).await?;
+    let person = f.id("person", "The member")?;
+    let p = state
+        .store
+        .person(person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if p.unit_id != id {
+        return Err(AppError::Bad(
+            "that person does not belong to this unit".into(),
+        ));
+    }
+    let amount = core_rules::import::parse_money(f.required("amount", "The amount")?)
+        .map_err(|e| AppError::Bad(format!("The amount: {e}")))?;
+    state
+        .store
+        .record_payment(
+            &NewPayment {
+                person,
+                period: f.month("period", "The month paid for")?,
+                paid_on: f.day("paid_on", "The date paid")?,
+                amount_cents: amount,
+                source: "treasurer",
+                reference: None,
+            },
+            Some(session.account.id),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/units/{id}")).into_response())
+}
+
+pub async fn record_application(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    manage(&state, &session, id, &f).await?;
+    let identity = Identity {
+        legal_name: f.text("legal_name"),
+        email: f.text("email"),
+        phone: f.text("phone"),
+        address: f.text("address"),
+        workplace: f.text("workplace"),
+        notes: String::new(),
+    };
+    if !identity.email.is_empty() && !core_rules::people::plausible_email(&identity.email) {
+        return Err(AppError::Bad(format!(
+            "{:?} is not an email address",
+            identity.email
+        )));
+    }
+    state
+        .store
+        .apply(
+            id,
+            f.required("pseudonym", "The party name")?,
+            &identity,
+            &f.text("statement"),
+            Day::today(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/units/{id}")).into_response())
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(app): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    let a = state
+        .store
+        .application(app)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    manage(&state, &session, a.unit_id, &f).await?;
+    let decision = match f.get("decision") {
+        Some("admit") => Decision::Admit,
+        Some("refuse") => Decision::Refuse,
+        _ => return Err(AppError::Bad("decide to admit or to refuse".into())),
+    };
+    state
+        .store
+        .decide(
+            app,
+            decision,
+            Day::today(),
+            &f.text("reason"),
+            Some(session.account.id),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/units/{}", a.unit_id)).into_response())
+}
