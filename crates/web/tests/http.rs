@@ -1,0 +1,426 @@
+//! The web interface through its real router, on a real SQLite store seeded with the demo.
+//!
+//! These are the requests a browser makes: forms posted with their CSRF token, cookies sent
+//! back, pages read for what a person would see.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use core_rules::Day;
+use http_body_util::BodyExt;
+use store::{Create, DatabaseUrl, Store};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
+        .await
+        .unwrap();
+    let today = Day::today();
+    assert!(store
+        .seed_demo(&core_rules::demo::demo(7, today), today)
+        .await
+        .unwrap());
+    let state = web::AppState::new(store.clone(), false).await.unwrap();
+    App {
+        router: web::router(state),
+        store,
+        _dir: dir,
+    }
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Res {
+        let mut b = Request::get(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Res {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut b = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Signs in and returns the cookie to send back.
+    async fn login(&self, login: &str, password: &str) -> String {
+        let r = self
+            .post("/login", None, &[("login", login), ("password", password)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{login} could not sign in");
+        let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        set.split(';').next().unwrap().to_string()
+    }
+
+    /// The CSRF token the signed-in pages carry.
+    async fn csrf(&self, cookie: &str) -> String {
+        let page = self.get("/statutes", Some(cookie)).await.body;
+        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+        page[at..at + 64].to_string()
+    }
+
+    async fn unit_id(&self, code: &str) -> i64 {
+        self.store.unit_by_code(code).await.unwrap().unwrap().id
+    }
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_cookie_and_one_message_for_every_failure() {
+    let app = app().await;
+    let wrong = app
+        .post("/login", None, &[("login", "admin"), ("password", "nope")])
+        .await;
+    let unknown = app
+        .post("/login", None, &[("login", "nobody"), ("password", "nope")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("do not match"));
+    assert_eq!(
+        wrong.body, unknown.body,
+        "the failure must not say which part was wrong"
+    );
+
+    let ok = app
+        .post(
+            "/login",
+            None,
+            &[("login", "admin"), ("password", "demo-admin-iskra")],
+        )
+        .await;
+    let cookie = ok.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    assert!(cookie.contains("Path=/"));
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_carry_the_security_headers() {
+    let app = app().await;
+    let r = app.get("/units", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/login");
+
+    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let r = app.get("/units", Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(r.headers[header::REFERRER_POLICY], "no-referrer");
+    let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"));
+    // Nothing is loaded from anywhere else, and no script at all.
+    assert!(!r.body.contains("<script"));
+    assert!(!r.body.contains("src=\"http") && !r.body.contains("href=\"http"));
+    assert!(r.body.contains("Workers&#39;") || r.body.contains("Workers'"));
+}
+
+#[tokio::test]
+async fn the_unit_page_lists_its_people_and_explains_each_standing() {
+    let app = app().await;
+    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let unit = app.unit_id("clyde-govan-yard").await;
+    let r = app.get(&format!("/units/{unit}"), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let people = app.store.people_of_unit(unit).await.unwrap();
+    assert!(!people.is_empty());
+    for p in &people {
+        let shown = maud::html! { (p.pseudonym) }.into_string();
+        assert!(
+            r.body.contains(&shown),
+            "{} missing from the unit page",
+            p.pseudonym
+        );
+    }
+    assert!(r.body.contains("<svg"), "the membership chart is drawn");
+    assert!(r.body.contains("Member with a vote"));
+
+    // The person page says why, in words.
+    let p = &people[0];
+    let page = app.get(&format!("/people/{}", p.id), Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let (standing, _) = app.store.standing(p.id, Day::today()).await.unwrap();
+    let summary = maud::html! { (standing.summary()) }.into_string();
+    assert!(page.body.contains(&summary));
+}
+
+#[tokio::test]
+async fn forms_without_the_token_or_from_another_site_change_nothing() {
+    let app = app().await;
+    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let unit = app.unit_id("clyde-govan-yard").await;
+    let before = app.store.meetings_of_unit(unit, 1000).await.unwrap().len();
+    let path = format!("/units/{unit}/meetings");
+    let today = Day::today().to_string();
+
+    let r = app
+        .post(
+            &path,
+            Some(&cookie),
+            &[("held_on", &today), ("title", "No token")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let csrf = app.csrf(&cookie).await;
+    let req = Request::post(&path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &cookie)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(format!(
+            "csrf={csrf}&held_on={today}&title=Cross"
+        )))
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store.meetings_of_unit(unit, 1000).await.unwrap().len(),
+        before
+    );
+
+    // With the token, from the site's own page, it is recorded.
+    let people = app.store.people_of_unit(unit).await.unwrap();
+    let a = people[0].id.to_string();
+    let r = app
+        .post(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("held_on", &today),
+                ("title", "Branch meeting"),
+                ("attendee", &a),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let m = app.store.meetings_of_unit(unit, 1).await.unwrap();
+    assert_eq!(m[0].title, "Branch meeting");
+    assert_eq!(m[0].attended, 1);
+}
+
+#[tokio::test]
+async fn a_bad_payment_is_refused_by_name_and_nothing_is_written() {
+    let app = app().await;
+    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let csrf = app.csrf(&cookie).await;
+    let unit = app.unit_id("clyde-govan-yard").await;
+    let person = app.store.people_of_unit(unit).await.unwrap()[0].id;
+    let before = app.store.payments_of(person).await.unwrap().len();
+    let path = format!("/units/{unit}/payments");
+    let pid = person.to_string();
+    let today = Day::today();
+    let month = today.month().to_string();
+    let future = today.add_days(40).to_string();
+    for (amount, paid_on, says) in [
+        ("-5.00", today.to_string(), "must be positive"),
+        ("12.345", today.to_string(), "at most 2 decimals"),
+        ("5.00", future, "in the future"),
+    ] {
+        let r = app
+            .post(
+                &path,
+                Some(&cookie),
+                &[
+                    ("csrf", &csrf),
+                    ("person", &pid),
+                    ("period", &month),
+                    ("paid_on", &paid_on),
+                    ("amount", amount),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains(says), "{amount}: {}", r.body);
+    }
+    assert_eq!(app.store.payments_of(person).await.unwrap().len(), before);
+
+    let r = app
+        .post(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("person", &pid),
+                ("period", &month),
+                ("paid_on", &today.to_string()),
+                ("amount", "7.50"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.store.payments_of(person).await.unwrap()[0].amount_cents,
+        750
+    );
+}
+
+#[tokio::test]
+async fn an_application_is_recorded_and_the_unit_admits_the_applicant() {
+    let app = app().await;
+    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let csrf = app.csrf(&cookie).await;
+    let unit = app.unit_id("clyde-govan-yard").await;
+    let r = app
+        .post(
+            &format!("/units/{unit}/applications"),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("pseudonym", "Newcomer Kite"),
+                ("email", "kite@example.org"),
+                ("statement", "I work at the yard"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let app_row = app
+        .store
+        .applications_of_unit(unit)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.pseudonym == "Newcomer Kite")
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/applications/{}/decide", app_row.id),
+            Some(&cookie),
+            &[("csrf", &csrf), ("decision", "admit")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = app.store.person(app_row.person_id).await.unwrap().unwrap();
+    assert_eq!(p.status, core_rules::people::Status::Member);
+    assert_eq!(p.admitted_on, Some(Day::today()));
+    // Deciding again is refused.
+    let r = app
+        .post(
+            &format!("/applications/{}/decide", app_row.id),
+            Some(&cookie),
+            &[("csrf", &csrf), ("decision", "refuse")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("already decided"));
+}
+
+#[tokio::test]
+async fn a_member_sees_their_own_unit_and_standing_and_nothing_else() {
+    let app = app().await;
+    let cookie = app.login("member", "demo-member-iskra").await;
+    let own = app.unit_id("clyde-govan-yard").await;
+    assert_eq!(
+        app.get(&format!("/units/{own}"), Some(&cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let other = app.unit_id("cc").await;
+    // Another unit is "not found", exactly as if it did not exist.
+    let r = app.get(&format!("/units/{other}"), Some(&cookie)).await;
+    let missing = app.get("/units/999999", Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body, missing.body);
+    assert_eq!(
+        app.get("/units", Some(&cookie)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/import", Some(&cookie)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // No forms to change anything, and no identities, on the unit page.
+    let page = app.get(&format!("/units/{own}"), Some(&cookie)).await.body;
+    assert!(!page.contains("Record a payment"));
+    let someone = app.store.people_of_unit(own).await.unwrap()[0].id;
+    let identity = app.store.identity(someone).await.unwrap();
+    assert!(!page.contains(&identity.email));
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session_on_the_server() {
+    let app = app().await;
+    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let csrf = app.csrf(&cookie).await;
+    let r = app.post("/logout", Some(&cookie), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Replaying the old cookie gets nothing.
+    let r = app.get("/units", Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/login");
+}
+
+#[tokio::test]
+async fn an_upload_with_bad_rows_imports_nothing_and_names_each_row() {
+    let app = app().await;
+    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let csrf = app.csrf(&cookie).await;
+    let csv = "pseudonym,unit,status,admitted_on\nGood Row,clyde-govan-yard,supporter,\nBad Unit,nowhere,member,2020-01-01\n,clyde-govan-yard,member,2999-01-01\n";
+    let boundary = "XyZ";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let count = |s: &Store| {
+        let s = s.clone();
+        async move {
+            store::sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM persons")
+                .fetch_one(s.pool())
+                .await
+                .unwrap()
+        }
+    };
+    let before = count(&app.store).await;
+    let req = Request::post("/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, &cookie)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Nothing was imported"));
+    assert!(r.body.contains("no unit has the code"));
+    assert!(r.body.contains("in the future"));
+    assert!(r.body.contains("every person needs a pseudonym"));
+    assert_eq!(count(&app.store).await, before, "nothing may be written");
+}
