@@ -124,6 +124,11 @@ enum Command {
         #[arg(long)]
         on: Option<String>,
     },
+    /// Show the statutes in force, or adopt a new version.
+    Statutes {
+        #[command(subcommand)]
+        what: StatutesWhat,
+    },
     /// Count an election or a vote from a ballot file.
     Count(count_cmd::CountArgs),
     /// Generate a large organisation for benchmarks: its units, and its people as CSV.
@@ -144,6 +149,10 @@ enum Command {
         /// After the people are imported: add a year of dues and meetings to the database.
         #[arg(long)]
         activity: bool,
+        /// With --with-units: also create an administrator account with this login, its
+        /// password read from ISKRA_ADMIN_PASSWORD (for benchmarking the pages).
+        #[arg(long, requires = "with_units")]
+        admin: Option<String>,
     },
 }
 
@@ -160,6 +169,34 @@ enum ImportWhat {
         #[command(flatten)]
         db: DbArgs,
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StatutesWhat {
+    /// Print the rules in force on a day as JSON (the form `adopt` reads).
+    Show {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The day (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Record a new version adopted by an empowered body, taking effect on a date.
+    Adopt {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The rules, as JSON (start from `iskra statutes show`).
+        file: PathBuf,
+        /// The body that adopted them, e.g. "Second Congress".
+        #[arg(long)]
+        by: String,
+        /// The day they were adopted (YYYY-MM-DD).
+        #[arg(long)]
+        adopted_on: String,
+        /// The day they take effect (YYYY-MM-DD); the day of adoption by default.
+        #[arg(long)]
+        effective: Option<String>,
     },
 }
 
@@ -395,7 +432,59 @@ async fn run(command: Command) -> Result<()> {
             csv,
             with_units,
             activity,
-        } => generate(&db, people, seed, &csv, with_units, activity).await,
+            admin,
+        } => {
+            generate(
+                &db,
+                people,
+                seed,
+                &csv,
+                with_units,
+                activity,
+                admin.as_deref(),
+            )
+            .await
+        }
+        Command::Statutes {
+            what: StatutesWhat::Show { db, on },
+        } => {
+            let store = open(&db, Create::Never).await?;
+            let day = match on {
+                Some(d) => Day::parse(&d)?,
+                None => Day::today(),
+            };
+            let v = store.statutes_on(day).await?;
+            eprintln!(
+                "Version {}, adopted by {} on {}, in force from {}:",
+                v.version, v.adopted_by, v.adopted_on, v.effective_from
+            );
+            println!("{}", v.rules.to_json());
+            Ok(())
+        }
+        Command::Statutes {
+            what:
+                StatutesWhat::Adopt {
+                    db,
+                    file,
+                    by,
+                    adopted_on,
+                    effective,
+                },
+        } => {
+            let store = open(&db, Create::Never).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let rules = core_rules::statutes::Statutes::from_json(&text)
+                .with_context(|| format!("reading the statutes in {}", file.display()))?;
+            let adopted = Day::parse(&adopted_on)?;
+            let from = match effective {
+                Some(d) => Day::parse(&d)?,
+                None => adopted,
+            };
+            let v = store.adopt_statutes(&rules, adopted, from, &by).await?;
+            println!("Statutes version {v}, adopted by {by}, take effect on {from}.");
+            Ok(())
+        }
         Command::Count(_) => unreachable!("handled before the runtime starts"),
     }
 }
@@ -420,15 +509,27 @@ async fn generate(
     csv: &Path,
     with_units: bool,
     activity: bool,
+    admin: Option<&str>,
 ) -> Result<()> {
     let today = Day::today();
     let units = core_rules::generate::scale_units(seed, people);
     if with_units {
+        let password = match admin {
+            Some(_) => Some(
+                std::env::var("ISKRA_ADMIN_PASSWORD")
+                    .context("--admin reads the password from ISKRA_ADMIN_PASSWORD")?,
+            ),
+            None => None,
+        };
         let store = open(db, Create::IfMissing).await?;
         store
             .seed_units(&format!("Generated party ({people} people)"), &units, today)
             .await?;
         eprintln!("{} units set up in {}.", units.len(), store.url().display());
+        if let (Some(login), Some(password)) = (admin, password) {
+            store.create_account(login, &password, None, true).await?;
+            eprintln!("Administrator {login} created.");
+        }
     }
     if !activity {
         let f =

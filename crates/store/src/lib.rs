@@ -40,7 +40,7 @@ pub enum StoreError {
     Invalid(String),
     #[error("the import was refused; nothing was written:\n{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Rows(Vec<core_rules::import::RowError>),
-    #[error("{0}")]
+    #[error(transparent)]
     Statutes(#[from] core_rules::statutes::StatutesError),
 }
 
