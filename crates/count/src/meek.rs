@@ -299,6 +299,27 @@ mod tests {
     }
 
     #[test]
+    fn keep_value_and_shrinking_quota_reach_their_fixed_point() {
+        // 61: A, 60: A>B, 30: C>D, 29: D>C; 2 seats. A's votes are 121k, the excess 61(1-k),
+        // and A converges to the quota q = (180 - 61(1-k))/3: k = 119/302 = 0.39404, q = 47.68.
+        // B then has 60(1-k) = 36.36, below the quota; D is excluded and C elected.
+        let p = profile(
+            4,
+            &[(61, &[0]), (60, &[0, 1]), (30, &[2, 3]), (29, &[3, 2])],
+        );
+        let r = count(&p, 2, 0).unwrap();
+        assert_eq!(r.elected, vec!["C1", "C3"]);
+        let first = &r.stages[1];
+        let k = fixed::parse(&first.keep_values.as_ref().unwrap()[0], PLACES).unwrap();
+        let q = fixed::parse(first.quota.as_ref().unwrap(), PLACES).unwrap();
+        let want_k = ONE as i128 * 119 / 302;
+        assert!((k as i128 - want_k).abs() < 100_000, "keep value {k}");
+        let want_q = (180 * ONE as i128 - 61 * (ONE as i128 - want_k)) / 3;
+        assert!((q as i128 - want_q).abs() < 1_000_000, "quota {q}");
+        assert_eq!(first.excluded, vec!["C4"]);
+    }
+
+    #[test]
     fn meek_differs_from_exclusion_order_effects() {
         // A classic case: after C4 is excluded its votes reach C1's keep share correctly.
         let p = profile(
