@@ -261,7 +261,7 @@ pub fn evaluate(rules: &Statutes, facts: &PersonFacts, day: Day) -> Standing {
             (Some(m), n) if dues_ok => format!("dues paid through {m}, {} behind", months(n)),
             (Some(m), n) => format!(
                 "dues {} behind (last paid for {m}; the statutes allow {})",
-                n,
+                months(n),
                 months(p1.dues_within_months as i64)
             ),
         },
@@ -376,7 +376,11 @@ mod tests {
         f.paid_through = Some(Month::parse("2026-07").unwrap());
         let s = evaluate(&Statutes::founding(), &f, day("2026-11-27"));
         assert!(!s.member);
-        assert!(s.summary().contains("dues 4 behind"), "{}", s.summary());
+        assert!(
+            s.summary().contains("dues 4 months behind"),
+            "{}",
+            s.summary()
+        );
     }
 
     #[test]

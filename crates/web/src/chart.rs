@@ -30,7 +30,8 @@ pub fn line(title: &str, points: &[(String, i64)]) -> Markup {
             @for (i, p) in points.iter().enumerate() {
                 circle.dot cx=(x(i)) cy=(y(p.1)) r="3" { title { (p.0) ": " (p.1) } }
                 @if i % every == 0 || i + 1 == points.len() {
-                    text x=(x(i)) y=(h - 8.0) text-anchor="middle" { (p.0) }
+                    // The last label ends at its point, so it is not cut at the edge.
+                    text x=(x(i)) y=(h - 8.0) text-anchor=(if i + 1 == points.len() { "end" } else { "middle" }) { (p.0) }
                 }
             }
         }
