@@ -241,6 +241,9 @@ async fn open(db: &DbArgs, create: Create) -> Result<Store> {
 async fn run(command: Command) -> Result<()> {
     match command {
         Command::Demo { db, listen, seed } => {
+            if !listen.ip().is_loopback() {
+                bail!("the demo serves plain http with a cookie that is not Secure, so it listens on a loopback address only, not {listen}");
+            }
             let store = open(&db, Create::IfMissing).await?;
             let today = Day::today();
             let plan = core_rules::demo::demo(seed, today);
