@@ -157,11 +157,20 @@ pub fn read_profile(bytes: &[u8], req: &Request) -> Result<(Profile, InputFormat
         InputFormat::Auto => detect(&req.file_name, &text),
         f => f,
     };
-    let profile = match fmt {
+    let mut profile = match fmt {
         InputFormat::Blt | InputFormat::Auto => blt::parse(&text)?,
         InputFormat::Debian => debian::parse(&text, req.names.as_deref())?,
         InputFormat::Preflib => preflib::parse(&text)?,
     };
+    if profile.title.is_empty() {
+        // Tally sheets carry no title: name the count after its file.
+        profile.title = req
+            .file_name
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+    }
     Ok((profile, fmt))
 }
 

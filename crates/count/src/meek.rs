@@ -161,7 +161,7 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
                 stage_elected.push(names[c].clone());
             }
             description = format!(
-                "{} reach the quota after {} iterations",
+                "{} reached the quota after {} iterations",
                 stage_elected.join(", "),
                 iterations
             );
