@@ -59,6 +59,32 @@ impl Store {
                     .bind(existing)
                     .execute(&mut *tx)
                     .await?;
+                if p.unit_id != unit {
+                    // Applying to another unit moves them there: a transfer, kept in the
+                    // history like any other.
+                    let codes = sqlx::query("SELECT id, code FROM units WHERE id = $1 OR id = $2")
+                        .bind(p.unit_id)
+                        .bind(unit)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    let code_of = |id: i64| {
+                        codes
+                            .iter()
+                            .find(|r| r.try_get::<i64, _>("id").ok() == Some(id))
+                            .and_then(|r| r.try_get::<String, _>("code").ok())
+                    };
+                    record_history(
+                        &mut tx,
+                        existing,
+                        on,
+                        "transfer",
+                        code_of(p.unit_id).as_deref(),
+                        code_of(unit).as_deref(),
+                        "applied to join",
+                        None,
+                    )
+                    .await?;
+                }
                 record_history(
                     &mut tx,
                     existing,

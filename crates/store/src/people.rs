@@ -389,7 +389,9 @@ impl Store {
         Ok(())
     }
 
-    /// A person's history, oldest first, beginning with how they came to be recorded.
+    /// A person's history, oldest first, beginning with how they came to be recorded. Ordered
+    /// by the date of each change (then by when it was recorded), so a change recorded late
+    /// takes its place in the story, as `facts` reads it.
     pub async fn history(&self, person: i64) -> Result<Vec<HistoryEntry>> {
         let mut out = Vec::new();
         let origin = sqlx::query(
@@ -417,7 +419,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT h.on_date, h.change, h.from_value, h.to_value, h.reason, a.login \
              FROM person_history h LEFT JOIN accounts a ON a.id = h.by_account \
-             WHERE h.person_id = $1 ORDER BY h.id",
+             WHERE h.person_id = $1 ORDER BY h.on_date, h.id",
         )
         .bind(person)
         .fetch_all(self.pool())
