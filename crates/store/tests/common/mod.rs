@@ -4,8 +4,9 @@
 //! SQLite always runs, on a file in a fresh temporary directory. PostgreSQL runs whenever
 //! `ISKRA_TEST_POSTGRES_URL` names a server (a maintenance URL such as
 //! `postgres://postgres@127.0.0.1:5432/postgres`): each run creates a database
-//! `iskra_test_<pid>_<n>_<random>` through that URL, opens the store on it, and drops it when the
-//! run ends, whether the story passed or panicked.
+//! `iskra_test_<pid>_<n>_<random>` through that URL (with an ICU en-US collation where the
+//! server has one, so that nothing depends on a C-locale server), opens the store on it, and
+//! drops it when the run ends, whether the story passed or panicked.
 //!
 //! Under CI (`CI` set and not `false`/`0`) the PostgreSQL half must not pass by default: an unset
 //! `ISKRA_TEST_POSTGRES_URL` or an unreachable server fails every PostgreSQL test, with a message
@@ -198,9 +199,22 @@ impl TestDb {
             rand::random::<u32>()
         );
         let mut c = maintenance(&url).await;
-        c.execute(format!("CREATE DATABASE \"{name}\"").as_str())
-            .await
-            .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
+        // A linguistic collation, as a server set up in en_US would give every database: the
+        // store must behave as on SQLite whatever the server's default (this server's own
+        // default here is C). Needs PostgreSQL 15 with ICU; otherwise the server's default.
+        let icu = format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' \
+             LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        );
+        if let Err(e) = c.execute(icu.as_str()).await {
+            static SAID: Once = Once::new();
+            SAID.call_once(|| {
+                eprintln!("note: test databases use the server's default collation ({e})")
+            });
+            c.execute(format!("CREATE DATABASE \"{name}\"").as_str())
+                .await
+                .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
+        }
         let _ = c.close().await;
         // From here on the database exists, so the guard drops it even if opening fails.
         let pg = PgDatabase {
