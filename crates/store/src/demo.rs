@@ -1,7 +1,6 @@
 //! Seeding the demo organisation into a fresh database.
 
 use crate::accounts::{hash_password, insert_account};
-use crate::activity::touch_participation;
 use crate::dues::{insert_payment, NewPayment};
 use crate::people::{insert_person, record_history, NewPerson};
 use crate::units::{insert_kind, insert_unit};
@@ -146,14 +145,26 @@ impl Store {
             .bind(now())
             .fetch_one(&mut *tx)
             .await?;
-            for &a in &m.attendees {
-                let pid = person(a)?;
-                sqlx::query("INSERT INTO attendance (meeting_id, person_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(pid)
-                    .execute(&mut *tx)
-                    .await?;
-                touch_participation(&mut tx, pid, m.held_on).await?;
+            // One statement per meeting ($1 is the meeting; then one person each): a year of
+            // meetings is thousands of rows, and on PostgreSQL each statement is a round trip.
+            let attendees: Vec<i64> = m
+                .attendees
+                .iter()
+                .map(|&a| person(a))
+                .collect::<Result<_>>()?;
+            for chunk in attendees.chunks(500) {
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("($1, ${})", i + 2))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO attendance (meeting_id, person_id) VALUES {}",
+                    values.join(", ")
+                );
+                let mut q = sqlx::query(&sql).bind(id);
+                for &pid in chunk {
+                    q = q.bind(pid);
+                }
+                q.execute(&mut *tx).await?;
             }
         }
         for t in &plan.tasks {
@@ -168,8 +179,17 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-            touch_participation(&mut tx, pid, t.done_on).await?;
         }
+        // Each person's latest participation, kept for today's evaluation, in one statement
+        // rather than one per attendance and task.
+        sqlx::query(
+            "UPDATE persons SET last_participation = (SELECT MAX(d) FROM ( \
+               SELECT m.held_on AS d FROM attendance a JOIN meetings m ON m.id = a.meeting_id \
+                 WHERE a.person_id = persons.id \
+               UNION ALL SELECT t.done_on AS d FROM tasks t WHERE t.person_id = persons.id) x)",
+        )
+        .execute(&mut *tx)
+        .await?;
         for p in &plan.payments {
             insert_payment(
                 &mut tx,
