@@ -300,7 +300,11 @@ impl Store {
             } else {
                 "persons p"
             },
-            branch_filter = if branch.is_some() { "AND t.ancestor_id = $9" } else { "" },
+            branch_filter = if branch.is_some() {
+                "AND t.ancestor_id = $9"
+            } else {
+                ""
+            },
             d0 = dues_ok(0, "$1", "$3"),
             d1 = dues_ok(1, "$2", "$4"),
         );
@@ -401,28 +405,59 @@ impl Store {
         today: Day,
     ) -> Result<Vec<(Month, i64)>> {
         let rows = sqlx::query(
-            "SELECT p.id, p.admitted_on, p.status, \
-               (SELECT MIN(h.on_date) FROM person_history h WHERE h.person_id = p.id AND h.change = 'status' \
-                  AND h.from_value = 'member') AS left_on \
+            "SELECT p.id, p.admitted_on, p.status \
              FROM unit_tree t JOIN persons p ON p.unit_id = t.unit_id \
-             WHERE t.ancestor_id = $1 AND p.admitted_on IS NOT NULL",
+             WHERE t.ancestor_id = $1 AND p.admitted_on IS NOT NULL ORDER BY p.id",
         )
         .bind(unit)
         .fetch_all(self.pool())
         .await?;
-        let mut spans = Vec::with_capacity(rows.len());
+        // Every change of status, so that a member who lapsed and was readmitted counts again
+        // from the readmission.
+        let changes = sqlx::query(
+            "SELECT h.person_id, h.on_date, h.from_value, h.to_value \
+             FROM unit_tree t JOIN persons p ON p.unit_id = t.unit_id \
+             JOIN person_history h ON h.person_id = p.id \
+             WHERE t.ancestor_id = $1 AND p.admitted_on IS NOT NULL AND h.change = 'status' \
+             ORDER BY h.person_id, h.on_date, h.id",
+        )
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        // (on, from, to) for each person.
+        type Change = (String, Option<String>, Option<String>);
+        let mut history: BTreeMap<i64, Vec<Change>> = BTreeMap::new();
+        for r in changes {
+            history.entry(r.try_get("person_id")?).or_default().push((
+                r.try_get("on_date")?,
+                r.try_get("from_value")?,
+                r.try_get("to_value")?,
+            ));
+        }
+        // Spans of membership: [from, until), until `None` while it lasts.
+        let mut spans: Vec<(String, Option<String>)> = Vec::with_capacity(rows.len());
         for r in rows {
+            let id: i64 = r.try_get("id")?;
             let admitted: String = r.try_get("admitted_on")?;
             let status: String = r.try_get("status")?;
-            let left_on: Option<String> = r.try_get("left_on")?;
-            // Imported people who are no longer members, with no recorded change: count them
-            // until their record says otherwise is unknowable, so only while admitted & member.
-            let end = match (left_on, status.as_str()) {
-                (Some(l), _) => Some(l),
-                (None, "member") => None,
-                (None, _) => Some(admitted.clone()),
-            };
-            spans.push((admitted, end));
+            let mut open = Some(admitted);
+            for (on, from, to) in history.get(&id).into_iter().flatten() {
+                let to_member = to.as_deref() == Some("member");
+                match &open {
+                    Some(start) if from.as_deref() == Some("member") && !to_member => {
+                        spans.push((start.clone(), Some(on.clone())));
+                        open = None;
+                    }
+                    None if to_member => open = Some(on.clone()),
+                    _ => {}
+                }
+            }
+            if let Some(start) = open {
+                // Imported people who are no longer members, with no recorded change: when
+                // they stopped is unknowable, so they are not counted at all.
+                let until = (status != "member").then(|| start.clone());
+                spans.push((start, until));
+            }
         }
         let this = today.month();
         Ok((0..months)

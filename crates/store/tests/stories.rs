@@ -123,6 +123,18 @@ async fn an_organisation_is_set_up_once(db: &TestDb) {
         Some("Test Party"),
         "a refused second init renamed the organisation"
     );
+
+    // Opening the same database again (a restart) finds it as it was; the migrations that
+    // already ran are not run again.
+    let again = store::Store::open(db.url(), store::Create::Never)
+        .await
+        .expect("reopening an existing database");
+    assert_eq!(
+        again.organisation().await.unwrap().as_deref(),
+        Some("Test Party")
+    );
+    assert_eq!(again.units().await.unwrap().len(), 8);
+    again.close().await;
 }
 
 #[tokio::test]
@@ -666,6 +678,69 @@ async fn concurrent_writers_all_succeed(db: &TestDb) {
     assert_eq!(db.count("meetings").await, 16);
     let eval = db.evaluate_all(today()).await.unwrap();
     assert_eq!(eval.total().members, 16);
+}
+
+on_every_backend!(membership_series_follows_each_members_history);
+async fn membership_series_follows_each_members_history(db: &TestDb) {
+    // Members at the end of each month, from the records: admitted by then and a member then.
+    let o = org(db).await;
+    let mk = |name: &'static str, unit: i64, admitted: i64| async move {
+        db.create_person(
+            &person(name, unit, Status::Member, admitted, identity("", "")),
+            None,
+        )
+        .await
+        .unwrap()
+    };
+    let steady = mk("Steady", o.docks1, 200).await;
+    let lapsed = mk("Lapsed", o.docks2, 200).await;
+    let back = mk("Back", o.docks1, 200).await;
+    let _elsewhere = mk("Elsewhere", o.south, 200).await;
+    let _ = steady;
+    db.set_status(
+        lapsed,
+        Status::Lapsed,
+        days_ago(100),
+        "stopped paying",
+        None,
+    )
+    .await
+    .unwrap();
+    db.set_status(back, Status::Lapsed, days_ago(120), "stopped paying", None)
+        .await
+        .unwrap();
+    db.set_status(back, Status::Member, days_ago(20), "readmitted", None)
+        .await
+        .unwrap();
+
+    let today = today();
+    let series = db.membership_series(o.north, 6, today).await.unwrap();
+    assert_eq!(series.len(), 6);
+    // Each (start, end) is a span of membership; the member counts at a month's end within it.
+    let spans: [&[(i64, Option<i64>)]; 3] = [
+        &[(200, None)],
+        &[(200, Some(100))],
+        &[(200, Some(120)), (20, None)],
+    ];
+    for (month, n) in series {
+        let end = if month == today.month() {
+            today
+        } else {
+            month.add(1).first_day().add_days(-1)
+        };
+        let expected = spans
+            .iter()
+            .filter(|s| {
+                s.iter().any(|&(from, to)| {
+                    days_ago(from) <= end && to.is_none_or(|t| days_ago(t) > end)
+                })
+            })
+            .count() as i64;
+        assert_eq!(
+            n, expected,
+            "members of the north region at the end of {month}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1687,6 +1762,43 @@ async fn people_round_trip_through_csv(db: &TestDb) {
         "re-importing the export wrote people or history"
     );
     assert_eq!(export(db).await, exported);
+
+    // People recorded one by one after an import, and imported after that, get ids of their
+    // own (on PostgreSQL the import assigns ids itself and must move the identity sequence on).
+    let later = db
+        .create_person(
+            &person(
+                "Later",
+                o.docks1,
+                Status::Supporter,
+                1,
+                identity("later@example.org", ""),
+            ),
+            None,
+        )
+        .await
+        .expect("creating a person after an import");
+    let more = format!(
+        "{}\n,Latest,docks-2,supporter,,no,,no,,,,,\n",
+        core_rules::import::COLUMNS.join(",")
+    );
+    let r = import(db, more.as_bytes(), "more.csv").await.unwrap();
+    assert_eq!(r.created, 1);
+    let again = db
+        .create_person(
+            &person(
+                "Again",
+                o.docks1,
+                Status::Supporter,
+                1,
+                identity("again@example.org", ""),
+            ),
+            None,
+        )
+        .await
+        .expect("creating a person after a second import");
+    assert!(again > later);
+    assert_eq!(db.count("persons").await, 9);
 
     // A row with a known email (written differently) updates that person.
     let update = format!(
