@@ -67,12 +67,20 @@ pub async fn restore(backup: &Path, url: &DatabaseUrl, force: bool) -> Result<()
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Invalid(format!("{}: {e}", dir.display())))?;
     }
+    // SQLite names its side files by appending to the database's whole file name
+    // (iskra.sqlite-wal), whatever its extension.
+    let beside = |suffix: &str| {
+        let mut name = target.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
     // Copy beside the target, then rename over it, so a failure never leaves half a database.
-    let tmp = target.with_extension("restoring");
+    let tmp = beside(".restoring");
     std::fs::copy(backup, &tmp)
         .map_err(|e| StoreError::Invalid(format!("copying the backup: {e}")))?;
-    for ext in ["db-wal", "db-shm"] {
-        let side = target.with_extension(ext);
+    // A log left by the old database would be replayed over the restored one.
+    for suffix in ["-wal", "-shm"] {
+        let side = beside(suffix);
         if side.exists() {
             std::fs::remove_file(&side)
                 .map_err(|e| StoreError::Invalid(format!("{}: {e}", side.display())))?;

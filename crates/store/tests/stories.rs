@@ -1948,8 +1948,16 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
         .expect_err("a backup over an existing file should be refused");
     assert!(e.to_string().contains("exists already"), "{e}");
 
-    // Restoring over another organisation's database needs --force.
-    let target_db = db.another().await;
+    // Restoring over another organisation's database needs --force. The target is not named
+    // *.db, and a crash left its write-ahead log behind: restoring must not let SQLite replay
+    // that old log over the restored database.
+    let target = dir.join("other.sqlite");
+    let target_db = store::Store::open(
+        &store::DatabaseUrl::Sqlite(target.clone()),
+        store::Create::IfMissing,
+    )
+    .await
+    .unwrap();
     store::init_organisation(
         &target_db,
         "Other Party",
@@ -1960,7 +1968,9 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
     )
     .await
     .unwrap();
-    let target = path_of(&target_db);
+    let wal = dir.join("other.sqlite-wal");
+    let stale = dir.join("stale-wal");
+    std::fs::copy(&wal, &stale).expect("an open SQLite store in WAL mode has a -wal file");
     target_db.close().await;
     let target_url = store::DatabaseUrl::Sqlite(target.clone());
     let e = store::backup::restore(&backup, &target_url, false)
@@ -1975,6 +1985,8 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
         Some("Other Party")
     );
     still.close().await;
+    // As if the server had crashed: the old database's log is still beside it.
+    std::fs::copy(&stale, &wal).unwrap();
 
     store::backup::restore(&backup, &target_url, true)
         .await
