@@ -295,7 +295,7 @@ impl Store {
                     next_id += 1;
                     report.created += 1;
                     if batch.len() == BATCH {
-                        insert_batch(&mut tx, &batch, &units, created_at, by, import_id).await?;
+                        insert_batch(&mut tx, self.backend(), &batch, &units, created_at, by, import_id).await?;
                         batch.clear();
                     }
                 }
@@ -304,7 +304,7 @@ impl Store {
                 progress(Progress::Writing(report.rows));
             }
         }
-        insert_batch(&mut tx, &batch, &units, created_at, by, import_id).await?;
+        insert_batch(&mut tx, self.backend(), &batch, &units, created_at, by, import_id).await?;
         progress(Progress::Writing(report.rows));
         if self.backend() == Backend::Postgres && report.created > 0 {
             sqlx::query("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))")
@@ -368,6 +368,7 @@ impl Store {
 
 async fn insert_batch(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     batch: &[(i64, PersonRow)],
     units: &HashMap<String, i64>,
     created_at: i64,
@@ -377,15 +378,7 @@ async fn insert_batch(
     if batch.is_empty() {
         return Ok(());
     }
-    let placeholders = |cols: usize| {
-        (0..batch.len())
-            .map(|r| {
-                let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-                format!("({})", ps.join(", "))
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let placeholders = |cols: usize| crate::scale::values(backend, batch.len(), cols);
     let sql = format!(
         "INSERT INTO persons (id, card, pseudonym, unit_id, status, since, admitted_on, programme_accepted, \
          monthly_income_cents, reduced_rate, created_at, created_by, import_id) VALUES {}",
