@@ -43,14 +43,30 @@ pub async fn restore(backup: &Path, url: &DatabaseUrl, force: bool) -> Result<()
             backup.display()
         )));
     }
-    // Check that the backup is an Iskra database before touching anything.
-    let probe = Store::open(
-        &DatabaseUrl::Sqlite(backup.to_path_buf()),
-        crate::Create::Never,
-    )
-    .await?;
-    let org = probe.organisation().await?;
-    probe.close().await;
+    // Check that the backup is an Iskra database before touching anything. Read-only and
+    // immutable: opening it as a store would run migrations and switch it to WAL, changing
+    // the backup itself. Anything unreadable counts as holding no organisation.
+    let org: Option<String> = {
+        use sqlx::{ConnectOptions, Connection};
+        match sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(backup)
+            .read_only(true)
+            .immutable(true)
+            .connect()
+            .await
+        {
+            Ok(mut conn) => {
+                let name = sqlx::query_scalar("SELECT name FROM organisation WHERE id = 1")
+                    .fetch_optional(&mut conn)
+                    .await
+                    .ok()
+                    .flatten();
+                let _ = conn.close().await;
+                name
+            }
+            Err(_) => None,
+        }
+    };
     if org.is_none() {
         return Err(StoreError::Invalid(format!(
             "{} holds no organisation; it is not an Iskra backup",

@@ -1975,6 +1975,19 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
     std::fs::copy(&wal, &stale).expect("an open SQLite store in WAL mode has a -wal file");
     target_db.close().await;
     let target_url = store::DatabaseUrl::Sqlite(target.clone());
+    // A backup is evidence of a moment: restoring from it must not change it. Taken afresh,
+    // as `iskra backup` leaves it, and never opened as a store.
+    let pristine = dir.join("pristine.db");
+    db.backup_to(&pristine).await.unwrap();
+    let pristine_bytes = std::fs::read(&pristine).unwrap();
+    let e = store::backup::restore(&pristine, &target_url, false)
+        .await
+        .expect_err("restoring over a database without force should be refused");
+    assert!(e.to_string().contains("--force"), "{e}");
+    assert!(
+        std::fs::read(&pristine).unwrap() == pristine_bytes,
+        "a refused restore changed the backup file"
+    );
     let e = store::backup::restore(&backup, &target_url, false)
         .await
         .expect_err("restoring over a database without force should be refused");
