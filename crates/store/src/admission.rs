@@ -17,6 +17,21 @@ pub struct Application {
     pub decision: Option<String>,
 }
 
+const APPLICATION_SELECT: &str = "SELECT a.id, a.person_id, p.pseudonym, a.unit_id, a.applied_on, \
+     a.statement, a.decision FROM applications a JOIN persons p ON p.id = a.person_id";
+
+fn application_from(r: &sqlx::any::AnyRow) -> Result<Application> {
+    Ok(Application {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        pseudonym: r.try_get("pseudonym")?,
+        unit_id: r.try_get("unit_id")?,
+        applied_on: r.try_get("applied_on")?,
+        statement: r.try_get("statement")?,
+        decision: r.try_get("decision")?,
+    })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
     Admit,
@@ -133,49 +148,21 @@ impl Store {
     }
 
     pub async fn applications_of_unit(&self, unit: i64) -> Result<Vec<Application>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.person_id, p.pseudonym, a.unit_id, a.applied_on, a.statement, a.decision \
-             FROM applications a JOIN persons p ON p.id = a.person_id \
-             WHERE a.unit_id = $1 ORDER BY a.decision IS NOT NULL, a.applied_on, a.id",
-        )
+        let rows = sqlx::query(&format!(
+            "{APPLICATION_SELECT} WHERE a.unit_id = $1 ORDER BY a.decision IS NOT NULL, a.applied_on, a.id"
+        ))
         .bind(unit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Application {
-                    id: r.try_get("id")?,
-                    person_id: r.try_get("person_id")?,
-                    pseudonym: r.try_get("pseudonym")?,
-                    unit_id: r.try_get("unit_id")?,
-                    applied_on: r.try_get("applied_on")?,
-                    statement: r.try_get("statement")?,
-                    decision: r.try_get("decision")?,
-                })
-            })
-            .collect()
+        rows.iter().map(application_from).collect()
     }
 
     pub async fn application(&self, id: i64) -> Result<Option<Application>> {
-        let row = sqlx::query(
-            "SELECT a.id, a.person_id, p.pseudonym, a.unit_id, a.applied_on, a.statement, a.decision \
-             FROM applications a JOIN persons p ON p.id = a.person_id WHERE a.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(Application {
-                id: r.try_get("id")?,
-                person_id: r.try_get("person_id")?,
-                pseudonym: r.try_get("pseudonym")?,
-                unit_id: r.try_get("unit_id")?,
-                applied_on: r.try_get("applied_on")?,
-                statement: r.try_get("statement")?,
-                decision: r.try_get("decision")?,
-            })
-        })
-        .transpose()
+        let row = sqlx::query(&format!("{APPLICATION_SELECT} WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(application_from).transpose()
     }
 
     /// The unit admits the applicant (who becomes a member, having accepted the programme by
