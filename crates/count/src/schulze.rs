@@ -62,24 +62,36 @@ pub struct Outcome {
 /// Pairwise counts: `d[i][j]` = weight of ballots ranking i strictly above j.
 pub fn pairwise(profile: &Profile) -> Vec<Vec<u64>> {
     let n = profile.candidates.len();
-    let mut d = vec![vec![0u64; n]; n];
-    let mut rank = vec![usize::MAX; n];
+    // One flat row-major table and a branch-free inner loop: with 10,000 ballots of
+    // 20 options this is the whole cost of a Schulze count.
+    let mut d = vec![0u64; n * n];
+    let mut rank = vec![u32::MAX; n];
     for b in &profile.ballots {
-        rank.iter_mut().for_each(|r| *r = usize::MAX);
-        for (g, group) in b.groups().iter().enumerate() {
-            for &c in *group {
-                rank[c as usize] = g;
+        rank.iter_mut().for_each(|r| *r = u32::MAX);
+        if b.is_strict() {
+            for (g, &c) in b.prefs.iter().enumerate() {
+                rank[c as usize] = g as u32;
             }
-        }
-        for i in 0..n {
-            for j in 0..n {
-                if rank[i] < rank[j] {
-                    d[i][j] += b.weight;
+        } else {
+            for (g, group) in b.groups().iter().enumerate() {
+                for &c in *group {
+                    rank[c as usize] = g as u32;
                 }
             }
         }
+        let w = b.weight;
+        for i in 0..n {
+            let ri = rank[i];
+            if ri == u32::MAX {
+                continue; // unranked: preferred to nothing
+            }
+            let row = &mut d[i * n..(i + 1) * n];
+            for (cell, &rj) in row.iter_mut().zip(rank.iter()) {
+                *cell += w * u64::from(ri < rj);
+            }
+        }
     }
-    d
+    d.chunks(n.max(1)).map(|r| r.to_vec()).take(n).collect()
 }
 
 /// Schulze winners and ranking from pairwise counts, over `active` options.
