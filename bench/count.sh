@@ -17,7 +17,10 @@ mkdir -p "$work"
 # Prefer `iskra count`; until the subcommand is wired (or if the binary does not build),
 # use the count crate's example, which runs the same library path.
 bin=()
-if cargo build --release -q -p iskra 2>/dev/null && "$CARGO_TARGET_DIR/release/iskra" count --help >/dev/null 2>&1; then
+if [ -n "${ISKRA_BIN:-}" ]; then
+  bin=("$ISKRA_BIN" count)
+elif grep -q count_cmd crates/iskra/src/main.rs && cargo build --release -q -p iskra 2>/dev/null \
+  && "$CARGO_TARGET_DIR/release/iskra" count --help >/dev/null 2>&1; then
   bin=("$CARGO_TARGET_DIR/release/iskra" count)
 else
   cargo build --release -q -p iskra-count --example count
