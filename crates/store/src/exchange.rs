@@ -250,6 +250,20 @@ impl Store {
 
         // Pass 2: write it all in one transaction.
         let mut tx = self.write().await?;
+        // A large import inserts into indexes all over the file; with SQLite's default page cache
+        // (2 MB) those pages spill to the WAL and are read back again and again. A larger cache
+        // for this transaction only (the keys of pass 1 are freed by now); set back before commit.
+        let cache_size: Option<i64> = if self.backend() == Backend::Sqlite {
+            let old: i64 = sqlx::query_scalar("PRAGMA cache_size")
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query("PRAGMA cache_size = -131072")
+                .execute(&mut *tx)
+                .await?;
+            Some(old)
+        } else {
+            None
+        };
         if self.backend() == Backend::Postgres {
             // Ids are assigned here in order; nobody else may take one meanwhile.
             sqlx::query("LOCK TABLE persons IN EXCLUSIVE MODE")
@@ -317,6 +331,11 @@ impl Store {
             .bind(import_id)
             .execute(&mut *tx)
             .await?;
+        if let Some(old) = cache_size {
+            sqlx::query(&format!("PRAGMA cache_size = {old}"))
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(report)
     }
