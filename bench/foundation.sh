@@ -6,6 +6,9 @@
 #   bash bench/foundation.sh sqlite       # only SQLite
 #   bash bench/foundation.sh postgres     # only PostgreSQL
 #
+#   REUSE=1 bash bench/foundation.sh sqlite   # evaluation and unit page again, on the database
+#                                             # an earlier run left in $DATA; its import figures kept
+#
 # Settings (environment): PEOPLE (1000000), SEED (1912), ROUNDS (3 import rounds),
 # EVAL_RUNS (5), PAGE_WARMUP (20), PAGE_RUNS (300), DATA (/work/bench-data: generated files,
 # outside the repository), PG_URL (postgres://postgres@127.0.0.1:5432/iskra_bench; the database
@@ -39,7 +42,8 @@ PAGE_RUNS="${PAGE_RUNS:-300}"
 DATA="${DATA:-/work/bench-data}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432/iskra_bench}"
 PORT="${PORT:-18473}"
-command_line="bash bench/foundation.sh${1:+ $1}"
+REUSE="${REUSE:-}"
+command_line="${REUSE:+REUSE=1 }bash bench/foundation.sh${1:+ $1}"
 
 if [ ! -x /usr/bin/time ]; then
   echo "GNU time is missing: apt-get install -y time" >&2
@@ -149,23 +153,40 @@ machine() {
   echo "machine_cpu=$(printf %q "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)")"
   echo "machine_nproc=$(nproc)"
   echo "machine_mem=$(free -h | awk '/^Mem:/ {print $2}')"
-  echo "run_date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "run_date=$(printf %q "$(date -u '+%Y-%m-%d %H:%M UTC')")"
   echo "run_load=$(printf %q "$(cut -d' ' -f1-3 /proc/loadavg)")"
   echo "run_command=$(printf %q "$command_line")"
   echo "run_commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates || echo +uncommitted)"
-  echo "people=$PEOPLE seed=$SEED csv_rows=$csv_rows csv_mb=$csv_mb"
+  echo "people=$PEOPLE seed=$SEED csv_rows=$csv_rows csv_mb=$csv_mb page_warmup=$PAGE_WARMUP page_runs=$PAGE_RUNS"
+}
+
+# With REUSE=1: keeps the import and activity figures of the earlier run that built the database.
+keep_earlier() { # backend results-file
+  local old="$DATA/results-$1.txt"
+  [ -s "$old" ] || { echo "REUSE=1 needs an earlier full run of $1 in $DATA" >&2; exit 1; }
+  if ! grep -q '^reused_from=' "$old"; then
+    local when by
+    when=$(sed -n 's/^run_date=//p' "$old" | tr -d '\\')
+    by=$(sed -n 's/^run_command=//p' "$old" | tr -d '\\')
+    echo "reused_from=$(printf %q "$when at commit $(sed -n 's/^run_commit=//p' "$old") by $by")" >>"$2"
+  fi
+  grep -E '^(reused_from|import_|baseline_|activity_|pg_version)' "$old" >>"$2"
 }
 
 run_sqlite() {
   local res="$DATA/results-sqlite.txt.new" template="$DATA/units-template.db"
   machine >"$res"
+  local db="$DATA/iskra.db"
+  if [ -n "$REUSE" ]; then
+    keep_earlier sqlite "$res"
+  else
   log "SQLite: organisation and units (template database)"
   rm -f "$template" "$template"-wal "$template"-shm
   "$bin" generate --people "$PEOPLE" --seed "$SEED" --csv /dev/null --with-units --admin "$ADMIN" \
     --database "sqlite://$template" 2>/dev/null
   sqlite3 "$template" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 
-  local db="$DATA/iskra.db" base="$DATA/baseline.db"
+  local base="$DATA/baseline.db"
   local it=() im=() bt=() bm=()
   for r in $(seq 1 "$ROUNDS"); do
     # iskra: a fresh database holding the organisation and its units, then the import.
@@ -197,6 +218,7 @@ run_sqlite() {
   /usr/bin/time -f '%e' -o "$DATA/activity.time" "$bin" generate --people "$PEOPLE" --seed "$SEED" \
     --csv /dev/null --activity --database "sqlite://$db" 2>/dev/null
   echo "activity_seconds=$(cat "$DATA/activity.time")" >>"$res"
+  fi
 
   log "SQLite: evaluation x$EVAL_RUNS"
   measure_eval "sqlite://$db" >>"$res"
@@ -215,6 +237,9 @@ run_postgres() {
   pg_host=$(python3 -c "import urllib.parse,sys; u=urllib.parse.urlsplit(sys.argv[1]); print(u.hostname, u.port or 5432, u.username or 'postgres')" "$PG_URL")
   read -r pg_host pg_port pg_user <<<"$pg_host"
   machine >"$res"
+  if [ -n "$REUSE" ]; then
+    keep_earlier postgres "$res"
+  else
   echo "pg_version=$(printf %q "$(psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -Atc 'show server_version' postgres)")" >>"$res"
   log "PostgreSQL: fresh database $pg_db, organisation and units"
   dropdb -h "$pg_host" -p "$pg_port" -U "$pg_user" --if-exists "$pg_db"
@@ -228,6 +253,7 @@ run_postgres() {
   /usr/bin/time -f '%e' -o "$DATA/activity.time" "$bin" generate --people "$PEOPLE" --seed "$SEED" \
     --csv /dev/null --activity --database "$PG_URL" 2>/dev/null
   echo "activity_seconds=$(cat "$DATA/activity.time")" >>"$res"
+  fi
   log "PostgreSQL: evaluation x$EVAL_RUNS"
   measure_eval "$PG_URL" >>"$res"
   log "PostgreSQL: unit page"

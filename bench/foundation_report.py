@@ -62,6 +62,11 @@ def section(data_dir, notes_path):
             f"{r['machine_nproc']} cores ({r['machine_cpu']}), {r['machine_mem']} RAM{extra}; "
             f"load average at the start {r.get('run_load', '?')} (the machine is shared)."
         )
+        if "reused_from" in r:
+            lines.append(
+                f"  Evaluation and unit page only; the database, and the import and activity "
+                f"figures, come from the run of {r['reused_from']}."
+            )
     lines.append("")
     lines.append("| figure | goal | SQLite | PostgreSQL |")
     lines.append("|---|---|---|---|")
@@ -120,8 +125,9 @@ def section(data_dir, notes_path):
     lines.append("")
     lines.append(
         f"Page latencies: {(s or p)['page_bytes']}-byte page, one keep-alive connection, "
-        "the unit page and the stylesheet requested alternately; 20 warm-up pairs, then 300 "
-        "measured (client-side, Python `http.client`)."
+        f"the unit page and the stylesheet requested alternately; {(s or p).get('page_warmup', 20)} "
+        f"warm-up pairs, then {(s or p).get('page_runs', 300)} measured (client-side, Python "
+        "`http.client`), against `iskra serve --insecure-localhost` on 127.0.0.1."
     )
     lines.append("")
     for name, r in (("SQLite", s), ("PostgreSQL", p)):
