@@ -309,7 +309,16 @@ impl Store {
                     next_id += 1;
                     report.created += 1;
                     if batch.len() == BATCH {
-                        insert_batch(&mut tx, self.backend(), &batch, &units, created_at, by, import_id).await?;
+                        insert_batch(
+                            &mut tx,
+                            self.backend(),
+                            &batch,
+                            &units,
+                            created_at,
+                            by,
+                            import_id,
+                        )
+                        .await?;
                         batch.clear();
                     }
                 }
@@ -318,7 +327,16 @@ impl Store {
                 progress(Progress::Writing(report.rows));
             }
         }
-        insert_batch(&mut tx, self.backend(), &batch, &units, created_at, by, import_id).await?;
+        insert_batch(
+            &mut tx,
+            self.backend(),
+            &batch,
+            &units,
+            created_at,
+            by,
+            import_id,
+        )
+        .await?;
         progress(Progress::Writing(report.rows));
         if self.backend() == Backend::Postgres && report.created > 0 {
             sqlx::query("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))")
