@@ -159,6 +159,9 @@ impl Store {
             progress(written);
         }
 
+        // Statistics first: without them PostgreSQL plans the per-person subqueries below as a
+        // hash join over all meetings for each of the million people (hours instead of seconds).
+        sqlx::query("ANALYZE").execute(self.pool()).await?;
         // The kept columns that today's evaluation reads.
         let mut tx = self.write().await?;
         sqlx::query(
