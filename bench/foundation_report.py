@@ -133,7 +133,9 @@ def section(data_dir, notes_path):
     for name, r in (("SQLite", s), ("PostgreSQL", p)):
         if r:
             lines.append(f"- {name} import said: {r.get('import_output', '(not kept)')}" if "import_output" in r else f"- {name}:")
-            lines.append(f"  - a year of activity added in {f(r['activity_seconds'], 0)} s; evaluation said: {r['eval_counts']}")
+            act = (f"a year of activity added in {f(r['activity_seconds'], 0)} s"
+                   if "activity_seconds" in r else f"activity: {r.get('activity_note', 'not timed')}")
+            lines.append(f"  - {act}; evaluation said: {r['eval_counts']}")
     if os.path.exists(notes_path):
         lines.append("")
         lines.append(open(notes_path, encoding="utf-8").read().strip())
