@@ -442,6 +442,28 @@ impl Store {
         )
     }
 
+    /// For each unit directly below `unit`, the ids of its whole branch, in one query (a page
+    /// listing twenty circles should not make twenty round trips).
+    pub async fn child_branches(
+        &self,
+        unit: i64,
+    ) -> Result<std::collections::BTreeMap<i64, Vec<i64>>> {
+        let rows = sqlx::query(
+            "SELECT t.ancestor_id, t.unit_id FROM units c JOIN unit_tree t ON t.ancestor_id = c.id \
+             WHERE c.parent_id = $1",
+        )
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+        for r in rows {
+            out.entry(r.try_get("ancestor_id")?)
+                .or_default()
+                .push(r.try_get("unit_id")?);
+        }
+        Ok(out)
+    }
+
     /// Members at the end of each of the last `months` months in a branch, from the records:
     /// admitted by then, and not yet lapsed, left or expelled by then.
     pub async fn membership_series(

@@ -130,10 +130,13 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let mut kid_totals = Vec::with_capacity(kids.len());
-    for k in &kids {
-        kid_totals.push(Store::subtree_counts(&eval, &store.subtree(k.id).await?));
-    }
+    let branches = store.child_branches(id).await?;
+    let kid_totals: Vec<UnitCounts> = kids
+        .iter()
+        .map(|k| {
+            Store::subtree_counts(&eval, branches.get(&k.id).map_or(&[][..], |b| b.as_slice()))
+        })
+        .collect();
     let active: Vec<_> = roster
         .iter()
         .filter(|(p, _)| {
