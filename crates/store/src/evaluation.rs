@@ -25,6 +25,10 @@ const STATUSES: [Status; 6] = [
     Status::Expelled,
 ];
 
+/// Room for every class code in the grouping key `unit_id * CLASSES + class`: the class code
+/// (status * 64 + five flag bits) stays below 7 * 64.
+const CLASSES: i64 = 1024;
+
 /// Counts for one unit (its own people, not those below it).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnitCounts {
@@ -304,10 +308,10 @@ impl Store {
             .collect::<Vec<_>>()
             .join(" ");
         let sql = format!(
-            "SELECT unit_id, k, COUNT(*) AS n FROM ( \
-               SELECT unit_id, \
+            "SELECT g, COUNT(*) AS n FROM ( \
+               SELECT unit_id * {CLASSES} + \
                  (CASE st {status_code} ELSE {unknown} END) * 64 + prog * 32 + ({d0}) * 16 + ({d1}) * 8 \
-                 + (CASE WHEN ad IS NULL THEN 0 WHEN ad <= $5 THEN 1 ELSE 2 END) * 2 + part AS k \
+                 + (CASE WHEN ad IS NULL THEN 0 WHEN ad <= $5 THEN 1 ELSE 2 END) * 2 + part AS g \
                FROM ( \
                  SELECT p.unit_id, {status} AS st, \
                    CASE WHEN p.programme_accepted <> 0 THEN 1 ELSE 0 END AS prog, \
@@ -315,7 +319,7 @@ impl Store {
                  FROM {from} \
                  WHERE p.since <= $6 {branch_filter} \
                ) facts \
-             ) classes GROUP BY unit_id, k",
+             ) classes GROUP BY g",
             unknown = STATUSES.len(),
             from = if branch.is_some() {
                 "unit_tree t JOIN persons p ON p.unit_id = t.unit_id"
@@ -375,8 +379,9 @@ impl Store {
             per_unit: BTreeMap::new(),
         };
         for r in rows {
-            let k: i64 = r.try_get("k")?;
-            let unit_id: i64 = r.try_get("unit_id")?;
+            // One integer key groups faster than two columns (SQLite sorts to group).
+            let g: i64 = r.try_get("g")?;
+            let (unit_id, k) = (g.div_euclid(CLASSES), g.rem_euclid(CLASSES));
             let status = *STATUSES
                 .get((k >> 6) as usize)
                 .ok_or_else(|| StoreError::Invalid("a stored status is unknown".into()))?;
