@@ -10,6 +10,7 @@ pub mod dues;
 pub mod generate;
 pub mod import;
 pub mod people;
+pub mod roles;
 pub mod statutes;
 pub mod units;
 

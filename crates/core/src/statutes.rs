@@ -13,6 +13,7 @@
 use crate::dates::{Day, Month};
 use crate::dues::DuesRules;
 use crate::people::Status;
+use crate::roles::AccessRules;
 use crate::units::UnitKind;
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +62,9 @@ pub struct Statutes {
     pub paragraph1: Paragraph1,
     pub voting: VotingRule,
     pub dues: DuesRules,
+    /// The reach of offices; statutes written before it existed get the defaults.
+    #[serde(default)]
+    pub access: AccessRules,
 }
 
 /// A version of the statutes with the date it takes effect and the body that adopted it.
@@ -89,6 +93,8 @@ pub enum StatutesError {
     NoOpenBand,
     #[error("Paragraph 1 asks for participation over 0 days; nobody could ever qualify")]
     EmptyWindow,
+    #[error("the statutes let bodies of unit kind {0:?} see closed units, but this organisation has no such kind")]
+    UnknownClosedKind(String),
     #[error("the statutes could not be read: {0}")]
     Unreadable(String),
 }
@@ -108,6 +114,7 @@ impl Statutes {
                 min_membership_days: 30,
             },
             dues: DuesRules::founding(),
+            access: AccessRules::default(),
         }
     }
 
@@ -115,6 +122,11 @@ impl Statutes {
     pub fn validate(&self, kinds: &[UnitKind]) -> Result<(), StatutesError> {
         if self.paragraph1.participation_days == 0 {
             return Err(StatutesError::EmptyWindow);
+        }
+        for k in &self.access.closed_seen_by {
+            if !kinds.iter().any(|x| &x.code == k) {
+                return Err(StatutesError::UnknownClosedKind(k.clone()));
+            }
         }
         self.dues.validate(kinds)
     }

@@ -35,7 +35,7 @@ pub fn hash_password(password: &str) -> Result<String> {
         .to_string())
 }
 
-fn verify(password: &str, hash: &str) -> bool {
+pub(crate) fn verify_password_hash(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
         Ok(h) => argon2().verify_password(password.as_bytes(), &h).is_ok(),
         Err(_) => false,
@@ -112,7 +112,7 @@ fn random_token() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|x| format!("{x:02x}"))
@@ -160,7 +160,7 @@ impl Store {
             None => (dummy_hash().to_string(), None),
         };
         // Argon2 is deliberately slow: keep it off the async workers.
-        let ok = tokio::task::spawn_blocking(move || verify(&password, &hash))
+        let ok = tokio::task::spawn_blocking(move || verify_password_hash(&password, &hash))
             .await
             .unwrap_or(false);
         Ok(match account {
@@ -266,7 +266,7 @@ mod tests {
         let p = Params::try_from(&parsed).unwrap();
         assert!(p.m_cost() >= 19 * 1024);
         assert!(p.t_cost() >= 2);
-        assert!(verify("correct horse battery", &h));
-        assert!(!verify("wrong", &h));
+        assert!(verify_password_hash("correct horse battery", &h));
+        assert!(!verify_password_hash("wrong", &h));
     }
 }

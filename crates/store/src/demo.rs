@@ -224,7 +224,23 @@ impl Store {
         }
         for (l, hash) in plan.logins.iter().zip(&hashes) {
             let pid = l.person.map(person).transpose()?;
-            insert_account(&mut tx, &l.login, pid, hash, l.role == "administrator").await?;
+            let account =
+                insert_account(&mut tx, &l.login, pid, hash, l.role == "administrator").await?;
+            // Each officer's office, in the unit the plan names; members hold none.
+            let role = core_rules::roles::Role::parse(&l.role).ok_or_else(|| {
+                StoreError::Invalid(format!("demo plan names no role {:?}", l.role))
+            })?;
+            if let (Some(code), true) = (&l.unit, role != core_rules::roles::Role::Member) {
+                sqlx::query(
+                    "INSERT INTO roles (account_id, unit_id, role, granted_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(account)
+                .bind(unit(code)?)
+                .bind(role.code())
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(true)

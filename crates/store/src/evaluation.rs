@@ -471,14 +471,48 @@ impl Store {
 
     /// Members at the end of each of the last `months` months in a branch, from the records:
     /// admitted by then, and not yet lapsed, left or expelled by then.
+    /// The closed units strictly below `unit`, each with every unit of its own branch (itself
+    /// included), so that a page can leave out what its viewer is not told of.
+    pub async fn closed_below(&self, unit: i64) -> Result<BTreeMap<i64, Vec<i64>>> {
+        let rows = sqlx::query(
+            "SELECT c.ancestor_id, c.unit_id FROM unit_tree t \
+             JOIN units u ON u.id = t.unit_id AND u.closed = 1 \
+             JOIN unit_tree c ON c.ancestor_id = u.id \
+             WHERE t.ancestor_id = $1 AND t.depth > 0",
+        )
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for r in rows {
+            out.entry(r.try_get("ancestor_id")?)
+                .or_default()
+                .push(r.try_get("unit_id")?);
+        }
+        Ok(out)
+    }
+
     pub async fn membership_series(
         &self,
         unit: i64,
         months: i64,
         today: Day,
     ) -> Result<Vec<(Month, i64)>> {
+        self.membership_series_without(unit, months, today, &Default::default())
+            .await
+    }
+
+    /// The series, leaving out the people of `hidden` units (closed units the viewer is not
+    /// told of: their members must not show up as a step in the chart).
+    pub async fn membership_series_without(
+        &self,
+        unit: i64,
+        months: i64,
+        today: Day,
+        hidden: &std::collections::HashSet<i64>,
+    ) -> Result<Vec<(Month, i64)>> {
         let rows = sqlx::query(
-            "SELECT p.id, p.admitted_on, p.status \
+            "SELECT p.id, p.unit_id, p.admitted_on, p.status \
              FROM unit_tree t JOIN persons p ON p.unit_id = t.unit_id \
              WHERE t.ancestor_id = $1 AND p.admitted_on IS NOT NULL ORDER BY p.id",
         )
@@ -510,6 +544,9 @@ impl Store {
         // Spans of membership: [from, until), until `None` while it lasts.
         let mut spans: Vec<(String, Option<String>)> = Vec::with_capacity(rows.len());
         for r in rows {
+            if hidden.contains(&r.try_get::<i64, _>("unit_id")?) {
+                continue;
+            }
             let id: i64 = r.try_get("id")?;
             let admitted: String = r.try_get("admitted_on")?;
             let status: String = r.try_get("status")?;

@@ -13,6 +13,7 @@ pub mod dues;
 pub mod evaluation;
 pub mod exchange;
 pub mod people;
+pub mod roles;
 pub mod roster;
 pub mod scale;
 pub mod statutes;

@@ -67,6 +67,17 @@ impl Store {
         Ok(v)
     }
 
+    /// What the statutes in force on `day` say about the reach of offices.
+    pub async fn access_rules(
+        &self,
+        day: core_rules::Day,
+    ) -> Result<core_rules::roles::AccessRules> {
+        let versions = self.statutes_versions().await?;
+        Ok(in_force(&versions, day)
+            .map(|v| v.rules.access.clone())
+            .unwrap_or_default())
+    }
+
     pub async fn statutes_versions(&self) -> Result<Vec<StatutesVersion>> {
         let rows = sqlx::query(
             "SELECT version, effective_from, adopted_on, adopted_by, rules FROM statutes ORDER BY version",

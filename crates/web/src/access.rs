@@ -1,62 +1,168 @@
 //! Every access decision, in one place. Default deny: an action is allowed only where a rule
-//! below says so.
+//! below says so, and routes never decide for themselves.
 //!
-//! This is the foundation's rule set: the administrator may do everything, and a person with an
-//! account may see their own page (their standing explained) and their own unit's people by
-//! pseudonym. Roles scoped to units (secretary, treasurer, ...) and need-to-know for closed
-//! units extend this module; routes never decide for themselves.
+//! The rules, in words:
+//! - A member sees the members of their own unit by pseudonym, and their own page and identity.
+//!   Nothing of other units' people.
+//! - An office applies in the unit it is held in. Offices that the statutes' `reach_down` names
+//!   also reach the units below; the others see only figures there (counts, dues totals).
+//! - The secretary sees and keeps the identities of their unit's people; the treasurer records
+//!   their dues. Figures of the units below go to every office of a unit above.
+//! - A closed unit, and its people, do not exist for anyone outside it, except the bodies of the
+//!   unit kinds the statutes name (`closed_seen_by`) that stand above it.
+//! - Offices are held by members: an officer whose membership lapses holds nothing. An ended
+//!   office or a suspended account stops counting on the next request (and their sessions end).
+//! - The administrator keeps accounts and offices, and sees figures, not names.
+//!
+//! A refusal is always "not found", exactly as if the thing did not exist.
 
+use core_rules::people::Status;
+use core_rules::roles::{AccessRules, Role};
 use store::accounts::Session;
 use store::people::Person;
 use store::units::Unit;
 
+/// An office as the rules see it: the role, the unit it is held in, and that unit's kind.
+#[derive(Clone, Debug)]
+pub struct Held {
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_kind: String,
+}
+
+/// The viewer's own person record, as far as the rules need it.
+#[derive(Clone, Copy, Debug)]
+pub struct Own {
+    pub person_id: i64,
+    pub unit_id: i64,
+    pub status: Status,
+}
+
+/// The viewer as access rules see them.
+pub struct Who<'a> {
+    pub session: &'a Session,
+    pub own: Option<Own>,
+    /// Offices that count now: empty when the person behind the account is not a member.
+    pub held: Vec<Held>,
+    pub rules: AccessRules,
+}
+
+/// Where something is: a unit and the units above it, nearest first (`chain[0]` is the unit).
+#[derive(Clone, Copy, Debug)]
+pub struct Place<'a> {
+    pub chain: &'a [Unit],
+}
+
+impl<'a> Place<'a> {
+    pub fn unit(&self) -> &'a Unit {
+        &self.chain[0]
+    }
+}
+
 /// What someone wants to do.
 #[derive(Clone, Copy, Debug)]
 pub enum Action<'a> {
-    /// See the whole organisation's tree and figures.
-    ViewOrganisation,
-    /// See a unit's page: its people by pseudonym and its figures.
-    ViewUnit(&'a Unit),
-    /// Record meetings, payments and applications in a unit, and decide applications.
-    ManageUnit(&'a Unit),
+    /// See the organisation's tree (only the units whose figures one may see are listed).
+    ViewTree,
+    /// Be told that a unit exists (e.g. as a transfer's destination): any unit not in a closed
+    /// branch, and the closed ones one may see.
+    KnowUnit(Place<'a>),
+    /// See a unit's figures: counts, dues totals, its units below.
+    ViewFigures(Place<'a>),
+    /// See the people of a unit by pseudonym, and its meetings.
+    ViewRoster(Place<'a>),
+    /// Record meetings and applications in a unit, and decide applications.
+    ManageUnit(Place<'a>),
+    /// Record dues payments in a unit.
+    RecordPayment(Place<'a>),
+    /// Export a unit's people, with identities (the password is asked again).
+    ExportUnit(Place<'a>),
     /// See a person's page and standing.
-    ViewPerson(&'a Person),
+    ViewPerson(&'a Person, Place<'a>),
     /// See the identifying details of a person.
-    ViewIdentity(&'a Person),
+    ViewIdentity(&'a Person, Place<'a>),
     /// Change a person's status, unit or record of tasks.
-    ManagePerson(&'a Person),
-    ViewStatutes,
+    ManagePerson(&'a Person, Place<'a>),
+    /// Invite an admitted member to an account of their own.
+    InvitePerson(&'a Person, Place<'a>),
+    /// Grant and end offices in a unit.
+    ManageRoles(Place<'a>),
+    /// Suspend and restore accounts, and import people into any unit: the whole organisation's
+    /// administrator only.
+    ManageAccounts,
     ImportPeople,
+    /// One's own account: password and sessions.
+    OwnAccount,
+    ViewStatutes,
 }
 
-/// The viewer as access rules see them: an account, and the person and unit behind it.
-pub struct Who<'a> {
-    pub session: &'a Session,
-    /// The unit of the viewer's own person record, if they have one.
-    pub own_unit: Option<i64>,
+/// Whether an office of `role` sees into `place`, `names` saying whether people (not only
+/// figures) are asked for.
+fn office_reaches(who: &Who, place: Place, names: bool, roles: &[Role]) -> bool {
+    who.held.iter().any(|h| {
+        if !roles.contains(&h.role) {
+            return false;
+        }
+        let Some(depth) = place.chain.iter().position(|u| u.id == h.unit_id) else {
+            return false;
+        };
+        if depth == 0 {
+            return true;
+        }
+        if names && !who.rules.reach_down.contains(&h.role) {
+            return false;
+        }
+        // The target and every unit between it and the office's unit: a closed one among them
+        // hides the rest from all but the bodies the statutes name.
+        let hidden = place.chain[..depth].iter().any(|u| u.closed);
+        !hidden || who.rules.closed_seen_by.contains(&h.unit_kind)
+    })
 }
+
+fn is_member_of(who: &Who, unit: i64) -> bool {
+    who.own
+        .is_some_and(|o| o.unit_id == unit && o.status == Status::Member)
+}
+
+fn is_self(who: &Who, p: &Person) -> bool {
+    who.own.is_some_and(|o| o.person_id == p.id)
+}
+
+const OFFICES: &[Role] = &Role::OFFICES;
 
 pub fn allowed(who: &Who, action: Action) -> bool {
-    let account = &who.session.account;
-    if account.is_admin {
-        return true;
-    }
     match action {
-        Action::ViewPerson(p) => account.person_id == Some(p.id),
-        Action::ViewUnit(u) => who.own_unit == Some(u.id),
-        Action::ViewStatutes => true,
-        Action::ViewOrganisation
-        | Action::ManageUnit(_)
-        | Action::ViewIdentity(_)
-        | Action::ManagePerson(_)
-        | Action::ImportPeople => false,
+        Action::ViewTree => !who.held.is_empty(),
+        Action::KnowUnit(place) => {
+            !place.chain.iter().any(|u| u.closed) || allowed(who, Action::ViewFigures(place))
+        }
+        Action::ViewFigures(place) => {
+            allowed(who, Action::ViewRoster(place)) || office_reaches(who, place, false, OFFICES)
+        }
+        Action::ViewRoster(place) => {
+            is_member_of(who, place.unit().id) || office_reaches(who, place, true, OFFICES)
+        }
+        Action::ManageUnit(place) | Action::ExportUnit(place) => {
+            office_reaches(who, place, true, &[Role::Secretary])
+        }
+        Action::RecordPayment(place) => {
+            office_reaches(who, place, true, &[Role::Secretary, Role::Treasurer])
+        }
+        Action::ViewPerson(p, place) | Action::ViewIdentity(p, place) => {
+            is_self(who, p) || office_reaches(who, place, true, &[Role::Secretary])
+        }
+        Action::ManagePerson(_, place) | Action::InvitePerson(_, place) => {
+            office_reaches(who, place, true, &[Role::Secretary])
+        }
+        Action::ManageRoles(place) => office_reaches(who, place, false, &[Role::Admin]),
+        Action::ManageAccounts | Action::ImportPeople => who.session.account.is_admin,
+        Action::OwnAccount | Action::ViewStatutes => true,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core_rules::people::Status;
     use core_rules::units::Category;
     use core_rules::Day;
     use store::accounts::Account;
@@ -73,18 +179,18 @@ mod tests {
         }
     }
 
-    fn unit(id: i64) -> Unit {
+    fn unit(id: i64, parent: Option<i64>, kind: &str, closed: bool) -> Unit {
         Unit {
             id,
-            parent_id: None,
-            kind: "circle".into(),
-            kind_name: "Circle".into(),
+            parent_id: parent,
+            kind: kind.into(),
+            kind_name: kind.into(),
             category: Category::Party,
-            level: 3,
+            level: 0,
             code: format!("u{id}"),
             name: "U".into(),
             area: String::new(),
-            closed: false,
+            closed,
         }
     }
 
@@ -103,43 +209,187 @@ mod tests {
         }
     }
 
+    /// cc(1, central) > region(2) > local(3) > circle(4); local(3) > closed circle(5);
+    /// region(2) > other local(6).
+    struct Tree {
+        cc: Vec<Unit>,
+        region: Vec<Unit>,
+        local: Vec<Unit>,
+        circle: Vec<Unit>,
+        closed: Vec<Unit>,
+        other: Vec<Unit>,
+    }
+
+    fn tree() -> Tree {
+        let cc = unit(1, None, "central", false);
+        let region = unit(2, Some(1), "regional", false);
+        let local = unit(3, Some(2), "local", false);
+        let circle = unit(4, Some(3), "circle", false);
+        let closed = unit(5, Some(3), "circle", true);
+        let other = unit(6, Some(2), "local", false);
+        Tree {
+            cc: vec![cc.clone()],
+            region: vec![region.clone(), cc.clone()],
+            local: vec![local.clone(), region.clone(), cc.clone()],
+            circle: vec![circle, local.clone(), region.clone(), cc.clone()],
+            closed: vec![closed, local.clone(), region.clone(), cc.clone()],
+            other: vec![other, region, cc],
+        }
+    }
+
+    fn who<'a>(
+        s: &'a Session,
+        own: Option<(i64, i64, Status)>,
+        held: &[(Role, i64, &str)],
+    ) -> Who<'a> {
+        Who {
+            session: s,
+            own: own.map(|(person_id, unit_id, status)| Own {
+                person_id,
+                unit_id,
+                status,
+            }),
+            held: held
+                .iter()
+                .map(|(role, unit_id, kind)| Held {
+                    role: *role,
+                    unit_id: *unit_id,
+                    unit_kind: kind.to_string(),
+                })
+                .collect(),
+            rules: AccessRules::default(),
+        }
+    }
+
+    fn at(chain: &[Unit]) -> Place<'_> {
+        Place { chain }
+    }
+
     #[test]
-    fn a_member_sees_themself_and_their_unit_and_nothing_more() {
+    fn a_member_sees_their_own_unit_by_pseudonym_and_nothing_more() {
+        let t = tree();
         let s = session(false, Some(7));
-        let who = Who {
-            session: &s,
-            own_unit: Some(3),
-        };
-        assert!(allowed(&who, Action::ViewPerson(&person(7, 3))));
-        assert!(!allowed(&who, Action::ViewPerson(&person(8, 3))));
-        assert!(!allowed(&who, Action::ViewIdentity(&person(7, 3))));
-        assert!(allowed(&who, Action::ViewUnit(&unit(3))));
-        assert!(!allowed(&who, Action::ViewUnit(&unit(4))));
-        assert!(!allowed(&who, Action::ManageUnit(&unit(3))));
-        assert!(!allowed(&who, Action::ViewOrganisation));
-        assert!(!allowed(&who, Action::ImportPeople));
+        let w = who(&s, Some((7, 3, Status::Member)), &[]);
+        assert!(allowed(&w, Action::ViewRoster(at(&t.local))));
+        assert!(allowed(&w, Action::ViewFigures(at(&t.local))));
+        assert!(allowed(&w, Action::ViewPerson(&person(7, 3), at(&t.local))));
+        assert!(allowed(
+            &w,
+            Action::ViewIdentity(&person(7, 3), at(&t.local))
+        ));
+        assert!(!allowed(
+            &w,
+            Action::ViewPerson(&person(8, 3), at(&t.local))
+        ));
+        assert!(!allowed(
+            &w,
+            Action::ManagePerson(&person(7, 3), at(&t.local))
+        ));
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.circle))));
+        assert!(!allowed(&w, Action::ViewFigures(at(&t.circle))));
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.other))));
+        assert!(!allowed(&w, Action::ManageUnit(at(&t.local))));
+        assert!(!allowed(&w, Action::ViewTree));
+        assert!(!allowed(&w, Action::ImportPeople));
     }
 
     #[test]
-    fn an_account_without_a_person_sees_nothing_but_the_statutes() {
-        let s = session(false, None);
-        let who = Who {
-            session: &s,
-            own_unit: None,
-        };
-        assert!(!allowed(&who, Action::ViewUnit(&unit(3))));
-        assert!(!allowed(&who, Action::ViewPerson(&person(1, 3))));
-        assert!(allowed(&who, Action::ViewStatutes));
+    fn a_lapsed_member_sees_only_themself() {
+        let t = tree();
+        let s = session(false, Some(7));
+        let w = who(&s, Some((7, 3, Status::Lapsed)), &[]);
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.local))));
+        assert!(allowed(&w, Action::ViewPerson(&person(7, 3), at(&t.local))));
     }
 
     #[test]
-    fn the_administrator_may_do_everything() {
+    fn a_secretary_sees_identities_in_their_unit_and_figures_below() {
+        let t = tree();
+        let s = session(false, Some(7));
+        let w = who(
+            &s,
+            Some((7, 3, Status::Member)),
+            &[(Role::Secretary, 3, "local")],
+        );
+        assert!(allowed(
+            &w,
+            Action::ViewIdentity(&person(8, 3), at(&t.local))
+        ));
+        assert!(allowed(&w, Action::ManageUnit(at(&t.local))));
+        assert!(allowed(&w, Action::ViewFigures(at(&t.circle))));
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.circle))));
+        assert!(!allowed(
+            &w,
+            Action::ViewIdentity(&person(9, 4), at(&t.circle))
+        ));
+        // The closed circle below is not there for a local committee the statutes don't name.
+        assert!(!allowed(&w, Action::ViewFigures(at(&t.closed))));
+        assert!(!allowed(&w, Action::ViewFigures(at(&t.other))));
+        assert!(!allowed(&w, Action::ViewFigures(at(&t.region))));
+        assert!(allowed(&w, Action::ViewTree));
+    }
+
+    #[test]
+    fn the_central_committee_sees_closed_units_figures_but_no_names() {
+        let t = tree();
+        let s = session(false, Some(7));
+        let w = who(
+            &s,
+            Some((7, 1, Status::Member)),
+            &[(Role::Central, 1, "central")],
+        );
+        assert!(allowed(&w, Action::ViewFigures(at(&t.closed))));
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.closed))));
+        assert!(!allowed(
+            &w,
+            Action::ViewIdentity(&person(9, 5), at(&t.closed))
+        ));
+        assert!(allowed(&w, Action::ViewRoster(at(&t.cc))));
+    }
+
+    #[test]
+    fn statutes_can_extend_an_office_downwards() {
+        let t = tree();
+        let s = session(false, Some(7));
+        let mut w = who(
+            &s,
+            Some((7, 3, Status::Member)),
+            &[(Role::Secretary, 3, "local")],
+        );
+        w.rules.reach_down = vec![Role::Secretary];
+        assert!(allowed(
+            &w,
+            Action::ViewIdentity(&person(9, 4), at(&t.circle))
+        ));
+        // Reach does not open closed units to a body the statutes do not name.
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.closed))));
+        w.rules.closed_seen_by = vec!["local".into()];
+        assert!(allowed(&w, Action::ViewRoster(at(&t.closed))));
+    }
+
+    #[test]
+    fn the_administrator_keeps_offices_and_sees_figures_not_names() {
+        let t = tree();
         let s = session(true, None);
-        let who = Who {
-            session: &s,
-            own_unit: None,
-        };
-        assert!(allowed(&who, Action::ManageUnit(&unit(3))));
-        assert!(allowed(&who, Action::ViewIdentity(&person(1, 3))));
+        let w = who(&s, None, &[(Role::Admin, 1, "central")]);
+        assert!(allowed(&w, Action::ManageRoles(at(&t.local))));
+        assert!(allowed(&w, Action::ManageAccounts));
+        assert!(allowed(&w, Action::ViewFigures(at(&t.closed))));
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.local))));
+        assert!(!allowed(
+            &w,
+            Action::ViewIdentity(&person(1, 3), at(&t.local))
+        ));
+        assert!(!allowed(&w, Action::ManageUnit(at(&t.local))));
+    }
+
+    #[test]
+    fn an_account_without_a_person_or_office_sees_nothing_but_the_statutes() {
+        let t = tree();
+        let s = session(false, None);
+        let w = who(&s, None, &[]);
+        assert!(!allowed(&w, Action::ViewFigures(at(&t.local))));
+        assert!(!allowed(&w, Action::ViewTree));
+        assert!(allowed(&w, Action::ViewStatutes));
     }
 }

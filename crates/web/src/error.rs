@@ -64,7 +64,7 @@ impl IntoResponse for AppError {
             html! {
                 h1 { (title) }
                 p.error { (text) }
-                p { a href="javascript:history.back()" { "Back" } " · " a href="/" { "Home" } }
+                p { a href="/" { "Home" } }
             },
         );
         (status, body).into_response()

@@ -19,7 +19,6 @@ pub async fn stylesheet() -> impl IntoResponse {
 
 fn head(title: &str) -> Markup {
     html! {
-        (DOCTYPE)
         meta charset="utf-8";
         meta name="viewport" content="width=device-width, initial-scale=1";
         meta name="referrer" content="no-referrer";
@@ -31,19 +30,24 @@ fn head(title: &str) -> Markup {
 /// A page for someone signed in.
 pub fn page(title: &str, org: &str, session: &Session, body: Markup) -> Markup {
     html! {
+        (DOCTYPE)
         html lang="en" {
             head { (head(title)) }
             body {
                 header.top {
                     a.brand href="/" { "ISKRA" }
                     span { (org) }
+                    a href="/" { "Home" }
                     @if session.account.is_admin {
                         a href="/units" { "Organisation" }
+                        a href="/admin/roles" { "Offices" }
                         a href="/import" { "Import" }
-                    } @else if let Some(p) = session.account.person_id {
+                    }
+                    @if let Some(p) = session.account.person_id {
                         a href={ "/people/" (p) } { "My standing" }
                     }
                     a href="/statutes" { "Statutes" }
+                    a href="/account" { "Account" }
                     form.inline method="post" action="/logout" {
                         (csrf(session))
                         button.secondary type="submit" { "Sign out " (session.account.login) }
@@ -58,6 +62,7 @@ pub fn page(title: &str, org: &str, session: &Session, body: Markup) -> Markup {
 /// A page without the signed-in frame: login, errors.
 pub fn bare(title: &str, body: Markup) -> Markup {
     html! {
+        (DOCTYPE)
         html lang="en" {
             head { (head(title)) }
             body {

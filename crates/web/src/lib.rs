@@ -11,6 +11,7 @@ pub mod form;
 pub mod layout;
 pub mod pages;
 pub mod session;
+pub mod throttle;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -26,6 +27,8 @@ pub struct AppState {
     /// demo on a loopback address.
     pub secure_cookies: bool,
     pub org_name: Arc<str>,
+    /// Backoff after failed logins, in memory only.
+    pub throttle: Arc<throttle::Throttle>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             store,
             secure_cookies,
             org_name: org_name.into(),
+            throttle: Arc::new(throttle::Throttle::default()),
         })
     }
 }
@@ -53,12 +57,20 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/units/{id}/meetings"),
     ("POST", "/units/{id}/payments"),
     ("POST", "/units/{id}/applications"),
+    ("POST", "/units/{id}/export"),
     ("POST", "/applications/{id}/decide"),
     ("GET", "/people/{id}"),
     ("POST", "/people/{id}/status"),
     ("POST", "/people/{id}/transfer"),
     ("POST", "/people/{id}/tasks"),
     ("GET", "/statutes"),
+    ("GET", "/account"),
+    ("POST", "/account/password"),
+    ("POST", "/account/sessions/end"),
+    ("GET", "/admin/roles"),
+    ("POST", "/admin/roles"),
+    ("POST", "/admin/roles/{id}/end"),
+    ("POST", "/admin/accounts/{id}/suspend"),
     ("GET", "/import"),
     ("POST", "/import"),
     ("GET", "/static/iskra.css"),
@@ -75,12 +87,19 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}/meetings", post(units::record_meeting))
         .route("/units/{id}/payments", post(units::record_payment))
         .route("/units/{id}/applications", post(units::record_application))
+        .route("/units/{id}/export", post(units::export))
         .route("/applications/{id}/decide", post(units::decide))
         .route("/people/{id}", get(people::page))
         .route("/people/{id}/status", post(people::change_status))
         .route("/people/{id}/transfer", post(people::transfer))
         .route("/people/{id}/tasks", post(people::record_task))
         .route("/statutes", get(statutes::page))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/sessions/end", post(account::end_session))
+        .route("/admin/roles", get(admin::roles).post(admin::grant))
+        .route("/admin/roles/{id}/end", post(admin::end))
+        .route("/admin/accounts/{id}/suspend", post(admin::suspend))
         .route(
             "/import",
             get(import::form)
@@ -95,10 +114,14 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until the process is asked to stop.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // The client's address reaches the login throttle, and nothing else.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

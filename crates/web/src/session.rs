@@ -67,6 +67,23 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// The client's address, when the server was started with connection info. Used by the login
+/// throttle only; never logged or stored.
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
 /// A signed-in viewer; anyone else is sent to the login page.
 pub struct Signed(pub Session);
 

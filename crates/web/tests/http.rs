@@ -152,7 +152,7 @@ async fn pages_need_a_session_and_carry_the_security_headers() {
 #[tokio::test]
 async fn the_unit_page_lists_its_people_and_explains_each_standing() {
     let app = app().await;
-    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let cookie = app.login("secretary", "demo-secretary-iskra").await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let r = app.get(&format!("/units/{unit}"), Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -181,7 +181,7 @@ async fn the_unit_page_lists_its_people_and_explains_each_standing() {
 #[tokio::test]
 async fn forms_without_the_token_or_from_another_site_change_nothing() {
     let app = app().await;
-    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let cookie = app.login("secretary", "demo-secretary-iskra").await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let before = app.store.meetings_of_unit(unit, 1000).await.unwrap().len();
     let path = format!("/units/{unit}/meetings");
@@ -236,7 +236,7 @@ async fn forms_without_the_token_or_from_another_site_change_nothing() {
 #[tokio::test]
 async fn a_bad_payment_is_refused_by_name_and_nothing_is_written() {
     let app = app().await;
-    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let cookie = app.login("secretary", "demo-secretary-iskra").await;
     let csrf = app.csrf(&cookie).await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let person = app.store.people_of_unit(unit).await.unwrap()[0].id;
@@ -292,7 +292,7 @@ async fn a_bad_payment_is_refused_by_name_and_nothing_is_written() {
 #[tokio::test]
 async fn an_application_is_recorded_and_the_unit_admits_the_applicant() {
     let app = app().await;
-    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let cookie = app.login("secretary", "demo-secretary-iskra").await;
     let csrf = app.csrf(&cookie).await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let r = app

@@ -3,13 +3,14 @@
 use crate::error::{AppError, AppResult};
 use crate::form::FormData;
 use crate::layout;
-use crate::session::{check_csrf, clear_cookie, session_cookie, Signed, Viewer};
+use crate::session::{check_csrf, clear_cookie, session_cookie, ClientAddr, Signed, Viewer};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
+use std::time::Instant;
 
 fn login_page(message: Option<&str>) -> Markup {
     layout::bare(
@@ -36,14 +37,28 @@ pub async fn form(viewer: Viewer) -> Response {
 
 pub async fn submit(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     viewer: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
     let f = FormData::parse(&body);
     let login = f.text("login");
     let password = f.get("password").unwrap_or("").to_string();
+    if let Some(wait) = state.throttle.check(&login, client, Instant::now()) {
+        // Said the same way for every account name, known or not.
+        let secs = wait.as_secs().max(1);
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, secs.to_string())],
+            login_page(Some(&format!(
+                "Too many failed attempts. Wait {secs} seconds, then try again."
+            ))),
+        )
+            .into_response());
+    }
     match state.store.check_login(&login, &password).await? {
         Some(account) => {
+            state.throttle.succeeded(&login);
             // A new session id at every login: one planted before it is worthless after it.
             if let Some(old) = viewer.1 {
                 state.store.end_session(&old).await?;
@@ -56,11 +71,14 @@ pub async fn submit(
                 .into_response())
         }
         // One message, whatever was wrong.
-        None => Ok((
-            StatusCode::UNAUTHORIZED,
-            login_page(Some("That login name and password do not match.")),
-        )
-            .into_response()),
+        None => {
+            state.throttle.failed(&login, client, Instant::now());
+            Ok((
+                StatusCode::UNAUTHORIZED,
+                login_page(Some("That login name and password do not match.")),
+            )
+                .into_response())
+        }
     }
 }
 

@@ -1,26 +1,78 @@
 //! The pages, one module per part of the organisation's life.
 
+pub mod account;
+pub mod admin;
 pub mod import;
 pub mod login;
 pub mod people;
 pub mod statutes;
 pub mod units;
 
-use crate::access::Who;
+use crate::access::{Held, Own, Who};
 use crate::error::{AppError, AppResult};
 use crate::session::Viewer;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use core_rules::people::Status;
+use core_rules::roles::Role;
+use core_rules::Day;
 use store::accounts::Session;
+use store::units::Unit;
 
-/// The access rules' view of a signed-in session.
+/// The access rules' view of a signed-in session, read afresh on every request: an office
+/// ended or a membership lapsed a moment ago already counts.
 pub async fn who<'a>(state: &AppState, session: &'a Session) -> AppResult<Who<'a>> {
-    let own_unit = match session.account.person_id {
-        Some(p) => state.store.person(p).await?.map(|p| p.unit_id),
+    let store = &state.store;
+    let own = match session.account.person_id {
+        Some(p) => store.person(p).await?.map(|p| Own {
+            person_id: p.id,
+            unit_id: p.unit_id,
+            status: p.status,
+        }),
         None => None,
     };
-    Ok(Who { session, own_unit })
+    // Officers are members: an office held by someone whose membership lapsed counts for nothing.
+    let mut held: Vec<Held> = if own.is_none_or(|o| o.status == Status::Member) {
+        store
+            .roles_of(session.account.id)
+            .await?
+            .into_iter()
+            .map(|g| Held {
+                role: g.role,
+                unit_id: g.unit_id,
+                unit_kind: g.unit_kind,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // The organisation's own administrator (created by `init`) administers from the top.
+    if session.account.is_admin {
+        for (id, _, _, kind) in store.root_units().await? {
+            held.push(Held {
+                role: Role::Admin,
+                unit_id: id,
+                unit_kind: kind,
+            });
+        }
+    }
+    let rules = store.access_rules(Day::today()).await?;
+    Ok(Who {
+        session,
+        own,
+        held,
+        rules,
+    })
+}
+
+/// A unit and the units above it, for the access rules. An unknown unit is "not found".
+pub async fn chain_of(state: &AppState, unit: i64) -> AppResult<Vec<Unit>> {
+    let chain = state.store.chain(unit).await?;
+    if chain.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(chain)
 }
 
 /// Checks an access rule; a refusal is "not found", as if the thing did not exist.
@@ -37,13 +89,18 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
     let Some(session) = session else {
         return Ok(Redirect::to("/login").into_response());
     };
-    if session.account.is_admin {
-        return Ok(Redirect::to("/units").into_response());
-    }
     let w = who(&state, &session).await?;
-    Ok(match (session.account.person_id, w.own_unit) {
-        (_, Some(u)) => Redirect::to(&format!("/units/{u}")).into_response(),
-        (Some(p), None) => Redirect::to(&format!("/people/{p}")).into_response(),
-        _ => Redirect::to("/statutes").into_response(),
-    })
+    // Officers start at the unit of their (first) office, members at their own unit.
+    let to = if let Some(h) = w.held.iter().find(|h| h.role != Role::Admin) {
+        format!("/units/{}", h.unit_id)
+    } else if crate::access::allowed(&w, crate::access::Action::ViewTree) {
+        "/units".to_string()
+    } else {
+        match w.own {
+            Some(o) if o.status == Status::Member => format!("/units/{}", o.unit_id),
+            Some(o) => format!("/people/{}", o.person_id),
+            None => "/account".to_string(),
+        }
+    };
+    Ok(Redirect::to(&to).into_response())
 }

@@ -1,8 +1,8 @@
 //! A person's page: their standing under the statutes explained, their history, and the forms
 //! an officer uses to change their status, move them, or record a task.
 
-use super::{require, who};
-use crate::access::Action;
+use super::{chain_of, require, who};
+use crate::access::{allowed, Action, Place};
 use crate::error::{AppError, AppResult};
 use crate::form::FormData;
 use crate::layout::{self, csrf, money};
@@ -28,12 +28,14 @@ pub async fn page(
     let store = &state.store;
     let w = who(&state, &session).await?;
     let p = load(&state, id).await?;
-    require(&w, Action::ViewPerson(&p))?;
-    let identity_allowed = crate::access::allowed(&w, Action::ViewIdentity(&p));
-    let manage = crate::access::allowed(&w, Action::ManagePerson(&p));
+    let chain = chain_of(&state, p.unit_id).await?;
+    let place = Place { chain: &chain };
+    require(&w, Action::ViewPerson(&p, place))?;
+    let identity_allowed = allowed(&w, Action::ViewIdentity(&p, place));
+    let manage = allowed(&w, Action::ManagePerson(&p, place));
     let today = Day::today();
     let (standing, version) = store.standing(id, today).await?;
-    let unit = store.unit(p.unit_id).await?.ok_or(AppError::NotFound)?;
+    let unit = place.unit().clone();
     let history = store.history(id).await?;
     let payments = store.payments_of(id).await?;
     let tasks = store.tasks_of_person(id).await?;
@@ -42,8 +44,23 @@ pub async fn page(
     } else {
         None
     };
+    // Transfer destinations: the units the viewer is told of, closed branches left out.
     let units = if manage {
-        store.units().await?
+        let all = store.units().await?;
+        let by_id: std::collections::HashMap<i64, &store::units::Unit> =
+            all.iter().map(|u| (u.id, u)).collect();
+        all.iter()
+            .filter(|u| {
+                let mut chain = vec![(*u).clone()];
+                let mut at = u.parent_id;
+                while let Some(p) = at.and_then(|p| by_id.get(&p)) {
+                    chain.push((*p).clone());
+                    at = p.parent_id;
+                }
+                allowed(&w, Action::KnowUnit(Place { chain: &chain }))
+            })
+            .cloned()
+            .collect()
     } else {
         Vec::new()
     };
@@ -157,8 +174,8 @@ async fn manage(
     check_csrf(session, f)?;
     let w = who(state, session).await?;
     let p = load(state, id).await?;
-    require(&w, Action::ViewPerson(&p))?;
-    require(&w, Action::ManagePerson(&p))?;
+    let chain = chain_of(state, p.unit_id).await?;
+    require(&w, Action::ManagePerson(&p, Place { chain: &chain }))?;
     Ok(p)
 }
 
@@ -195,11 +212,18 @@ pub async fn transfer(
 ) -> AppResult<Response> {
     let f = FormData::parse(&body);
     manage(&state, &session, id, &f).await?;
+    let to = f.id("unit", "The unit")?;
+    // A unit the officer is not told of gets the same answer as one that does not exist.
+    let w = who(&state, &session).await?;
+    let chain = state.store.chain(to).await?;
+    if chain.is_empty() || !allowed(&w, Action::KnowUnit(Place { chain: &chain })) {
+        return Err(AppError::Bad("there is no such unit".into()));
+    }
     state
         .store
         .transfer(
             id,
-            f.id("unit", "The unit")?,
+            to,
             f.day("on", "The date")?,
             &f.text("reason"),
             Some(session.account.id),

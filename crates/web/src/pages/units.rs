@@ -1,8 +1,8 @@
 //! The organisation's tree and each unit's page, with the unit's forms: meetings and
 //! attendance, dues payments, applications and admission.
 
-use super::{require, who};
-use crate::access::Action;
+use super::{chain_of, require, who};
+use crate::access::{allowed, Action, Place};
 use crate::chart;
 use crate::error::{AppError, AppResult};
 use crate::form::FormData;
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
 use maud::{html, Markup};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use store::admission::Decision;
 use store::dues::NewPayment;
 use store::evaluation::UnitCounts;
@@ -42,20 +42,44 @@ fn unit_badges(u: &Unit) -> Markup {
     }
 }
 
-/// The whole organisation as a tree, with each branch's figures.
+/// The organisation as a tree, as far as the viewer may see its figures: from the top of their
+/// own reach down, without the closed units they are not told of.
 pub async fn tree(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
     let w = who(&state, &session).await?;
-    require(&w, Action::ViewOrganisation)?;
+    require(&w, Action::ViewTree)?;
     let today = Day::today();
     let units = state.store.units().await?;
-    let eval = state.store.evaluate_all(today).await?;
+    let by_id: HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
+    let visible: HashSet<i64> = units
+        .iter()
+        .filter(|u| {
+            let mut chain = vec![(*u).clone()];
+            let mut at = u.parent_id;
+            while let Some(p) = at.and_then(|p| by_id.get(&p)) {
+                chain.push((*p).clone());
+                at = p.parent_id;
+            }
+            allowed(&w, Action::ViewFigures(Place { chain: &chain }))
+        })
+        .map(|u| u.id)
+        .collect();
     let mut children: BTreeMap<Option<i64>, Vec<&Unit>> = BTreeMap::new();
-    for u in &units {
-        children.entry(u.parent_id).or_default().push(u);
+    for u in units.iter().filter(|u| visible.contains(&u.id)) {
+        // The top of the viewer's reach hangs from nothing.
+        let parent = u.parent_id.filter(|p| visible.contains(p));
+        children.entry(parent).or_default().push(u);
     }
+    let roots: Vec<i64> = children
+        .get(&None)
+        .map(|r| r.iter().map(|u| u.id).collect())
+        .unwrap_or_default();
+    let eval = match roots.as_slice() {
+        [one] => state.store.evaluate_branch(today, Some(*one)).await?,
+        _ => state.store.evaluate_all(today).await?,
+    };
     // Branch totals, children before parents: `units` lists parents first.
     let mut totals: BTreeMap<i64, UnitCounts> = BTreeMap::new();
-    for u in units.iter().rev() {
+    for u in units.iter().rev().filter(|u| visible.contains(&u.id)) {
         let mut c = eval.per_unit.get(&u.id).cloned().unwrap_or_default();
         for ch in children.get(&Some(u.id)).into_iter().flatten() {
             if let Some(t) = totals.get(&ch.id) {
@@ -81,7 +105,12 @@ pub async fn tree(State(state): State<AppState>, Signed(session): Signed) -> App
             }
         }
     }
-    let total = eval.total();
+    let mut total = UnitCounts::default();
+    for r in &roots {
+        if let Some(t) = totals.get(r) {
+            total.add(t);
+        }
+    }
     let body = html! {
         h1 { (state.org_name) }
         p.muted { "As of " (today) ", under the statutes version " (eval.statutes_version) "." }
@@ -95,10 +124,6 @@ pub async fn tree(State(state): State<AppState>, Signed(session): Signed) -> App
     Ok(layout::page("Organisation", &state.org_name, &session, body).into_response())
 }
 
-async fn load_unit(store: &Store, id: i64) -> AppResult<Unit> {
-    store.unit(id).await?.ok_or(AppError::NotFound)
-}
-
 pub async fn page(
     State(state): State<AppState>,
     Signed(session): Signed,
@@ -106,31 +131,70 @@ pub async fn page(
 ) -> AppResult<Response> {
     let store = &state.store;
     let w = who(&state, &session).await?;
-    let unit = load_unit(store, id).await?;
-    require(&w, Action::ViewUnit(&unit))?;
-    let manage = crate::access::allowed(&w, Action::ManageUnit(&unit));
+    let chain = chain_of(&state, id).await?;
+    let place = Place { chain: &chain };
+    require(&w, Action::ViewFigures(place))?;
+    let unit = place.unit().clone();
+    let see_people = allowed(&w, Action::ViewRoster(place));
+    let manage = allowed(&w, Action::ManageUnit(place));
+    let take_payments = allowed(&w, Action::RecordPayment(place));
     let today = Day::today();
-    let chain = store.chain(id).await?;
-    let kids = store.children(id).await?;
-    let roster = store.roster(id, today).await?;
-    let eval = store.evaluate_branch(today, Some(id)).await?;
+    // Units below that the viewer is not told of: a unit below whose figures they may not see
+    // (a plain member sees only their own unit), and closed units further down.
+    let mut hidden: HashSet<i64> = HashSet::new();
+    let branches = store.child_branches(id).await?;
+    let all_kids = store.children(id).await?;
+    let mut kids = Vec::new();
+    for k in all_kids {
+        let mut kchain = vec![k.clone()];
+        kchain.extend(chain.iter().cloned());
+        if allowed(&w, Action::ViewFigures(Place { chain: &kchain })) {
+            kids.push(k);
+        } else {
+            hidden.extend(branches.get(&k.id).into_iter().flatten());
+        }
+    }
+    for (closed, branch) in store.closed_below(id).await? {
+        if hidden.contains(&closed) {
+            continue;
+        }
+        let cchain = store.chain(closed).await?;
+        if !allowed(&w, Action::ViewFigures(Place { chain: &cchain })) {
+            hidden.extend(branch);
+        }
+    }
+    // Members see the members of their unit; applicants, supporters and those who left are
+    // for the officers who deal with them.
+    let roster = if see_people {
+        let mut r = store.roster(id, today).await?;
+        if !manage {
+            let me = w.own.map(|o| o.person_id);
+            r.retain(|(p, _)| p.status == Status::Member || Some(p.id) == me);
+        }
+        r
+    } else {
+        Vec::new()
+    };
+    let mut eval = store.evaluate_branch(today, Some(id)).await?;
+    eval.per_unit.retain(|u, _| !hidden.contains(u));
     let own = eval.per_unit.get(&id).cloned().unwrap_or_default();
     let branch = eval.total();
-    let meetings = store.meetings_of_unit(id, 12).await?;
+    let meetings = if see_people {
+        store.meetings_of_unit(id, 12).await?
+    } else {
+        Vec::new()
+    };
     let applications = if manage {
         store.applications_of_unit(id).await?
     } else {
         Vec::new()
     };
-    let series = store.membership_series(id, 12, today).await?;
-    let dues = if manage {
-        store
-            .unit_dues_by_month(id, today.month().add(-11).first_day())
-            .await?
-    } else {
-        Vec::new()
-    };
-    let branches = store.child_branches(id).await?;
+    let series = store
+        .membership_series_without(id, 12, today, &hidden)
+        .await?;
+    let dues = store
+        .unit_dues_by_month(id, today.month().add(-11).first_day())
+        .await?;
     let kid_totals: Vec<UnitCounts> = kids
         .iter()
         .map(|k| {
@@ -175,33 +239,35 @@ pub async fn page(
         }
         (chart::line("Members at the end of each month", &series.iter().map(|(m, n)| (m.to_string(), *n)).collect::<Vec<_>>()))
 
-        h2 { "People of this unit" }
-        @if roster.is_empty() {
-            p.muted { "Nobody belongs directly to this unit." }
-        } @else {
-            table {
-                tr { th { "Party name" } th { "Status" } th { "Standing today" } th { "Dues" } }
-                @for (p, s) in &roster {
-                    tr {
-                        td { a href={ "/people/" (p.id) } { (p.pseudonym) } }
-                        td { (p.status.as_str()) }
-                        td class=(if s.vote { "ok" } else { "no" }) { (s.summary()) }
-                        td.num {
-                            @if p.status != Status::Member { "" }
-                            @else if s.arrears_months == 0 { "paid up" }
-                            @else { (s.arrears_months) " mo. behind" }
+        @if see_people {
+            h2 { "People of this unit" }
+            @if roster.is_empty() {
+                p.muted { "Nobody belongs directly to this unit." }
+            } @else {
+                table {
+                    tr { th { "Party name" } th { "Status" } th { "Standing today" } th { "Dues" } }
+                    @for (p, s) in &roster {
+                        tr {
+                            td { a href={ "/people/" (p.id) } { (p.pseudonym) } }
+                            td { (p.status.as_str()) }
+                            td class=(if s.vote { "ok" } else { "no" }) { (s.summary()) }
+                            td.num {
+                                @if p.status != Status::Member { "" }
+                                @else if s.arrears_months == 0 { "paid up" }
+                                @else { (s.arrears_months) " mo. behind" }
+                            }
                         }
                     }
                 }
             }
-        }
 
-        h2 { "Meetings" }
-        @if meetings.is_empty() { p.muted { "No meetings recorded." } }
-        @else {
-            table {
-                tr { th { "Held on" } th { "Meeting" } th.num { "Attended" } }
-                @for m in &meetings { tr { td { (m.held_on) } td { (m.title) } td.num { (m.attended) } } }
+            h2 { "Meetings" }
+            @if meetings.is_empty() { p.muted { "No meetings recorded." } }
+            @else {
+                table {
+                    tr { th { "Held on" } th { "Meeting" } th.num { "Attended" } }
+                    @for m in &meetings { tr { td { (m.held_on) } td { (m.title) } td.num { (m.attended) } } }
+                }
             }
         }
         @if manage {
@@ -220,14 +286,17 @@ pub async fn page(
                     button type="submit" { "Record the meeting" }
                 }
             }
+        }
 
-            h2 { "Dues" }
-            @if !dues.is_empty() {
-                table {
-                    tr { th { "Month paid for" } th.num { "This unit's share" } }
-                    @for (m, c) in &dues { tr { td { (m) } td.num { (money(*c)) } } }
-                }
+        h2 { "Dues" }
+        @if dues.is_empty() { p.muted { "No dues recorded for this unit in the last year." } }
+        @else {
+            table {
+                tr { th { "Month paid for" } th.num { "This unit's share" } }
+                @for (m, c) in &dues { tr { td { (m) } td.num { (money(*c)) } } }
             }
+        }
+        @if take_payments {
             form method="post" action={ "/units/" (id) "/payments" } {
                 (csrf(&session))
                 fieldset {
@@ -239,6 +308,16 @@ pub async fn page(
                     label { "Paid on " input type="date" name="paid_on" value=(today) required; }
                     label { "Amount " input type="text" name="amount" inputmode="decimal" placeholder="12.50" required; }
                     button type="submit" { "Record the payment" }
+                }
+            }
+        }
+        @if manage {
+            form method="post" action={ "/units/" (id) "/export" } {
+                (csrf(&session))
+                fieldset {
+                    legend { "Export this unit's people, with their identities (CSV)" }
+                    label { "Your password " input type="password" name="password" autocomplete="current-password" required; }
+                    button.secondary type="submit" { "Export" }
                 }
             }
 
@@ -291,18 +370,42 @@ pub async fn page(
     Ok(layout::page(&unit.name, &state.org_name, &session, body).into_response())
 }
 
+#[derive(Clone, Copy)]
+enum Need {
+    Manage,
+    Payment,
+}
+
+/// The checks every form of a unit page makes, in this order: the token, then the rule. A
+/// refusal is "not found" whatever the form held.
+async fn unit_form(
+    state: &AppState,
+    session: &store::accounts::Session,
+    id: i64,
+    body: &FormData,
+    need: Need,
+) -> AppResult<Unit> {
+    check_csrf(session, body)?;
+    let w = who(state, session).await?;
+    let chain = chain_of(state, id).await?;
+    let place = Place { chain: &chain };
+    require(
+        &w,
+        match need {
+            Need::Manage => Action::ManageUnit(place),
+            Need::Payment => Action::RecordPayment(place),
+        },
+    )?;
+    Ok(place.unit().clone())
+}
+
 async fn manage(
     state: &AppState,
     session: &store::accounts::Session,
     id: i64,
     body: &FormData,
 ) -> AppResult<Unit> {
-    check_csrf(session, body)?;
-    let w = who(state, session).await?;
-    let unit = load_unit(&state.store, id).await?;
-    require(&w, Action::ViewUnit(&unit))?;
-    require(&w, Action::ManageUnit(&unit))?;
-    Ok(unit)
+    unit_form(state, session, id, body, Need::Manage).await
 }
 
 pub async fn record_meeting(
@@ -340,7 +443,7 @@ pub async fn record_payment(
     body: Bytes,
 ) -> AppResult<Response> {
     let f = FormData::parse(&body);
-    manage(&state, &session, id, &f).await?;
+    unit_form(&state, &session, id, &f, Need::Payment).await?;
     let person = f.id("person", "The member")?;
     let p = state
         .store
@@ -435,4 +538,71 @@ pub async fn decide(
         )
         .await?;
     Ok(Redirect::to(&format!("/units/{}", a.unit_id)).into_response())
+}
+
+/// The unit's people with their identities, as CSV in the import's columns. The password is
+/// asked again: a session left open on a shared machine must not be enough to carry the list off.
+pub async fn export(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    check_csrf(&session, &f)?;
+    let w = who(&state, &session).await?;
+    let chain = chain_of(&state, id).await?;
+    let place = Place { chain: &chain };
+    require(&w, Action::ExportUnit(place))?;
+    if !state
+        .store
+        .confirm_password(session.account.id, f.get("password").unwrap_or(""))
+        .await?
+    {
+        return Err(AppError::Bad(
+            "that is not your password; nothing was exported".into(),
+        ));
+    }
+    let unit = place.unit();
+    let roster = state.store.roster(id, Day::today()).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let bad = |e: csv::Error| AppError::Internal(format!("writing CSV: {e}"));
+    out.write_record(core_rules::import::COLUMNS).map_err(bad)?;
+    let yn = |b: bool| if b { "yes" } else { "no" };
+    for (p, _) in &roster {
+        let i = state.store.identity(p.id).await?;
+        out.write_record([
+            p.card.clone().unwrap_or_default(),
+            p.pseudonym.clone(),
+            unit.code.clone(),
+            p.status.as_str().to_string(),
+            p.admitted_on.map(|d| d.to_string()).unwrap_or_default(),
+            yn(p.programme_accepted).to_string(),
+            p.monthly_income_cents.map(money).unwrap_or_default(),
+            yn(p.reduced_rate).to_string(),
+            i.legal_name,
+            i.email,
+            i.phone,
+            i.address,
+            i.workplace,
+        ])
+        .map_err(bad)?;
+    }
+    let csv = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("writing CSV: {e}")))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.csv\"", unit.code),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }

@@ -1,0 +1,614 @@
+//! Need-to-know, tested as the promise it is: every route, as every role, against objects in
+//! every relation to the viewer, in every membership state; and canaries that must show up only
+//! where the rules allow.
+//!
+//! The expectations below are written out independently of `web::access`, in the words of the
+//! issue, so that a slip in the rules module shows up as a disagreement here. The list of routes
+//! is taken from `web::ROUTES`: a route added without an entry here fails the test.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use core_rules::people::{Identity, Status};
+use core_rules::roles::Role;
+use core_rules::units::NewUnit;
+use core_rules::Day;
+use http_body_util::BodyExt;
+use std::collections::BTreeMap;
+use store::people::NewPerson;
+use store::{Create, DatabaseUrl, Store};
+use tower::ServiceExt;
+
+/// How an object relates to the viewer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rel {
+    /// The viewer's own person, account or unit.
+    Own,
+    /// Another person of the viewer's unit (the unit itself, for unit routes).
+    Same,
+    /// A unit below the viewer's unit, and its people.
+    Below,
+    /// A unit elsewhere in the tree.
+    Other,
+    /// A closed unit (below the viewer's own unit), and its people.
+    Closed,
+}
+
+const RELS: [Rel; 5] = [Rel::Own, Rel::Same, Rel::Below, Rel::Other, Rel::Closed];
+
+/// The viewer's membership state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Applicant,
+    Member,
+    Lapsed,
+    /// A member whose account is suspended.
+    Suspended,
+    /// A member whose office was ended.
+    Removed,
+}
+
+const STATES: [State; 5] = [
+    State::Applicant,
+    State::Member,
+    State::Lapsed,
+    State::Suspended,
+    State::Removed,
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// Sent to the login page: no session.
+    Login,
+    /// "Not found", as if the object did not exist.
+    Denied,
+    /// Let through to the handler (which may still refuse the form's content).
+    Allowed,
+}
+
+/// What the issue says each route allows, for a viewer holding `role` in their own unit.
+fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Option<Expect> {
+    use Expect::*;
+    let public = matches!(
+        (method, path),
+        ("GET", "/login") | ("POST", "/login") | ("GET", "/static/iskra.css")
+    );
+    if public {
+        return Some(Allowed);
+    }
+    if state == State::Suspended {
+        return Some(Login);
+    }
+    // Officers are members: an office counts only for a member whose office was not ended.
+    let office = role != Role::Member && state == State::Member;
+    let member_here = matches!(state, State::Member | State::Removed);
+    let here = matches!(rel, Rel::Own | Rel::Same);
+    let secretary = office && role == Role::Secretary;
+    let yes = |b: bool| Some(if b { Allowed } else { Denied });
+    match (method, path) {
+        ("GET", "/") | ("POST", "/logout") | ("GET", "/statutes") | ("GET", "/account") => {
+            Some(Allowed)
+        }
+        ("POST", "/account/password") => Some(Allowed),
+        // Only one's own sessions can be ended.
+        ("POST", "/account/sessions/end") => yes(rel == Rel::Own),
+        ("GET", "/units") => yes(office),
+        // Figures: one's own unit as a member or officer; units below as an officer; never
+        // another branch; never a closed unit the statutes do not open to a local committee.
+        ("GET", "/units/{id}") => {
+            yes((here && (member_here || office)) || (rel == Rel::Below && office))
+        }
+        ("POST", "/units/{id}/meetings")
+        | ("POST", "/units/{id}/applications")
+        | ("POST", "/units/{id}/export")
+        | ("POST", "/applications/{id}/decide") => yes(secretary && here),
+        ("POST", "/units/{id}/payments") => {
+            yes(office && here && matches!(role, Role::Secretary | Role::Treasurer))
+        }
+        ("GET", "/people/{id}") => yes(rel == Rel::Own || (secretary && rel == Rel::Same)),
+        ("POST", "/people/{id}/status")
+        | ("POST", "/people/{id}/transfer")
+        | ("POST", "/people/{id}/tasks") => yes(secretary && here),
+        ("GET", "/admin/roles") => yes(office && role == Role::Admin),
+        ("POST", "/admin/roles") | ("POST", "/admin/roles/{id}/end") => {
+            yes(office && role == Role::Admin && matches!(rel, Rel::Own | Rel::Same | Rel::Below))
+        }
+        // The whole organisation's administrator only: nobody in this matrix.
+        ("POST", "/admin/accounts/{id}/suspend") | ("GET", "/import") | ("POST", "/import") => {
+            Some(Denied)
+        }
+        _ => None,
+    }
+}
+
+struct Fixture {
+    router: Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+    /// Unit ids by relation (Own and Same are the viewer's unit).
+    unit: BTreeMap<Rel, i64>,
+    unit_code: BTreeMap<Rel, String>,
+    /// A member in each unit (for Own: filled per viewer), with an account and a session.
+    target: BTreeMap<Rel, i64>,
+    target_account: BTreeMap<Rel, i64>,
+    /// A pending application in each unit.
+    application: BTreeMap<Rel, i64>,
+    /// An office held by a bystander in each unit, for the routes that end offices.
+    grant: BTreeMap<Rel, i64>,
+    viewers: Vec<Viewer>,
+}
+
+struct Viewer {
+    role: Role,
+    state: State,
+    person: i64,
+    account: i64,
+}
+
+fn canary_identity(tag: &str) -> Identity {
+    Identity {
+        legal_name: format!("CANARY-NAME-{tag}"),
+        email: format!("canary-{tag}@example.org").to_lowercase(),
+        phone: String::new(),
+        address: format!("CANARY-ADDRESS-{tag}"),
+        workplace: format!("CANARY-WORK-{tag}"),
+        notes: String::new(),
+    }
+}
+
+async fn person(store: &Store, unit: i64, pseudonym: &str, status: Status, tag: &str) -> i64 {
+    let since = Day::parse("2020-01-01").unwrap();
+    store
+        .create_person(
+            &NewPerson {
+                card: None,
+                pseudonym: pseudonym.into(),
+                unit_id: unit,
+                status,
+                since,
+                admitted_on: (status != Status::Applicant).then_some(since),
+                programme_accepted: true,
+                monthly_income_cents: Some(150_000),
+                reduced_rate: false,
+                identity: canary_identity(tag),
+            },
+            None,
+        )
+        .await
+        .unwrap()
+}
+
+async fn insert_grant(store: &Store, account: i64, unit: i64, role: Role) -> i64 {
+    store::sqlx::query_scalar(
+        "INSERT INTO roles (account_id, unit_id, role, granted_at) VALUES ($1, $2, $3, 0) RETURNING id",
+    )
+    .bind(account)
+    .bind(unit)
+    .bind(role.code())
+    .fetch_one(store.pool())
+    .await
+    .unwrap()
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
+        .await
+        .unwrap();
+    store::init_organisation(
+        &store,
+        "Test Party",
+        "Central Committee",
+        "admin",
+        "admin password 1",
+        Day::parse("2010-01-01").unwrap(),
+    )
+    .await
+    .unwrap();
+    let mk = |code: &str, kind: &str, parent: &str, closed: bool| NewUnit {
+        code: code.into(),
+        name: format!("CANARY-UNIT-{code}"),
+        kind: kind.into(),
+        parent: Some(parent.into()),
+        area: String::new(),
+        closed,
+    };
+    for u in [
+        mk("reg", "regional", "cc", false),
+        mk("own", "local", "reg", false),
+        mk("below", "circle", "own", false),
+        mk("hidden", "circle", "own", true),
+        mk("other", "local", "reg", false),
+    ] {
+        store.create_unit(&u).await.unwrap();
+    }
+    let id = |code: &'static str| {
+        let store = store.clone();
+        async move { store.unit_by_code(code).await.unwrap().unwrap().id }
+    };
+    let mut unit = BTreeMap::new();
+    let mut unit_code = BTreeMap::new();
+    for (rel, code) in [
+        (Rel::Own, "own"),
+        (Rel::Same, "own"),
+        (Rel::Below, "below"),
+        (Rel::Other, "other"),
+        (Rel::Closed, "hidden"),
+    ] {
+        unit.insert(rel, id(code).await);
+        unit_code.insert(rel, code.to_string());
+    }
+    let mut target = BTreeMap::new();
+    let mut target_account = BTreeMap::new();
+    let mut application = BTreeMap::new();
+    let mut grant = BTreeMap::new();
+    for rel in [Rel::Same, Rel::Below, Rel::Other, Rel::Closed] {
+        let u = unit[&rel];
+        let tag = format!("{rel:?}").to_uppercase();
+        let p = person(
+            &store,
+            u,
+            &format!("CANARY-PSEUDO-{tag}"),
+            Status::Member,
+            &tag,
+        )
+        .await;
+        let login = format!("target-{tag}").to_lowercase();
+        let a = store
+            .create_account(&login, "target password", Some(p), false)
+            .await
+            .unwrap();
+        store.start_session(a).await.unwrap();
+        target.insert(rel, p);
+        target_account.insert(rel, a);
+        let app = store
+            .apply(
+                u,
+                &format!("CANARY-APPLICANT-{tag}"),
+                &canary_identity(&format!("APPLICANT-{tag}")),
+                "",
+                Day::today(),
+            )
+            .await
+            .unwrap();
+        application.insert(rel, app);
+        grant.insert(rel, insert_grant(&store, a, u, Role::Editor).await);
+    }
+    application.insert(Rel::Own, application[&Rel::Same]);
+    grant.insert(Rel::Own, grant[&Rel::Same]);
+
+    let mut viewers = Vec::new();
+    for role in Role::ALL {
+        for state in STATES {
+            let status = match state {
+                State::Applicant => Status::Applicant,
+                State::Lapsed => Status::Lapsed,
+                _ => Status::Member,
+            };
+            let tag = format!("{}-{state:?}", role.code()).to_uppercase();
+            let p = person(
+                &store,
+                unit[&Rel::Own],
+                &format!("viewer {tag}"),
+                status,
+                &tag,
+            )
+            .await;
+            let login = format!("v-{tag}").to_lowercase();
+            let account = store
+                .create_account(&login, "viewer password", Some(p), false)
+                .await
+                .unwrap();
+            if role != Role::Member {
+                let g = insert_grant(&store, account, unit[&Rel::Own], role).await;
+                if state == State::Removed {
+                    store.end_role(g, 1).await.unwrap();
+                }
+            }
+            viewers.push(Viewer {
+                role,
+                state,
+                person: p,
+                account,
+            });
+        }
+    }
+    let state = web::AppState::new(store.clone(), false).await.unwrap();
+    Fixture {
+        router: web::router(state),
+        store,
+        _dir: dir,
+        unit,
+        unit_code,
+        target,
+        target_account,
+        application,
+        grant,
+        viewers,
+    }
+}
+
+struct Res {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookie: bool,
+    body: String,
+}
+
+impl Fixture {
+    async fn send(&self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let set_cookie = res.headers().contains_key(header::SET_COOKIE);
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        Res {
+            status,
+            location,
+            set_cookie,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    /// A fresh session for an account, as (cookie, csrf token).
+    async fn session(&self, account: i64) -> (String, String) {
+        let token = self.store.start_session(account).await.unwrap();
+        let s = self.store.session(&token).await.unwrap();
+        let csrf = s.map(|s| s.csrf).unwrap_or_default();
+        (format!("iskra-demo={token}"), csrf)
+    }
+
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: &str,
+        form: &[(&str, String)],
+    ) -> Res {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .header(header::HOST, "127.0.0.1:8080");
+        if method == "GET" {
+            return self.send(b.body(Body::empty()).unwrap()).await;
+        }
+        b = b
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin");
+        if path == "/import" {
+            let csrf = &form.iter().find(|(k, _)| *k == "csrf").unwrap().1;
+            let body = format!(
+                "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+                 --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\n\
+                 Content-Type: text/csv\r\n\r\nnot,a,people,file\r\n--XyZ--\r\n"
+            );
+            b = b.header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ");
+            return self.send(b.body(Body::from(body)).unwrap()).await;
+        }
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str())))
+            .finish();
+        b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+}
+
+/// The path with its object filled in for the relation, and the form to send: one that the
+/// handler refuses for its content (so nothing changes) once access has let it through.
+async fn concrete(
+    fx: &Fixture,
+    viewer: &Viewer,
+    method: &str,
+    path: &str,
+    rel: Rel,
+) -> (String, Vec<(&'static str, String)>) {
+    let unit = fx.unit[&rel];
+    let person = if rel == Rel::Own {
+        viewer.person
+    } else {
+        fx.target[&rel]
+    };
+    let account = if rel == Rel::Own {
+        viewer.account
+    } else {
+        fx.target_account[&rel]
+    };
+    let p = path
+        .replace("/units/{id}", &format!("/units/{unit}"))
+        .replace("/people/{id}", &format!("/people/{person}"))
+        .replace(
+            "/applications/{id}",
+            &format!("/applications/{}", fx.application[&rel]),
+        )
+        .replace("/roles/{id}", &format!("/roles/{}", fx.grant[&rel]))
+        .replace("/accounts/{id}", &format!("/accounts/{account}"));
+    let form: Vec<(&'static str, String)> = match (method, path) {
+        ("POST", "/login") => vec![("login", "nobody".into()), ("password", "x".into())],
+        ("POST", "/units/{id}/export") => vec![("password", "not the password".into())],
+        ("POST", "/account/sessions/end") => {
+            // Another session of the object's account: only one's own may be ended.
+            let (_, _) = fx.session(account).await;
+            let sessions = fx.store.sessions_of(account, "").await.unwrap();
+            vec![("session", sessions[0].handle.clone())]
+        }
+        ("POST", "/admin/roles") => vec![
+            ("login", "no-such-login".into()),
+            ("role", "editor".into()),
+            ("unit", fx.unit_code[&rel].clone()),
+        ],
+        ("POST", "/admin/accounts/{id}/suspend") => vec![("suspended", "0".into())],
+        _ => Vec::new(),
+    };
+    (p, form)
+}
+
+fn outcome(method: &str, path: &str, r: &Res) -> Expect {
+    if r.status == StatusCode::NOT_FOUND {
+        return Expect::Denied;
+    }
+    // An administrator naming a unit outside their reach is told it does not exist.
+    if (method, path) == ("POST", "/admin/roles") && r.body.contains("there is no unit") {
+        return Expect::Denied;
+    }
+    let to_login = r.location.as_deref() == Some("/login");
+    if r.status == StatusCode::SEE_OTHER && to_login && !r.set_cookie {
+        return Expect::Login;
+    }
+    Expect::Allowed
+}
+
+#[tokio::test]
+async fn every_route_every_role_every_relation_every_state() {
+    let fx = fixture().await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for &(method, path) in web::ROUTES {
+        assert!(
+            expected(method, path, Role::Member, State::Member, Rel::Own).is_some(),
+            "{method} {path} has no entry in the authorisation matrix: say who may use it"
+        );
+        for v in &fx.viewers {
+            for rel in RELS {
+                let want = expected(method, path, v.role, v.state, rel).unwrap();
+                let (cookie, csrf) = fx.session(v.account).await;
+                if v.state == State::Suspended {
+                    fx.store.set_suspended(v.account, true).await.unwrap();
+                }
+                let (p, mut form) = concrete(&fx, v, method, path, rel).await;
+                form.push(("csrf", csrf));
+                let r = fx.request(method, &p, &cookie, &form).await;
+                let got = outcome(method, path, &r);
+                checked += 1;
+                if got != want {
+                    failures.push(format!(
+                        "{method} {path} as {} ({:?}) on {rel:?}: expected {want:?}, got {got:?} ({})",
+                        v.role.code(),
+                        v.state,
+                        r.status
+                    ));
+                }
+                // Put back anything an allowed request changed.
+                if (method, path) == ("POST", "/admin/roles/{id}/end") && got == Expect::Allowed {
+                    let g = fx.grant[&rel];
+                    store::sqlx::query("UPDATE roles SET ended_at = NULL WHERE id = $1")
+                        .bind(g)
+                        .execute(fx.store.pool())
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} decisions disagree with the rules:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn canaries_show_only_where_the_rules_allow() {
+    let fx = fixture().await;
+    let mut leaks = Vec::new();
+    for v in &fx.viewers {
+        if v.state == State::Suspended {
+            continue;
+        }
+        let (cookie, _) = fx.session(v.account).await;
+        let mut pages = String::new();
+        let mut paths = vec![
+            "/".to_string(),
+            "/units".into(),
+            "/statutes".into(),
+            "/account".into(),
+            "/admin/roles".into(),
+            format!("/people/{}", v.person),
+        ];
+        for rel in RELS {
+            paths.push(format!("/units/{}", fx.unit[&rel]));
+            if rel != Rel::Own {
+                paths.push(format!("/people/{}", fx.target[&rel]));
+            }
+        }
+        for p in &paths {
+            pages.push_str(&fx.request("GET", p, &cookie, &[]).await.body);
+        }
+        let office = v.role != Role::Member && v.state == State::Member;
+        let member_here = matches!(v.state, State::Member | State::Removed);
+        let secretary = office && v.role == Role::Secretary;
+        for rel in [Rel::Same, Rel::Below, Rel::Other, Rel::Closed] {
+            let tag = format!("{rel:?}").to_uppercase();
+            let here = rel == Rel::Same;
+            let checks = [
+                // Pseudonyms: one's own unit, as a member or an officer there.
+                (
+                    format!("CANARY-PSEUDO-{tag}"),
+                    here && (member_here || office),
+                ),
+                // Identities: the secretary of the unit only.
+                (format!("CANARY-NAME-{tag}"), here && secretary),
+                (format!("CANARY-ADDRESS-{tag}"), here && secretary),
+                (format!("CANARY-WORK-{tag}"), here && secretary),
+                // Applicants: those who decide on them.
+                (format!("CANARY-APPLICANT-{tag}"), here && secretary),
+                (format!("CANARY-NAME-APPLICANT-{tag}"), false),
+            ];
+            for (marker, allowed) in checks {
+                if pages.contains(&marker) != allowed {
+                    leaks.push(format!(
+                        "{marker} {} to {} ({:?})",
+                        if allowed { "missing" } else { "shown" },
+                        v.role.code(),
+                        v.state
+                    ));
+                }
+            }
+        }
+        // The closed unit's name: nobody here belongs to it or sits on a body that the
+        // statutes let see it.
+        if pages.contains("CANARY-UNIT-hidden") {
+            leaks.push(format!(
+                "the closed unit shown to {} ({:?})",
+                v.role.code(),
+                v.state
+            ));
+        }
+    }
+    // The organisation's administrator sits at the top, on the central committee: figures of
+    // the closed unit, no names anywhere.
+    let admin = fx.store.account_by_login("admin").await.unwrap().unwrap();
+    let (cookie, _) = fx.session(admin).await;
+    let mut pages = fx.request("GET", "/units", &cookie, &[]).await.body;
+    for rel in RELS {
+        pages.push_str(
+            &fx.request("GET", &format!("/units/{}", fx.unit[&rel]), &cookie, &[])
+                .await
+                .body,
+        );
+        if rel != Rel::Own {
+            pages.push_str(
+                &fx.request("GET", &format!("/people/{}", fx.target[&rel]), &cookie, &[])
+                    .await
+                    .body,
+            );
+        }
+    }
+    assert!(
+        pages.contains("CANARY-UNIT-hidden"),
+        "the top body sees the closed unit's figures"
+    );
+    assert!(
+        !pages.contains("CANARY-PSEUDO"),
+        "the administrator sees no names"
+    );
+    assert!(
+        !pages.contains("CANARY-NAME"),
+        "the administrator sees no identities"
+    );
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
