@@ -1,0 +1,427 @@
+//! Sessions and logins as an attacker would try them: a planted session id, a replayed cookie,
+//! a guessed password, a timing difference, an officer removed mid-session.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use core_rules::Day;
+use http_body_util::BodyExt;
+use store::{Create, DatabaseUrl, Store};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn app_with(secure: bool) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
+        .await
+        .unwrap();
+    let today = Day::today();
+    assert!(store
+        .seed_demo(&core_rules::demo::demo(7, today), today)
+        .await
+        .unwrap());
+    let state = web::AppState::new(store.clone(), secure).await.unwrap();
+    App {
+        router: web::router(state),
+        store,
+        _dir: dir,
+    }
+}
+
+async fn app() -> App {
+    app_with(false).await
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: &str) -> Res {
+        self.send(
+            Request::get(path)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Res {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut b = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    async fn login(&self, login: &str) -> String {
+        let password = format!("demo-{login}-iskra");
+        let r = self
+            .post("/login", None, &[("login", login), ("password", &password)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{login} could not sign in");
+        let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        set.split(';').next().unwrap().to_string()
+    }
+
+    async fn csrf(&self, cookie: &str) -> String {
+        let page = self.get("/statutes", cookie).await.body;
+        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+        page[at..at + 64].to_string()
+    }
+
+    async fn signed_out(&self, cookie: &str) -> bool {
+        let r = self.get("/account", cookie).await;
+        r.status == StatusCode::SEE_OTHER && r.headers[header::LOCATION] == "/login"
+    }
+
+    async fn account(&self, login: &str) -> i64 {
+        self.store.account_by_login(login).await.unwrap().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_session_id_planted_before_login_is_worthless_after_it() {
+    let app = app().await;
+    // The attacker's own live session, planted in the victim's browser.
+    let planted = app.login("member").await;
+    let r = app
+        .post(
+            "/login",
+            Some(&planted),
+            &[("login", "secretary"), ("password", "demo-secretary-iskra")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let fresh = r.headers[header::SET_COOKIE].to_str().unwrap();
+    let fresh = fresh.split(';').next().unwrap();
+    assert_ne!(fresh, planted, "a new session id at login");
+    assert!(
+        app.signed_out(&planted).await,
+        "the planted id no longer works"
+    );
+    assert!(!app.signed_out(fresh).await);
+}
+
+#[tokio::test]
+async fn the_real_cookie_is_host_prefixed_and_secure() {
+    let app = app_with(true).await;
+    let r = app
+        .post(
+            "/login",
+            None,
+            &[("login", "member"), ("password", "demo-member-iskra")],
+        )
+        .await;
+    let c = r.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(c.starts_with("__Host-iskra="), "{c}");
+    let token = c.split(';').next().unwrap().split('=').nth(1).unwrap();
+    assert_eq!(token.len(), 64, "256 random bits, in hex");
+    for flag in ["Path=/", "HttpOnly", "SameSite=Strict", "Secure"] {
+        assert!(c.contains(flag), "{flag} missing from {c}");
+    }
+    assert!(!c.contains("Domain"), "a __Host- cookie names no domain");
+}
+
+#[tokio::test]
+async fn suspending_an_account_signs_it_out_at_once() {
+    let app = app().await;
+    let member = app.login("member").await;
+    let admin = app.login("admin").await;
+    let csrf = app.csrf(&admin).await;
+    let id = app.account("member").await;
+    let r = app
+        .post(
+            &format!("/admin/accounts/{id}/suspend"),
+            Some(&admin),
+            &[("csrf", &csrf), ("suspended", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(app.signed_out(&member).await);
+    // Nor can they sign in again, and the refusal is the usual one.
+    let r = app
+        .post(
+            "/login",
+            None,
+            &[("login", "member"), ("password", "demo-member-iskra")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("do not match"));
+}
+
+#[tokio::test]
+async fn an_officer_removed_from_office_loses_access_at_once() {
+    let app = app().await;
+    let secretary = app.login("secretary").await;
+    let unit = app
+        .store
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let someone = app.store.people_of_unit(unit).await.unwrap()[0].id;
+    assert_eq!(
+        app.get(&format!("/people/{someone}"), &secretary)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let admin = app.login("admin").await;
+    let csrf = app.csrf(&admin).await;
+    let grant = app
+        .store
+        .roles_of(app.account("secretary").await)
+        .await
+        .unwrap()[0]
+        .id;
+    let r = app
+        .post(
+            &format!("/admin/roles/{grant}/end"),
+            Some(&admin),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(app.signed_out(&secretary).await, "the session ended");
+    // Signed in again, they are a member like any other.
+    let again = app.login("secretary").await;
+    assert_eq!(
+        app.get(&format!("/people/{someone}"), &again).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_every_other_session() {
+    let app = app().await;
+    let here = app.login("member").await;
+    let elsewhere = app.login("member").await;
+    let csrf = app.csrf(&here).await;
+    let r = app
+        .post(
+            "/account/password",
+            Some(&here),
+            &[
+                ("csrf", &csrf),
+                ("current", "demo-member-iskra"),
+                ("new", "a much longer secret"),
+                ("again", "a much longer secret"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!app.signed_out(&here).await);
+    assert!(app.signed_out(&elsewhere).await);
+    // A wrong current password changes nothing.
+    let r = app
+        .post(
+            "/account/password",
+            Some(&here),
+            &[
+                ("csrf", &csrf),
+                ("current", "demo-member-iskra"),
+                ("new", "yet another secret"),
+                ("again", "yet another secret"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app
+        .store
+        .check_login("member", "a much longer secret")
+        .await
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test]
+async fn one_can_see_and_end_ones_own_sessions_only() {
+    let app = app().await;
+    let here = app.login("member").await;
+    let phone = app.login("member").await;
+    let page = app.get("/account", &here).await.body;
+    assert!(page.contains("this browser"));
+    let csrf = app.csrf(&here).await;
+    let account = app.account("member").await;
+    let token = phone.split('=').nth(1).unwrap();
+    let handle = app
+        .store
+        .sessions_of(account, token)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.current)
+        .unwrap()
+        .handle;
+    assert!(
+        !page.contains(token),
+        "the page never shows a session token"
+    );
+    // Someone else cannot end it, even knowing the handle.
+    let other = app.login("treasurer").await;
+    let other_csrf = app.csrf(&other).await;
+    let r = app
+        .post(
+            "/account/sessions/end",
+            Some(&other),
+            &[("csrf", &other_csrf), ("session", &handle)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!app.signed_out(&phone).await);
+    let r = app
+        .post(
+            "/account/sessions/end",
+            Some(&here),
+            &[("csrf", &csrf), ("session", &handle)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app.signed_out(&phone).await);
+    assert!(!app.signed_out(&here).await);
+}
+
+#[tokio::test]
+async fn repeated_failures_are_slowed_down_the_same_way_for_every_name() {
+    let app = app().await;
+    for login in ["member", "nobody-at-all"] {
+        let mut statuses = Vec::new();
+        for _ in 0..web::throttle::FREE_FAILURES + 1 {
+            let r = app
+                .post("/login", None, &[("login", login), ("password", "guess")])
+                .await;
+            statuses.push(r.status);
+        }
+        let last = app
+            .post("/login", None, &[("login", login), ("password", "guess")])
+            .await;
+        assert_eq!(
+            last.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{login}: {statuses:?}"
+        );
+        assert!(last.headers.contains_key(header::RETRY_AFTER));
+        assert!(last.body.contains("Too many failed attempts"));
+    }
+    // Even the right password waits its turn; nothing is checked while the wait runs.
+    let r = app
+        .post(
+            "/login",
+            None,
+            &[("login", "member"), ("password", "demo-member-iskra")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another account is not affected.
+    app.login("treasurer").await;
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_and_after_their_maximum_age() {
+    let app = app().await;
+    let idle = app.login("member").await;
+    let old = app.login("treasurer").await;
+    let long_ago = |secs: i64| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+            - secs
+    };
+    let member = app.account("member").await;
+    store::sqlx::query("UPDATE sessions SET last_seen = $1 WHERE account_id = $2")
+        .bind(long_ago(store::accounts::SESSION_IDLE_SECS + 5))
+        .bind(member)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let treasurer = app.account("treasurer").await;
+    store::sqlx::query("UPDATE sessions SET created_at = $1 WHERE account_id = $2")
+        .bind(long_ago(store::accounts::SESSION_MAX_SECS + 5))
+        .bind(treasurer)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert!(app.signed_out(&idle).await);
+    assert!(app.signed_out(&old).await);
+}
+
+#[tokio::test]
+async fn an_export_asks_for_the_password_again_and_covers_only_the_unit() {
+    let app = app().await;
+    let secretary = app.login("secretary").await;
+    let csrf = app.csrf(&secretary).await;
+    let unit = app
+        .store
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap();
+    let path = format!("/units/{}/export", unit.id);
+    let r = app
+        .post(
+            &path,
+            Some(&secretary),
+            &[("csrf", &csrf), ("password", "wrong")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post(
+            &path,
+            Some(&secretary),
+            &[("csrf", &csrf), ("password", "demo-secretary-iskra")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let mut lines = r.body.lines();
+    assert!(lines.next().unwrap().starts_with("card,pseudonym,unit"));
+    let people = app.store.people_of_unit(unit.id).await.unwrap();
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), people.len());
+    assert!(rows.iter().all(|l| l.contains(",clyde-govan-yard,")));
+    // Another unit's export is not there at all.
+    let other = app.store.unit_by_code("cc").await.unwrap().unwrap();
+    let r = app
+        .post(
+            &format!("/units/{}/export", other.id),
+            Some(&secretary),
+            &[("csrf", &csrf), ("password", "demo-secretary-iskra")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
