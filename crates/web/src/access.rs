@@ -25,6 +25,8 @@ pub enum Action<'a> {
     ViewIdentity(&'a Person),
     /// Change a person's status, unit or record of tasks.
     ManagePerson(&'a Person),
+    /// Invite a person to open an account, with a one-time link.
+    InvitePerson(&'a Person),
     ViewStatutes,
     ImportPeople,
 }
@@ -49,6 +51,8 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         | Action::ManageUnit(_)
         | Action::ViewIdentity(_)
         | Action::ManagePerson(_)
+        // Only where ManagePerson is allowed (today: the administrator, above).
+        | Action::InvitePerson(_)
         | Action::ImportPeople => false,
     }
 }
@@ -118,6 +122,8 @@ mod tests {
         assert!(!allowed(&who, Action::ManageUnit(&unit(3))));
         assert!(!allowed(&who, Action::ViewOrganisation));
         assert!(!allowed(&who, Action::ImportPeople));
+        assert!(!allowed(&who, Action::InvitePerson(&person(7, 3))));
+        assert!(!allowed(&who, Action::InvitePerson(&person(8, 3))));
     }
 
     #[test]
@@ -141,5 +147,6 @@ mod tests {
         };
         assert!(allowed(&who, Action::ManageUnit(&unit(3))));
         assert!(allowed(&who, Action::ViewIdentity(&person(1, 3))));
+        assert!(allowed(&who, Action::InvitePerson(&person(1, 3))));
     }
 }

@@ -1,6 +1,7 @@
 //! The pages, one module per part of the organisation's life.
 
 pub mod import;
+pub mod invite;
 pub mod login;
 pub mod people;
 pub mod statutes;

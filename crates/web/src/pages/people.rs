@@ -31,6 +31,12 @@ pub async fn page(
     require(&w, Action::ViewPerson(&p))?;
     let identity_allowed = crate::access::allowed(&w, Action::ViewIdentity(&p));
     let manage = crate::access::allowed(&w, Action::ManagePerson(&p));
+    let invite = crate::access::allowed(&w, Action::InvitePerson(&p));
+    let has_account = if invite {
+        store.account_of_person(id).await?.is_some()
+    } else {
+        false
+    };
     let today = Day::today();
     let (standing, version) = store.standing(id, today).await?;
     let unit = store.unit(p.unit_id).await?.ok_or(AppError::NotFound)?;
@@ -105,6 +111,23 @@ pub async fn page(
             table {
                 tr { th { "Done on" } th { "Task" } }
                 @for t in tasks.iter().take(24) { tr { td { (t.done_on) } td { (t.description) } } }
+            }
+        }
+
+        @if invite {
+            h2 { "Account" }
+            @if has_account { p.muted { (p.pseudonym) " has an account." } }
+            @else if p.status != Status::Member { p.muted { "Only an admitted member can be invited to an account." } }
+            @else {
+                form method="post" action={ "/people/" (id) "/invitation" } {
+                    (csrf(&session))
+                    fieldset {
+                        legend { "Invite to an account" }
+                        p.muted { "Makes a one-time link, valid for " (store::invitations::INVITATION_DAYS) " days, by which "
+                                  (p.pseudonym) " chooses a login name and password. It is shown once; a new one stops the last." }
+                        button type="submit" { "Invite to an account" }
+                    }
+                }
             }
         }
 
