@@ -535,3 +535,33 @@ async fn an_officer_invites_a_member_whose_link_opens_an_account_once() {
     assert!(r.body.contains("has an account"));
     assert!(!r.body.contains("Invite to an account"));
 }
+
+#[tokio::test]
+async fn a_form_from_our_own_page_is_accepted_under_no_referrer() {
+    // With `Referrer-Policy: no-referrer` Chromium sends `Origin: null` for a form posted from
+    // our own page, and says `Sec-Fetch-Site: same-origin`. That is accepted; a null origin
+    // that no fetch metadata vouches for, or that comes from another site, is refused.
+    let app = app().await;
+    let post = |origin: &'static str, site: Option<&'static str>| {
+        let mut b = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, origin);
+        if let Some(s) = site {
+            b = b.header("sec-fetch-site", s);
+        }
+        b.body(Body::from("login=admin&password=demo-admin-iskra"))
+            .unwrap()
+    };
+    let ok = app.send(post("null", Some("same-origin"))).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    for (origin, site) in [
+        ("null", None),
+        ("null", Some("cross-site")),
+        ("null", Some("same-site")),
+        ("http://127.0.0.1:8080", Some("cross-site")),
+    ] {
+        let r = app.send(post(origin, site)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{origin} {site:?}");
+    }
+}
