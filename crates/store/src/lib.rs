@@ -12,6 +12,7 @@ pub mod demo;
 pub mod dues;
 pub mod evaluation;
 pub mod exchange;
+pub mod invitations;
 pub mod people;
 pub mod roles;
 pub mod roster;

@@ -63,6 +63,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/people/{id}/status"),
     ("POST", "/people/{id}/transfer"),
     ("POST", "/people/{id}/tasks"),
+    ("POST", "/people/{id}/invitation"),
+    ("GET", "/invite/{token}"),
+    ("POST", "/invite/{token}"),
     ("GET", "/statutes"),
     ("GET", "/account"),
     ("POST", "/account/password"),
@@ -93,6 +96,8 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/status", post(people::change_status))
         .route("/people/{id}/transfer", post(people::transfer))
         .route("/people/{id}/tasks", post(people::record_task))
+        .route("/people/{id}/invitation", post(invite::create))
+        .route("/invite/{token}", get(invite::form).post(invite::accept))
         .route("/statutes", get(statutes::page))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))

@@ -118,13 +118,14 @@ pub fn check_csrf(session: &Session, form: &FormData) -> Result<(), AppError> {
 pub async fn security_headers(req: Request, next: Next) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         let h = req.headers();
-        let cross_fetch = h
-            .get("sec-fetch-site")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v != "same-origin" && v != "none");
+        let fetch_site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let cross_fetch = fetch_site.is_some_and(|v| v != "same-origin" && v != "none");
         let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
         let cross_origin = match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
-            (Some("null"), _) => true,
+            // Under our `Referrer-Policy: no-referrer` browsers send `Origin: null` even for a
+            // form on our own page; where they also say `Sec-Fetch-Site: same-origin`, that
+            // says more. Without it, a null origin is refused.
+            (Some("null"), _) => fetch_site.is_none(),
             (Some(origin), Some(host)) => {
                 let bare = origin
                     .strip_prefix("http://")

@@ -424,3 +424,144 @@ async fn an_upload_with_bad_rows_imports_nothing_and_names_each_row() {
     assert!(r.body.contains("every person needs a pseudonym"));
     assert_eq!(count(&app.store).await, before, "nothing may be written");
 }
+
+/// The path of the invitation link on the page that shows it once.
+fn invitation_link(page: &str) -> String {
+    let at = page.find("href=\"/invite/").expect("an invitation link") + 6;
+    let end = at + page[at..].find('"').unwrap();
+    page[at..end].to_string()
+}
+
+#[tokio::test]
+async fn an_officer_invites_a_member_whose_link_opens_an_account_once() {
+    let app = app().await;
+    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let csrf = app.csrf(&cookie).await;
+    let unit = app.unit_id("clyde-govan-yard").await;
+    let mut member = None;
+    for p in app.store.people_of_unit(unit).await.unwrap() {
+        if p.status == core_rules::people::Status::Member
+            && app.store.account_of_person(p.id).await.unwrap().is_none()
+        {
+            member = Some(p);
+            break;
+        }
+    }
+    let member = member.expect("a member without an account");
+    let page = format!("/people/{}", member.id);
+    let r = app.get(&page, Some(&cookie)).await;
+    assert!(r.body.contains("Invite to an account"), "{}", r.body);
+
+    let path = format!("/people/{}/invitation", member.id);
+    let r = app.post(&path, Some(&cookie), &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "no CSRF token, no invitation"
+    );
+    let r = app.post(&path, Some(&cookie), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    let link = invitation_link(&r.body);
+    assert_eq!(link.len(), "/invite/".len() + 64);
+
+    // An ordinary member may not invite anyone, not even themself: "not found".
+    let other = app.login("member", "demo-member-iskra").await;
+    let other_csrf = app.csrf(&other).await;
+    let r = app
+        .post(&path, Some(&other), &[("csrf", &other_csrf)])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let r = app.get(&link, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let shown = maud::html! { (member.pseudonym) }.into_string();
+    assert!(r.body.contains(&shown));
+    assert!(!r.body.contains("<script"));
+
+    let form = |login: &'static str, a: &'static str, b: &'static str| {
+        vec![("login", login), ("password", a), ("password_again", b)]
+    };
+    let r = app
+        .post(
+            &link,
+            None,
+            &form("kite", "a long password", "a long passwore"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("differ"));
+    let r = app
+        .post(
+            &link,
+            None,
+            &form("kite@example.org", "a long password", "a long password"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("not an email address"));
+
+    let r = app
+        .post(
+            &link,
+            None,
+            &form("kite", "a long password", "a long password"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.headers[header::LOCATION], "/login");
+    let kite = app.login("kite", "a long password").await;
+    assert_eq!(app.get(&page, Some(&kite)).await.status, StatusCode::OK);
+
+    // The link works once: afterwards it is "not found", like a link that never was.
+    let never = app.get(&format!("/invite/{}", "ab".repeat(32)), None).await;
+    assert_eq!(never.status, StatusCode::NOT_FOUND);
+    let again = app.get(&link, None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_eq!(again.body, never.body);
+    let r = app
+        .post(
+            &link,
+            None,
+            &form("kite2", "a long password", "a long password"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body, never.body);
+    assert!(app.store.account_by_login("kite2").await.unwrap().is_none());
+
+    // The officer now sees that the member has an account, and no form to invite them.
+    let r = app.get(&page, Some(&cookie)).await;
+    assert!(r.body.contains("has an account"));
+    assert!(!r.body.contains("Invite to an account"));
+}
+
+#[tokio::test]
+async fn a_form_from_our_own_page_is_accepted_under_no_referrer() {
+    // With `Referrer-Policy: no-referrer` Chromium sends `Origin: null` for a form posted from
+    // our own page, and says `Sec-Fetch-Site: same-origin`. That is accepted; a null origin
+    // that no fetch metadata vouches for, or that comes from another site, is refused.
+    let app = app().await;
+    let post = |origin: &'static str, site: Option<&'static str>| {
+        let mut b = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, origin);
+        if let Some(s) = site {
+            b = b.header("sec-fetch-site", s);
+        }
+        b.body(Body::from("login=admin&password=demo-admin-iskra"))
+            .unwrap()
+    };
+    let ok = app.send(post("null", Some("same-origin"))).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    for (origin, site) in [
+        ("null", None),
+        ("null", Some("cross-site")),
+        ("null", Some("same-site")),
+        ("http://127.0.0.1:8080", Some("cross-site")),
+    ] {
+        let r = app.send(post(origin, site)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{origin} {site:?}");
+    }
+}

@@ -76,6 +76,9 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
     if public {
         return Some(Allowed);
     }
+    if path.starts_with("/invite/") {
+        return Some(Denied);
+    }
     if state == State::Suspended {
         return Some(Login);
     }
@@ -106,6 +109,9 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
             yes(office && here && matches!(role, Role::Secretary | Role::Treasurer))
         }
         ("GET", "/people/{id}") => yes(rel == Rel::Own || (secretary && rel == Rel::Same)),
+        ("POST", "/people/{id}/invitation") => yes(secretary && here),
+        // The link's token is the credential; nobody in this matrix holds one.
+        ("GET", "/invite/{token}") | ("POST", "/invite/{token}") => Some(Denied),
         ("POST", "/people/{id}/status")
         | ("POST", "/people/{id}/transfer")
         | ("POST", "/people/{id}/tasks") => yes(secretary && here),
@@ -425,7 +431,8 @@ async fn concrete(
             &format!("/applications/{}", fx.application[&rel]),
         )
         .replace("/roles/{id}", &format!("/roles/{}", fx.grant[&rel]))
-        .replace("/accounts/{id}", &format!("/accounts/{account}"));
+        .replace("/accounts/{id}", &format!("/accounts/{account}"))
+        .replace("{token}", &"0".repeat(64));
     let form: Vec<(&'static str, String)> = match (method, path) {
         ("POST", "/login") => vec![("login", "nobody".into()), ("password", "x".into())],
         ("POST", "/units/{id}/export") => vec![("password", "not the password".into())],

@@ -33,6 +33,12 @@ pub async fn page(
     require(&w, Action::ViewPerson(&p, place))?;
     let identity_allowed = allowed(&w, Action::ViewIdentity(&p, place));
     let manage = allowed(&w, Action::ManagePerson(&p, place));
+    let invite = allowed(&w, Action::InvitePerson(&p, place));
+    let has_account = if invite {
+        store.account_of_person(id).await?.is_some()
+    } else {
+        false
+    };
     let today = Day::today();
     let (standing, version) = store.standing(id, today).await?;
     let unit = place.unit().clone();
@@ -122,6 +128,23 @@ pub async fn page(
             table {
                 tr { th { "Done on" } th { "Task" } }
                 @for t in tasks.iter().take(24) { tr { td { (t.done_on) } td { (t.description) } } }
+            }
+        }
+
+        @if invite {
+            h2 { "Account" }
+            @if has_account { p.muted { (p.pseudonym) " has an account." } }
+            @else if p.status != Status::Member { p.muted { "Only an admitted member can be invited to an account." } }
+            @else {
+                form method="post" action={ "/people/" (id) "/invitation" } {
+                    (csrf(&session))
+                    fieldset {
+                        legend { "Invite to an account" }
+                        p.muted { "Makes a one-time link, valid for " (store::invitations::INVITATION_DAYS) " days, by which "
+                                  (p.pseudonym) " chooses a login name and password. It is shown once; a new one stops the last." }
+                        button type="submit" { "Invite to an account" }
+                    }
+                }
             }
         }
 
