@@ -384,9 +384,9 @@ async fn run(command: Command) -> Result<()> {
                 Some(path) => {
                     let f = std::fs::File::create(path)
                         .with_context(|| format!("creating {}", path.display()))?;
-                    store.export_people(std::io::BufWriter::new(f)).await?
+                    store.export_people(std::io::BufWriter::new(f), None).await?
                 }
-                None => store.export_people(std::io::stdout().lock()).await?,
+                None => store.export_people(std::io::stdout().lock(), None).await?,
             };
             if let Some(p) = out {
                 eprintln!("{n} people written to {}.", p.display());
@@ -484,7 +484,7 @@ async fn run(command: Command) -> Result<()> {
                 Some(d) => Day::parse(&d)?,
                 None => adopted,
             };
-            let v = store.adopt_statutes(&rules, adopted, from, &by).await?;
+            let v = store.adopt_statutes(&rules, adopted, from, &by, None).await?;
             println!("Statutes version {v}, adopted by {by}, take effect on {from}.");
             Ok(())
         }
@@ -530,7 +530,7 @@ async fn generate(
             .await?;
         eprintln!("{} units set up in {}.", units.len(), store.url().display());
         if let (Some(login), Some(password)) = (admin, password) {
-            store.create_account(login, &password, None, true).await?;
+            store.create_account(login, &password, None, true, None).await?;
             eprintln!("Administrator {login} created.");
         }
     }

@@ -226,6 +226,23 @@ impl Store {
             let pid = l.person.map(person).transpose()?;
             insert_account(&mut tx, &l.login, pid, hash, l.role == "administrator").await?;
         }
+        // One entry for the whole seeding, with its counts.
+        crate::audit::append(
+            &mut tx,
+            None,
+            "demo.seed",
+            None,
+            &[
+                ("units", plan.units.len().into()),
+                ("people", plan.people.len().into()),
+                ("meetings", plan.meetings.len().into()),
+                ("tasks", plan.tasks.len().into()),
+                ("payments", plan.payments.len().into()),
+                ("applications", plan.applications.len().into()),
+                ("accounts", plan.logins.len().into()),
+            ],
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -349,6 +349,20 @@ impl Store {
             .bind(import_id)
             .execute(&mut *tx)
             .await?;
+        // One entry for the whole import, however many rows: never one per row.
+        crate::audit::append(
+            &mut tx,
+            by,
+            "import.people",
+            Some(("import", import_id)),
+            &[
+                ("rows", report.rows.into()),
+                ("created", report.created.into()),
+                ("updated", report.updated.into()),
+                ("unchanged", report.unchanged.into()),
+            ],
+        )
+        .await?;
         if let Some(old) = cache_size {
             sqlx::query(&format!("PRAGMA cache_size = {old}"))
                 .execute(&mut *tx)
@@ -358,8 +372,19 @@ impl Store {
         Ok(report)
     }
 
-    /// Writes everyone as CSV in the import's columns, in the order they were recorded.
-    pub async fn export_people<W: std::io::Write>(&self, out: W) -> Result<u64> {
+    /// Writes everyone as CSV in the import's columns, in the order they were recorded, and
+    /// records the export (`export.people` with the number of rows written, even if writing
+    /// failed part-way: what was written may have left).
+    pub async fn export_people<W: std::io::Write>(&self, out: W, by: Option<i64>) -> Result<u64> {
+        let mut n = 0u64;
+        let written = self.write_people_csv(out, &mut n).await;
+        let mut tx = self.write().await?;
+        crate::audit::append(&mut tx, by, "export.people", None, &[("rows", n.into())]).await?;
+        tx.commit().await?;
+        written.map(|()| n)
+    }
+
+    async fn write_people_csv<W: std::io::Write>(&self, out: W, n: &mut u64) -> Result<()> {
         use futures_util::TryStreamExt;
         let mut w = csv::Writer::from_writer(out);
         let err = |e: csv::Error| StoreError::Invalid(format!("writing CSV: {e}"));
@@ -372,7 +397,6 @@ impl Store {
              ORDER BY p.id",
         )
         .fetch(&mut *conn);
-        let mut n = 0;
         let yn = |b: i64| if b != 0 { "yes" } else { "no" };
         while let Some(r) = rows.try_next().await? {
             let s = |c: &str| -> Result<String> {
@@ -395,11 +419,11 @@ impl Store {
                 s("workplace")?,
             ])
             .map_err(err)?;
-            n += 1;
+            *n += 1;
         }
         w.flush()
             .map_err(|e| StoreError::Invalid(format!("writing CSV: {e}")))?;
-        Ok(n)
+        Ok(())
     }
 }
 

@@ -293,7 +293,7 @@ async fn units_form_a_tree(db: &TestDb) {
         ),
     ] {
         let e = db
-            .create_unit(&bad)
+            .create_unit(&bad, None)
             .await
             .expect_err(&format!("{bad:?} should be refused"));
         assert!(e.to_string().contains(words), "expected {words:?} in: {e}");
@@ -301,7 +301,7 @@ async fn units_form_a_tree(db: &TestDb) {
     assert_eq!(db.counts().await, before, "a refused unit left rows behind");
 
     // An organisation's own words for its bodies; the code, which statutes use, stays.
-    db.rename_kind("circle", "Cell", "Cells").await.unwrap();
+    db.rename_kind("circle", "Cell", "Cells", Some(o.admin)).await.unwrap();
     let circle = db
         .unit_kinds()
         .await
@@ -318,7 +318,7 @@ async fn units_form_a_tree(db: &TestDb) {
         (d1.kind.as_str(), d1.kind_name.as_str()),
         ("circle", "Cell")
     );
-    let e = db.rename_kind("cell", "X", "Xs").await.unwrap_err();
+    let e = db.rename_kind("cell", "X", "Xs", None).await.unwrap_err();
     assert!(matches!(e, StoreError::NotFound(_)), "{e}");
 
     // A new unit joins the closure table under its whole chain.
@@ -328,7 +328,7 @@ async fn units_form_a_tree(db: &TestDb) {
             "Docks Circle 3",
             "circle",
             Some("docks"),
-        ))
+        ), Some(o.admin))
         .await
         .unwrap();
     assert!(db.is_within(d3, o.cc).await.unwrap());
@@ -765,7 +765,7 @@ async fn statutes_take_effect_on_their_date(db: &TestDb) {
         percent: 0,
     });
     let e = db
-        .adopt_statutes(&bad, days_ago(5), days_ago(5), "Congress")
+        .adopt_statutes(&bad, days_ago(5), days_ago(5), "Congress", None)
         .await
         .expect_err("statutes naming an unknown unit kind should be refused");
     assert!(
@@ -773,7 +773,7 @@ async fn statutes_take_effect_on_their_date(db: &TestDb) {
         "the kind should be named: {e}"
     );
     let e = db
-        .adopt_statutes(&martov(), days_ago(5), days_ago(6), "Congress")
+        .adopt_statutes(&martov(), days_ago(5), days_ago(6), "Congress", None)
         .await
         .expect_err("statutes taking effect before their adoption should be refused");
     assert!(e.to_string().contains("earlier"), "{e}");
@@ -830,6 +830,7 @@ async fn statutes_take_effect_on_their_date(db: &TestDb) {
             days_ago(5),
             days_ago(5),
             "Extraordinary congress",
+            None,
         )
         .await
         .unwrap();
@@ -1167,6 +1168,7 @@ async fn a_unit_admits_an_applicant_once(db: &TestDb) {
             &identity("swift@example.org", ""),
             "I want to join the dockers' circle",
             days_ago(3),
+            None,
         )
         .await
         .unwrap();
@@ -1240,6 +1242,7 @@ async fn a_unit_admits_an_applicant_once(db: &TestDb) {
             &identity("SWIFT@example.org", ""),
             "",
             today(),
+            None,
         )
         .await
         .expect_err("a member applying again should be refused");
@@ -1268,6 +1271,7 @@ async fn a_unit_admits_an_applicant_once(db: &TestDb) {
             &identity("lark@example.org", ""),
             "",
             days_ago(2),
+            None,
         )
         .await
         .unwrap();
@@ -1486,7 +1490,7 @@ async fn bulk_evaluation_agrees_with_each_persons_standing(db: &TestDb) {
     assert_eq!(unsplit, 0, "payments whose shares do not add up");
 
     // Martov's formula, adopted today: the bulk path must count "regular association".
-    db.adopt_statutes(&martov(), today, today, "Extraordinary congress")
+    db.adopt_statutes(&martov(), today, today, "Extraordinary congress", None)
         .await
         .unwrap();
     assert_eq!(db.evaluate_all(today).await.unwrap().statutes_version, 2);
@@ -1622,7 +1626,7 @@ async fn bulk_evaluation_agrees_at_every_threshold(db: &TestDb) {
         "{now:?}"
     );
     bulk_matches_one_by_one(db, days_ago(40), "40 days ago, Lenin").await;
-    db.adopt_statutes(&martov(), today(), today(), "Congress")
+    db.adopt_statutes(&martov(), today(), today(), "Congress", None)
         .await
         .unwrap();
     let (m, _) = bulk_matches_one_by_one(db, today(), "today, Martov").await;
@@ -1632,7 +1636,7 @@ async fn bulk_evaluation_agrees_at_every_threshold(db: &TestDb) {
     loose.paragraph1.participation_min = 2;
     loose.voting.max_arrears_months = 0;
     loose.voting.min_membership_days = 70;
-    db.adopt_statutes(&loose, days_ago(60), days_ago(60), "Earlier congress")
+    db.adopt_statutes(&loose, days_ago(60), days_ago(60), "Earlier congress", None)
         .await
         .unwrap();
     let (p, _) = bulk_matches_one_by_one(db, days_ago(40), "40 days ago, Martov").await;
@@ -1690,7 +1694,7 @@ async fn import(
 
 async fn export(db: &TestDb) -> String {
     let mut out = Vec::new();
-    db.export_people(&mut out).await.unwrap();
+    db.export_people(&mut out, None).await.unwrap();
     String::from_utf8(out).expect("the export is UTF-8")
 }
 
@@ -1935,7 +1939,7 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
         .unwrap();
     assert!((6..=26).contains(&n), "the backup holds {n} people");
     let mut copied = Vec::new();
-    copy.export_people(&mut copied).await.unwrap();
+    copy.export_people(&mut copied, None).await.unwrap();
     let copied = String::from_utf8(copied).unwrap();
     let live = export(db).await;
     assert!(
@@ -2014,7 +2018,7 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
         Some("Test Party")
     );
     let mut out = Vec::new();
-    restored.export_people(&mut out).await.unwrap();
+    restored.export_people(&mut out, None).await.unwrap();
     assert_eq!(String::from_utf8(out).unwrap(), copied);
     restored.close().await;
 
@@ -2047,7 +2051,7 @@ async fn accounts_log_in_and_sessions_end(db: &TestDb) {
         .await
         .unwrap();
     let id = db
-        .create_account("vera", "a long enough password", Some(vera), false)
+        .create_account("vera", "a long enough password", Some(vera), false, Some(o.admin))
         .await
         .unwrap();
     let before = db.counts().await;
@@ -2062,7 +2066,7 @@ async fn accounts_log_in_and_sessions_end(db: &TestDb) {
         ("  ", "a long enough password", "1 to 64 characters"),
     ] {
         let e = db
-            .create_account(login, password, None, false)
+            .create_account(login, password, None, false, None)
             .await
             .expect_err("a bad account should be refused");
         assert!(e.to_string().contains(words), "expected {words:?} in: {e}");
