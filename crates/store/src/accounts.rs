@@ -136,8 +136,14 @@ impl Store {
         if let Some(p) = person_id {
             detail.push(("person", p.into()));
         }
-        crate::audit::append(&mut tx, by, "account.create", Some(("account", id)), &detail)
-            .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "account.create",
+            Some(("account", id)),
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }

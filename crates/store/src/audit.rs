@@ -151,7 +151,12 @@ fn chain_hash(
     field(actor.map(|a| a.to_string()).as_deref().map(str::as_bytes));
     field(Some(action.as_bytes()));
     field(object_kind.map(str::as_bytes));
-    field(object_id.map(|o| o.to_string()).as_deref().map(str::as_bytes));
+    field(
+        object_id
+            .map(|o| o.to_string())
+            .as_deref()
+            .map(str::as_bytes),
+    );
     field(Some(detail.as_bytes()));
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -230,7 +230,10 @@ impl Store {
             by,
             "person.create",
             Some(("person", id)),
-            &[("unit", p.unit_id.into()), ("status", p.status.as_str().into())],
+            &[
+                ("unit", p.unit_id.into()),
+                ("status", p.status.as_str().into()),
+            ],
         )
         .await?;
         tx.commit().await?;

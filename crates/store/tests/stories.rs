@@ -301,7 +301,9 @@ async fn units_form_a_tree(db: &TestDb) {
     assert_eq!(db.counts().await, before, "a refused unit left rows behind");
 
     // An organisation's own words for its bodies; the code, which statutes use, stays.
-    db.rename_kind("circle", "Cell", "Cells", Some(o.admin)).await.unwrap();
+    db.rename_kind("circle", "Cell", "Cells", Some(o.admin))
+        .await
+        .unwrap();
     let circle = db
         .unit_kinds()
         .await
@@ -323,12 +325,10 @@ async fn units_form_a_tree(db: &TestDb) {
 
     // A new unit joins the closure table under its whole chain.
     let d3 = db
-        .create_unit(&new_unit(
-            "docks-3",
-            "Docks Circle 3",
-            "circle",
-            Some("docks"),
-        ), Some(o.admin))
+        .create_unit(
+            &new_unit("docks-3", "Docks Circle 3", "circle", Some("docks")),
+            Some(o.admin),
+        )
         .await
         .unwrap();
     assert!(db.is_within(d3, o.cc).await.unwrap());
@@ -2051,7 +2051,13 @@ async fn accounts_log_in_and_sessions_end(db: &TestDb) {
         .await
         .unwrap();
     let id = db
-        .create_account("vera", "a long enough password", Some(vera), false, Some(o.admin))
+        .create_account(
+            "vera",
+            "a long enough password",
+            Some(vera),
+            false,
+            Some(o.admin),
+        )
         .await
         .unwrap();
     let before = db.counts().await;
