@@ -180,7 +180,12 @@ async fn the_unit_page_lists_its_people_and_explains_each_standing() {
     let admin = app.store.account_by_login("admin").await.unwrap();
     let e = app.store.audit_entries(1).await.unwrap().pop().unwrap();
     assert_eq!(
-        (e.action.as_str(), e.object_kind.as_deref(), e.object_id, e.actor),
+        (
+            e.action.as_str(),
+            e.object_kind.as_deref(),
+            e.object_id,
+            e.actor
+        ),
         ("identity.view", Some("person"), Some(p.id), admin)
     );
     assert!(app.store.verify_audit(None).await.unwrap().broken.is_none());
