@@ -372,19 +372,23 @@ impl Store {
         Ok(report)
     }
 
-    /// Writes everyone as CSV in the import's columns, in the order they were recorded, and
-    /// records the export (`export.people` with the number of rows written, even if writing
-    /// failed part-way: what was written may have left).
+    /// Writes everyone as CSV (see `write_people_csv`) and records the export in the audit log:
+    /// `export.people` with the number of rows, or `failed=1` if writing failed part-way (what
+    /// was written may have left all the same).
     pub async fn export_people<W: std::io::Write>(&self, out: W, by: Option<i64>) -> Result<u64> {
-        let mut n = 0u64;
-        let written = self.write_people_csv(out, &mut n).await;
+        let written = self.write_people_csv(out).await;
+        let detail = match &written {
+            Ok(n) => [("rows", crate::audit::Value::from(*n))],
+            Err(_) => [("failed", crate::audit::Value::Int(1))],
+        };
         let mut tx = self.write().await?;
-        crate::audit::append(&mut tx, by, "export.people", None, &[("rows", n.into())]).await?;
+        crate::audit::append(&mut tx, by, "export.people", None, &detail).await?;
         tx.commit().await?;
-        written.map(|()| n)
+        written
     }
 
-    async fn write_people_csv<W: std::io::Write>(&self, out: W, n: &mut u64) -> Result<()> {
+    /// Writes everyone as CSV in the import's columns, in the order they were recorded.
+    async fn write_people_csv<W: std::io::Write>(&self, out: W) -> Result<u64> {
         use futures_util::TryStreamExt;
         let mut w = csv::Writer::from_writer(out);
         let err = |e: csv::Error| StoreError::Invalid(format!("writing CSV: {e}"));
@@ -397,6 +401,7 @@ impl Store {
              ORDER BY p.id",
         )
         .fetch(&mut *conn);
+        let mut n = 0;
         let yn = |b: i64| if b != 0 { "yes" } else { "no" };
         while let Some(r) = rows.try_next().await? {
             let s = |c: &str| -> Result<String> {
@@ -419,11 +424,11 @@ impl Store {
                 s("workplace")?,
             ])
             .map_err(err)?;
-            *n += 1;
+            n += 1;
         }
         w.flush()
             .map_err(|e| StoreError::Invalid(format!("writing CSV: {e}")))?;
-        Ok(())
+        Ok(n)
     }
 }
 
