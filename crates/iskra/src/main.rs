@@ -129,6 +129,11 @@ enum Command {
         #[command(subcommand)]
         what: StatutesWhat,
     },
+    /// Check or read the audit log (who changed what, who viewed whose identity).
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+    },
     /// Count an election or a vote from a ballot file.
     Count(count_cmd::CountArgs),
     /// Generate a large organisation for benchmarks: its units, and its people as CSV.
@@ -197,6 +202,29 @@ enum StatutesWhat {
         /// The day they take effect (YYYY-MM-DD); the day of adoption by default.
         #[arg(long)]
         effective: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditWhat {
+    /// Walk the hash chain: report OK with the number of entries and the head hash (note it down
+    /// somewhere else), or name the first entry deleted, edited or moved and exit non-zero.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A head hash noted down earlier: it must still be in the chain. This catches what the
+        /// database alone cannot: entries cut off the end together with the head row, or the
+        /// whole chain rewritten from some entry on.
+        #[arg(long, value_name = "HASH")]
+        expect_head: Option<String>,
+    },
+    /// Print the most recent entries, newest first (they hold ids and counts, never identities).
+    Show {
+        #[command(flatten)]
+        db: DbArgs,
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
     },
 }
 
@@ -384,9 +412,11 @@ async fn run(command: Command) -> Result<()> {
                 Some(path) => {
                     let f = std::fs::File::create(path)
                         .with_context(|| format!("creating {}", path.display()))?;
-                    store.export_people(std::io::BufWriter::new(f)).await?
+                    store
+                        .export_people(std::io::BufWriter::new(f), None)
+                        .await?
                 }
-                None => store.export_people(std::io::stdout().lock()).await?,
+                None => store.export_people(std::io::stdout().lock(), None).await?,
             };
             if let Some(p) = out {
                 eprintln!("{n} people written to {}.", p.display());
@@ -484,8 +514,67 @@ async fn run(command: Command) -> Result<()> {
                 Some(d) => Day::parse(&d)?,
                 None => adopted,
             };
-            let v = store.adopt_statutes(&rules, adopted, from, &by).await?;
+            let v = store
+                .adopt_statutes(&rules, adopted, from, &by, None)
+                .await?;
             println!("Statutes version {v}, adopted by {by}, take effect on {from}.");
+            Ok(())
+        }
+        Command::Audit {
+            what: AuditWhat::Verify { db, expect_head },
+        } => {
+            let store = open(&db, Create::Never).await?;
+            let v = store.verify_audit(expect_head.as_deref()).await?;
+            if let Some(b) = &v.broken {
+                bail!(
+                    "the audit log is BROKEN at {b}.\n{} entries read; the head records entry {} with hash {}.",
+                    v.entries,
+                    v.head_seq,
+                    v.head_hash
+                );
+            }
+            println!(
+                "The audit log is OK: {} entries, each chained to the one before.",
+                v.entries
+            );
+            println!("Head: entry {} hash {}", v.head_seq, v.head_hash);
+            if let (Some(h), Some(at)) = (&expect_head, v.expected_at) {
+                println!("The expected head {h} is entry {at}.");
+            }
+            println!(
+                "Note the head hash down outside this database: `iskra audit verify --expect-head HASH` later \
+                 shows that no entry up to it was removed or rewritten."
+            );
+            Ok(())
+        }
+        Command::Audit {
+            what: AuditWhat::Show { db, limit },
+        } => {
+            let store = open(&db, Create::Never).await?;
+            let fmt =
+                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+            println!(
+                "{:>8}  {:<19}  {:<8}  {:<20}  {:<18}  detail",
+                "seq", "when (UTC)", "by", "action", "object"
+            );
+            for e in store.audit_entries(limit.max(0)).await? {
+                let when = time::OffsetDateTime::from_unix_timestamp(e.at)
+                    .ok()
+                    .and_then(|t| t.format(&fmt).ok())
+                    .unwrap_or_else(|| e.at.to_string());
+                let by = e
+                    .actor
+                    .map(|a| format!("#{a}"))
+                    .unwrap_or_else(|| "cli".into());
+                let object = match (&e.object_kind, e.object_id) {
+                    (Some(k), Some(i)) => format!("{k} {i}"),
+                    _ => String::new(),
+                };
+                println!(
+                    "{:>8}  {:<19}  {:<8}  {:<20}  {:<18}  {}",
+                    e.seq, when, by, e.action, object, e.detail
+                );
+            }
             Ok(())
         }
         Command::Count(_) => unreachable!("handled before the runtime starts"),
@@ -530,7 +619,9 @@ async fn generate(
             .await?;
         eprintln!("{} units set up in {}.", units.len(), store.url().display());
         if let (Some(login), Some(password)) = (admin, password) {
-            store.create_account(login, &password, None, true).await?;
+            store
+                .create_account(login, &password, None, true, None)
+                .await?;
             eprintln!("Administrator {login} created.");
         }
     }

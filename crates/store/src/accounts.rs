@@ -126,11 +126,24 @@ impl Store {
         password: &str,
         person_id: Option<i64>,
         admin: bool,
+        by: Option<i64>,
     ) -> Result<i64> {
         check_new_password(password)?;
         let hash = hash_password(password)?;
         let mut tx = self.write().await?;
         let id = insert_account(&mut tx, login, person_id, &hash, admin).await?;
+        let mut detail = vec![("admin", crate::audit::Value::Int(admin as i64))];
+        if let Some(p) = person_id {
+            detail.push(("person", p.into()));
+        }
+        crate::audit::append(
+            &mut tx,
+            by,
+            "account.create",
+            Some(("account", id)),
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -184,6 +197,14 @@ impl Store {
         .bind(t)
         .execute(&mut *tx)
         .await?;
+        crate::audit::append(
+            &mut tx,
+            Some(account),
+            "account.login",
+            Some(("account", account)),
+            &[],
+        )
+        .await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -204,7 +225,7 @@ impl Store {
         let created: i64 = r.try_get("created_at")?;
         let seen: i64 = r.try_get("last_seen")?;
         if t - seen > SESSION_IDLE_SECS || t - created > SESSION_MAX_SECS {
-            self.end_session(token).await?;
+            self.remove_session(token, false, "session.expire").await?;
             return Ok(None);
         }
         if t - seen >= 60 {
@@ -226,11 +247,30 @@ impl Store {
         }))
     }
 
+    /// Signs out: ends the session behind a token (recorded as the account's logout).
     pub async fn end_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(self.pool())
-            .await?;
+        self.remove_session(token, true, "account.logout").await
+    }
+
+    /// Deletes a session and records it, as the account's own act (`by_account`) or the
+    /// system's (an expiry). A token that names no session changes nothing and records nothing.
+    async fn remove_session(
+        &self,
+        token: &str,
+        by_account: bool,
+        action: &'static str,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let account: Option<i64> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING account_id")
+                .bind(token_hash(token))
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(a) = account {
+            let actor = by_account.then_some(a);
+            crate::audit::append(&mut tx, actor, action, Some(("account", a)), &[]).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

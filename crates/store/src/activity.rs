@@ -75,6 +75,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let mut seen = std::collections::BTreeSet::new();
+        let mut attended = 0i64;
         for &p in attendees {
             if !seen.insert(p) {
                 continue;
@@ -94,7 +95,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             touch_participation(&mut tx, p, held_on).await?;
+            attended += 1;
         }
+        crate::audit::append(
+            &mut tx,
+            by,
+            "meeting.record",
+            Some(("unit", unit)),
+            &[("meeting", id.into()), ("attendees", attended.into())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -159,6 +169,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         touch_participation(&mut tx, person, done_on).await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "task.record",
+            Some(("person", person)),
+            &[("task", id.into()), ("unit", unit.into())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -48,6 +48,7 @@ impl Store {
         identity: &Identity,
         statement: &str,
         on: Day,
+        by: Option<i64>,
     ) -> Result<i64> {
         if on > Day::today() {
             return Err(StoreError::Invalid(format!("{on} is in the future")));
@@ -96,7 +97,7 @@ impl Store {
                         code_of(p.unit_id).as_deref(),
                         code_of(unit).as_deref(),
                         "applied to join",
-                        None,
+                        by,
                     )
                     .await?;
                 }
@@ -108,7 +109,7 @@ impl Store {
                     Some(p.status.as_str()),
                     Some("applicant"),
                     "applied to join",
-                    None,
+                    by,
                 )
                 .await?;
                 existing
@@ -128,7 +129,7 @@ impl Store {
                         reduced_rate: false,
                         identity: identity.clone(),
                     },
-                    None,
+                    by,
                     None,
                 )
                 .await?
@@ -142,6 +143,14 @@ impl Store {
         .bind(on.to_string())
         .bind(statement.trim())
         .fetch_one(&mut *tx)
+        .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "application.apply",
+            Some(("application", id)),
+            &[("person", person.into()), ("unit", unit.into())],
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -235,6 +244,14 @@ impl Store {
             Some(status.as_str()),
             why,
             by,
+        )
+        .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "application.decide",
+            Some(("application", application)),
+            &[("person", person.into()), ("decision", word.into())],
         )
         .await?;
         tx.commit().await?;

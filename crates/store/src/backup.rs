@@ -25,6 +25,10 @@ impl Store {
             .bind(path)
             .execute(self.pool())
             .await?;
+        // A backup is a copy of everything, identities included: recorded once it exists.
+        let mut tx = self.write().await?;
+        crate::audit::append(&mut tx, None, "backup.create", None, &[]).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

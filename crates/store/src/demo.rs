@@ -242,6 +242,23 @@ impl Store {
                 .await?;
             }
         }
+        // One entry for the whole seeding, with its counts.
+        crate::audit::append(
+            &mut tx,
+            None,
+            "demo.seed",
+            None,
+            &[
+                ("units", plan.units.len().into()),
+                ("people", plan.people.len().into()),
+                ("meetings", plan.meetings.len().into()),
+                ("tasks", plan.tasks.len().into()),
+                ("payments", plan.payments.len().into()),
+                ("applications", plan.applications.len().into()),
+                ("accounts", plan.logins.len().into()),
+            ],
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -123,6 +123,14 @@ impl Store {
         let versions = self.statutes_versions().await?;
         let mut tx = self.write().await?;
         let id = insert_payment(&mut tx, p, by, &versions).await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "payment.record",
+            Some(("person", p.person)),
+            &[("payment", id.into())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -305,6 +313,17 @@ impl Store {
             insert_payment(&mut tx, p, by, &versions).await?;
             out.recorded += 1;
         }
+        crate::audit::append(
+            &mut tx,
+            by,
+            "import.payments",
+            None,
+            &[
+                ("recorded", out.recorded.into()),
+                ("already", out.already.into()),
+            ],
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -349,6 +349,20 @@ impl Store {
             .bind(import_id)
             .execute(&mut *tx)
             .await?;
+        // One entry for the whole import, however many rows: never one per row.
+        crate::audit::append(
+            &mut tx,
+            by,
+            "import.people",
+            Some(("import", import_id)),
+            &[
+                ("rows", report.rows.into()),
+                ("created", report.created.into()),
+                ("updated", report.updated.into()),
+                ("unchanged", report.unchanged.into()),
+            ],
+        )
+        .await?;
         if let Some(old) = cache_size {
             sqlx::query(&format!("PRAGMA cache_size = {old}"))
                 .execute(&mut *tx)
@@ -358,8 +372,23 @@ impl Store {
         Ok(report)
     }
 
+    /// Writes everyone as CSV (see `write_people_csv`) and records the export in the audit log:
+    /// `export.people` with the number of rows, or `failed=1` if writing failed part-way (what
+    /// was written may have left all the same).
+    pub async fn export_people<W: std::io::Write>(&self, out: W, by: Option<i64>) -> Result<u64> {
+        let written = self.write_people_csv(out).await;
+        let detail = match &written {
+            Ok(n) => [("rows", crate::audit::Value::from(*n))],
+            Err(_) => [("failed", crate::audit::Value::Int(1))],
+        };
+        let mut tx = self.write().await?;
+        crate::audit::append(&mut tx, by, "export.people", None, &detail).await?;
+        tx.commit().await?;
+        written
+    }
+
     /// Writes everyone as CSV in the import's columns, in the order they were recorded.
-    pub async fn export_people<W: std::io::Write>(&self, out: W) -> Result<u64> {
+    async fn write_people_csv<W: std::io::Write>(&self, out: W) -> Result<u64> {
         use futures_util::TryStreamExt;
         let mut w = csv::Writer::from_writer(out);
         let err = |e: csv::Error| StoreError::Invalid(format!("writing CSV: {e}"));

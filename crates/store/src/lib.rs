@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod admission;
+pub mod audit;
 pub mod backup;
 pub mod demo;
 pub mod dues;
@@ -283,7 +284,7 @@ pub async fn init_organisation(
         "Founding congress",
     )
     .await?;
-    units::insert_unit(
+    let central = units::insert_unit(
         &mut tx,
         &core_rules::units::NewUnit {
             code: "cc".into(),
@@ -295,7 +296,15 @@ pub async fn init_organisation(
         },
     )
     .await?;
-    accounts::insert_account(&mut tx, admin_login, None, &hash, true).await?;
+    let admin = accounts::insert_account(&mut tx, admin_login, None, &hash, true).await?;
+    audit::append(
+        &mut tx,
+        None,
+        "organisation.init",
+        None,
+        &[("unit", central.into()), ("account", admin.into())],
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -225,6 +225,17 @@ impl Store {
             )));
         }
         let id = insert_person(&mut tx, p, by, None).await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "person.create",
+            Some(("person", id)),
+            &[
+                ("unit", p.unit_id.into()),
+                ("status", p.status.as_str().into()),
+            ],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -333,6 +344,17 @@ impl Store {
             by,
         )
         .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "person.status",
+            Some(("person", person)),
+            &[
+                ("from", p.status.as_str().into()),
+                ("to", status.as_str().into()),
+            ],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -383,6 +405,14 @@ impl Store {
             Some(&to),
             reason,
             by,
+        )
+        .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "person.transfer",
+            Some(("person", person)),
+            &[("from_unit", p.unit_id.into()), ("to_unit", to_unit.into())],
         )
         .await?;
         tx.commit().await?;

@@ -65,6 +65,14 @@ impl Store {
         for u in units {
             insert_unit(&mut tx, u).await?;
         }
+        crate::audit::append(
+            &mut tx,
+            None,
+            "scale.units",
+            None,
+            &[("units", units.len().into())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -119,6 +127,15 @@ impl Store {
             q.execute(&mut *tx).await?;
             written += batch.len() as u64;
         }
+        // One entry per transaction of generated rows (a chunk of many thousands), never per row.
+        crate::audit::append(
+            &mut tx,
+            None,
+            "scale.meetings",
+            None,
+            &[("meetings", meetings.len().into())],
+        )
+        .await?;
         tx.commit().await?;
 
         for chunk in 0..scale.chunks(CHUNK) {
@@ -154,6 +171,17 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
+            crate::audit::append(
+                &mut tx,
+                None,
+                "scale.activity",
+                None,
+                &[
+                    ("payments", payments.len().into()),
+                    ("attendance", attendance.len().into()),
+                ],
+            )
+            .await?;
             tx.commit().await?;
             written += (payments.len() + attendance.len()) as u64;
             progress(written);
@@ -177,6 +205,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::audit::append(&mut tx, None, "scale.kept_columns", None, &[]).await?;
         tx.commit().await?;
         match self.backend() {
             Backend::Sqlite => sqlx::query("ANALYZE").execute(self.pool()).await?,

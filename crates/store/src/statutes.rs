@@ -51,6 +51,7 @@ impl Store {
         adopted_on: Day,
         effective_from: Day,
         adopted_by: &str,
+        by: Option<i64>,
     ) -> Result<i64> {
         let kinds = self.unit_kinds().await?;
         let mut tx = self.write().await?;
@@ -63,6 +64,7 @@ impl Store {
             adopted_by,
         )
         .await?;
+        crate::audit::append(&mut tx, by, "statutes.adopt", Some(("statutes", v)), &[]).await?;
         tx.commit().await?;
         Ok(v)
     }

@@ -126,9 +126,10 @@ pub async fn insert_unit(tx: &mut Transaction<'static, Any>, u: &NewUnit) -> Res
 }
 
 impl Store {
-    pub async fn create_unit(&self, u: &NewUnit) -> Result<i64> {
+    pub async fn create_unit(&self, u: &NewUnit, by: Option<i64>) -> Result<i64> {
         let mut tx = self.write().await?;
         let id = insert_unit(&mut tx, u).await?;
+        crate::audit::append(&mut tx, by, "unit.create", Some(("unit", id)), &[]).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -155,7 +156,13 @@ impl Store {
     }
 
     /// Renames a kind of unit: the organisation's own words for its bodies.
-    pub async fn rename_kind(&self, code: &str, name: &str, plural: &str) -> Result<()> {
+    pub async fn rename_kind(
+        &self,
+        code: &str,
+        name: &str,
+        plural: &str,
+        by: Option<i64>,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         let n = sqlx::query("UPDATE unit_kinds SET name = $1, plural = $2 WHERE code = $3")
             .bind(name)
@@ -167,6 +174,14 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound(format!("unit kind {code:?}")));
         }
+        crate::audit::append(
+            &mut tx,
+            by,
+            "unit_kind.rename",
+            None,
+            &[("kind", crate::audit::Value::Code(code.to_string()))],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -176,6 +176,19 @@ async fn the_unit_page_lists_its_people_and_explains_each_standing() {
     let (standing, _) = app.store.standing(p.id, Day::today()).await.unwrap();
     let summary = maud::html! { (standing.summary()) }.into_string();
     assert!(page.body.contains(&summary));
+    // The administrator was shown the person's identity: the audit log says who and whose.
+    let admin = app.store.account_by_login("admin").await.unwrap();
+    let e = app.store.audit_entries(1).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            e.action.as_str(),
+            e.object_kind.as_deref(),
+            e.object_id,
+            e.actor
+        ),
+        ("identity.view", Some("person"), Some(p.id), admin)
+    );
+    assert!(app.store.verify_audit(None).await.unwrap().broken.is_none());
 }
 
 #[tokio::test]

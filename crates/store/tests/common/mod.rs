@@ -358,8 +358,13 @@ pub async fn org(db: &TestDb) -> Org {
     )
     .await
     .expect("init_organisation on an empty store");
+    let db_admin = db
+        .account_by_login(ADMIN)
+        .await
+        .unwrap()
+        .expect("the administrator's account exists");
     let id = |code: &'static str, name: &'static str, kind, parent| async move {
-        db.create_unit(&new_unit(code, name, kind, Some(parent)))
+        db.create_unit(&new_unit(code, name, kind, Some(parent)), Some(db_admin))
             .await
             .unwrap_or_else(|e| panic!("creating unit {code}: {e}"))
     };

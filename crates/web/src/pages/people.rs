@@ -46,6 +46,9 @@ pub async fn page(
     let payments = store.payments_of(id).await?;
     let tasks = store.tasks_of_person(id).await?;
     let identity = if identity_allowed {
+        // Every showing of identifying details is in the audit log, recorded before the read:
+        // if it cannot be recorded, nothing is shown.
+        store.record_identity_view(session.account.id, id).await?;
         Some(store.identity(id).await?)
     } else {
         None

@@ -504,6 +504,7 @@ pub async fn record_application(
             &identity,
             &f.text("statement"),
             Day::today(),
+            Some(session.account.id),
         )
         .await?;
     Ok(Redirect::to(&format!("/units/{id}")).into_response())
