@@ -121,6 +121,14 @@ impl Store {
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "invitation.create",
+            Some(("person", person)),
+            &[],
+        )
+        .await?;
         tx.commit().await?;
         Ok(NewInvitation { token, expires_at })
     }
@@ -167,6 +175,14 @@ impl Store {
             .bind(invitation.id)
             .execute(&mut *tx)
             .await?;
+        crate::audit::append(
+            &mut tx,
+            Some(account),
+            "invitation.accept",
+            Some(("person", invitation.person_id)),
+            &[],
+        )
+        .await?;
         tx.commit().await?;
         Ok(account)
     }

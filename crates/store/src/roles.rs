@@ -5,6 +5,7 @@
 //! transaction, so a removed officer's open browser tab is signed out, not merely refused.
 
 use crate::accounts::{check_new_password, hash_password, verify_password_hash};
+use crate::audit::{append, Value};
 use crate::{now, Result, Store, StoreError};
 use core_rules::people::Status;
 use core_rules::roles::Role;
@@ -194,6 +195,14 @@ impl Store {
         .bind(by)
         .fetch_one(&mut *tx)
         .await?;
+        append(
+            &mut tx,
+            Some(by),
+            "role.grant",
+            Some(("account", account)),
+            &[("role", Value::Word(role.code())), ("unit", unit_id.into())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -214,6 +223,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         end_sessions_of(&mut tx, account).await?;
+        append(
+            &mut tx,
+            Some(by),
+            "role.end",
+            Some(("account", account)),
+            &[("grant", grant.into())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -241,7 +258,12 @@ impl Store {
     }
 
     /// Suspends or restores an account. Suspension ends its sessions at once.
-    pub async fn set_suspended(&self, account: i64, suspended: bool) -> Result<()> {
+    pub async fn set_suspended(
+        &self,
+        account: i64,
+        suspended: bool,
+        by: Option<i64>,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         let n = sqlx::query("UPDATE accounts SET suspended = $1 WHERE id = $2")
             .bind(suspended as i64)
@@ -255,6 +277,35 @@ impl Store {
         if suspended {
             end_sessions_of(&mut tx, account).await?;
         }
+        append(
+            &mut tx,
+            by,
+            if suspended {
+                "account.suspend"
+            } else {
+                "account.restore"
+            },
+            Some(("account", account)),
+            &[],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records an export made through the web: who, which unit, how many people. In its own
+    /// transaction, before the file is handed over: an export that cannot be recorded is not
+    /// made.
+    pub async fn record_unit_export(&self, account: i64, unit: i64, people: i64) -> Result<()> {
+        let mut tx = self.write().await?;
+        append(
+            &mut tx,
+            Some(account),
+            "export.unit",
+            Some(("unit", unit)),
+            &[("people", people.into())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -302,6 +353,14 @@ impl Store {
             .bind(crate::accounts::token_hash(keep_token))
             .execute(&mut *tx)
             .await?;
+        append(
+            &mut tx,
+            Some(account),
+            "account.password",
+            Some(("account", account)),
+            &[],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -345,6 +404,14 @@ impl Store {
             .bind(account)
             .execute(&mut *tx)
             .await?;
+        append(
+            &mut tx,
+            Some(account),
+            "session.end",
+            Some(("account", account)),
+            &[],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

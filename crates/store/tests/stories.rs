@@ -2159,7 +2159,7 @@ async fn a_member_is_invited_once_to_an_account(db: &TestDb) {
     let vera = new("Vera", Status::Member).await;
     let ivan = new("Ivan", Status::Applicant).await;
     let olga = new("Olga", Status::Member).await;
-    db.create_account("olga", "a long enough password", Some(olga), false)
+    db.create_account("olga", "a long enough password", Some(olga), false, None)
         .await
         .unwrap();
 

@@ -384,6 +384,7 @@ async fn a_member_is_admitted_invited_and_signs_in_with_javascript_off() {
             },
             "I work at the yard",
             Day::today(),
+            None,
         )
         .await
         .expect("the application is recorded");

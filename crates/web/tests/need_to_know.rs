@@ -226,7 +226,7 @@ async fn fixture() -> Fixture {
         mk("hidden", "circle", "own", true),
         mk("other", "local", "reg", false),
     ] {
-        store.create_unit(&u).await.unwrap();
+        store.create_unit(&u, None).await.unwrap();
     }
     let id = |code: &'static str| {
         let store = store.clone();
@@ -261,7 +261,7 @@ async fn fixture() -> Fixture {
         .await;
         let login = format!("target-{tag}").to_lowercase();
         let a = store
-            .create_account(&login, "target password", Some(p), false)
+            .create_account(&login, "target password", Some(p), false, None)
             .await
             .unwrap();
         store.start_session(a).await.unwrap();
@@ -274,6 +274,7 @@ async fn fixture() -> Fixture {
                 &canary_identity(&format!("APPLICANT-{tag}")),
                 "",
                 Day::today(),
+                None,
             )
             .await
             .unwrap();
@@ -302,7 +303,7 @@ async fn fixture() -> Fixture {
             .await;
             let login = format!("v-{tag}").to_lowercase();
             let account = store
-                .create_account(&login, "viewer password", Some(p), false)
+                .create_account(&login, "viewer password", Some(p), false, None)
                 .await
                 .unwrap();
             if role != Role::Member {
@@ -483,7 +484,7 @@ async fn every_route_every_role_every_relation_every_state() {
                 let want = expected(method, path, v.role, v.state, rel).unwrap();
                 let (cookie, csrf) = fx.session(v.account).await;
                 if v.state == State::Suspended {
-                    fx.store.set_suspended(v.account, true).await.unwrap();
+                    fx.store.set_suspended(v.account, true, None).await.unwrap();
                 }
                 let (p, mut form) = concrete(&fx, v, method, path, rel).await;
                 form.push(("csrf", csrf));

@@ -156,7 +156,11 @@ pub async fn suspend(
     }
     state
         .store
-        .set_suspended(id, f.get("suspended") == Some("1"))
+        .set_suspended(
+            id,
+            f.get("suspended") == Some("1"),
+            Some(session.account.id),
+        )
         .await?;
     Ok(Redirect::to("/admin/roles").into_response())
 }

@@ -566,6 +566,10 @@ pub async fn export(
     }
     let unit = place.unit();
     let roster = state.store.roster(id, Day::today()).await?;
+    state
+        .store
+        .record_unit_export(session.account.id, id, roster.len() as i64)
+        .await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let bad = |e: csv::Error| AppError::Internal(format!("writing CSV: {e}"));
     out.write_record(core_rules::import::COLUMNS).map_err(bad)?;
