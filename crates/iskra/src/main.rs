@@ -129,6 +129,11 @@ enum Command {
         #[command(subcommand)]
         what: StatutesWhat,
     },
+    /// List, grant and end offices (secretary, treasurer, ...), each held in one unit.
+    Roles {
+        #[command(subcommand)]
+        what: RolesWhat,
+    },
     /// Check or read the audit log (who changed what, who viewed whose identity).
     Audit {
         #[command(subcommand)]
@@ -158,6 +163,10 @@ enum Command {
         /// password read from ISKRA_ADMIN_PASSWORD (for benchmarking the pages).
         #[arg(long, requires = "with_units")]
         admin: Option<String>,
+        /// With --admin: also create this login as the secretary of the unit `r01-l01` (the
+        /// benchmarks' local committee), with the same password.
+        #[arg(long, requires = "admin")]
+        secretary: Option<String>,
     },
 }
 
@@ -225,6 +234,32 @@ enum AuditWhat {
         /// How many entries.
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RolesWhat {
+    /// Every office held now: login, office, unit.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Give an account an office in a unit (the account's person must be a member).
+    Grant {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The account's login name.
+        login: String,
+        /// secretary, treasurer, agent, editor, credentials, presidium, central, security, admin.
+        role: String,
+        /// The unit's code, e.g. clyde-govan-yard.
+        unit: String,
+    },
+    /// End an office (its number from `iskra roles list`); the holder is signed out at once.
+    End {
+        #[command(flatten)]
+        db: DbArgs,
+        grant: i64,
     },
 }
 
@@ -298,7 +333,7 @@ async fn run(command: Command) -> Result<()> {
                     .unwrap_or_default();
                 println!("  {:<12} {:<28} {}{}", l.login, l.password, l.role, unit);
             }
-            println!("\nThe administrator sees everything; a member's login sees their own standing and their unit.");
+            println!("\nEach login sees what its office needs: the administrator keeps offices and sees figures; the secretary sees the circle's people and identities; a member sees their own standing and their unit's members by party name.");
             println!("Press Ctrl-C to stop.");
             web::serve(state, listener).await
         }
@@ -466,6 +501,7 @@ async fn run(command: Command) -> Result<()> {
             with_units,
             activity,
             admin,
+            secretary,
         } => {
             generate(
                 &db,
@@ -475,6 +511,7 @@ async fn run(command: Command) -> Result<()> {
                 with_units,
                 activity,
                 admin.as_deref(),
+                secretary.as_deref(),
             )
             .await
         }
@@ -577,6 +614,57 @@ async fn run(command: Command) -> Result<()> {
             }
             Ok(())
         }
+        Command::Roles {
+            what: RolesWhat::List { db },
+        } => {
+            let store = open(&db, Create::Never).await?;
+            println!("{:>6}  {:<20}  {:<22}  unit", "number", "login", "office");
+            for g in store.grants().await? {
+                println!(
+                    "{:>6}  {:<20}  {:<22}  {} ({})",
+                    g.id,
+                    g.login,
+                    g.role.name(),
+                    g.unit_code,
+                    g.unit_name
+                );
+            }
+            Ok(())
+        }
+        Command::Roles {
+            what:
+                RolesWhat::Grant {
+                    db,
+                    login,
+                    role,
+                    unit,
+                },
+        } => {
+            let store = open(&db, Create::Never).await?;
+            let r = core_rules::roles::Role::parse(&role).with_context(|| {
+                format!(
+                    "there is no office {role:?}; the offices are: {}",
+                    core_rules::roles::Role::OFFICES
+                        .map(|r| r.code())
+                        .join(", ")
+                )
+            })?;
+            let u = store
+                .unit_by_code(&unit)
+                .await?
+                .with_context(|| format!("there is no unit {unit:?}"))?;
+            let id = store.grant_role(&login, u.id, r, None).await?;
+            println!("{login} is now {} in {} (number {id}).", r.name(), u.name);
+            Ok(())
+        }
+        Command::Roles {
+            what: RolesWhat::End { db, grant },
+        } => {
+            let store = open(&db, Create::Never).await?;
+            store.end_role(grant, None).await?;
+            println!("Office {grant} ended; its holder is signed out.");
+            Ok(())
+        }
         Command::Count(_) => unreachable!("handled before the runtime starts"),
     }
 }
@@ -594,6 +682,7 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
+#[allow(clippy::too_many_arguments)] // One per command-line option.
 async fn generate(
     db: &DbArgs,
     people: u64,
@@ -602,6 +691,7 @@ async fn generate(
     with_units: bool,
     activity: bool,
     admin: Option<&str>,
+    secretary: Option<&str>,
 ) -> Result<()> {
     let today = Day::today();
     let units = core_rules::generate::scale_units(seed, people);
@@ -618,11 +708,24 @@ async fn generate(
             .seed_units(&format!("Generated party ({people} people)"), &units, today)
             .await?;
         eprintln!("{} units set up in {}.", units.len(), store.url().display());
-        if let (Some(login), Some(password)) = (admin, password) {
+        if let (Some(login), Some(password)) = (admin, &password) {
             store
-                .create_account(login, &password, None, true, None)
+                .create_account(login, password, None, true, None)
                 .await?;
             eprintln!("Administrator {login} created.");
+        }
+        if let (Some(login), Some(password)) = (secretary, &password) {
+            let unit = store
+                .unit_by_code("r01-l01")
+                .await?
+                .context("the generated organisation has no unit r01-l01")?;
+            store
+                .create_account(login, password, None, false, None)
+                .await?;
+            store
+                .grant_role(login, unit.id, core_rules::roles::Role::Secretary, None)
+                .await?;
+            eprintln!("Secretary {login} of r01-l01 created.");
         }
     }
     if !activity {

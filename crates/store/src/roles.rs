@@ -138,7 +138,13 @@ impl Store {
 
     /// Gives an account an office in a unit. Officers are members: an account whose person is
     /// not an admitted member cannot hold one (an administrator without a person record can).
-    pub async fn grant_role(&self, login: &str, unit_id: i64, role: Role, by: i64) -> Result<i64> {
+    pub async fn grant_role(
+        &self,
+        login: &str,
+        unit_id: i64,
+        role: Role,
+        by: Option<i64>,
+    ) -> Result<i64> {
         if role == Role::Member {
             return Err(StoreError::Invalid(
                 "membership is not granted: it follows from admission".into(),
@@ -197,7 +203,7 @@ impl Store {
         .await?;
         append(
             &mut tx,
-            Some(by),
+            by,
             "role.grant",
             Some(("account", account)),
             &[("role", Value::Word(role.code())), ("unit", unit_id.into())],
@@ -208,7 +214,7 @@ impl Store {
     }
 
     /// Ends an office, and every session of the account that held it.
-    pub async fn end_role(&self, grant: i64, by: i64) -> Result<()> {
+    pub async fn end_role(&self, grant: i64, by: Option<i64>) -> Result<()> {
         let mut tx = self.write().await?;
         let account: Option<i64> =
             sqlx::query_scalar("SELECT account_id FROM roles WHERE id = $1 AND ended_at IS NULL")
@@ -225,7 +231,7 @@ impl Store {
         end_sessions_of(&mut tx, account).await?;
         append(
             &mut tx,
-            Some(by),
+            by,
             "role.end",
             Some(("account", account)),
             &[("grant", grant.into())],

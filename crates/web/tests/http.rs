@@ -176,8 +176,8 @@ async fn the_unit_page_lists_its_people_and_explains_each_standing() {
     let (standing, _) = app.store.standing(p.id, Day::today()).await.unwrap();
     let summary = maud::html! { (standing.summary()) }.into_string();
     assert!(page.body.contains(&summary));
-    // The administrator was shown the person's identity: the audit log says who and whose.
-    let admin = app.store.account_by_login("admin").await.unwrap();
+    // The secretary was shown the person's identity: the audit log says who and whose.
+    let admin = app.store.account_by_login("secretary").await.unwrap();
     let e = app.store.audit_entries(1).await.unwrap().pop().unwrap();
     assert_eq!(
         (
@@ -448,7 +448,7 @@ fn invitation_link(page: &str) -> String {
 #[tokio::test]
 async fn an_officer_invites_a_member_whose_link_opens_an_account_once() {
     let app = app().await;
-    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let cookie = app.login("secretary", "demo-secretary-iskra").await;
     let csrf = app.csrf(&cookie).await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let mut member = None;

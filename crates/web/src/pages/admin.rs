@@ -120,7 +120,7 @@ pub async fn grant(
     }
     state
         .store
-        .grant_role(&f.text("login"), unit.id, role, session.account.id)
+        .grant_role(&f.text("login"), unit.id, role, Some(session.account.id))
         .await?;
     Ok(Redirect::to("/admin/roles").into_response())
 }
@@ -137,7 +137,7 @@ pub async fn end(
     let g = state.store.grant(id).await?.ok_or(AppError::NotFound)?;
     let chain = chain_of(&state, g.unit_id).await?;
     require(&w, Action::ManageRoles(Place { chain: &chain }))?;
-    state.store.end_role(id, session.account.id).await?;
+    state.store.end_role(id, Some(session.account.id)).await?;
     Ok(Redirect::to("/admin/roles").into_response())
 }
 
