@@ -2294,3 +2294,267 @@ async fn the_unit_list_and_the_branch_search_use_indexes(db: &TestDb) {
     assert_eq!(found.len(), 20);
     assert!(found.iter().all(|p| p.pseudonym.starts_with("Ma")));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Identities encrypted at rest (crates/store/src/vault.rs).
+
+fn full_identity(name: &str, email: &str, phone: &str) -> core_rules::people::Identity {
+    core_rules::people::Identity {
+        legal_name: name.into(),
+        email: email.into(),
+        phone: phone.into(),
+        address: format!("{name}'s house, 1 Quay Street"),
+        workplace: "Harbour Board".into(),
+        notes: format!("{name} met us at the gate"),
+    }
+}
+
+async fn raw_identity(db: &store::Store, person: i64, column: &str) -> Option<Vec<u8>> {
+    sqlx::query_scalar(&format!(
+        "SELECT {column} FROM identities WHERE person_id = $1"
+    ))
+    .bind(person)
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+async fn set_raw(db: &store::Store, person: i64, column: &str, value: Option<Vec<u8>>) {
+    sqlx::query(&format!(
+        "UPDATE identities SET {column} = $1 WHERE person_id = $2"
+    ))
+    .bind(value)
+    .bind(person)
+    .execute(db.pool())
+    .await
+    .unwrap();
+}
+
+fn other_key() -> store::vault::KeySource {
+    store::vault::KeySource::Key(store::vault::MasterKey::from_bytes([0x33; 32]))
+}
+
+on_every_backend!(identities_are_sealed_and_open_only_in_their_place);
+async fn identities_are_sealed_and_open_only_in_their_place(db: &TestDb) {
+    let o = org(db).await;
+    let vera_who = full_identity("Vera Zasulich", "Vera.Z@example.org", "+44 141 496 0101");
+    let rosa_who = full_identity("Rosa Luxemburg", "rosa@example.org", "");
+    let vera = db
+        .create_person(&person("Vera", o.docks1, Status::Member, 10, vera_who.clone()), None)
+        .await
+        .unwrap();
+    let rosa = db
+        .create_person(&person("Rosa", o.docks2, Status::Member, 10, rosa_who.clone()), None)
+        .await
+        .unwrap();
+    assert_eq!(db.identity(vera).await.unwrap(), vera_who);
+    assert_eq!(db.identity(rosa).await.unwrap(), rosa_who);
+
+    // Stored sealed: no field in the clear, the blind index is not the email, an empty field
+    // is NULL.
+    for column in ["legal_name", "email", "phone", "address", "workplace", "notes"] {
+        let raw = raw_identity(db, vera, column).await.unwrap();
+        for needle in ["Vera", "vera", "496", "Quay", "Harbour", "gate"] {
+            assert!(
+                !raw.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{column} shows {needle}"
+            );
+        }
+    }
+    let key = raw_identity(db, vera, "email_key").await.unwrap();
+    assert_eq!(key.len(), store::vault::BLIND_LEN);
+    assert_eq!(raw_identity(db, rosa, "phone").await, None);
+    assert_eq!(raw_identity(db, rosa, "phone_key").await, None);
+
+    // A ciphertext moved to another person's row, or to another column, does not open.
+    let vera_name = raw_identity(db, vera, "legal_name").await;
+    let rosa_name = raw_identity(db, rosa, "legal_name").await;
+    set_raw(db, vera, "legal_name", rosa_name.clone()).await;
+    let e = db.identity(vera).await.expect_err("a moved ciphertext opened");
+    assert!(e.to_string().contains("does not open"), "{e}");
+    set_raw(db, vera, "legal_name", vera_name.clone()).await;
+    let vera_email = raw_identity(db, vera, "email").await;
+    let vera_address = raw_identity(db, vera, "address").await;
+    set_raw(db, vera, "address", vera_email).await;
+    assert!(db.identity(vera).await.is_err());
+    set_raw(db, vera, "address", vera_address).await;
+    assert_eq!(db.identity(vera).await.unwrap(), vera_who);
+
+    // The blind index finds the same email or phone, however written.
+    let e = db
+        .create_person(
+            &person("Again", o.south, Status::Supporter, 1, identity(" VERA.z@EXAMPLE.org", "")),
+            None,
+        )
+        .await
+        .expect_err("the same email twice");
+    assert!(e.to_string().contains("already recorded"), "{e}");
+    let e = db
+        .create_person(
+            &person("Again", o.south, Status::Supporter, 1, identity("", "0044 141 496 0101")),
+            None,
+        )
+        .await
+        .expect_err("the same phone twice");
+    assert!(e.to_string().contains("already recorded"), "{e}");
+
+    // Updating an identity re-seals it, and history says only that it changed.
+    let mut moved = vera_who.clone();
+    moved.address = "2 Dock Road".into();
+    db.set_identity(vera, &moved, today(), Some(o.admin))
+        .await
+        .unwrap();
+    assert_eq!(db.identity(vera).await.unwrap(), moved);
+    let h = db.history(vera).await.unwrap();
+    let last = h.last().unwrap();
+    assert_eq!((last.change.as_str(), &last.from_value, &last.to_value), ("identity", &None, &None));
+
+    // Without a key nothing identifying is read or written; with another key the database
+    // refuses at once.
+    let locked = store::Store::open(db.url(), store::Create::Never)
+        .await
+        .unwrap();
+    assert!(matches!(locked.identity(vera).await, Err(StoreError::Locked)));
+    assert!(matches!(
+        locked
+            .create_person(&person("Locked", o.south, Status::Supporter, 1, identity("", "")), None)
+            .await,
+        Err(StoreError::Locked)
+    ));
+    let e = locked
+        .clone()
+        .unlock(&other_key())
+        .await
+        .expect_err("another key must be refused");
+    assert!(
+        e.to_string()
+            .contains("the key does not open this database's identities"),
+        "{e}"
+    );
+    locked.close().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_key_file_others_may_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new();
+    let key = dir.path().join("iskra.key");
+    store::vault::create_key_file(&key).unwrap();
+    let url = store::DatabaseUrl::Sqlite(dir.path().join("data").join("iskra.db"));
+    let store = store::Store::open(&url, store::Create::IfMissing)
+        .await
+        .unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = store
+        .clone()
+        .unlock(&store::vault::KeySource::File(key.clone()))
+        .await
+        .expect_err("a 0644 key file must be refused");
+    assert!(e.to_string().contains("mode 0644"), "{e}");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let store = store
+        .unlock(&store::vault::KeySource::File(key))
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_passphrase_opens_identities_through_the_salt_in_the_database() {
+    let dir = TempDir::new();
+    let url = store::DatabaseUrl::Sqlite(dir.path().join("iskra.db"));
+    let pass = |p: &str| store::vault::KeySource::Passphrase(p.to_string().into());
+    let s = store::Store::open(&url, store::Create::IfMissing)
+        .await
+        .unwrap()
+        .unlock(&pass("a long enough passphrase"))
+        .await
+        .unwrap();
+    store::init_organisation(&s, "Test Party", "CC", ADMIN, ADMIN_PASSWORD, today())
+        .await
+        .unwrap();
+    let cc = s.unit_by_code("cc").await.unwrap().unwrap().id;
+    let who = full_identity("Nadezhda", "n@example.org", "");
+    let id = s
+        .create_person(&person("Nadya", cc, Status::Supporter, 1, who.clone()), None)
+        .await
+        .unwrap();
+    s.close().await;
+    let open = |k: store::vault::KeySource| {
+        let url = url.clone();
+        async move { store::Store::open(&url, store::Create::Never).await.unwrap().unlock(&k).await }
+    };
+    let again = open(pass("a long enough passphrase")).await.unwrap();
+    assert_eq!(again.identity(id).await.unwrap(), who);
+    again.close().await;
+    let e = open(pass("another long passphrase")).await.unwrap_err();
+    assert!(e.to_string().contains("does not open"), "{e}");
+    assert!(open(test_key()).await.is_err());
+}
+
+on_every_backend!(rotating_the_key_re_encrypts_every_identity);
+async fn rotating_the_key_re_encrypts_every_identity(db: &TestDb) {
+    let o = org(db).await;
+    import(db, people_csv().as_bytes(), "people.csv")
+        .await
+        .unwrap();
+    let who = full_identity("Vera Zasulich", "vera@example.org", "+44 141 496 0101");
+    let vera = db
+        .create_person(&person("Vera", o.docks1, Status::Member, 10, who.clone()), None)
+        .await
+        .unwrap();
+    let before = export(db).await;
+    let e = db
+        .rotate_key(&test_key(), &mut |_, _| {})
+        .await
+        .expect_err("rotating to the same key");
+    assert!(e.to_string().contains("new key"), "{e}");
+
+    let mut seen = Vec::new();
+    let n = db
+        .rotate_key(&other_key(), &mut |done, total| seen.push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!(n, 7);
+    assert_eq!(seen.last(), Some(&(7, 7)));
+    // The store still holding the old key no longer opens identities.
+    assert!(db.identity(vera).await.is_err());
+
+    let e = store::Store::open(db.url(), store::Create::Never)
+        .await
+        .unwrap()
+        .unlock(&test_key())
+        .await
+        .expect_err("the old key must be refused after rotation");
+    assert!(
+        e.to_string()
+            .contains("the key does not open this database's identities"),
+        "{e}"
+    );
+    let rotated = store::Store::open(db.url(), store::Create::Never)
+        .await
+        .unwrap()
+        .unlock(&other_key())
+        .await
+        .unwrap();
+    assert_eq!(rotated.identity(vera).await.unwrap(), who);
+    let mut after = Vec::new();
+    rotated.export_people(&mut after).await.unwrap();
+    assert_eq!(String::from_utf8(after).unwrap(), before);
+    // The blind indexes moved too: the same file finds everyone, and a bank line finds its
+    // payer by email and by phone.
+    let csv = people_csv();
+    let r = rotated
+        .import_people(|| Ok(csv.as_bytes()), "again.csv", None, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((r.created, r.unchanged), (0, 6));
+    let bank = format!(
+        "date,amount,reference,payer\n{d},5.00,R-1,ANN@example.org\n{d},5.00,R-2,0044 141 496 0101\n",
+        d = days_ago(1)
+    );
+    let r = rotated.import_bank_csv(bank.as_bytes(), None).await.unwrap();
+    assert_eq!(r.recorded, 2);
+    rotated.close().await;
+}
