@@ -279,11 +279,27 @@ pub struct SealedIdentity {
     pub phone_key: Option<Vec<u8>>,
 }
 
+/// HMAC-SHA256 keyed once with the blind-index key, cloned for each index (which saves keying it
+/// again per row). Its state is as secret as the key, and the crate does not zero it: this does,
+/// on drop.
+struct IndexMac(std::mem::ManuallyDrop<Hmac<Sha256>>);
+
+impl Drop for IndexMac {
+    fn drop(&mut self) {
+        // SAFETY: Hmac<Sha256> is plain fixed-size data (hash states and block buffers, no heap,
+        // no references); it is never used or dropped again after its bytes are zeroed here.
+        unsafe {
+            let p = &mut *self.0 as *mut Hmac<Sha256> as *mut u8;
+            std::slice::from_raw_parts_mut(p, std::mem::size_of::<Hmac<Sha256>>()).zeroize();
+        }
+    }
+}
+
 /// The keys in use. Built once per process (key derivation is not repeated per row); the cipher
-/// is reused for every field.
+/// and the keyed HMAC are reused for every field.
 pub struct Vault {
     cipher: XChaCha20Poly1305,
-    index_key: Zeroizing<[u8; 32]>,
+    index: IndexMac,
     check: [u8; 32],
     version: i64,
 }
@@ -309,9 +325,11 @@ impl Vault {
         hk.expand(b"blind index", &mut index_key[..])
             .expect("32 bytes");
         hk.expand(b"key check", &mut check).expect("32 bytes");
+        let mac = <Hmac<Sha256> as Mac>::new_from_slice(&index_key[..])
+            .expect("HMAC takes any key length");
         Vault {
             cipher: XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&enc[..])),
-            index_key,
+            index: IndexMac(std::mem::ManuallyDrop::new(mac)),
             check,
             version,
         }
@@ -396,8 +414,7 @@ impl Vault {
     /// The blind index of a normalised email or phone: HMAC-SHA256 under the blind-index key,
     /// with the kind in the message so that an email never matches a phone.
     pub fn blind(&self, kind: Blind, normalised: &str) -> [u8; BLIND_LEN] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key[..])
-            .expect("HMAC takes any key length");
+        let mut mac = (*self.index.0).clone();
         mac.update(match kind {
             Blind::Email => b"email\0",
             Blind::Phone => b"phone\0",
