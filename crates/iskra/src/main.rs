@@ -70,8 +70,14 @@ impl DbArgs {
             .clone()
             .unwrap_or_else(|| PathBuf::from(default));
         if let DatabaseUrl::Sqlite(db) = self.url()? {
-            let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let key_dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = db
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let key_dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             if let (Ok(a), Ok(b)) = (dir.canonicalize(), key_dir.canonicalize()) {
                 if a == b {
                     bail!(
@@ -165,7 +171,11 @@ enum Command {
         file: PathBuf,
         /// Encrypt to this age recipient (age1..., a public key; repeat for several). Make one
         /// with `iskra keys backup-identity FILE`. [env: ISKRA_BACKUP_RECIPIENT]
-        #[arg(long = "recipient", env = "ISKRA_BACKUP_RECIPIENT", value_delimiter = ',')]
+        #[arg(
+            long = "recipient",
+            env = "ISKRA_BACKUP_RECIPIENT",
+            value_delimiter = ','
+        )]
         recipients: Vec<String>,
     },
     /// Put a backup in place of the database (stop the server first).
@@ -531,7 +541,9 @@ async fn run(command: Command) -> Result<()> {
                 "Created the backup identity {} (mode 0600). Keep it off the server; it alone opens the backups.",
                 out.display()
             );
-            eprintln!("Give the server its public recipient, e.g. ISKRA_BACKUP_RECIPIENT={recipient}");
+            eprintln!(
+                "Give the server its public recipient, e.g. ISKRA_BACKUP_RECIPIENT={recipient}"
+            );
             println!("{recipient}");
             Ok(())
         }
@@ -553,8 +565,10 @@ async fn run(command: Command) -> Result<()> {
             let bar = if std::io::stderr().is_terminal() {
                 let bar = ProgressBar::new(0);
                 bar.set_style(
-                    ProgressStyle::with_template("{bar:40} {pos}/{len} identities re-encrypted ({eta})")
-                        .expect("valid template"),
+                    ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} identities re-encrypted ({eta})",
+                    )
+                    .expect("valid template"),
                 );
                 bar
             } else {

@@ -78,7 +78,11 @@ fn people_csv(address_suffix: &str) -> String {
 fn base64(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for k in 0..4 {
             if k <= chunk.len() {
@@ -157,7 +161,15 @@ fn a_seized_disk_shows_no_identity_and_no_key() {
     // The command line: set up, import, bank statement, export (deleted), backup.
     logs.extend(iskra(
         d,
-        &["init", "--data", "data", "--name", "Seizure Party", "--admin", "admin"],
+        &[
+            "init",
+            "--data",
+            "data",
+            "--name",
+            "Seizure Party",
+            "--admin",
+            "admin",
+        ],
     ));
     let key_file = d.join("iskra.key");
     let key_hex = std::fs::read_to_string(&key_file).unwrap();
@@ -166,7 +178,10 @@ fn a_seized_disk_shows_no_identity_and_no_key() {
         *b = u8::from_str_radix(&key_hex.trim()[2 * i..2 * i + 2], 16).unwrap();
     }
     std::fs::write(d.join("people.csv"), people_csv("")).unwrap();
-    logs.extend(iskra(d, &["import", "people", "--data", "data", "people.csv"]));
+    logs.extend(iskra(
+        d,
+        &["import", "people", "--data", "data", "people.csv"],
+    ));
     std::fs::remove_file(d.join("people.csv")).unwrap();
     let day = core_rules::Day::today();
     std::fs::write(
@@ -187,7 +202,10 @@ fn a_seized_disk_shows_no_identity_and_no_key() {
         &["export", "people", "--data", "data", "-o", "export.csv"],
     ));
     let exported = std::fs::read_to_string(d.join("export.csv")).unwrap();
-    assert!(exported.contains(&canary("legalname", 2)), "export decrypts");
+    assert!(
+        exported.contains(&canary("legalname", 2)),
+        "export decrypts"
+    );
     std::fs::remove_file(d.join("export.csv")).unwrap();
     let recipient = iskra(d, &["keys", "backup-identity", "backup-identity.txt"]);
     let recipient = String::from_utf8_lossy(&recipient)
@@ -197,7 +215,14 @@ fn a_seized_disk_shows_no_identity_and_no_key() {
         .to_string();
     logs.extend(iskra(
         d,
-        &["backup", "--data", "data", "--recipient", &recipient, "backup.age"],
+        &[
+            "backup",
+            "--data",
+            "data",
+            "--recipient",
+            &recipient,
+            "backup.age",
+        ],
     ));
 
     // In process: an import that moves everyone's address, and notes; the files are copied
@@ -282,7 +307,11 @@ fn a_seized_disk_shows_no_identity_and_no_key() {
             }
         }
     }
-    assert!(hits.is_empty(), "found on the seized disk:\n{}", hits.join("\n"));
+    assert!(
+        hits.is_empty(),
+        "found on the seized disk:\n{}",
+        hits.join("\n")
+    );
 }
 
 fn rand_u32() -> u32 {

@@ -1,8 +1,8 @@
 //! Dues payments: recorded by a treasurer or read from a bank statement, split up the tree.
 
+use crate::vault::Blind;
 use crate::{now, Result, Store, StoreError};
 use core_rules::import::parse_money;
-use crate::vault::Blind;
 use core_rules::people::{email_key, phone_key};
 use core_rules::statutes::in_force;
 use core_rules::{Day, Month};

@@ -307,7 +307,9 @@ impl Store {
             report.rows += 1;
             match matches.get(i).copied().flatten() {
                 Some(existing) => {
-                    if update_person(&mut tx, vault, existing, &row, units[&row.unit], today, by).await? {
+                    if update_person(&mut tx, vault, existing, &row, units[&row.unit], today, by)
+                        .await?
+                    {
                         report.updated += 1;
                     } else {
                         report.unchanged += 1;

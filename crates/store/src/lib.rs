@@ -22,8 +22,8 @@ pub mod vault;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use sqlx;
@@ -245,9 +245,10 @@ impl Store {
     /// check value; any other key is refused ("the key does not open this database's
     /// identities") rather than allowed to read garbage or write under a second key.
     pub async fn unlock(mut self, key: &vault::KeySource) -> Result<Store> {
-        let row = sqlx::query("SELECT key_version, key_check, passphrase_salt FROM vault WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT key_version, key_check, passphrase_salt FROM vault WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
         let v = match row {
             Some(r) => {
                 let version: i64 = r.try_get("key_version")?;
@@ -337,14 +338,15 @@ pub(crate) fn master_key(key: &vault::KeySource, salt: Option<&[u8]>) -> Result<
     Ok(match key {
         vault::KeySource::Key(k) => k.clone(),
         vault::KeySource::File(p) => vault::read_key_file(p)?,
-        vault::KeySource::Passphrase(p) => match salt {
-            Some(salt) => vault::MasterKey::from_passphrase(p, salt)?,
-            None => {
-                return Err(StoreError::Invalid(
-                    "this database was set up with a key file, not a passphrase; give --key-file".into(),
-                ))
+        vault::KeySource::Passphrase(p) => {
+            match salt {
+                Some(salt) => vault::MasterKey::from_passphrase(p, salt)?,
+                None => return Err(StoreError::Invalid(
+                    "this database was set up with a key file, not a passphrase; give --key-file"
+                        .into(),
+                )),
             }
-        },
+        }
     })
 }
 

@@ -1,7 +1,7 @@
 //! People: pseudonyms, identities kept apart, status and transfers with their history.
 
-use crate::{now, Result, Store, StoreError};
 use crate::vault::{Field, Vault};
+use crate::{now, Result, Store, StoreError};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
 use sqlx::{Any, Row, Transaction};

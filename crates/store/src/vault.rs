@@ -142,8 +142,9 @@ impl std::fmt::Debug for KeySource {
 
 /// Refuses a key file that group or others may read or write.
 pub fn check_private(path: &Path) -> Result<(), VaultError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| VaultError::KeyFile(format!("cannot read the key file {}: {e}", path.display())))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        VaultError::KeyFile(format!("cannot read the key file {}: {e}", path.display()))
+    })?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -189,7 +190,10 @@ pub fn create_key_file(path: &Path) -> Result<MasterKey, VaultError> {
         opts.mode(0o600);
     }
     let mut f = opts.open(path).map_err(|e| {
-        VaultError::KeyFile(format!("cannot create the key file {}: {e}", path.display()))
+        VaultError::KeyFile(format!(
+            "cannot create the key file {}: {e}",
+            path.display()
+        ))
     })?;
     let mut text = key.to_hex();
     text.push('\n');
@@ -632,9 +636,15 @@ mod tests {
             v.email_index("Vera@Example.org"),
             v.email_index(" vera@example.org")
         );
-        assert_ne!(v.email_index("vera@example.org"), v.email_index("rosa@example.org"));
+        assert_ne!(
+            v.email_index("vera@example.org"),
+            v.email_index("rosa@example.org")
+        );
         let other = Vault::new(&MasterKey::from_bytes([8; 32]), 1);
-        assert_ne!(v.email_index("vera@example.org"), other.email_index("vera@example.org"));
+        assert_ne!(
+            v.email_index("vera@example.org"),
+            other.email_index("vera@example.org")
+        );
         assert_eq!(v.email_index(""), None);
     }
 

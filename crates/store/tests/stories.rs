@@ -1950,7 +1950,9 @@ async fn backups_are_whole_encrypted_and_never_overwrite_by_accident(db: &TestDb
     store::backup::restore(&backup, &copy_url, false, &opener)
         .await
         .unwrap();
-    let copy = open_unlocked(&copy_url, store::Create::Never).await.unwrap();
+    let copy = open_unlocked(&copy_url, store::Create::Never)
+        .await
+        .unwrap();
     assert_eq!(
         copy.organisation().await.unwrap().as_deref(),
         Some("Test Party")
@@ -2340,11 +2342,17 @@ async fn identities_are_sealed_and_open_only_in_their_place(db: &TestDb) {
     let vera_who = full_identity("Vera Zasulich", "Vera.Z@example.org", "+44 141 496 0101");
     let rosa_who = full_identity("Rosa Luxemburg", "rosa@example.org", "");
     let vera = db
-        .create_person(&person("Vera", o.docks1, Status::Member, 10, vera_who.clone()), None)
+        .create_person(
+            &person("Vera", o.docks1, Status::Member, 10, vera_who.clone()),
+            None,
+        )
         .await
         .unwrap();
     let rosa = db
-        .create_person(&person("Rosa", o.docks2, Status::Member, 10, rosa_who.clone()), None)
+        .create_person(
+            &person("Rosa", o.docks2, Status::Member, 10, rosa_who.clone()),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(db.identity(vera).await.unwrap(), vera_who);
@@ -2352,7 +2360,14 @@ async fn identities_are_sealed_and_open_only_in_their_place(db: &TestDb) {
 
     // Stored sealed: no field in the clear, the blind index is not the email, an empty field
     // is NULL.
-    for column in ["legal_name", "email", "phone", "address", "workplace", "notes"] {
+    for column in [
+        "legal_name",
+        "email",
+        "phone",
+        "address",
+        "workplace",
+        "notes",
+    ] {
         let raw = raw_identity(db, vera, column).await.unwrap();
         for needle in ["Vera", "vera", "496", "Quay", "Harbour", "gate"] {
             assert!(
@@ -2370,7 +2385,10 @@ async fn identities_are_sealed_and_open_only_in_their_place(db: &TestDb) {
     let vera_name = raw_identity(db, vera, "legal_name").await;
     let rosa_name = raw_identity(db, rosa, "legal_name").await;
     set_raw(db, vera, "legal_name", rosa_name.clone()).await;
-    let e = db.identity(vera).await.expect_err("a moved ciphertext opened");
+    let e = db
+        .identity(vera)
+        .await
+        .expect_err("a moved ciphertext opened");
     assert!(e.to_string().contains("does not open"), "{e}");
     set_raw(db, vera, "legal_name", vera_name.clone()).await;
     let vera_email = raw_identity(db, vera, "email").await;
@@ -2383,7 +2401,13 @@ async fn identities_are_sealed_and_open_only_in_their_place(db: &TestDb) {
     // The blind index finds the same email or phone, however written.
     let e = db
         .create_person(
-            &person("Again", o.south, Status::Supporter, 1, identity(" VERA.z@EXAMPLE.org", "")),
+            &person(
+                "Again",
+                o.south,
+                Status::Supporter,
+                1,
+                identity(" VERA.z@EXAMPLE.org", ""),
+            ),
             None,
         )
         .await
@@ -2391,7 +2415,13 @@ async fn identities_are_sealed_and_open_only_in_their_place(db: &TestDb) {
     assert!(e.to_string().contains("already recorded"), "{e}");
     let e = db
         .create_person(
-            &person("Again", o.south, Status::Supporter, 1, identity("", "0044 141 496 0101")),
+            &person(
+                "Again",
+                o.south,
+                Status::Supporter,
+                1,
+                identity("", "0044 141 496 0101"),
+            ),
             None,
         )
         .await
@@ -2407,17 +2437,26 @@ async fn identities_are_sealed_and_open_only_in_their_place(db: &TestDb) {
     assert_eq!(db.identity(vera).await.unwrap(), moved);
     let h = db.history(vera).await.unwrap();
     let last = h.last().unwrap();
-    assert_eq!((last.change.as_str(), &last.from_value, &last.to_value), ("identity", &None, &None));
+    assert_eq!(
+        (last.change.as_str(), &last.from_value, &last.to_value),
+        ("identity", &None, &None)
+    );
 
     // Without a key nothing identifying is read or written; with another key the database
     // refuses at once.
     let locked = store::Store::open(db.url(), store::Create::Never)
         .await
         .unwrap();
-    assert!(matches!(locked.identity(vera).await, Err(StoreError::Locked)));
+    assert!(matches!(
+        locked.identity(vera).await,
+        Err(StoreError::Locked)
+    ));
     assert!(matches!(
         locked
-            .create_person(&person("Locked", o.south, Status::Supporter, 1, identity("", "")), None)
+            .create_person(
+                &person("Locked", o.south, Status::Supporter, 1, identity("", "")),
+                None
+            )
             .await,
         Err(StoreError::Locked)
     ));
@@ -2477,13 +2516,22 @@ async fn a_passphrase_opens_identities_through_the_salt_in_the_database() {
     let cc = s.unit_by_code("cc").await.unwrap().unwrap().id;
     let who = full_identity("Nadezhda", "n@example.org", "");
     let id = s
-        .create_person(&person("Nadya", cc, Status::Supporter, 1, who.clone()), None)
+        .create_person(
+            &person("Nadya", cc, Status::Supporter, 1, who.clone()),
+            None,
+        )
         .await
         .unwrap();
     s.close().await;
     let open = |k: store::vault::KeySource| {
         let url = url.clone();
-        async move { store::Store::open(&url, store::Create::Never).await.unwrap().unlock(&k).await }
+        async move {
+            store::Store::open(&url, store::Create::Never)
+                .await
+                .unwrap()
+                .unlock(&k)
+                .await
+        }
     };
     let again = open(pass("a long enough passphrase")).await.unwrap();
     assert_eq!(again.identity(id).await.unwrap(), who);
@@ -2501,7 +2549,10 @@ async fn rotating_the_key_re_encrypts_every_identity(db: &TestDb) {
         .unwrap();
     let who = full_identity("Vera Zasulich", "vera@example.org", "+44 141 496 0101");
     let vera = db
-        .create_person(&person("Vera", o.docks1, Status::Member, 10, who.clone()), None)
+        .create_person(
+            &person("Vera", o.docks1, Status::Member, 10, who.clone()),
+            None,
+        )
         .await
         .unwrap();
     let before = export(db).await;
@@ -2554,7 +2605,10 @@ async fn rotating_the_key_re_encrypts_every_identity(db: &TestDb) {
         "date,amount,reference,payer\n{d},5.00,R-1,ANN@example.org\n{d},5.00,R-2,0044 141 496 0101\n",
         d = days_ago(1)
     );
-    let r = rotated.import_bank_csv(bank.as_bytes(), None).await.unwrap();
+    let r = rotated
+        .import_bank_csv(bank.as_bytes(), None)
+        .await
+        .unwrap();
     assert_eq!(r.recorded, 2);
     rotated.close().await;
 }
