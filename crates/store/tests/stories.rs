@@ -2612,3 +2612,31 @@ async fn rotating_the_key_re_encrypts_every_identity(db: &TestDb) {
     assert_eq!(r.recorded, 2);
     rotated.close().await;
 }
+
+#[tokio::test]
+async fn a_database_with_identities_in_plain_text_is_refused_not_migrated() {
+    // A database as the foundation left it: migrations 1 and 2, a plaintext identity.
+    let dir = TempDir::new();
+    let url = store::DatabaseUrl::Sqlite(dir.path().join("iskra.db"));
+    let s = open_unlocked(&url, store::Create::IfMissing).await.unwrap();
+    for sql in [
+        "PRAGMA foreign_keys = OFF",
+        "DELETE FROM _sqlx_migrations WHERE version = 3",
+        "DROP TABLE vault",
+        "DROP TABLE identities",
+        "CREATE TABLE identities (person_id BIGINT PRIMARY KEY, legal_name TEXT NOT NULL DEFAULT '', \
+         email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '', \
+         workplace TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '', email_key TEXT, phone_key TEXT)",
+        "INSERT INTO identities (person_id, legal_name) VALUES (1, 'Vera Zasulich')",
+    ] {
+        let mut conn = s.pool().acquire().await.unwrap();
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    s.close().await;
+    let e = store::Store::open(&url, store::Create::Never)
+        .await
+        .expect_err("plaintext identities must not be dropped by a migration");
+    assert!(e.to_string().contains("in plain text"), "{e}");
+    let s = store::Store::open(&url, store::Create::Never).await;
+    assert!(s.is_err());
+}
