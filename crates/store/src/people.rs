@@ -297,6 +297,33 @@ impl Store {
         })
     }
 
+    /// The identifying details of many people at once (one query, each opened with the
+    /// store's key), for pages that show a unit's people; those with none recorded are absent.
+    pub async fn identities(
+        &self,
+        persons: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Identity>> {
+        let v = self.vault()?;
+        let mut out = std::collections::HashMap::with_capacity(persons.len());
+        for chunk in persons.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT person_id, {IDENTITY_COLUMNS} FROM identities WHERE person_id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let person: i64 = r.try_get("person_id")?;
+                let (version, fields) = sealed_fields(&r)?;
+                out.insert(person, v.open_identity(person, version, &fields)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Records a person's new identifying details, with a line in their history that says
     /// they changed (never what they were or became).
     pub async fn set_identity(

@@ -676,6 +676,20 @@ mod tests {
     }
 
     #[test]
+    fn a_units_five_hundred_identities_open_in_milliseconds() {
+        let v = vault();
+        let sealed: Vec<_> = (0..500).map(|p| v.seal_identity(p, &who())).collect();
+        let started = std::time::Instant::now();
+        for (p, s) in sealed.iter().enumerate() {
+            assert_eq!(v.open_identity(p as i64, 1, &s.fields).unwrap(), who());
+        }
+        let took = started.elapsed();
+        // Generous for an unoptimised build on a shared machine; the figure is printed.
+        eprintln!("500 identities opened in {took:?}");
+        assert!(took < std::time::Duration::from_millis(500), "{took:?}");
+    }
+
+    #[test]
     fn passphrases_stretch_to_keys() {
         let a = MasterKey::from_passphrase("correct horse battery", b"0123456789abcdef").unwrap();
         let b = MasterKey::from_passphrase("correct horse battery", b"0123456789abcdef").unwrap();

@@ -2640,3 +2640,37 @@ async fn a_database_with_identities_in_plain_text_is_refused_not_migrated() {
     let s = store::Store::open(&url, store::Create::Never).await;
     assert!(s.is_err());
 }
+
+on_every_backend!(a_units_identities_open_at_once_and_quickly);
+async fn a_units_identities_open_at_once_and_quickly(db: &TestDb) {
+    org(db).await;
+    let mut csv = core_rules::import::COLUMNS.join(",");
+    csv.push('\n');
+    for i in 0..500 {
+        csv.push_str(&format!(
+            ",P{i:03},docks-1,supporter,,no,,no,Name {i},p{i}@example.org,+44 141 496 {i:04},{i} Quay Street,Yard {i}\n"
+        ));
+    }
+    import(db, csv.as_bytes(), "unit.csv").await.unwrap();
+    let docks1 = db.unit_by_code("docks-1").await.unwrap().unwrap().id;
+    let ids: Vec<i64> = db
+        .people_of_unit(docks1)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids.len(), 500);
+    let started = std::time::Instant::now();
+    let all = db.identities(&ids).await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(all.len(), 500);
+    assert_eq!(all[&ids[7]].email, "p7@example.org");
+    assert_eq!(all[&ids[7]].address, "7 Quay Street");
+    for id in &ids {
+        assert_eq!(all[id], db.identity(*id).await.unwrap());
+    }
+    // Generous for a debug build on a shared machine; `cargo test` prints the real figure.
+    eprintln!("500 identities read and opened in {took:?}");
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+}
