@@ -59,6 +59,10 @@ log "building release"
 cargo build --release -q -p iskra
 bin="$CARGO_TARGET_DIR/release/iskra"
 export ISKRA_ADMIN_PASSWORD="bench-password-not-secret"
+# Identities are encrypted: one key file for every database the benchmark makes, outside the
+# directory holding them (`generate --with-units` creates it the first time).
+mkdir -p "$DATA/keys"
+export ISKRA_KEY_FILE="$DATA/keys/bench.key"
 ADMIN=bench
 
 # The people CSV, generated once per (people, seed, day): the generator dates people from today.

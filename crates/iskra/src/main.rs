@@ -10,6 +10,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use store::exchange::Progress;
+use store::vault::{self, KeySource};
 use store::{Create, DatabaseUrl, Store};
 
 #[derive(Parser, Debug)]
@@ -33,7 +34,17 @@ struct DbArgs {
     /// Data directory, holding the SQLite database when no URL is given.
     #[arg(long = "data", default_value = "iskra-data")]
     data: PathBuf,
+    /// The key file that opens identifying details (64 hex digits, mode 0600), kept outside the
+    /// data directory; `iskra.key` by default (`iskra-demo.key` for the demo). With
+    /// ISKRA_PASSPHRASE set and no key file named, the key is stretched from that passphrase.
+    #[arg(long = "key-file", env = "ISKRA_KEY_FILE")]
+    key_file: Option<PathBuf>,
 }
+
+/// The key file used when none is named.
+const DEFAULT_KEY_FILE: &str = "iskra.key";
+/// The demo's key file: beside, not inside, its data directory.
+const DEMO_KEY_FILE: &str = "iskra-demo.key";
 
 impl DbArgs {
     fn url(&self) -> Result<DatabaseUrl> {
@@ -41,6 +52,59 @@ impl DbArgs {
             Some(u) => Ok(DatabaseUrl::parse(u)?),
             None => Ok(DatabaseUrl::sqlite_in(&self.data)),
         }
+    }
+
+    /// Where the key comes from: the named key file, else ISKRA_PASSPHRASE, else the default
+    /// key file, created first when `create` allows (init, demo) and there is none. A key file
+    /// that group or others may read or write is refused, as is one inside the data directory.
+    fn key(&self, default: &str, create: bool) -> Result<KeySource> {
+        if self.key_file.is_none() {
+            if let Ok(p) = std::env::var("ISKRA_PASSPHRASE") {
+                if !p.is_empty() {
+                    return Ok(KeySource::Passphrase(zeroize::Zeroizing::new(p)));
+                }
+            }
+        }
+        let path = self
+            .key_file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default));
+        if let DatabaseUrl::Sqlite(db) = self.url()? {
+            let dir = db
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let key_dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if let (Ok(a), Ok(b)) = (dir.canonicalize(), key_dir.canonicalize()) {
+                if a == b {
+                    bail!(
+                        "the key file {} is in the data directory {}; keep it elsewhere, so that \
+                         a copy of the data is not a copy of the key",
+                        path.display(),
+                        dir.display()
+                    );
+                }
+            }
+        }
+        if create && !path.exists() {
+            vault::create_key_file(&path)?;
+            eprintln!(
+                "Created the key file {} (mode 0600). It opens every identifying detail: keep it \
+                 safe, outside the data directory and its backups. Without it they cannot be read.",
+                path.display()
+            );
+        } else if !path.exists() {
+            bail!(
+                "there is no key file at {}: give --key-file PATH (or ISKRA_KEY_FILE), or \
+                 ISKRA_PASSPHRASE; `iskra init` creates one",
+                path.display()
+            );
+        }
+        vault::check_private(&path)?;
+        Ok(KeySource::File(path))
     }
 }
 
@@ -99,12 +163,20 @@ enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
-    /// Take a consistent snapshot of a running SQLite database.
+    /// Take a consistent snapshot of a running SQLite database, encrypted with age.
     Backup {
         #[command(flatten)]
         db: DbArgs,
         /// The new backup file.
         file: PathBuf,
+        /// Encrypt to this age recipient (age1..., a public key; repeat for several). Make one
+        /// with `iskra keys backup-identity FILE`. [env: ISKRA_BACKUP_RECIPIENT]
+        #[arg(
+            long = "recipient",
+            env = "ISKRA_BACKUP_RECIPIENT",
+            value_delimiter = ','
+        )]
+        recipients: Vec<String>,
     },
     /// Put a backup in place of the database (stop the server first).
     Restore {
@@ -112,9 +184,17 @@ enum Command {
         db: DbArgs,
         /// The backup file.
         file: PathBuf,
+        /// The age identity file that opens the backup.
+        #[arg(long)]
+        identity: PathBuf,
         /// Replace an existing database.
         #[arg(long)]
         force: bool,
+    },
+    /// Keys: rotate the key of identities; make an identity for backups.
+    Keys {
+        #[command(subcommand)]
+        what: KeysWhat,
     },
     /// Membership and voting rights of everyone, counted per unit.
     Evaluate {
@@ -167,6 +247,25 @@ enum Command {
         /// benchmarks' local committee), with the same password.
         #[arg(long, requires = "admin")]
         secretary: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysWhat {
+    /// Re-encrypt every identity under a new key, in one transaction (stop the server first).
+    /// The new key is the key file given (created if missing), or ISKRA_NEW_PASSPHRASE.
+    Rotate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The new key file; created (mode 0600) if it does not exist.
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
+    },
+    /// Create an age identity file (mode 0600) for backups and print its public recipient.
+    /// Keep the file away from the server: the server needs only the recipient.
+    BackupIdentity {
+        /// The new identity file.
+        out: PathBuf,
     },
 }
 
@@ -294,11 +393,25 @@ fn main() -> Result<()> {
     rt.block_on(run(cli.command))
 }
 
+/// Opens the database and its identities with the key (`iskra.key` unless named otherwise).
 async fn open(db: &DbArgs, create: Create) -> Result<Store> {
+    open_with(db, create, DEFAULT_KEY_FILE, false).await
+}
+
+/// Opens the database with the key from `db`, `default_key` if none is named; `create_key`
+/// lets init and demo create the key file. The key is checked before the database is opened.
+async fn open_with(
+    db: &DbArgs,
+    create: Create,
+    default_key: &str,
+    create_key: bool,
+) -> Result<Store> {
+    let key = db.key(default_key, create_key && create == Create::IfMissing)?;
     let url = db.url()?;
-    Store::open(&url, create)
+    let store = Store::open(&url, create)
         .await
-        .with_context(|| format!("opening {}", url.display()))
+        .with_context(|| format!("opening {}", url.display()))?;
+    Ok(store.unlock(&key).await?)
 }
 
 async fn run(command: Command) -> Result<()> {
@@ -307,7 +420,7 @@ async fn run(command: Command) -> Result<()> {
             if !listen.ip().is_loopback() {
                 bail!("the demo serves plain http with a cookie that is not Secure, so it listens on a loopback address only, not {listen}");
             }
-            let store = open(&db, Create::IfMissing).await?;
+            let store = open_with(&db, Create::IfMissing, DEMO_KEY_FILE, true).await?;
             let today = Day::today();
             let plan = core_rules::demo::demo(seed, today);
             if store.seed_demo(&plan, today).await? {
@@ -372,7 +485,7 @@ async fn run(command: Command) -> Result<()> {
                     s.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let store = open(&db, Create::IfMissing).await?;
+            let store = open_with(&db, Create::IfMissing, DEFAULT_KEY_FILE, true).await?;
             store::init_organisation(&store, &name, &central, &admin, &password, Day::today())
                 .await?;
             println!(
@@ -458,15 +571,91 @@ async fn run(command: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Backup { db, file } => {
+        Command::Backup {
+            db,
+            file,
+            recipients,
+        } => {
+            let recipients = store::backup::parse_recipients(&recipients)?;
             let store = open(&db, Create::Never).await?;
-            store.backup_to(&file).await?;
-            println!("Backed up {} to {}.", store.url().display(), file.display());
+            store.backup_to(&file, &recipients).await?;
+            println!(
+                "Backed up {} to {}, encrypted to {} recipient(s).",
+                store.url().display(),
+                file.display(),
+                recipients.len()
+            );
             Ok(())
         }
-        Command::Restore { db, file, force } => {
-            store::backup::restore(&file, &db.url()?, force).await?;
+        Command::Restore {
+            db,
+            file,
+            identity,
+            force,
+        } => {
+            let identity = store::backup::read_backup_identity(&identity)?;
+            store::backup::restore(&file, &db.url()?, force, &identity).await?;
             println!("Restored {} from {}.", db.url()?.display(), file.display());
+            Ok(())
+        }
+        Command::Keys {
+            what: KeysWhat::BackupIdentity { out },
+        } => {
+            let recipient = store::backup::create_backup_identity(&out)?;
+            eprintln!(
+                "Created the backup identity {} (mode 0600). Keep it off the server; it alone opens the backups.",
+                out.display()
+            );
+            eprintln!(
+                "Give the server its public recipient, e.g. ISKRA_BACKUP_RECIPIENT={recipient}"
+            );
+            println!("{recipient}");
+            Ok(())
+        }
+        Command::Keys {
+            what: KeysWhat::Rotate { db, new_key_file },
+        } => {
+            let new = match (&new_key_file, std::env::var("ISKRA_NEW_PASSPHRASE")) {
+                (Some(path), _) => {
+                    let (key, created) = vault::ensure_key_file(path)?;
+                    if created {
+                        eprintln!("Created the new key file {} (mode 0600).", path.display());
+                    }
+                    KeySource::Key(key)
+                }
+                (None, Ok(p)) if !p.is_empty() => KeySource::Passphrase(zeroize::Zeroizing::new(p)),
+                _ => bail!("name the new key: --new-key-file PATH, or ISKRA_NEW_PASSPHRASE"),
+            };
+            let store = open(&db, Create::Never).await?;
+            let bar = if std::io::stderr().is_terminal() {
+                let bar = ProgressBar::new(0);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} identities re-encrypted ({eta})",
+                    )
+                    .expect("valid template"),
+                );
+                bar
+            } else {
+                ProgressBar::hidden()
+            };
+            let n = store
+                .rotate_key(&new, &mut |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await;
+            bar.finish_and_clear();
+            let n = n?;
+            println!("{n} identities re-encrypted under the new key; the old key no longer opens this database.");
+            match new_key_file {
+                Some(p) => println!(
+                    "Switch to the new key now: start iskra with --key-file {} (or ISKRA_KEY_FILE), \
+                     then destroy the old key file and every copy of it.",
+                    p.display()
+                ),
+                None => println!("Switch to the new passphrase now: start iskra with ISKRA_PASSPHRASE set to it."),
+            }
             Ok(())
         }
         Command::Evaluate { db, on } => {
@@ -703,7 +892,7 @@ async fn generate(
             ),
             None => None,
         };
-        let store = open(db, Create::IfMissing).await?;
+        let store = open_with(db, Create::IfMissing, DEFAULT_KEY_FILE, true).await?;
         store
             .seed_units(&format!("Generated party ({people} people)"), &units, today)
             .await?;

@@ -53,6 +53,7 @@ impl Store {
         if on > Day::today() {
             return Err(StoreError::Invalid(format!("{on} is in the future")));
         }
+        let v = self.vault()?;
         let mut tx = self.write().await?;
         let unit_ok: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
             .bind(unit)
@@ -61,7 +62,7 @@ impl Store {
         if unit_ok.is_none() {
             return Err(StoreError::Invalid(format!("there is no unit {unit}")));
         }
-        let person = match find_duplicate(&mut tx, identity).await? {
+        let person = match find_duplicate(&mut tx, v, identity).await? {
             Some(existing) => {
                 let p = person_in(&mut tx, existing).await?;
                 if !matches!(p.status, Status::Supporter | Status::Lapsed | Status::Left) {
@@ -117,6 +118,7 @@ impl Store {
             None => {
                 insert_person(
                     &mut tx,
+                    v,
                     &NewPerson {
                         card: None,
                         pseudonym: pseudonym.to_string(),

@@ -28,6 +28,7 @@ impl Store {
                     .map_err(|e| StoreError::Invalid(e.to_string()))??,
             );
         }
+        let v = self.vault()?;
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO organisation (id, name, created_at) VALUES (1, $1, $2)")
             .bind(&plan.organisation)
@@ -73,6 +74,7 @@ impl Store {
         for p in &plan.people {
             let id = insert_person(
                 &mut tx,
+                v,
                 &NewPerson {
                     card: None,
                     pseudonym: p.pseudonym.clone(),

@@ -1,5 +1,6 @@
 //! Dues payments: recorded by a treasurer or read from a bank statement, split up the tree.
 
+use crate::vault::Blind;
 use crate::{now, Result, Store, StoreError};
 use core_rules::import::parse_money;
 use core_rules::people::{email_key, phone_key};
@@ -177,6 +178,7 @@ impl Store {
     /// any is wrong, nothing is recorded and every bad line is named.
     pub async fn import_bank_csv(&self, data: &[u8], by: Option<i64>) -> Result<BankImport> {
         use core_rules::import::RowError;
+        let vault = self.vault()?;
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(data);
         let header = reader
             .headers()
@@ -250,12 +252,12 @@ impl Store {
             let person: Option<i64> = if let Some(k) = email_key(payer).filter(|k| k.contains('@'))
             {
                 sqlx::query_scalar("SELECT person_id FROM identities WHERE email_key = $1 LIMIT 1")
-                    .bind(k)
+                    .bind(vault.blind(Blind::Email, &k).to_vec())
                     .fetch_optional(&mut *conn)
                     .await?
             } else if let Some(k) = phone_key(payer) {
                 sqlx::query_scalar("SELECT person_id FROM identities WHERE phone_key = $1 LIMIT 1")
-                    .bind(k)
+                    .bind(vault.blind(Blind::Phone, &k).to_vec())
                     .fetch_optional(&mut *conn)
                     .await?
             } else {

@@ -5,7 +5,8 @@
 //! or, for a row with none of these, the same pseudonym in the same unit); the second pass writes
 //! everything in one transaction. Any bad row means nothing is written and every bad row is named.
 
-use crate::people::{record_history, upsert_identity};
+use crate::people::{identity_in, record_history, upsert_identity};
+use crate::vault::{Blind, Vault, BLIND_LEN};
 use crate::{now, Backend, Result, Store, StoreError};
 use core_rules::import::{format_money, validate_row, Header, PersonRow, RowError, COLUMNS};
 use core_rules::people::Status;
@@ -50,16 +51,23 @@ const EMAIL: u8 = 2;
 const PHONE: u8 = 3;
 const NAME: u8 = 4;
 
-fn row_keys(row: &PersonRow) -> Vec<(u8, u128)> {
+/// A stored blind index as a key of the map: it is already a keyed hash, 128 bits long.
+fn blind_key(stored: &[u8]) -> Option<u128> {
+    <[u8; BLIND_LEN]>::try_from(stored)
+        .ok()
+        .map(u128::from_be_bytes)
+}
+
+fn row_keys(v: &Vault, row: &PersonRow) -> Vec<(u8, u128)> {
     let mut keys = Vec::with_capacity(3);
     if let Some(c) = &row.card {
         keys.push((CARD, digest(CARD, c)));
     }
     if let Some(e) = row.email_key() {
-        keys.push((EMAIL, digest(EMAIL, &e)));
+        keys.push((EMAIL, u128::from_be_bytes(v.blind(Blind::Email, &e))));
     }
     if let Some(p) = row.phone_key() {
-        keys.push((PHONE, digest(PHONE, &p)));
+        keys.push((PHONE, u128::from_be_bytes(v.blind(Blind::Phone, &p))));
     }
     if keys.is_empty() {
         keys.push((
@@ -97,6 +105,7 @@ impl Store {
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<ImportReport> {
         let io = |e: std::io::Error| StoreError::Invalid(format!("reading {file_name}: {e}"));
+        let vault = self.vault()?;
         let today = Day::today();
         let units: HashMap<String, i64> = sqlx::query("SELECT code, id FROM units")
             .fetch_all(self.pool())
@@ -120,17 +129,17 @@ impl Store {
             while let Some(r) = rows.try_next().await? {
                 let id: i64 = r.try_get("id")?;
                 let card: Option<String> = r.try_get("card")?;
-                let email: Option<String> = r.try_get("email_key")?;
-                let phone: Option<String> = r.try_get("phone_key")?;
+                let email: Option<Vec<u8>> = r.try_get("email_key")?;
+                let phone: Option<Vec<u8>> = r.try_get("phone_key")?;
                 let none = card.is_none() && email.is_none() && phone.is_none();
                 if let Some(c) = card {
                     known.insert(digest(CARD, &c), id);
                 }
-                if let Some(e) = email {
-                    known.insert(digest(EMAIL, &e), id);
+                if let Some(e) = email.as_deref().and_then(blind_key) {
+                    known.insert(e, id);
                 }
-                if let Some(p) = phone {
-                    known.insert(digest(PHONE, &p), id);
+                if let Some(p) = phone.as_deref().and_then(blind_key) {
+                    known.insert(p, id);
                 }
                 if none {
                     let unit: String = r.try_get("code")?;
@@ -194,7 +203,7 @@ impl Store {
                 Ok(row) => {
                     let mut target: Option<(u8, i64)> = None;
                     let mut bad = false;
-                    for (kind, k) in row_keys(&row) {
+                    for (kind, k) in row_keys(vault, &row) {
                         if let Some(first) = seen_in_file.insert(k, l) {
                             push(
                                 &mut errors,
@@ -298,7 +307,9 @@ impl Store {
             report.rows += 1;
             match matches.get(i).copied().flatten() {
                 Some(existing) => {
-                    if update_person(&mut tx, existing, &row, units[&row.unit], today, by).await? {
+                    if update_person(&mut tx, vault, existing, &row, units[&row.unit], today, by)
+                        .await?
+                    {
                         report.updated += 1;
                     } else {
                         report.unchanged += 1;
@@ -311,6 +322,7 @@ impl Store {
                     if batch.len() == BATCH {
                         insert_batch(
                             &mut tx,
+                            vault,
                             self.backend(),
                             &batch,
                             &units,
@@ -329,6 +341,7 @@ impl Store {
         }
         insert_batch(
             &mut tx,
+            vault,
             self.backend(),
             &batch,
             &units,
@@ -390,13 +403,15 @@ impl Store {
     /// Writes everyone as CSV in the import's columns, in the order they were recorded.
     async fn write_people_csv<W: std::io::Write>(&self, out: W) -> Result<u64> {
         use futures_util::TryStreamExt;
+        let vault = self.vault()?;
         let mut w = csv::Writer::from_writer(out);
         let err = |e: csv::Error| StoreError::Invalid(format!("writing CSV: {e}"));
         w.write_record(COLUMNS).map_err(err)?;
         let mut conn = self.pool().acquire().await?;
         let mut rows = sqlx::query(
-            "SELECT p.card, p.pseudonym, u.code, p.status, p.admitted_on, p.programme_accepted, \
-               p.monthly_income_cents, p.reduced_rate, i.legal_name, i.email, i.phone, i.address, i.workplace \
+            "SELECT p.id, p.card, p.pseudonym, u.code, p.status, p.admitted_on, p.programme_accepted, \
+               p.monthly_income_cents, p.reduced_rate, i.key_version, i.legal_name, i.email, i.phone, \
+               i.address, i.workplace, i.notes \
              FROM persons p JOIN units u ON u.id = p.unit_id LEFT JOIN identities i ON i.person_id = p.id \
              ORDER BY p.id",
         )
@@ -408,6 +423,17 @@ impl Store {
                 Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default())
             };
             let income: Option<i64> = r.try_get("monthly_income_cents")?;
+            let id: i64 = r.try_get("id")?;
+            let who = match r.try_get::<Option<i64>, _>("key_version")? {
+                Some(version) => {
+                    let mut fields: [Option<Vec<u8>>; 6] = Default::default();
+                    for (slot, f) in fields.iter_mut().zip(crate::vault::Field::ALL) {
+                        *slot = r.try_get(f.column())?;
+                    }
+                    vault.open_identity(id, version, &fields)?
+                }
+                None => Default::default(),
+            };
             w.write_record([
                 s("card")?,
                 s("pseudonym")?,
@@ -417,11 +443,11 @@ impl Store {
                 yn(r.try_get("programme_accepted")?).to_string(),
                 income.map(format_money).unwrap_or_default(),
                 yn(r.try_get("reduced_rate")?).to_string(),
-                s("legal_name")?,
-                s("email")?,
-                s("phone")?,
-                s("address")?,
-                s("workplace")?,
+                who.legal_name,
+                who.email,
+                who.phone,
+                who.address,
+                who.workplace,
             ])
             .map_err(err)?;
             n += 1;
@@ -432,8 +458,10 @@ impl Store {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_batch(
     tx: &mut Transaction<'static, Any>,
+    v: &Vault,
     backend: Backend,
     batch: &[(i64, PersonRow)],
     units: &HashMap<String, i64>,
@@ -470,22 +498,25 @@ async fn insert_batch(
     }
     q.execute(&mut **tx).await?;
     let sql = format!(
-        "INSERT INTO identities (person_id, legal_name, email, phone, address, workplace, notes, email_key, phone_key) VALUES {}",
-        placeholders(9)
+        "INSERT INTO identities (person_id, key_version, legal_name, email, phone, address, workplace, notes, \
+         email_key, phone_key) VALUES {}",
+        placeholders(10)
     );
     let mut q = sqlx::query(&sql);
     for (id, r) in batch {
-        let i = &r.identity;
+        let sealed = v.seal_identity(*id, &r.identity);
+        let [legal_name, email, phone, address, workplace, notes] = sealed.fields;
         q = q
             .bind(*id)
-            .bind(i.legal_name.clone())
-            .bind(i.email.clone())
-            .bind(i.phone.clone())
-            .bind(i.address.clone())
-            .bind(i.workplace.clone())
-            .bind(i.notes.clone())
-            .bind(r.email_key())
-            .bind(r.phone_key());
+            .bind(v.version())
+            .bind(legal_name)
+            .bind(email)
+            .bind(phone)
+            .bind(address)
+            .bind(workplace)
+            .bind(notes)
+            .bind(sealed.email_key)
+            .bind(sealed.phone_key);
     }
     q.execute(&mut **tx).await?;
     Ok(())
@@ -494,6 +525,7 @@ async fn insert_batch(
 /// Brings a recorded person in line with an imported row. Returns whether anything changed.
 async fn update_person(
     tx: &mut Transaction<'static, Any>,
+    v: &Vault,
     id: i64,
     row: &PersonRow,
     unit_id: i64,
@@ -559,29 +591,24 @@ async fn update_person(
         .await?;
         changed = true;
     }
-    let current = sqlx::query(
-        "SELECT legal_name, email, phone, address, workplace, notes FROM identities WHERE person_id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let current = identity_in(tx, v, id).await?;
     let same = match &current {
-        Some(r) => {
-            r.try_get::<String, _>("legal_name")? == row.identity.legal_name
-                && r.try_get::<String, _>("email")? == row.identity.email
-                && r.try_get::<String, _>("phone")? == row.identity.phone
-                && r.try_get::<String, _>("address")? == row.identity.address
-                && r.try_get::<String, _>("workplace")? == row.identity.workplace
+        Some(c) => {
+            c.legal_name == row.identity.legal_name
+                && c.email == row.identity.email
+                && c.phone == row.identity.phone
+                && c.address == row.identity.address
+                && c.workplace == row.identity.workplace
         }
         None => false,
     };
     if !same {
         let mut identity = row.identity.clone();
-        if let Some(r) = &current {
+        if let Some(c) = current {
             // The CSV has no notes column: keep what the unit wrote.
-            identity.notes = r.try_get("notes")?;
+            identity.notes = c.notes;
         }
-        upsert_identity(tx, id, &identity).await?;
+        upsert_identity(tx, v, id, &identity).await?;
         record_history(tx, id, today, "identity", None, None, reason, by).await?;
         changed = true;
     }

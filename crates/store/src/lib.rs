@@ -20,11 +20,13 @@ pub mod roster;
 pub mod scale;
 pub mod statutes;
 pub mod units;
+pub mod vault;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use sqlx;
@@ -45,6 +47,10 @@ pub enum StoreError {
     Rows(Vec<core_rules::import::RowError>),
     #[error(transparent)]
     Statutes(#[from] core_rules::statutes::StatutesError),
+    #[error(transparent)]
+    Vault(#[from] vault::VaultError),
+    #[error("identifying details are encrypted, and this store was opened without a key (give --key-file or ISKRA_PASSPHRASE)")]
+    Locked,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -122,6 +128,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: DatabaseUrl,
+    /// The keys that open identities; `None` until `unlock`.
+    vault: Option<Arc<vault::Vault>>,
 }
 
 pub(crate) fn now() -> i64 {
@@ -193,7 +201,9 @@ impl Store {
             pool,
             backend,
             url: url.clone(),
+            vault: None,
         };
+        store.refuse_plaintext_identities().await?;
         store.migrate().await?;
         Ok(store)
     }
@@ -205,6 +215,90 @@ impl Store {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Identities in plain text, written before they were encrypted (migration 3), cannot be
+    /// encrypted by a migration; rather than drop them, refuse to migrate such a database.
+    async fn refuse_plaintext_identities(&self) -> Result<()> {
+        let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
+            .fetch_all(&self.pool)
+            .await
+        {
+            Ok(v) => v,
+            Err(_) => return Ok(()), // a new database
+        };
+        if applied.is_empty() || applied.contains(&3) {
+            return Ok(());
+        }
+        let plain: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM identities")
+            .fetch_one(&self.pool)
+            .await?;
+        if plain > 0 {
+            return Err(StoreError::Invalid(format!(
+                "{} holds {plain} identities in plain text, from before identities were encrypted. \
+                 Export its people with the previous version of iskra, and import them into a new \
+                 database (a demo database: move the data directory away and run `iskra demo` again)",
+                self.url.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Opens identities with `key`. The first key to open a database is recorded by its key
+    /// check value; any other key is refused ("the key does not open this database's
+    /// identities") rather than allowed to read garbage or write under a second key.
+    pub async fn unlock(mut self, key: &vault::KeySource) -> Result<Store> {
+        let row =
+            sqlx::query("SELECT key_version, key_check, passphrase_salt FROM vault WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        let v = match row {
+            Some(r) => {
+                let version: i64 = r.try_get("key_version")?;
+                let check: Vec<u8> = r.try_get("key_check")?;
+                let salt: Option<Vec<u8>> = r.try_get("passphrase_salt")?;
+                let master = master_key(key, salt.as_deref())?;
+                let v = vault::Vault::new(&master, version);
+                if v.key_check()[..] != check[..] {
+                    return Err(vault::VaultError::WrongKey.into());
+                }
+                v
+            }
+            None => {
+                let salt = match key {
+                    vault::KeySource::Passphrase(_) => Some(vault::new_salt()),
+                    _ => None,
+                };
+                let master = master_key(key, salt.as_deref())?;
+                let v = vault::Vault::new(&master, 1);
+                let mut tx = self.write().await?;
+                let identities: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM identities")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if identities > 0 {
+                    return Err(StoreError::Invalid(
+                        "this database holds identities but no key check; it was not written by this version of iskra".into(),
+                    ));
+                }
+                sqlx::query(
+                    "INSERT INTO vault (id, key_version, key_check, passphrase_salt, changed_at) VALUES (1, 1, $1, $2, $3)",
+                )
+                .bind(v.key_check().to_vec())
+                .bind(salt)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                v
+            }
+        };
+        self.vault = Some(Arc::new(v));
+        Ok(self)
+    }
+
+    /// The vault, or `Locked` when the store was opened without a key.
+    pub fn vault(&self) -> Result<&vault::Vault> {
+        self.vault.as_deref().ok_or(StoreError::Locked)
     }
 
     pub fn backend(&self) -> Backend {
@@ -240,6 +334,23 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// The master key from its source; a passphrase needs the database's salt.
+pub(crate) fn master_key(key: &vault::KeySource, salt: Option<&[u8]>) -> Result<vault::MasterKey> {
+    Ok(match key {
+        vault::KeySource::Key(k) => k.clone(),
+        vault::KeySource::File(p) => vault::read_key_file(p)?,
+        vault::KeySource::Passphrase(p) => {
+            match salt {
+                Some(salt) => vault::MasterKey::from_passphrase(p, salt)?,
+                None => return Err(StoreError::Invalid(
+                    "this database was set up with a key file, not a passphrase; give --key-file"
+                        .into(),
+                )),
+            }
+        }
+    })
 }
 
 /// Sets up a new organisation: its name, the default unit kinds, its founding statutes, its

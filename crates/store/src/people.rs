@@ -1,7 +1,8 @@
 //! People: pseudonyms, identities kept apart, status and transfers with their history.
 
+use crate::vault::{Field, Vault};
 use crate::{now, Result, Store, StoreError};
-use core_rules::people::{email_key, phone_key, Identity, Status};
+use core_rules::people::{Identity, Status};
 use core_rules::Day;
 use sqlx::{Any, Row, Transaction};
 
@@ -97,6 +98,7 @@ pub(crate) fn person_from(r: &sqlx::any::AnyRow) -> Result<Person> {
 /// Inserts a person and their identity. The caller checks for duplicates.
 pub(crate) async fn insert_person(
     tx: &mut Transaction<'static, Any>,
+    v: &Vault,
     p: &NewPerson,
     by: Option<i64>,
     import: Option<i64>,
@@ -123,35 +125,72 @@ pub(crate) async fn insert_person(
     .bind(import)
     .fetch_one(&mut **tx)
     .await?;
-    upsert_identity(tx, id, &p.identity).await?;
+    upsert_identity(tx, v, id, &p.identity).await?;
     Ok(id)
 }
 
+/// The columns of a stored identity, in the order `sealed_fields` reads them.
+pub(crate) const IDENTITY_COLUMNS: &str =
+    "key_version, legal_name, email, phone, address, workplace, notes";
+
+/// The key version and the six sealed fields of an identity row (read by column name).
+pub(crate) fn sealed_fields(r: &sqlx::any::AnyRow) -> Result<(i64, [Option<Vec<u8>>; 6])> {
+    let mut out: [Option<Vec<u8>>; 6] = Default::default();
+    for (slot, f) in out.iter_mut().zip(Field::ALL) {
+        *slot = r.try_get(f.column())?;
+    }
+    Ok((r.try_get("key_version")?, out))
+}
+
+/// Seals and stores a person's identity, replacing any before.
 pub(crate) async fn upsert_identity(
     tx: &mut Transaction<'static, Any>,
+    v: &Vault,
     person: i64,
     i: &Identity,
 ) -> Result<()> {
+    let sealed = v.seal_identity(person, i);
     sqlx::query("DELETE FROM identities WHERE person_id = $1")
         .bind(person)
         .execute(&mut **tx)
         .await?;
+    let [legal_name, email, phone, address, workplace, notes] = sealed.fields;
     sqlx::query(
-        "INSERT INTO identities (person_id, legal_name, email, phone, address, workplace, notes, email_key, phone_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO identities (person_id, key_version, legal_name, email, phone, address, workplace, notes, email_key, phone_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(person)
-    .bind(&i.legal_name)
-    .bind(&i.email)
-    .bind(&i.phone)
-    .bind(&i.address)
-    .bind(&i.workplace)
-    .bind(&i.notes)
-    .bind(email_key(&i.email))
-    .bind(phone_key(&i.phone))
+    .bind(v.version())
+    .bind(legal_name)
+    .bind(email)
+    .bind(phone)
+    .bind(address)
+    .bind(workplace)
+    .bind(notes)
+    .bind(sealed.email_key)
+    .bind(sealed.phone_key)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A person's identity, opened, read inside a transaction; `None` if none is stored.
+pub(crate) async fn identity_in(
+    tx: &mut Transaction<'static, Any>,
+    v: &Vault,
+    person: i64,
+) -> Result<Option<Identity>> {
+    let row = sqlx::query(&format!(
+        "SELECT {IDENTITY_COLUMNS} FROM identities WHERE person_id = $1"
+    ))
+    .bind(person)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| {
+        let (version, fields) = sealed_fields(&r)?;
+        Ok(v.open_identity(person, version, &fields)?)
+    })
+    .transpose()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -219,12 +258,13 @@ impl Store {
                 p.unit_id
             )));
         }
-        if let Some(dup) = find_duplicate(&mut tx, &p.identity).await? {
+        let v = self.vault()?;
+        if let Some(dup) = find_duplicate(&mut tx, v, &p.identity).await? {
             return Err(StoreError::Invalid(format!(
                 "a person with this email or phone is already recorded (person {dup})"
             )));
         }
-        let id = insert_person(&mut tx, p, by, None).await?;
+        let id = insert_person(&mut tx, v, p, by, None).await?;
         crate::audit::append(
             &mut tx,
             by,
@@ -250,24 +290,74 @@ impl Store {
         row.as_ref().map(person_from).transpose()
     }
 
+    /// A person's identifying details, opened with the store's key (empty if none recorded).
     pub async fn identity(&self, person: i64) -> Result<Identity> {
-        let row = sqlx::query(
-            "SELECT legal_name, email, phone, address, workplace, notes FROM identities WHERE person_id = $1",
-        )
+        let v = self.vault()?;
+        let row = sqlx::query(&format!(
+            "SELECT {IDENTITY_COLUMNS} FROM identities WHERE person_id = $1"
+        ))
         .bind(person)
         .fetch_optional(self.pool())
         .await?;
         Ok(match row {
             None => Identity::default(),
-            Some(r) => Identity {
-                legal_name: r.try_get("legal_name")?,
-                email: r.try_get("email")?,
-                phone: r.try_get("phone")?,
-                address: r.try_get("address")?,
-                workplace: r.try_get("workplace")?,
-                notes: r.try_get("notes")?,
-            },
+            Some(r) => {
+                let (version, fields) = sealed_fields(&r)?;
+                v.open_identity(person, version, &fields)?
+            }
         })
+    }
+
+    /// The identifying details of many people at once (one query, each opened with the
+    /// store's key), for pages that show a unit's people; those with none recorded are absent.
+    pub async fn identities(
+        &self,
+        persons: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Identity>> {
+        let v = self.vault()?;
+        let mut out = std::collections::HashMap::with_capacity(persons.len());
+        for chunk in persons.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT person_id, {IDENTITY_COLUMNS} FROM identities WHERE person_id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let person: i64 = r.try_get("person_id")?;
+                let (version, fields) = sealed_fields(&r)?;
+                out.insert(person, v.open_identity(person, version, &fields)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records a person's new identifying details, with a line in their history that says
+    /// they changed (never what they were or became).
+    pub async fn set_identity(
+        &self,
+        person: i64,
+        identity: &Identity,
+        on: Day,
+        by: Option<i64>,
+    ) -> Result<()> {
+        let v = self.vault()?;
+        let mut tx = self.write().await?;
+        person_in(&mut tx, person).await?;
+        if let Some(dup) = find_duplicate(&mut tx, v, identity).await? {
+            if dup != person {
+                return Err(StoreError::Invalid(format!(
+                    "a person with this email or phone is already recorded (person {dup})"
+                )));
+            }
+        }
+        upsert_identity(&mut tx, v, person, identity).await?;
+        record_history(&mut tx, person, on, "identity", None, None, "updated", by).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The people of one unit (not of the units below it), by pseudonym.
@@ -471,22 +561,23 @@ impl Store {
 /// The person already recorded with this email or phone, if any.
 pub(crate) async fn find_duplicate(
     tx: &mut Transaction<'static, Any>,
+    v: &Vault,
     i: &Identity,
 ) -> Result<Option<i64>> {
-    if let Some(k) = email_key(&i.email) {
+    if let Some(k) = v.email_index(&i.email) {
         let hit: Option<i64> =
             sqlx::query_scalar("SELECT person_id FROM identities WHERE email_key = $1 LIMIT 1")
-                .bind(k)
+                .bind(k.to_vec())
                 .fetch_optional(&mut **tx)
                 .await?;
         if hit.is_some() {
             return Ok(hit);
         }
     }
-    if let Some(k) = phone_key(&i.phone) {
+    if let Some(k) = v.phone_index(&i.phone) {
         let hit: Option<i64> =
             sqlx::query_scalar("SELECT person_id FROM identities WHERE phone_key = $1 LIMIT 1")
-                .bind(k)
+                .bind(k.to_vec())
                 .fetch_optional(&mut **tx)
                 .await?;
         if hit.is_some() {

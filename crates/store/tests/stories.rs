@@ -128,7 +128,7 @@ async fn an_organisation_is_set_up_once(db: &TestDb) {
 
     // Opening the same database again (a restart) finds it as it was; the migrations that
     // already ran are not run again.
-    let again = store::Store::open(db.url(), store::Create::Never)
+    let again = open_unlocked(db.url(), store::Create::Never)
         .await
         .expect("reopening an existing database");
     assert_eq!(
@@ -1885,15 +1885,20 @@ async fn a_csv_with_bad_rows_writes_nothing(db: &TestDb) {
 // ---------------------------------------------------------------------------------------------
 // 10. Backups (SQLite: PostgreSQL has pg_dump).
 
-on_every_backend!(backups_are_whole_and_never_overwrite_by_accident);
-async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
+on_every_backend!(backups_are_whole_encrypted_and_never_overwrite_by_accident);
+async fn backups_are_whole_encrypted_and_never_overwrite_by_accident(db: &TestDb) {
     org(db).await;
     import(db, people_csv().as_bytes(), "people.csv")
         .await
         .unwrap();
+    let keys = TempDir::new();
+    let id_file = keys.path().join("backup-identity.txt");
+    let recipient = store::backup::create_backup_identity(&id_file).unwrap();
+    let recipients = store::backup::parse_recipients(&[recipient]).unwrap();
+    let opener = store::backup::read_backup_identity(&id_file).unwrap();
     if db.backend == Backend::Postgres {
         let e = db
-            .backup_to(std::path::Path::new("/nonexistent/backup.db"))
+            .backup_to(std::path::Path::new("/nonexistent/backup.db"), &recipients)
             .await
             .expect_err("backup_to on PostgreSQL should point to pg_dump");
         assert!(e.to_string().contains("pg_dump"), "{e}");
@@ -1903,7 +1908,9 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
         .dir()
         .expect("an SQLite store has a directory")
         .to_path_buf();
-    let backup = dir.join("backup.db");
+    let backup = dir.join("backup.age");
+    let e = db.backup_to(&backup, &[]).await.expect_err("no recipient");
+    assert!(e.to_string().contains("recipient"), "{e}");
     // Taken while the store is open and being written to.
     let writer = async {
         for i in 0..20 {
@@ -1921,14 +1928,35 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
             .unwrap();
         }
     };
-    let (r, ()) = tokio::join!(db.backup_to(&backup), writer);
+    let (r, ()) = tokio::join!(db.backup_to(&backup, &recipients), writer);
     r.unwrap();
-    let copy = store::Store::open(
-        &store::DatabaseUrl::Sqlite(backup.clone()),
-        store::Create::Never,
-    )
-    .await
-    .unwrap();
+    // Encrypted: no SQLite header, no organisation name, no party name; and no plaintext
+    // snapshot left beside it.
+    let bytes = std::fs::read(&backup).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    for needle in [&b"SQLite format 3"[..], b"Test Party", b"Kestrel", b"south"] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "the backup shows {:?}",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".iskra-backup"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+
+    // Restored into a new place, it is the live data as it stood at one moment.
+    let copy_path = dir.join("copy").join("iskra.db");
+    let copy_url = store::DatabaseUrl::Sqlite(copy_path.clone());
+    store::backup::restore(&backup, &copy_url, false, &opener)
+        .await
+        .unwrap();
+    let copy = open_unlocked(&copy_url, store::Create::Never)
+        .await
+        .unwrap();
     assert_eq!(
         copy.organisation().await.unwrap().as_deref(),
         Some("Test Party")
@@ -1949,16 +1977,26 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
     copy.close().await;
 
     let e = db
-        .backup_to(&backup)
+        .backup_to(&backup, &recipients)
         .await
         .expect_err("a backup over an existing file should be refused");
     assert!(e.to_string().contains("exists already"), "{e}");
+
+    // Another identity does not open it.
+    let other_file = keys.path().join("other-identity.txt");
+    store::backup::create_backup_identity(&other_file).unwrap();
+    let other = store::backup::read_backup_identity(&other_file).unwrap();
+    let nowhere = store::DatabaseUrl::Sqlite(dir.join("nowhere").join("iskra.db"));
+    let e = store::backup::restore(&backup, &nowhere, false, &other)
+        .await
+        .expect_err("another identity should not open the backup");
+    assert!(e.to_string().contains("does not open"), "{e}");
 
     // Restoring over another organisation's database needs --force. The target is not named
     // *.db, and a crash left its write-ahead log behind: restoring must not let SQLite replay
     // that old log over the restored database.
     let target = dir.join("other.sqlite");
-    let target_db = store::Store::open(
+    let target_db = open_unlocked(
         &store::DatabaseUrl::Sqlite(target.clone()),
         store::Create::IfMissing,
     )
@@ -1979,24 +2017,17 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
     std::fs::copy(&wal, &stale).expect("an open SQLite store in WAL mode has a -wal file");
     target_db.close().await;
     let target_url = store::DatabaseUrl::Sqlite(target.clone());
-    // A backup is evidence of a moment: restoring from it must not change it. Taken afresh,
-    // as `iskra backup` leaves it, and never opened as a store.
-    let pristine = dir.join("pristine.db");
-    db.backup_to(&pristine).await.unwrap();
-    let pristine_bytes = std::fs::read(&pristine).unwrap();
-    let e = store::backup::restore(&pristine, &target_url, false)
+    // A backup is evidence of a moment: restoring from it must not change it.
+    let backup_bytes = std::fs::read(&backup).unwrap();
+    let e = store::backup::restore(&backup, &target_url, false, &opener)
         .await
         .expect_err("restoring over a database without force should be refused");
     assert!(e.to_string().contains("--force"), "{e}");
     assert!(
-        std::fs::read(&pristine).unwrap() == pristine_bytes,
+        std::fs::read(&backup).unwrap() == backup_bytes,
         "a refused restore changed the backup file"
     );
-    let e = store::backup::restore(&backup, &target_url, false)
-        .await
-        .expect_err("restoring over a database without force should be refused");
-    assert!(e.to_string().contains("--force"), "{e}");
-    let still = store::Store::open(&target_url, store::Create::Never)
+    let still = open_unlocked(&target_url, store::Create::Never)
         .await
         .unwrap();
     assert_eq!(
@@ -2007,10 +2038,11 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
     // As if the server had crashed: the old database's log is still beside it.
     std::fs::copy(&stale, &wal).unwrap();
 
-    store::backup::restore(&backup, &target_url, true)
+    store::backup::restore(&backup, &target_url, true, &opener)
         .await
         .unwrap();
-    let restored = store::Store::open(&target_url, store::Create::Never)
+    assert!(std::fs::read(&backup).unwrap() == backup_bytes);
+    let restored = open_unlocked(&target_url, store::Create::Never)
         .await
         .unwrap();
     assert_eq!(
@@ -2022,19 +2054,33 @@ async fn backups_are_whole_and_never_overwrite_by_accident(db: &TestDb) {
     assert_eq!(String::from_utf8(out).unwrap(), copied);
     restored.close().await;
 
-    // A file that is not an Iskra database is no backup.
-    let junk = dir.join("junk.db");
-    let empty = store::Store::open(
+    // An encrypted database that is not an Iskra organisation is no backup; a file that is
+    // not encrypted to us is none either.
+    let junk = dir.join("junk").join("junk.db");
+    let empty = open_unlocked(
         &store::DatabaseUrl::Sqlite(junk.clone()),
         store::Create::IfMissing,
     )
     .await
     .unwrap();
+    let junk_backup = dir.join("junk.age");
+    empty.backup_to(&junk_backup, &recipients).await.unwrap();
     empty.close().await;
-    let e = store::backup::restore(&junk, &target_url, true)
+    let e = store::backup::restore(&junk_backup, &target_url, true, &opener)
         .await
         .expect_err("restoring a database with no organisation should be refused");
     assert!(e.to_string().contains("not an Iskra backup"), "{e}");
+    let e = store::backup::restore(&junk, &target_url, true, &opener)
+        .await
+        .expect_err("a plain SQLite file is not an encrypted backup");
+    assert!(e.to_string().contains("does not open"), "{e}");
+    // The identity file itself must be private.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&id_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2924,4 +2970,378 @@ async fn concurrent_writers_keep_one_chain(db: &TestDb) {
     let v = verify_ok(db).await;
     assert_eq!(v.entries as usize, before + 24);
     assert_eq!(v.head_seq as usize, before + 24);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identities encrypted at rest (crates/store/src/vault.rs).
+
+fn full_identity(name: &str, email: &str, phone: &str) -> core_rules::people::Identity {
+    core_rules::people::Identity {
+        legal_name: name.into(),
+        email: email.into(),
+        phone: phone.into(),
+        address: format!("{name}'s house, 1 Quay Street"),
+        workplace: "Harbour Board".into(),
+        notes: format!("{name} met us at the gate"),
+    }
+}
+
+async fn raw_identity(db: &store::Store, person: i64, column: &str) -> Option<Vec<u8>> {
+    sqlx::query_scalar(&format!(
+        "SELECT {column} FROM identities WHERE person_id = $1"
+    ))
+    .bind(person)
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+async fn set_raw(db: &store::Store, person: i64, column: &str, value: Option<Vec<u8>>) {
+    sqlx::query(&format!(
+        "UPDATE identities SET {column} = $1 WHERE person_id = $2"
+    ))
+    .bind(value)
+    .bind(person)
+    .execute(db.pool())
+    .await
+    .unwrap();
+}
+
+fn other_key() -> store::vault::KeySource {
+    store::vault::KeySource::Key(store::vault::MasterKey::from_bytes([0x33; 32]))
+}
+
+on_every_backend!(identities_are_sealed_and_open_only_in_their_place);
+async fn identities_are_sealed_and_open_only_in_their_place(db: &TestDb) {
+    let o = org(db).await;
+    let vera_who = full_identity("Vera Zasulich", "Vera.Z@example.org", "+44 141 496 0101");
+    let rosa_who = full_identity("Rosa Luxemburg", "rosa@example.org", "");
+    let vera = db
+        .create_person(
+            &person("Vera", o.docks1, Status::Member, 10, vera_who.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+    let rosa = db
+        .create_person(
+            &person("Rosa", o.docks2, Status::Member, 10, rosa_who.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.identity(vera).await.unwrap(), vera_who);
+    assert_eq!(db.identity(rosa).await.unwrap(), rosa_who);
+
+    // Stored sealed: no field in the clear, the blind index is not the email, an empty field
+    // is NULL.
+    for column in [
+        "legal_name",
+        "email",
+        "phone",
+        "address",
+        "workplace",
+        "notes",
+    ] {
+        let raw = raw_identity(db, vera, column).await.unwrap();
+        for needle in ["Vera", "vera", "496", "Quay", "Harbour", "gate"] {
+            assert!(
+                !raw.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{column} shows {needle}"
+            );
+        }
+    }
+    let key = raw_identity(db, vera, "email_key").await.unwrap();
+    assert_eq!(key.len(), store::vault::BLIND_LEN);
+    assert_eq!(raw_identity(db, rosa, "phone").await, None);
+    assert_eq!(raw_identity(db, rosa, "phone_key").await, None);
+
+    // A ciphertext moved to another person's row, or to another column, does not open.
+    let vera_name = raw_identity(db, vera, "legal_name").await;
+    let rosa_name = raw_identity(db, rosa, "legal_name").await;
+    set_raw(db, vera, "legal_name", rosa_name.clone()).await;
+    let e = db
+        .identity(vera)
+        .await
+        .expect_err("a moved ciphertext opened");
+    assert!(e.to_string().contains("does not open"), "{e}");
+    set_raw(db, vera, "legal_name", vera_name.clone()).await;
+    let vera_email = raw_identity(db, vera, "email").await;
+    let vera_address = raw_identity(db, vera, "address").await;
+    set_raw(db, vera, "address", vera_email).await;
+    assert!(db.identity(vera).await.is_err());
+    set_raw(db, vera, "address", vera_address).await;
+    assert_eq!(db.identity(vera).await.unwrap(), vera_who);
+
+    // The blind index finds the same email or phone, however written.
+    let e = db
+        .create_person(
+            &person(
+                "Again",
+                o.south,
+                Status::Supporter,
+                1,
+                identity(" VERA.z@EXAMPLE.org", ""),
+            ),
+            None,
+        )
+        .await
+        .expect_err("the same email twice");
+    assert!(e.to_string().contains("already recorded"), "{e}");
+    let e = db
+        .create_person(
+            &person(
+                "Again",
+                o.south,
+                Status::Supporter,
+                1,
+                identity("", "0044 141 496 0101"),
+            ),
+            None,
+        )
+        .await
+        .expect_err("the same phone twice");
+    assert!(e.to_string().contains("already recorded"), "{e}");
+
+    // Updating an identity re-seals it, and history says only that it changed.
+    let mut moved = vera_who.clone();
+    moved.address = "2 Dock Road".into();
+    db.set_identity(vera, &moved, today(), Some(o.admin))
+        .await
+        .unwrap();
+    assert_eq!(db.identity(vera).await.unwrap(), moved);
+    let h = db.history(vera).await.unwrap();
+    let last = h.last().unwrap();
+    assert_eq!(
+        (last.change.as_str(), &last.from_value, &last.to_value),
+        ("identity", &None, &None)
+    );
+
+    // Without a key nothing identifying is read or written; with another key the database
+    // refuses at once.
+    let locked = store::Store::open(db.url(), store::Create::Never)
+        .await
+        .unwrap();
+    assert!(matches!(
+        locked.identity(vera).await,
+        Err(StoreError::Locked)
+    ));
+    assert!(matches!(
+        locked
+            .create_person(
+                &person("Locked", o.south, Status::Supporter, 1, identity("", "")),
+                None
+            )
+            .await,
+        Err(StoreError::Locked)
+    ));
+    let e = locked
+        .clone()
+        .unlock(&other_key())
+        .await
+        .expect_err("another key must be refused");
+    assert!(
+        e.to_string()
+            .contains("the key does not open this database's identities"),
+        "{e}"
+    );
+    locked.close().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_key_file_others_may_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new();
+    let key = dir.path().join("iskra.key");
+    store::vault::create_key_file(&key).unwrap();
+    let url = store::DatabaseUrl::Sqlite(dir.path().join("data").join("iskra.db"));
+    let store = store::Store::open(&url, store::Create::IfMissing)
+        .await
+        .unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = store
+        .clone()
+        .unlock(&store::vault::KeySource::File(key.clone()))
+        .await
+        .expect_err("a 0644 key file must be refused");
+    assert!(e.to_string().contains("mode 0644"), "{e}");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let store = store
+        .unlock(&store::vault::KeySource::File(key))
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_passphrase_opens_identities_through_the_salt_in_the_database() {
+    let dir = TempDir::new();
+    let url = store::DatabaseUrl::Sqlite(dir.path().join("iskra.db"));
+    let pass = |p: &str| store::vault::KeySource::Passphrase(p.to_string().into());
+    let s = store::Store::open(&url, store::Create::IfMissing)
+        .await
+        .unwrap()
+        .unlock(&pass("a long enough passphrase"))
+        .await
+        .unwrap();
+    store::init_organisation(&s, "Test Party", "CC", ADMIN, ADMIN_PASSWORD, today())
+        .await
+        .unwrap();
+    let cc = s.unit_by_code("cc").await.unwrap().unwrap().id;
+    let who = full_identity("Nadezhda", "n@example.org", "");
+    let id = s
+        .create_person(
+            &person("Nadya", cc, Status::Supporter, 1, who.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+    s.close().await;
+    let open = |k: store::vault::KeySource| {
+        let url = url.clone();
+        async move {
+            store::Store::open(&url, store::Create::Never)
+                .await
+                .unwrap()
+                .unlock(&k)
+                .await
+        }
+    };
+    let again = open(pass("a long enough passphrase")).await.unwrap();
+    assert_eq!(again.identity(id).await.unwrap(), who);
+    again.close().await;
+    let e = open(pass("another long passphrase")).await.unwrap_err();
+    assert!(e.to_string().contains("does not open"), "{e}");
+    assert!(open(test_key()).await.is_err());
+}
+
+on_every_backend!(rotating_the_key_re_encrypts_every_identity);
+async fn rotating_the_key_re_encrypts_every_identity(db: &TestDb) {
+    let o = org(db).await;
+    import(db, people_csv().as_bytes(), "people.csv")
+        .await
+        .unwrap();
+    let who = full_identity("Vera Zasulich", "vera@example.org", "+44 141 496 0101");
+    let vera = db
+        .create_person(
+            &person("Vera", o.docks1, Status::Member, 10, who.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+    let before = export(db).await;
+    let e = db
+        .rotate_key(&test_key(), &mut |_, _| {})
+        .await
+        .expect_err("rotating to the same key");
+    assert!(e.to_string().contains("new key"), "{e}");
+
+    let mut seen = Vec::new();
+    let n = db
+        .rotate_key(&other_key(), &mut |done, total| seen.push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!(n, 7);
+    assert_eq!(seen.last(), Some(&(7, 7)));
+    // The store still holding the old key no longer opens identities.
+    assert!(db.identity(vera).await.is_err());
+
+    let e = store::Store::open(db.url(), store::Create::Never)
+        .await
+        .unwrap()
+        .unlock(&test_key())
+        .await
+        .expect_err("the old key must be refused after rotation");
+    assert!(
+        e.to_string()
+            .contains("the key does not open this database's identities"),
+        "{e}"
+    );
+    let rotated = store::Store::open(db.url(), store::Create::Never)
+        .await
+        .unwrap()
+        .unlock(&other_key())
+        .await
+        .unwrap();
+    assert_eq!(rotated.identity(vera).await.unwrap(), who);
+    let mut after = Vec::new();
+    rotated.export_people(&mut after, None).await.unwrap();
+    assert_eq!(String::from_utf8(after).unwrap(), before);
+    // The blind indexes moved too: the same file finds everyone, and a bank line finds its
+    // payer by email and by phone.
+    let csv = people_csv();
+    let r = rotated
+        .import_people(|| Ok(csv.as_bytes()), "again.csv", None, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((r.created, r.unchanged), (0, 6));
+    let bank = format!(
+        "date,amount,reference,payer\n{d},5.00,R-1,ANN@example.org\n{d},5.00,R-2,0044 141 496 0101\n",
+        d = days_ago(1)
+    );
+    let r = rotated
+        .import_bank_csv(bank.as_bytes(), None)
+        .await
+        .unwrap();
+    assert_eq!(r.recorded, 2);
+    rotated.close().await;
+}
+
+#[tokio::test]
+async fn a_database_with_identities_in_plain_text_is_refused_not_migrated() {
+    // A database as the foundation left it: migrations 1 and 2, a plaintext identity.
+    let dir = TempDir::new();
+    let url = store::DatabaseUrl::Sqlite(dir.path().join("iskra.db"));
+    let s = open_unlocked(&url, store::Create::IfMissing).await.unwrap();
+    for sql in [
+        "PRAGMA foreign_keys = OFF",
+        "DELETE FROM _sqlx_migrations WHERE version = 3",
+        "DROP TABLE vault",
+        "DROP TABLE identities",
+        "CREATE TABLE identities (person_id BIGINT PRIMARY KEY, legal_name TEXT NOT NULL DEFAULT '', \
+         email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '', \
+         workplace TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '', email_key TEXT, phone_key TEXT)",
+        "INSERT INTO identities (person_id, legal_name) VALUES (1, 'Vera Zasulich')",
+    ] {
+        let mut conn = s.pool().acquire().await.unwrap();
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    s.close().await;
+    let e = store::Store::open(&url, store::Create::Never)
+        .await
+        .expect_err("plaintext identities must not be dropped by a migration");
+    assert!(e.to_string().contains("in plain text"), "{e}");
+    let s = store::Store::open(&url, store::Create::Never).await;
+    assert!(s.is_err());
+}
+
+on_every_backend!(a_units_identities_open_at_once);
+async fn a_units_identities_open_at_once(db: &TestDb) {
+    org(db).await;
+    let mut csv = core_rules::import::COLUMNS.join(",");
+    csv.push('\n');
+    for i in 0..500 {
+        csv.push_str(&format!(
+            ",P{i:03},docks-1,supporter,,no,,no,Name {i},p{i}@example.org,+44 141 496 {i:04},{i} Quay Street,Yard {i}\n"
+        ));
+    }
+    import(db, csv.as_bytes(), "unit.csv").await.unwrap();
+    let docks1 = db.unit_by_code("docks-1").await.unwrap().unwrap().id;
+    let ids: Vec<i64> = db
+        .people_of_unit(docks1)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids.len(), 500);
+    let all = db.identities(&ids).await.unwrap();
+    assert_eq!(all.len(), 500);
+    assert_eq!(all[&ids[7]].email, "p7@example.org");
+    assert_eq!(all[&ids[7]].address, "7 Quay Street");
+    for id in &ids {
+        assert_eq!(all[id], db.identity(*id).await.unwrap());
+    }
+    // How fast is measured in the benchmarks (BENCHMARKS.md), not here.
 }

@@ -79,6 +79,8 @@ pub enum Action<'a> {
     ExportUnit(Place<'a>),
     /// See a person's page and standing.
     ViewPerson(&'a Person, Place<'a>),
+    /// See the identifying details of a unit's people, in its roster.
+    ViewIdentities(Place<'a>),
     /// See the identifying details of a person.
     ViewIdentity(&'a Person, Place<'a>),
     /// Change a person's status, unit or record of tasks.
@@ -142,7 +144,7 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::ViewRoster(place) => {
             is_member_of(who, place.unit().id) || office_reaches(who, place, true, OFFICES)
         }
-        Action::ManageUnit(place) | Action::ExportUnit(place) => {
+        Action::ManageUnit(place) | Action::ExportUnit(place) | Action::ViewIdentities(place) => {
             office_reaches(who, place, true, &[Role::Secretary])
         }
         Action::RecordPayment(place) => {

@@ -129,7 +129,12 @@ struct Server {
 
 async fn server() -> Result<Server> {
     let dir = tempfile::tempdir()?;
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing).await?;
+    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
+        .await?
+        .unlock(&store::vault::KeySource::Key(
+            store::vault::MasterKey::generate(),
+        ))
+        .await?;
     let today = Day::today();
     store
         .seed_demo(&core_rules::demo::demo(7, today), today)

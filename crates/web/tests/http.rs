@@ -21,6 +21,11 @@ async fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
         .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(
+            store::vault::MasterKey::generate(),
+        ))
+        .await
         .unwrap();
     let today = Day::today();
     assert!(store

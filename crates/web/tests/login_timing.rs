@@ -13,6 +13,11 @@ async fn an_unknown_account_takes_as_long_as_a_wrong_password() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
         .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(
+            store::vault::MasterKey::generate(),
+        ))
+        .await
         .unwrap();
     let today = Day::today();
     assert!(store

@@ -200,6 +200,11 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
         .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(
+            store::vault::MasterKey::generate(),
+        ))
+        .await
         .unwrap();
     store::init_organisation(
         &store,
@@ -562,9 +567,9 @@ async fn canaries_show_only_where_the_rules_allow() {
                 (format!("CANARY-NAME-{tag}"), here && secretary),
                 (format!("CANARY-ADDRESS-{tag}"), here && secretary),
                 (format!("CANARY-WORK-{tag}"), here && secretary),
-                // Applicants: those who decide on them.
+                // Applicants, and who they are: those who decide on them.
                 (format!("CANARY-APPLICANT-{tag}"), here && secretary),
-                (format!("CANARY-NAME-APPLICANT-{tag}"), false),
+                (format!("CANARY-NAME-APPLICANT-{tag}"), here && secretary),
             ];
             for (marker, allowed) in checks {
                 if pages.contains(&marker) != allowed {

@@ -30,6 +30,19 @@ use store::{Backend, Create, DatabaseUrl, Store};
 
 pub const POSTGRES_ENV: &str = "ISKRA_TEST_POSTGRES_URL";
 
+/// The key every story's store is opened with (a fixed one: tests are not secrets).
+pub const TEST_KEY: [u8; 32] = [0x5a; 32];
+
+/// The source of `TEST_KEY`, for `Store::unlock`.
+pub fn test_key() -> store::vault::KeySource {
+    store::vault::KeySource::Key(store::vault::MasterKey::from_bytes(TEST_KEY))
+}
+
+/// Opens a store and unlocks it with the test key.
+pub async fn open_unlocked(url: &DatabaseUrl, create: Create) -> store::Result<Store> {
+    Store::open(url, create).await?.unlock(&test_key()).await
+}
+
 /// The administrator every story's organisation starts with.
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
@@ -177,7 +190,7 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = TempDir::new();
         let url = DatabaseUrl::Sqlite(dir.path().join("iskra.db"));
-        let store = Store::open(&url, Create::IfMissing)
+        let store = open_unlocked(&url, Create::IfMissing)
             .await
             .unwrap_or_else(|e| panic!("opening a new SQLite store: {e}"));
         TestDb {
@@ -221,7 +234,7 @@ impl TestDb {
             maintenance_url: url.clone(),
             name: name.clone(),
         };
-        let store = Store::open(
+        let store = open_unlocked(
             &DatabaseUrl::Postgres(with_database(&url, &name)),
             Create::Never,
         )
@@ -268,7 +281,7 @@ impl TestDb {
     }
 }
 
-pub const TABLES: [&str; 16] = [
+pub const TABLES: [&str; 17] = [
     "organisation",
     "unit_kinds",
     "units",
@@ -278,6 +291,7 @@ pub const TABLES: [&str; 16] = [
     "imports",
     "persons",
     "identities",
+    "vault",
     "person_history",
     "statutes",
     "dues_payments",

@@ -175,6 +175,16 @@ pub async fn page(
     } else {
         Vec::new()
     };
+    // The secretary's roster carries the identities: the view is recorded before they are opened.
+    let identities = if allowed(&w, Action::ViewIdentities(place)) && !roster.is_empty() {
+        let ids: Vec<i64> = roster.iter().map(|(p, _)| p.id).collect();
+        store
+            .record_unit_identity_view(session.account.id, id, ids.len() as i64)
+            .await?;
+        store.identities(&ids).await?
+    } else {
+        Default::default()
+    };
     let mut eval = store.evaluate_branch(today, Some(id)).await?;
     eval.per_unit.retain(|u, _| !hidden.contains(u));
     let own = eval.per_unit.get(&id).cloned().unwrap_or_default();
@@ -245,10 +255,20 @@ pub async fn page(
                 p.muted { "Nobody belongs directly to this unit." }
             } @else {
                 table {
-                    tr { th { "Party name" } th { "Status" } th { "Standing today" } th { "Dues" } }
+                    tr {
+                        th { "Party name" }
+                        @if !identities.is_empty() { th { "Legal name" } th { "Email" } th { "Phone" } }
+                        th { "Status" } th { "Standing today" } th { "Dues" }
+                    }
                     @for (p, s) in &roster {
                         tr {
                             td { a href={ "/people/" (p.id) } { (p.pseudonym) } }
+                            @if !identities.is_empty() {
+                                @let i = identities.get(&p.id);
+                                td { (i.map_or("", |i| i.legal_name.as_str())) }
+                                td { (i.map_or("", |i| i.email.as_str())) }
+                                td { (i.map_or("", |i| i.phone.as_str())) }
+                            }
                             td { (p.status.as_str()) }
                             td class=(if s.vote { "ok" } else { "no" }) { (s.summary()) }
                             td.num {
