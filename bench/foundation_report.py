@@ -116,7 +116,7 @@ def section(data_dir, notes_path):
             pg.append(f"p95 {t:.1f} ms — {verdict(t <= 20)}; p50 {f(r['page_p50'], 1)} ms")
         else:
             pg.append("not measured")
-    row("Unit page `GET /units/ID` of local `r01-l01` (500 members in its branch), signed in as admin", "p95 ≤ 20 ms", *pg)
+    row("Unit page `GET /units/ID` of local `r01-l01` (500 members in its branch), signed in as its secretary (names and identities shown)", "p95 ≤ 20 ms", *pg)
     row(
         "  same server, `GET /static/iskra.css` (no database)",
         "",

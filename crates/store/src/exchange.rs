@@ -33,6 +33,9 @@ pub struct ImportReport {
 
 /// At most this many problems are listed; the count of the rest is given.
 const MAX_LISTED: usize = 200;
+/// From this many new people on, an import into SQLite builds the secondary indexes after the
+/// rows rather than along with them.
+const REBUILD_INDEXES_FROM: usize = 20_000;
 /// Rows per INSERT statement: well under SQLite's and PostgreSQL's limits on parameters.
 const BATCH: usize = 400;
 
@@ -273,6 +276,27 @@ impl Store {
         } else {
             None
         };
+        // A large import into SQLite builds the secondary indexes of persons and identities
+        // once, after the rows are in, instead of inserting into them row by row at random
+        // places (pseudonyms and blind indexes are scattered all over their B-trees). Dropped and
+        // created again inside this transaction: a failed import leaves them as they were.
+        let mut rebuild: Vec<String> = Vec::new();
+        let creating = matches.iter().filter(|m| m.is_none()).count();
+        if self.backend() == Backend::Sqlite && creating >= REBUILD_INDEXES_FROM {
+            let rows = sqlx::query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                 AND tbl_name IN ('persons', 'identities') AND sql IS NOT NULL",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for r in rows {
+                let name: String = r.try_get("name")?;
+                sqlx::query(&format!("DROP INDEX \"{name}\""))
+                    .execute(&mut *tx)
+                    .await?;
+                rebuild.push(r.try_get("sql")?);
+            }
+        }
         if self.backend() == Backend::Postgres {
             // Ids are assigned here in order; nobody else may take one meanwhile.
             sqlx::query("LOCK TABLE persons IN EXCLUSIVE MODE")
@@ -290,67 +314,114 @@ impl Store {
         let mut next_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM persons")
             .fetch_one(&mut *tx)
             .await?;
+        let v_version = vault.version();
         let mut report = ImportReport::default();
         let mut batch: Vec<(i64, PersonRow)> = Vec::with_capacity(BATCH);
         let mut rdr = reader(open().map_err(io)?);
         let mut records = rdr.records();
         records.next();
         let created_at = now();
-        for (i, rec) in records.enumerate() {
-            let rec = rec.map_err(|e| {
-                StoreError::Invalid(format!("{file_name} changed while importing: {e}"))
-            })?;
-            let l = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
-            let row = validate_row(&header, &rec, l, &unit_codes, today).map_err(|_| {
-                StoreError::Invalid(format!("{file_name} changed while importing (line {l})"))
-            })?;
-            report.rows += 1;
-            match matches.get(i).copied().flatten() {
-                Some(existing) => {
-                    if update_person(&mut tx, vault, existing, &row, units[&row.unit], today, by)
-                        .await?
-                    {
-                        report.updated += 1;
-                    } else {
-                        report.unchanged += 1;
-                    }
+        // Sealing (encryption and blind indexes) is most of the CPU an import costs. It runs on a
+        // thread of its own, a batch ahead, while this task reads the file and SQLite writes the
+        // batch before: on two cores the three overlap.
+        let (to_seal, mut seal_rx) = tokio::sync::mpsc::channel::<Vec<(i64, PersonRow)>>(2);
+        let (sealed_tx, mut sealed) = tokio::sync::mpsc::channel::<Vec<SealedRow>>(2);
+        let sealer_vault = self.vault_arc()?;
+        let sealer = tokio::task::spawn_blocking(move || {
+            while let Some(batch) = seal_rx.blocking_recv() {
+                let out: Vec<SealedRow> = batch
+                    .into_iter()
+                    .map(|(id, row)| {
+                        let identity = sealer_vault.seal_identity(id, &row.identity);
+                        (id, row, identity)
+                    })
+                    .collect();
+                if sealed_tx.blocking_send(out).is_err() {
+                    break;
                 }
-                None => {
-                    batch.push((next_id, row));
-                    next_id += 1;
-                    report.created += 1;
-                    if batch.len() == BATCH {
-                        insert_batch(
+            }
+        });
+        let mut in_flight = 0usize;
+        let backend = self.backend();
+        let written = async {
+            for (i, rec) in records.enumerate() {
+                let rec = rec.map_err(|e| {
+                    StoreError::Invalid(format!("{file_name} changed while importing: {e}"))
+                })?;
+                let l = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
+                let row = validate_row(&header, &rec, l, &unit_codes, today).map_err(|_| {
+                    StoreError::Invalid(format!("{file_name} changed while importing (line {l})"))
+                })?;
+                report.rows += 1;
+                match matches.get(i).copied().flatten() {
+                    Some(existing) => {
+                        if update_person(
                             &mut tx,
                             vault,
-                            self.backend(),
-                            &batch,
-                            &units,
-                            created_at,
+                            existing,
+                            &row,
+                            units[&row.unit],
+                            today,
                             by,
-                            import_id,
                         )
-                        .await?;
-                        batch.clear();
+                        .await?
+                        {
+                            report.updated += 1;
+                        } else {
+                            report.unchanged += 1;
+                        }
+                    }
+                    None => {
+                        batch.push((next_id, row));
+                        next_id += 1;
+                        report.created += 1;
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            to_seal.send(full).await.map_err(|_| sealer_gone())?;
+                            in_flight += 1;
+                            // Keep one batch sealing while the one before it is written.
+                            while in_flight > 1 {
+                                let b = sealed.recv().await.ok_or_else(sealer_gone)?;
+                                in_flight -= 1;
+                                insert_batch(
+                                    &mut tx, v_version, backend, &b, &units, created_at, by,
+                                    import_id,
+                                )
+                                .await?;
+                            }
+                        }
                     }
                 }
+                if report.rows.is_multiple_of(10_000) {
+                    progress(Progress::Writing(report.rows));
+                }
             }
-            if report.rows.is_multiple_of(10_000) {
-                progress(Progress::Writing(report.rows));
+            if !batch.is_empty() {
+                to_seal
+                    .send(std::mem::take(&mut batch))
+                    .await
+                    .map_err(|_| sealer_gone())?;
+                in_flight += 1;
             }
+            drop(to_seal);
+            while in_flight > 0 {
+                let b = sealed.recv().await.ok_or_else(sealer_gone)?;
+                in_flight -= 1;
+                insert_batch(
+                    &mut tx, v_version, backend, &b, &units, created_at, by, import_id,
+                )
+                .await?;
+            }
+            Ok::<(), StoreError>(())
         }
-        insert_batch(
-            &mut tx,
-            vault,
-            self.backend(),
-            &batch,
-            &units,
-            created_at,
-            by,
-            import_id,
-        )
-        .await?;
+        .await;
+        drop(sealed);
+        let _ = sealer.await;
+        written?;
         progress(Progress::Writing(report.rows));
+        for sql in &rebuild {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
         if self.backend() == Backend::Postgres && report.created > 0 {
             sqlx::query("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))")
                 .execute(&mut *tx)
@@ -458,12 +529,19 @@ impl Store {
     }
 }
 
+/// A new person's row with their identity already sealed.
+type SealedRow = (i64, PersonRow, crate::vault::SealedIdentity);
+
+fn sealer_gone() -> StoreError {
+    StoreError::Invalid("the import's sealing thread stopped".into())
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn insert_batch(
     tx: &mut Transaction<'static, Any>,
-    v: &Vault,
+    key_version: i64,
     backend: Backend,
-    batch: &[(i64, PersonRow)],
+    batch: &[SealedRow],
     units: &HashMap<String, i64>,
     created_at: i64,
     by: Option<i64>,
@@ -479,12 +557,12 @@ async fn insert_batch(
         placeholders(13)
     );
     let mut q = sqlx::query(&sql);
-    for (id, r) in batch {
+    for (id, r, _) in batch {
         let since = r.admitted_on.unwrap_or(Day::today());
         q = q
             .bind(*id)
-            .bind(r.card.clone())
-            .bind(r.pseudonym.clone())
+            .bind(r.card.as_deref())
+            .bind(r.pseudonym.as_str())
             .bind(units[&r.unit])
             .bind(r.status.as_str())
             .bind(since.to_string())
@@ -503,20 +581,19 @@ async fn insert_batch(
         placeholders(10)
     );
     let mut q = sqlx::query(&sql);
-    for (id, r) in batch {
-        let sealed = v.seal_identity(*id, &r.identity);
-        let [legal_name, email, phone, address, workplace, notes] = sealed.fields;
+    for (id, _, sealed) in batch {
+        let [legal_name, email, phone, address, workplace, notes] = &sealed.fields;
         q = q
             .bind(*id)
-            .bind(v.version())
-            .bind(legal_name)
-            .bind(email)
-            .bind(phone)
-            .bind(address)
-            .bind(workplace)
-            .bind(notes)
-            .bind(sealed.email_key)
-            .bind(sealed.phone_key);
+            .bind(key_version)
+            .bind(legal_name.as_deref())
+            .bind(email.as_deref())
+            .bind(phone.as_deref())
+            .bind(address.as_deref())
+            .bind(workplace.as_deref())
+            .bind(notes.as_deref())
+            .bind(sealed.email_key.as_deref())
+            .bind(sealed.phone_key.as_deref());
     }
     q.execute(&mut **tx).await?;
     Ok(())

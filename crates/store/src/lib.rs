@@ -301,6 +301,11 @@ impl Store {
         self.vault.as_deref().ok_or(StoreError::Locked)
     }
 
+    /// The vault, shared, for work handed to another thread (an import's sealing).
+    pub(crate) fn vault_arc(&self) -> Result<Arc<vault::Vault>> {
+        self.vault.clone().ok_or(StoreError::Locked)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

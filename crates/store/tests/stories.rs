@@ -2384,20 +2384,49 @@ fn persons_by_index(backend: Backend, lines: &[String]) -> bool {
 on_every_backend!(the_unit_list_and_the_branch_search_use_indexes);
 async fn the_unit_list_and_the_branch_search_use_indexes(db: &TestDb) {
     let o = org(db).await;
-    // A few thousand people spread over the units, through the ordinary import.
+    // Twenty thousand people spread over the units, through the ordinary import: enough that
+    // SQLite's import builds the secondary indexes after the rows, which must leave them all as
+    // they were (and used, below).
+    let indexes = |db: &'_ TestDb| {
+        let pool = db.pool().clone();
+        async move {
+            let mut v: Vec<(String, Option<String>)> = sqlx::query_as(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                 AND tbl_name IN ('persons', 'identities') ORDER BY name",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            v.sort();
+            v
+        }
+    };
+    let before = if db.backend == Backend::Sqlite {
+        indexes(db).await
+    } else {
+        Vec::new()
+    };
     let units = [
         "docks-1", "docks-2", "docks", "north", "south", "women", "union",
     ];
     let prefixes = ["Ma", "Ka", "Ve", "Ro", "Bo", "Li", "Sa", "Yu"];
     let mut csv = String::from("pseudonym,unit,status\n");
-    for i in 0..3000 {
+    for i in 0..20_000 {
         csv += &format!(
-            "{}{i:04},{},supporter\n",
+            "{}{i:05},{},supporter\n",
             prefixes[i % prefixes.len()],
             units[i % units.len()]
         );
     }
     import(db, csv.as_bytes(), "many.csv").await.unwrap();
+    if db.backend == Backend::Sqlite {
+        let after = indexes(db).await;
+        assert_eq!(
+            after, before,
+            "the import put back every index it set aside"
+        );
+        assert!(after.iter().any(|(n, _)| n == "persons_by_unit_pseudonym"));
+    }
     // Planner statistics as a running organisation would have them.
     sqlx::query("ANALYZE").execute(db.pool()).await.unwrap();
     let (circle, region) = (o.docks1, o.north);

@@ -267,8 +267,20 @@ async fn admitting_and_inviting(c: &Client, s: &Server) -> Result<String> {
         )))
         .await
         .context("the new member in the roster")?;
-    let status = row.find(Locator::XPath("td[2]")).await?.text().await?;
-    ensure!(status == "member", "the roster says {status:?}, not member");
+    // The secretary's roster also carries legal name, email and phone: find the status cell.
+    let cells = row.find_all(Locator::XPath("td")).await?;
+    let mut texts = Vec::new();
+    for c in cells {
+        texts.push(c.text().await?);
+    }
+    ensure!(
+        texts.iter().any(|t| t == "member"),
+        "the roster says {texts:?}, not member"
+    );
+    ensure!(
+        texts.iter().any(|t| t == "Lark Newcomer"),
+        "the secretary's roster does not show the legal name: {texts:?}"
+    );
     click_through(c, row.find(Locator::Css("a")).await?).await?;
     ensure!(
         heading(c).await?.contains(APPLICANT),

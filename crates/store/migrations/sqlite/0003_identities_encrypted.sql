@@ -11,7 +11,8 @@
 -- demo simply re-seeds a new data directory).
 DROP TABLE identities;
 CREATE TABLE identities (
-    person_id BIGINT PRIMARY KEY REFERENCES persons(id),
+    -- The rowid itself: one B-tree, filled in order by a bulk import.
+    person_id INTEGER PRIMARY KEY REFERENCES persons(id),
     key_version BIGINT NOT NULL,
     legal_name BLOB,
     email BLOB,
