@@ -117,7 +117,27 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(session::security_headers))
+        .layer(axum::middleware::from_fn(run_to_completion))
         .with_state(state)
+}
+
+/// Runs every request in a task of its own, so that a client who hangs up does not cancel it
+/// half-way. A write cancelled inside its transaction can leave its pooled connection unusable
+/// in sqlx ("attempted to call begin_with at non-zero transaction depth"), and every page view
+/// that records something would then fail on that connection: anyone could break the server by
+/// opening and dropping connections. Finishing the request is also simply right: a change the
+/// client asked for is made (or refused) whole, whether or not they wait for the answer.
+async fn run_to_completion(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::spawn(next.run(req)).await {
+        Ok(res) => res,
+        Err(e) => {
+            error::AppError::Internal(format!("the request's task failed: {e}")).into_response()
+        }
+    }
 }
 
 /// Serves until the process is asked to stop.
