@@ -1,0 +1,168 @@
+"""Writes the "## Accounts and access (issue 3)" section of BENCHMARKS.md from bench/accounts.sh.
+
+    python3 bench/accounts_report.py DATA_DIR/results-accounts.txt BENCHMARKS.md
+
+Prints the section and replaces only it in the file (re-read right before writing; other
+sections belong to others). The first time, it goes after the Foundation section, before
+"## The count". Notes kept in bench/accounts-notes.md are copied in verbatim.
+"""
+
+import os
+import re
+import shlex
+import statistics
+import sys
+
+TITLE = "## Accounts and access (issue 3)"
+GOAL_LOGIN_MS = 300
+GOAL_PAGE_P95_MS = 30
+GOAL_RATIO = 0.25
+
+
+def load(path):
+    out = {}
+    for line in open(path, encoding="utf-8"):
+        for tok in shlex.split(line.strip()):
+            k, _, v = tok.partition("=")
+            out[k] = v
+    return out
+
+
+def nums(v):
+    return [float(x) for x in v.split(",") if x]
+
+
+def to_bytes(s):
+    m = re.fullmatch(r"([0-9.]+)([KMG]?)B", s)
+    return float(m.group(1)) * {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}[m.group(2)]
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def section(r, notes_path):
+    lines = [TITLE, ""]
+    lines.append(
+        f"Login, and the unit page of a secretary with the identities of its people decrypted, in a "
+        f"generated organisation of {int(r['people']):,} people (`iskra generate`, seed "
+        f"{r['seed']}; {int(r['db_persons']):,} persons in a {r['db_mb']} MB SQLite database). "
+        "Every figure is a median or a percentile of many requests; the baselines ran side by "
+        "side in the same run. Heavy: run on request, never in CI."
+    )
+    lines.append("")
+    lines.append(
+        f"- `{r['run_command']}` on {r['run_date']} at commit {r['run_commit']}; "
+        f"{r['machine_nproc']} cores ({r['machine_cpu']}), {r['machine_mem']} RAM; "
+        f"load average at the start {r['run_load']} (the machine is shared)."
+    )
+    built = "reused, built" if r.get("db_reused") == "1" else "built in this run,"
+    lines.append(f"- The database was {built} {r['db_built']}.")
+    lines.append("")
+
+    rp50, rp95 = float(r["login_right_p50"]), float(r["login_right_p95"])
+    wp50, wp95 = float(r["login_wrong_p50"]), float(r["login_wrong_p95"])
+    up50, up95 = float(r["login_unknown_p50"]), float(r["login_unknown_p95"])
+    pp50, pp95 = float(r["page_p50"]), float(r["page_p95"])
+    hp50, hp95 = float(r["health_p50"]), float(r["health_p95"])
+    prps, hrps = nums(r["wrk_page_rps"]), nums(r["wrk_health_rps"])
+    pm, hm = statistics.median(prps), statistics.median(hrps)
+    ratio = pm / hm
+    n = r["logins"]
+    lines.append("| figure | goal | measured | baseline (same run) | ratio | met? |")
+    lines.append("|---|---|---|---|---|---|")
+    lines.append(
+        f"| Login, right password: `POST /login` round trip, new connection ({n} logins) "
+        f"| ≤ {GOAL_LOGIN_MS} ms | p50 {rp50:.0f} ms, p95 {rp95:.0f} ms | | | "
+        f"{verdict(rp95 <= GOAL_LOGIN_MS)} |"
+    )
+    lines.append(
+        f"| Login, wrong password ({n}) | about equal to an unknown login | p50 {wp50:.0f} ms, "
+        f"p95 {wp95:.0f} ms | right password: p50 {rp50:.0f} ms | {wp50 / rp50:.2f}× | |"
+    )
+    lines.append(
+        f"| Login, unknown login name ({n}) | about equal to a wrong password | p50 {up50:.0f} ms, "
+        f"p95 {up95:.0f} ms | wrong password: p50 {wp50:.0f} ms | {up50 / wp50:.2f}× | "
+        f"{verdict(0.8 <= up50 / wp50 <= 1.25)} |"
+    )
+    lines.append(
+        f"| Secretary's unit page `GET /units/ID` of `r01-l01`: {r['page_people']} people with "
+        f"identities, {int(r['page_bytes']):,} bytes ({r['page_runs']} requests) "
+        f"| p95 ≤ {GOAL_PAGE_P95_MS} ms | p50 {pp50:.1f} ms, p95 {pp95:.1f} ms "
+        f"| `GET /healthz`: p50 {hp50:.2f} ms, p95 {hp95:.2f} ms | | "
+        f"{verdict(pp95 <= GOAL_PAGE_P95_MS)} |"
+    )
+    lines.append(
+        f"| Throughput of that page under `wrk -t{r['wrk_threads']} -c{r['wrk_connections']} "
+        f"-d{r['wrk_seconds']}s`, {r['wrk_rounds']} rounds | ≥ {GOAL_RATIO} of `/healthz` "
+        f"| {pm:,.0f} req/s (rounds {', '.join(f'{x:,.0f}' for x in prps)}) "
+        f"| `GET /healthz`: {hm:,.0f} req/s (rounds {', '.join(f'{x:,.0f}' for x in hrps)}) "
+        f"| {ratio:.3f} | {verdict(ratio >= GOAL_RATIO)} |"
+    )
+    mb = lambda kb: f"{int(kb) / 1024:.0f} MB"  # noqa: E731
+    lines.append(
+        f"| Server memory serving the organisation (`/proc/PID/status`) | (information) "
+        f"| VmRSS {mb(r['rss_started_kb'])} started, {mb(r['rss_after_page_kb'])} after the "
+        f"page latencies, {mb(r['rss_end_kb'])} after wrk; peak (VmHWM) {mb(r['rss_peak_kb'])} | | | |"
+    )
+    lines.append("")
+
+    reqs = nums(r["wrk_page_requests"])
+    per_req = [to_bytes(b) / q for b, q in zip(r["wrk_page_read"].split(","), reqs)]
+    views = int(r["page_views"]) + int(sum(reqs))
+    lines.append(
+        f"Method: `iskra serve --insecure-localhost` on 127.0.0.1 (release build), a Python "
+        f"`http.client` client on the same machine. Logins: a warm-up login, then {n} rounds of "
+        f"right password, wrong password and unknown login name, each on a new connection; every "
+        f"failed attempt from its own loopback source address (127.0.1.N, 127.0.2.N) so that the "
+        f"throttle (5 free failures per login name and per client) is never reached, and the "
+        f"right password in between clears the account's record. Unit page: signed in as the "
+        f"secretary `bench-sec` of `r01-l01` ({r['unit_people']} people in the unit, "
+        f"{r['unit_members']} of them members), one keep-alive connection, the page and "
+        f"`/healthz` requested alternately, {r['page_warmup']} warm-up pairs then "
+        f"{r['page_runs']} measured. The page listed {r['page_people']} people with their "
+        f"legal name, email and phone columns "
+        f"({'present' if r['page_has_identity_columns'] == '1' else '**missing**'}; "
+        f"{int(r['page_at_signs']):,} `@` in the body). Throughput: wrk {r['wrk_version']} with "
+        f"the session cookie, the page and `/healthz` alternately, {r['wrk_rounds']} × "
+        f"{r['wrk_seconds']} s each; ratio of the medians of requests/s. wrk and the server share "
+        f"the machine's {r['machine_nproc']} cores. wrk read about {statistics.median(per_req):,.0f} "
+        f"bytes per page request and saw {r['wrk_errors']} non-2xx/3xx answers; the audit log "
+        f"grew by {int(r['audit_added']):,} entries for {views:,} page views counted by the "
+        f"clients (page p50 under wrk: {', '.join(r['wrk_page_p50'].split(','))}; "
+        f"p99: {', '.join(r['wrk_page_p99'].split(','))})."
+    )
+    if os.path.exists(notes_path):
+        lines.append("")
+        lines.append(open(notes_path, encoding="utf-8").read().strip())
+    return "\n".join(lines) + "\n"
+
+
+def replace_section(text, new):
+    if not text.strip():
+        return "# Benchmarks\n\n" + new
+    # Our section runs from its title to the next "## " title (or the end).
+    pat = re.compile(r"^## Accounts and access \(issue 3\)\n.*?(?=^## |\Z)", re.S | re.M)
+    if pat.search(text):
+        return pat.sub(lambda _: new + "\n", text, count=1).rstrip("\n") + "\n"
+    # The first time: after the Foundation section, before "## The count".
+    m = re.search(r"^## The count\b", text, re.M)
+    if m:
+        return text[: m.start()] + new + "\n" + text[m.start() :]
+    return text.rstrip("\n") + "\n\n" + new
+
+
+def main():
+    results, md = sys.argv[1], sys.argv[2]
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "accounts-notes.md")
+    new = section(load(results), notes)
+    print(new)
+    text = open(md, encoding="utf-8").read() if os.path.exists(md) else ""
+    out = replace_section(text, new)
+    with open(md + ".tmp", "w", encoding="utf-8") as fh:
+        fh.write(out)
+    os.replace(md + ".tmp", md)
+
+
+if __name__ == "__main__":
+    main()
