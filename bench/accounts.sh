@@ -105,16 +105,22 @@ else
   echo "db_built=$(printf %q "$(cat "$DATA/db.stamp")") db_reused=0" >>"$res"
 fi
 
+# Serves the database DB, measures (logins if LOGINS_TOO=1), the unit page of r01-l01 and its
+# throughput; every result key prefixed with P.
+measure() { # db prefix logins-too
+local db=$1 P=$2 logins_too=$3
+local url="sqlite://$db" unit audit_before pid out rps bad r path cookie
 unit=$(sqlite3 "$db" "select id from units where code='r01-l01'")
-echo "unit_id=$unit unit_people=$(sqlite3 "$db" "select count(*) from persons where unit_id = $unit")" \
-  "unit_members=$(sqlite3 "$db" "select count(*) from persons where unit_id = $unit and status = 'member'")" \
-  "db_persons=$(sqlite3 "$db" "select count(*) from persons")" \
-  "db_mb=$(du -m "$db" | cut -f1)" >>"$res"
-audit_before=$(sqlite3 "$db" "select count(*) from audit_log")
+echo "${P}unit_id=$unit ${P}unit_people=$(sqlite3 "$db" "select count(*) from persons where unit_id = $unit")" \
+  "${P}unit_members=$(sqlite3 "$db" "select count(*) from persons where unit_id = $unit and status = 'member'")" \
+  "${P}db_persons=$(sqlite3 "$db" "select count(*) from persons")" \
+  "${P}db_mb=$(du -m "$db" | cut -f1)" >>"$res"
+audit_views() { sqlite3 "$db" "select count(*) from audit_log where action = 'identity.view'"; }
+audit_before=$(audit_views)
 
-log "starting the server"
+log "starting the server on $db"
 "$bin" serve --database "$url" --key-file "$ISKRA_KEY_FILE" --listen "127.0.0.1:$PORT" \
-  --insecure-localhost >"$DATA/serve.log" 2>&1 &
+  --insecure-localhost >"$DATA/serve$P.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 150); do
@@ -122,15 +128,16 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 rss() { sed -n "s/^$1:\s*\([0-9]*\) kB/\1/p" "/proc/$pid/status"; }
-echo "rss_started_kb=$(rss VmRSS)" >>"$res"
+echo "${P}rss_started_kb=$(rss VmRSS)" >>"$res"
 
 # The HTTP client: logins, then the unit page. Prints key=value lines; the cookie goes to a file.
 log "logins ($LOGINS of each kind) and the unit page ($PAGE_RUNS, $PAGE_WARMUP warm-up)"
 python3 - "http://127.0.0.1:$PORT" "$unit" "$SECRETARY" "$ISKRA_ADMIN_PASSWORD" "$LOGINS" \
-  "$PAGE_WARMUP" "$PAGE_RUNS" "$DATA/cookie" >>"$res" <<'PY'
+  "$PAGE_WARMUP" "$PAGE_RUNS" "$DATA/cookie" "$pid" "$logins_too" "$P" >>"$res" <<'PY'
 import http.client, re, sys, time, urllib.parse
 base, unit, login, password = sys.argv[1:5]
 logins, warm, runs, cookie_file = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), sys.argv[8]
+server_pid, logins_too, P = sys.argv[9], sys.argv[10] == "1", sys.argv[11]
 host, port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port
 
 def q(xs, p):  # nearest-rank percentile
@@ -155,9 +162,8 @@ def post_login(name, pw, source):
 # Logins: right password, wrong password, unknown login, in turn. Each failure from its own
 # source address (the per-client throttle), and the right password clears the account's record.
 right, wrong, unknown = [], [], []
-cookie = None
-post_login(login, password, "127.0.0.1")  # warm-up: the first Argon2 allocation
-for i in range(logins):
+_, _, cookie = post_login(login, password, "127.0.0.1")  # warm-up: the first Argon2 allocation
+for i in range(logins if logins_too else 0):
     ms, st, ck = post_login(login, password, "127.0.0.1")
     if st not in (302, 303) or not ck:
         sys.exit(f"right password: {st}")
@@ -171,9 +177,14 @@ for i in range(logins):
         sys.exit(f"unknown login: {st}")
     unknown.append(ms)
 for name, xs in (("right", right), ("wrong", wrong), ("unknown", unknown)):
+    if not logins_too:
+        break
     print(f"login_{name}_p50={q(xs, 50):.1f} login_{name}_p95={q(xs, 95):.1f} "
           f"login_{name}_max={max(xs):.1f}")
 open(cookie_file, "w").write(cookie + "\n")
+rss = re.search(r"VmRSS:\s*(\d+) kB", open(f"/proc/{server_pid}/status").read()).group(1)
+if logins_too:
+    print(f"{P}rss_after_logins_kb={rss}")
 
 # The unit page and /healthz, alternately, on one keep-alive connection.
 c = http.client.HTTPConnection(host, port, timeout=60)
@@ -195,13 +206,13 @@ for i in range(warm + runs):
 html = body.decode()
 # The roster: one row per person, each linking to /people/ID; identities in their own columns.
 people = set(re.findall(r'href="/people/(\d+)"', html))
-print(f"page_p50={q(page, 50):.2f} page_p95={q(page, 95):.2f} page_max={max(page):.2f} "
+print(" ".join(P + kv for kv in (f"page_p50={q(page, 50):.2f} page_p95={q(page, 95):.2f} page_max={max(page):.2f} "
       f"health_p50={q(health, 50):.3f} health_p95={q(health, 95):.3f} page_bytes={len(body)} "
       f"page_people={len(people)} page_at_signs={html.count('@')} "
       f"page_has_identity_columns={int('Legal name' in html and 'Email' in html and 'Phone' in html)} "
-      f"page_views={warm + runs}")
+      f"page_views={warm + runs}").split()))
 PY
-echo "rss_after_page_kb=$(rss VmRSS)" >>"$res"
+echo "${P}rss_after_page_kb=$(rss VmRSS)" >>"$res"
 
 # Throughput: wrk on the unit page and on /healthz, alternately, the same settings.
 cookie=$(cat "$DATA/cookie")
@@ -209,7 +220,7 @@ wrk_once() { # path
   wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" --timeout 10s --latency \
     -H "Cookie: $cookie" "http://127.0.0.1:$PORT$1"
 }
-page_rps=() health_rps=() page_wrk_p50=() page_wrk_p99=() page_read=() page_reqs=() errors=0
+local page_rps=() health_rps=() page_wrk_p50=() page_wrk_p99=() page_read=() page_reqs=() errors=0
 for r in $(seq 1 "$WRK_ROUNDS"); do
   for path in "/units/$unit" /healthz; do
     out=$(wrk_once "$path")
@@ -230,15 +241,35 @@ for r in $(seq 1 "$WRK_ROUNDS"); do
     log "  wrk round $r $path: $rps req/s${bad:+ ($bad non-2xx)}"
   done
 done
-echo "wrk_page_rps=$(IFS=,; echo "${page_rps[*]}") wrk_health_rps=$(IFS=,; echo "${health_rps[*]}")" \
-  "wrk_page_p50=$(IFS=,; echo "${page_wrk_p50[*]}") wrk_page_p99=$(IFS=,; echo "${page_wrk_p99[*]}")" \
-  "wrk_page_read=$(IFS=,; echo "${page_read[*]}") wrk_page_requests=$(IFS=,; echo "${page_reqs[*]}") wrk_errors=$errors" >>"$res"
-echo "rss_end_kb=$(rss VmRSS) rss_peak_kb=$(rss VmHWM)" >>"$res"
+echo "${P}wrk_page_rps=$(IFS=,; echo "${page_rps[*]}") ${P}wrk_health_rps=$(IFS=,; echo "${health_rps[*]}")" \
+  "${P}wrk_page_p50=$(IFS=,; echo "${page_wrk_p50[*]}") ${P}wrk_page_p99=$(IFS=,; echo "${page_wrk_p99[*]}")" \
+  "${P}wrk_page_read=$(IFS=,; echo "${page_read[*]}") ${P}wrk_page_requests=$(IFS=,; echo "${page_reqs[*]}") ${P}wrk_errors=$errors" >>"$res"
+echo "${P}rss_end_kb=$(rss VmRSS) ${P}rss_peak_kb=$(rss VmHWM)" >>"$res"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 trap - EXIT
 
 # Every view of the page is one audit-log entry.
-echo "audit_added=$(($(sqlite3 "$db" "select count(*) from audit_log") - audit_before))" >>"$res"
+echo "${P}audit_views_added=$(($(audit_views) - audit_before))" >>"$res"
+}
+
+measure "$db" "" 1
+
+# The issue's figure is a page of 500 members with their identities, but r01-l01 holds only its
+# own people (its circles hold the rest of its branch) and no party unit of the generated
+# organisation holds 500 directly. So, a second time on a copy of the database in which the
+# people of r01-l01's circles are moved into r01-l01 itself (the whole branch, ~500 members,
+# on one roster). Identities are bound to the person, not the unit: they still open.
+db500="$DATA/db-500/iskra.db"
+if [ ! -s "$db500" ] || [ "$(cat "$DATA/db-500.stamp" 2>/dev/null)" != "$(cat "$DATA/db.stamp")" ]; then
+  log "copying the database, r01-l01's circles' people moved into r01-l01"
+  mkdir -p "$DATA/db-500"
+  rm -f "$db500" "$db500"-wal "$db500"-shm
+  cp "$db" "$db500"
+  sqlite3 "$db500" "update persons set unit_id = (select id from units where code = 'r01-l01') \
+    where unit_id in (select id from units where parent_id = (select id from units where code = 'r01-l01'))"
+  cp "$DATA/db.stamp" "$DATA/db-500.stamp"
+fi
+measure "$db500" "big_" 0
 mv "$res" "$DATA/results-accounts.txt"
 
 log "writing BENCHMARKS.md"
