@@ -7,8 +7,9 @@
 #   bash bench/accounts.sh            # builds the database if $DATA has none with the secretary,
 #                                     # else reuses it (REUSE=0 forces a fresh one)
 #
-# Settings (environment): PEOPLE (1000000), SEED (1912), DATA (/work/bench-data-accounts:
-# generated files, outside the repository), PORT (18474), LOGINS (30 of each kind),
+# Settings (environment): RUNS (3: each figure is the median of the runs' figures),
+# PEOPLE (1000000), SEED (1912), DATA (/work/bench-data-accounts: generated files, outside the
+# repository), PORT (18474), LOGINS (30 of each kind),
 # PAGE_WARMUP (20), PAGE_RUNS (300), WRK_ROUNDS (3), WRK_SECONDS (10), WRK_THREADS (2),
 # WRK_CONNECTIONS (8), REUSE (auto), CARGO_TARGET_DIR (/work/target-bench).
 #
@@ -41,6 +42,7 @@ WRK_SECONDS="${WRK_SECONDS:-10}"
 WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-8}"
 REUSE="${REUSE:-}"
+RUNS="${RUNS:-3}"
 command_line="${REUSE:+REUSE=$REUSE }bash bench/accounts.sh"
 
 command -v sqlite3 >/dev/null || { echo "sqlite3 is missing" >&2; exit 1; }
@@ -75,7 +77,7 @@ have_secretary() {
   echo "run_load=$(printf %q "$(cut -d' ' -f1-3 /proc/loadavg)")"
   echo "run_command=$(printf %q "$command_line")"
   echo "run_commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates || echo +uncommitted)"
-  echo "people=$PEOPLE seed=$SEED logins=$LOGINS page_warmup=$PAGE_WARMUP page_runs=$PAGE_RUNS"
+  echo "runs=$RUNS people=$PEOPLE seed=$SEED logins=$LOGINS page_warmup=$PAGE_WARMUP page_runs=$PAGE_RUNS"
   echo "wrk_rounds=$WRK_ROUNDS wrk_seconds=$WRK_SECONDS wrk_threads=$WRK_THREADS wrk_connections=$WRK_CONNECTIONS"
   echo "wrk_version=$(printf %q "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)")"
 } >"$res"
@@ -118,7 +120,7 @@ echo "${P}unit_id=$unit ${P}unit_people=$(sqlite3 "$db" "select count(*) from pe
 audit_views() { sqlite3 "$db" "select count(*) from audit_log where action = 'identity.view'"; }
 audit_before=$(audit_views)
 
-log "starting the server on $db"
+log "starting the server on $db ($P)"
 "$bin" serve --database "$url" --key-file "$ISKRA_KEY_FILE" --listen "127.0.0.1:$PORT" \
   --insecure-localhost >"$DATA/serve$P.log" 2>&1 &
 pid=$!
@@ -252,7 +254,6 @@ trap - EXIT
 echo "${P}audit_views_added=$(($(audit_views) - audit_before))" >>"$res"
 }
 
-measure "$db" "" 1
 
 # The issue's figure is a page of 500 members with their identities, but r01-l01 holds only its
 # own people (its circles hold the rest of its branch) and no party unit of the generated
@@ -269,7 +270,12 @@ if [ ! -s "$db500" ] || [ "$(cat "$DATA/db-500.stamp" 2>/dev/null)" != "$(cat "$
     where unit_id in (select id from units where parent_id = (select id from units where code = 'r01-l01'))"
   cp "$DATA/db.stamp" "$DATA/db-500.stamp"
 fi
-measure "$db500" "big_" 0
+# RUNS times each, the two alternately: each figure is the median of the runs.
+for run in $(seq 1 "$RUNS"); do
+  log "run $run of $RUNS"
+  measure "$db" "r${run}_" 1
+  measure "$db500" "r${run}_big_" 0
+done
 mv "$res" "$DATA/results-accounts.txt"
 
 log "writing BENCHMARKS.md"
