@@ -222,7 +222,7 @@ wrk_once() { # path
   wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" --timeout 10s --latency \
     -H "Cookie: $cookie" "http://127.0.0.1:$PORT$1"
 }
-local page_rps=() health_rps=() page_wrk_p50=() page_wrk_p99=() page_read=() page_reqs=() errors=0
+local page_rps=() health_rps=() page_wrk_p50=() page_wrk_p99=() page_read=() page_reqs=() page_errors=() errors=0
 for r in $(seq 1 "$WRK_ROUNDS"); do
   for path in "/units/$unit" /healthz; do
     out=$(wrk_once "$path")
@@ -234,6 +234,7 @@ for r in $(seq 1 "$WRK_ROUNDS"); do
       health_rps+=("$rps")
     else
       page_rps+=("$rps")
+      page_errors+=("${bad:-0}")
       page_reqs+=("$(sed -n 's/^\s*\([0-9]*\) requests in.*/\1/p' <<<"$out")")
       # What was read, to check that the answers were the page (a lost session is a redirect).
       page_read+=("$(sed -n 's/.* requests in .*, \([0-9.]*[KMG]*B\) read/\1/p' <<<"$out")")
@@ -245,13 +246,14 @@ for r in $(seq 1 "$WRK_ROUNDS"); do
 done
 echo "${P}wrk_page_rps=$(IFS=,; echo "${page_rps[*]}") ${P}wrk_health_rps=$(IFS=,; echo "${health_rps[*]}")" \
   "${P}wrk_page_p50=$(IFS=,; echo "${page_wrk_p50[*]}") ${P}wrk_page_p99=$(IFS=,; echo "${page_wrk_p99[*]}")" \
-  "${P}wrk_page_read=$(IFS=,; echo "${page_read[*]}") ${P}wrk_page_requests=$(IFS=,; echo "${page_reqs[*]}") ${P}wrk_errors=$errors" >>"$res"
+  "${P}wrk_page_read=$(IFS=,; echo "${page_read[*]}") ${P}wrk_page_requests=$(IFS=,; echo "${page_reqs[*]}") ${P}wrk_errors=$errors ${P}wrk_page_errors=$(IFS=,; echo "${page_errors[*]}")" >>"$res"
 echo "${P}rss_end_kb=$(rss VmRSS) ${P}rss_peak_kb=$(rss VmHWM)" >>"$res"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 trap - EXIT
 
 # Every view of the page is one audit-log entry.
-echo "${P}audit_views_added=$(($(audit_views) - audit_before))" >>"$res"
+echo "${P}audit_views_added=$(($(audit_views) - audit_before))" \
+  "${P}server_errors=$(grep -c ERROR "$DATA/serve$P.log" || true)" >>"$res"
 }
 
 

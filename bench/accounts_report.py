@@ -41,7 +41,7 @@ def merge(r):
         base = k[4:] if k.startswith("big_") else k
         if base.startswith("wrk_") and base not in ("wrk_errors",):
             out[k] = ",".join(vals)
-        elif base in ("page_views", "audit_views_added", "wrk_errors"):
+        elif base in ("page_views", "audit_views_added", "wrk_errors", "server_errors"):
             out[k] = str(sum(int(v) for v in vals))
         elif base.startswith("rss_"):
             out[k] = str(max(int(v) for v in vals))
@@ -123,7 +123,11 @@ def section(r, notes_path):
         pp50, pp95 = float(g("page_p50")), float(g("page_p95"))
         hp50, hp95 = float(g("health_p50")), float(g("health_p95"))
         prps, hrps = nums(g("wrk_page_rps")), nums(g("wrk_health_rps"))
-        pm, hm = statistics.median(prps), statistics.median(hrps)
+        # A round in which the page failed (non-2xx answers) measures the error page: left out.
+        perr = nums(r.get(P + "wrk_page_errors", "")) or [0.0] * len(prps)
+        good = [x for x, e in zip(prps, perr) if e == 0]
+        failed = [(x, int(e)) for x, e in zip(prps, perr) if e > 0]
+        pm, hm = statistics.median(good or prps), statistics.median(hrps)
         ratio = pm / hm
         lines.append(
             f"| Secretary's unit page `GET /units/ID`, `r01-l01` {what}: {g('page_people')} people "
@@ -136,7 +140,10 @@ def section(r, notes_path):
         lines.append(
             f"|   its throughput under `wrk -t{r['wrk_threads']} -c{r['wrk_connections']} "
             f"-d{r['wrk_seconds']}s`, {len(prps)} rounds | ≥ {GOAL_RATIO} of `/healthz` "
-            f"| {pm:,.0f} req/s (rounds {', '.join(f'{x:,.0f}' for x in prps)}) "
+            f"| {pm:,.0f} req/s (rounds {', '.join(f'{x:,.0f}' for x in good)})"
+            + (f"; left out: {', '.join(f'{x:,.0f} req/s with {e:,} failed' for x, e in failed)}"
+               if failed else "")
+            + " "
             f"| `GET /healthz`: {hm:,.0f} req/s (rounds {', '.join(f'{x:,.0f}' for x in hrps)}) "
             f"| {ratio:.4f} | {verdict(ratio >= GOAL_RATIO)} |"
         )
@@ -156,7 +163,7 @@ def section(r, notes_path):
             f"{'present' if g('page_has_identity_columns') == '1' else '**missing**'} and "
             f"{int(g('page_at_signs')):,} `@` in the body; wrk read about "
             f"{statistics.median(per_req):,.0f} bytes per page request, saw {g('wrk_errors')} "
-            f"non-2xx/3xx answers, and measured a page p50 of {', '.join(g('wrk_page_p50').split(','))} "
+            f"non-2xx/3xx answers (the server logged {g('server_errors') if P + 'server_errors' in r else '?'} errors), and measured a page p50 of {', '.join(g('wrk_page_p50').split(','))} "
             f"and p99 of {', '.join(g('wrk_page_p99').split(','))} under load; the audit log grew by "
             f"{int(r.get(P + 'audit_views_added', r.get(P + 'audit_added', 0))):,} identity views for "
             f"{views:,} page views counted by the clients (wrk does not count the requests still "
