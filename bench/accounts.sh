@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark figures of issue 3 (accounts and access): login, the secretary's unit page with
 # identities decrypted, and that page's throughput under wrk, on a generated organisation of a
-# million people (SQLite). Heavy (a million people, ~1 GB of disk, about ten minutes the first
-# time): run on request, never in CI.
+# million people (SQLite). Heavy (a million people, about 4 GB of disk for the database and its
+# copy; the database takes about 3 minutes to build the first time, then each of the RUNS runs
+# about 2.5 minutes): run on request, never in CI.
 #
 #   bash bench/accounts.sh            # builds the database if $DATA has none with the secretary,
 #                                     # else reuses it (REUSE=0 forces a fresh one)
