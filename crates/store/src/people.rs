@@ -335,6 +335,43 @@ impl Store {
         Ok(out)
     }
 
+    /// The legal name, email and phone of everyone of a unit (what a secretary's roster shows),
+    /// in one query on the unit and opening only those three fields: the address, workplace
+    /// and notes stay sealed until a person's own page is opened.
+    pub async fn roster_contacts(
+        &self,
+        unit: i64,
+    ) -> Result<std::collections::HashMap<i64, Identity>> {
+        use crate::vault::Field;
+        let v = self.vault()?;
+        let rows = sqlx::query(
+            "SELECT i.person_id, i.key_version, i.legal_name, i.email, i.phone \
+             FROM persons p JOIN identities i ON i.person_id = p.id WHERE p.unit_id = $1",
+        )
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for r in rows {
+            let person: i64 = r.try_get("person_id")?;
+            let version: i64 = r.try_get("key_version")?;
+            let open = |f: Field, col: &str| -> Result<String> {
+                let sealed: Option<Vec<u8>> = r.try_get(col)?;
+                Ok(v.open(person, f, version, sealed.as_deref())?)
+            };
+            out.insert(
+                person,
+                Identity {
+                    legal_name: open(Field::LegalName, "legal_name")?,
+                    email: open(Field::Email, "email")?,
+                    phone: open(Field::Phone, "phone")?,
+                    ..Identity::default()
+                },
+            );
+        }
+        Ok(out)
+    }
+
     /// Records a person's new identifying details, with a line in their history that says
     /// they changed (never what they were or became).
     pub async fn set_identity(

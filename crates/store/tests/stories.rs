@@ -3372,5 +3372,16 @@ async fn a_units_identities_open_at_once(db: &TestDb) {
     for id in &ids {
         assert_eq!(all[id], db.identity(*id).await.unwrap());
     }
+    // The secretary's roster: name, email and phone of the unit's people, nothing more opened.
+    let contacts = db.roster_contacts(docks1).await.unwrap();
+    assert_eq!(contacts.len(), 500);
+    for id in &ids {
+        let (c, full) = (&contacts[id], &all[id]);
+        assert_eq!(
+            (&c.legal_name, &c.email, &c.phone),
+            (&full.legal_name, &full.email, &full.phone)
+        );
+        assert!(c.address.is_empty() && c.workplace.is_empty() && c.notes.is_empty());
+    }
     // How fast is measured in the benchmarks (BENCHMARKS.md), not here.
 }

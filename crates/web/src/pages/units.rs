@@ -177,11 +177,10 @@ pub async fn page(
     };
     // The secretary's roster carries the identities: the view is recorded before they are opened.
     let identities = if allowed(&w, Action::ViewIdentities(place)) && !roster.is_empty() {
-        let ids: Vec<i64> = roster.iter().map(|(p, _)| p.id).collect();
         store
-            .record_unit_identity_view(session.account.id, id, ids.len() as i64)
+            .record_unit_identity_view(session.account.id, id, roster.len() as i64)
             .await?;
-        store.identities(&ids).await?
+        store.roster_contacts(id).await?
     } else {
         Default::default()
     };
