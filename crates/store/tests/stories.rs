@@ -2193,6 +2193,33 @@ async fn accounts_log_in_and_sessions_end(db: &TestDb) {
 // ---------------------------------------------------------------------------------------------
 // 11a. Invitations: a one-time link by which a member opens their own account.
 
+on_every_backend!(two_acceptances_of_one_link_open_one_account);
+async fn two_acceptances_of_one_link_open_one_account(db: &TestDb) {
+    use store::invitations::INVITATION_UNUSABLE;
+    let o = org(db).await;
+    let vera = db
+        .create_person(
+            &person("Vera", o.docks1, Status::Member, 10, identity("", "")),
+            None,
+        )
+        .await
+        .unwrap();
+    let inv = db.invite(vera, Some(o.admin)).await.unwrap();
+    let accounts = db.count("accounts").await;
+    // The same link opened twice at once (a double click, or the link in two hands), with
+    // different login names, so that the only thing to stop the second is the link itself.
+    let (a, b) = tokio::join!(
+        db.accept_invitation(&inv.token, "vera-one", "a long enough password"),
+        db.accept_invitation(&inv.token, "vera-two", "a long enough password"),
+    );
+    let won = [a.is_ok(), b.is_ok()].iter().filter(|x| **x).count();
+    assert_eq!(won, 1, "exactly one acceptance wins: {a:?} {b:?}");
+    let lost = if a.is_ok() { b } else { a };
+    assert_eq!(lost.unwrap_err().to_string(), INVITATION_UNUSABLE);
+    assert_eq!(db.count("accounts").await, accounts + 1);
+    assert!(db.account_of_person(vera).await.unwrap().is_some());
+}
+
 on_every_backend!(a_member_is_invited_once_to_an_account);
 async fn a_member_is_invited_once_to_an_account(db: &TestDb) {
     use store::invitations::INVITATION_UNUSABLE;
