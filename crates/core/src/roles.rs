@@ -95,16 +95,6 @@ impl Role {
                 || (s == "administrator" && *r == Role::Admin)
         })
     }
-
-    /// Roles that see the people of their own unit by pseudonym.
-    pub fn sees_roster(self) -> bool {
-        true
-    }
-
-    /// Roles that see the identities of the people of their unit.
-    pub fn sees_identities(self) -> bool {
-        self == Role::Secretary
-    }
 }
 
 impl fmt::Display for Role {

@@ -260,6 +260,27 @@ impl Store {
         Ok(())
     }
 
+    /// Records that an account was shown the identities of a unit's people (its secretary's
+    /// roster): one entry per page view, before the identities are opened.
+    pub async fn record_unit_identity_view(
+        &self,
+        account: i64,
+        unit: i64,
+        people: i64,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        append(
+            &mut tx,
+            Some(account),
+            "identity.view",
+            Some(("unit", unit)),
+            &[("people", people.into())],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The most recent entries, newest first.
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<Entry>> {
         let rows = sqlx::query(

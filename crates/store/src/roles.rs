@@ -299,44 +299,6 @@ impl Store {
         Ok(())
     }
 
-    /// Records an export made through the web: who, which unit, how many people. In its own
-    /// transaction, before the file is handed over: an export that cannot be recorded is not
-    /// made.
-    pub async fn record_unit_export(&self, account: i64, unit: i64, people: i64) -> Result<()> {
-        let mut tx = self.write().await?;
-        append(
-            &mut tx,
-            Some(account),
-            "export.unit",
-            Some(("unit", unit)),
-            &[("people", people.into())],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Records that an account was shown the identities of a unit's people (its secretary's
-    /// roster): one entry per page view, before the identities are opened.
-    pub async fn record_unit_identity_view(
-        &self,
-        account: i64,
-        unit: i64,
-        people: i64,
-    ) -> Result<()> {
-        let mut tx = self.write().await?;
-        append(
-            &mut tx,
-            Some(account),
-            "identity.view",
-            Some(("unit", unit)),
-            &[("people", people.into())],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Checks an account's password again, e.g. before an export.
     pub async fn confirm_password(&self, account: i64, password: &str) -> Result<bool> {
         let hash: Option<String> = sqlx::query_scalar(

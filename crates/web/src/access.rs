@@ -87,6 +87,8 @@ pub enum Action<'a> {
     ManagePerson(&'a Person, Place<'a>),
     /// Invite an admitted member to an account of their own.
     InvitePerson(&'a Person, Place<'a>),
+    /// Open the offices page at all: an administrator of some unit.
+    ViewOffices,
     /// Grant and end offices in a unit.
     ManageRoles(Place<'a>),
     /// Suspend and restore accounts, and import people into any unit: the whole organisation's
@@ -156,6 +158,7 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::ManagePerson(_, place) | Action::InvitePerson(_, place) => {
             office_reaches(who, place, true, &[Role::Secretary])
         }
+        Action::ViewOffices => who.held.iter().any(|h| h.role == Role::Admin),
         Action::ManageRoles(place) => office_reaches(who, place, false, &[Role::Admin]),
         Action::ManageAccounts | Action::ImportPeople => who.session.account.is_admin,
         Action::OwnAccount | Action::ViewStatutes => true,

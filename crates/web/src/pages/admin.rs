@@ -4,7 +4,7 @@
 //! and changes the offices of that unit and the units below it, closed units included only
 //! where the statutes let their body see them.
 
-use super::{chain_of, require, who};
+use super::{chain_of, chains, require, who};
 use crate::access::{allowed, Action, Place};
 use crate::error::{AppError, AppResult};
 use crate::form::FormData;
@@ -19,17 +19,19 @@ use maud::html;
 
 pub async fn roles(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
     let w = who(&state, &session).await?;
-    // Only an administrator of some unit has this page at all.
-    if !w.held.iter().any(|h| h.role == Role::Admin) {
-        return Err(AppError::NotFound);
-    }
-    let mut grants = Vec::new();
-    for g in state.store.grants().await? {
-        let chain = state.store.chain(g.unit_id).await?;
-        if allowed(&w, Action::ManageRoles(Place { chain: &chain })) {
-            grants.push(g);
-        }
-    }
+    require(&w, Action::ViewOffices)?;
+    let chains = chains(&state.store.units().await?);
+    let grants: Vec<_> = state
+        .store
+        .grants()
+        .await?
+        .into_iter()
+        .filter(|g| {
+            chains
+                .get(&g.unit_id)
+                .is_some_and(|chain| allowed(&w, Action::ManageRoles(Place { chain })))
+        })
+        .collect();
     let accounts = if allowed(&w, Action::ManageAccounts) {
         state.store.account_summaries().await?
     } else {
@@ -100,9 +102,7 @@ pub async fn grant(
     let f = FormData::parse(&body);
     check_csrf(&session, &f)?;
     let w = who(&state, &session).await?;
-    if !w.held.iter().any(|h| h.role == Role::Admin) {
-        return Err(AppError::NotFound);
-    }
+    require(&w, Action::ViewOffices)?;
     let role = f
         .get("role")
         .and_then(Role::parse)

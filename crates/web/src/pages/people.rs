@@ -1,7 +1,7 @@
 //! A person's page: their standing under the statutes explained, their history, and the forms
 //! an officer uses to change their status, move them, or record a task.
 
-use super::{chain_of, require, who};
+use super::{chain_of, chains, require, who};
 use crate::access::{allowed, Action, Place};
 use crate::error::{AppError, AppResult};
 use crate::form::FormData;
@@ -56,17 +56,15 @@ pub async fn page(
     // Transfer destinations: the units the viewer is told of, closed branches left out.
     let units = if manage {
         let all = store.units().await?;
-        let by_id: std::collections::HashMap<i64, &store::units::Unit> =
-            all.iter().map(|u| (u.id, u)).collect();
+        let chains = chains(&all);
         all.iter()
             .filter(|u| {
-                let mut chain = vec![(*u).clone()];
-                let mut at = u.parent_id;
-                while let Some(p) = at.and_then(|p| by_id.get(&p)) {
-                    chain.push((*p).clone());
-                    at = p.parent_id;
-                }
-                allowed(&w, Action::KnowUnit(Place { chain: &chain }))
+                allowed(
+                    &w,
+                    Action::KnowUnit(Place {
+                        chain: &chains[&u.id],
+                    }),
+                )
             })
             .cloned()
             .collect()

@@ -1,7 +1,7 @@
 //! The organisation's tree and each unit's page, with the unit's forms: meetings and
 //! attendance, dues payments, applications and admission.
 
-use super::{chain_of, require, who};
+use super::{chain_of, chains, require, who};
 use crate::access::{allowed, Action, Place};
 use crate::chart;
 use crate::error::{AppError, AppResult};
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
 use maud::{html, Markup};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use store::admission::Decision;
 use store::dues::NewPayment;
 use store::evaluation::UnitCounts;
@@ -49,17 +49,16 @@ pub async fn tree(State(state): State<AppState>, Signed(session): Signed) -> App
     require(&w, Action::ViewTree)?;
     let today = Day::today();
     let units = state.store.units().await?;
-    let by_id: HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
+    let chains = chains(&units);
     let visible: HashSet<i64> = units
         .iter()
         .filter(|u| {
-            let mut chain = vec![(*u).clone()];
-            let mut at = u.parent_id;
-            while let Some(p) = at.and_then(|p| by_id.get(&p)) {
-                chain.push((*p).clone());
-                at = p.parent_id;
-            }
-            allowed(&w, Action::ViewFigures(Place { chain: &chain }))
+            allowed(
+                &w,
+                Action::ViewFigures(Place {
+                    chain: &chains[&u.id],
+                }),
+            )
         })
         .map(|u| u.id)
         .collect();
@@ -393,6 +392,7 @@ pub async fn page(
 enum Need {
     Manage,
     Payment,
+    Export,
 }
 
 /// The checks every form of a unit page makes, in this order: the token, then the rule. A
@@ -413,6 +413,7 @@ async fn unit_form(
         match need {
             Need::Manage => Action::ManageUnit(place),
             Need::Payment => Action::RecordPayment(place),
+            Need::Export => Action::ExportUnit(place),
         },
     )?;
     Ok(place.unit().clone())
@@ -569,11 +570,7 @@ pub async fn export(
     body: Bytes,
 ) -> AppResult<Response> {
     let f = FormData::parse(&body);
-    check_csrf(&session, &f)?;
-    let w = who(&state, &session).await?;
-    let chain = chain_of(&state, id).await?;
-    let place = Place { chain: &chain };
-    require(&w, Action::ExportUnit(place))?;
+    let unit = unit_form(&state, &session, id, &f, Need::Export).await?;
     if !state
         .store
         .confirm_password(session.account.id, f.get("password").unwrap_or(""))
@@ -583,38 +580,11 @@ pub async fn export(
             "that is not your password; nothing was exported".into(),
         ));
     }
-    let unit = place.unit();
-    let roster = state.store.roster(id, Day::today()).await?;
+    let mut csv = Vec::new();
     state
         .store
-        .record_unit_export(session.account.id, id, roster.len() as i64)
+        .export_unit(id, &mut csv, Some(session.account.id))
         .await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let bad = |e: csv::Error| AppError::Internal(format!("writing CSV: {e}"));
-    out.write_record(core_rules::import::COLUMNS).map_err(bad)?;
-    let yn = |b: bool| if b { "yes" } else { "no" };
-    for (p, _) in &roster {
-        let i = state.store.identity(p.id).await?;
-        out.write_record([
-            p.card.clone().unwrap_or_default(),
-            p.pseudonym.clone(),
-            unit.code.clone(),
-            p.status.as_str().to_string(),
-            p.admitted_on.map(|d| d.to_string()).unwrap_or_default(),
-            yn(p.programme_accepted).to_string(),
-            p.monthly_income_cents.map(money).unwrap_or_default(),
-            yn(p.reduced_rate).to_string(),
-            i.legal_name,
-            i.email,
-            i.phone,
-            i.address,
-            i.workplace,
-        ])
-        .map_err(bad)?;
-    }
-    let csv = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("writing CSV: {e}")))?;
     Ok((
         [
             (
