@@ -42,7 +42,8 @@ pub async fn page(
         h1 { "Your account" }
         p { "Login name: " b { (session.account.login) } }
         h2 { "Offices" }
-        @if offices.is_empty() { p.muted { "You hold no office." } }
+        @if session.account.is_admin { p { "Administrator of the whole organisation: offices and accounts everywhere, imports." } }
+        @if offices.is_empty() && !session.account.is_admin { p.muted { "You hold no office." } }
         @else {
             ul { @for g in &offices { li { (g.role.name()) " in " a href={ "/units/" (g.unit_id) } { (g.unit_name) } } } }
         }
