@@ -74,6 +74,45 @@ pub const SEARCH_BRANCH_SQL: &str = concat!(
      ORDER BY p.pseudonym, p.id LIMIT $4"
 );
 
+/// What a viewer's search of a branch may cover; the web's access rules fill it in.
+#[derive(Clone, Debug)]
+pub struct BranchSearch<'a> {
+    /// The branch's top unit.
+    pub top: i64,
+    pub prefix: &'a str,
+    /// The units below the top too, or the top unit's own people only.
+    pub below: bool,
+    /// Only people whose status is member (what a plain member may see of their unit).
+    pub members_only: bool,
+    /// Units to leave out (closed branches the viewer is not told of).
+    pub hidden: &'a [i64],
+    pub limit: i64,
+}
+
+/// The SQL of a branch search (`$1`: the top unit, `$2`..`$3`: the prefix range, `$4`: the
+/// limit, then one parameter per hidden unit). Public so that the story tests can ask each
+/// backend's planner how it reads the variant with every option on.
+pub fn search_people_sql(below: bool, members_only: bool, hidden: usize) -> String {
+    let mut sql = String::from(concat!(
+        "SELECT ",
+        person_columns!(),
+        " FROM unit_tree t JOIN persons p ON p.unit_id = t.unit_id \
+         WHERE t.ancestor_id = $1 AND p.pseudonym >= $2 AND p.pseudonym < $3"
+    ));
+    if !below {
+        sql += " AND t.depth = 0";
+    }
+    if members_only {
+        sql += " AND p.status = 'member'";
+    }
+    if hidden > 0 {
+        let params: Vec<String> = (0..hidden).map(|i| format!("${}", i + 5)).collect();
+        sql += &format!(" AND p.unit_id NOT IN ({})", params.join(", "));
+    }
+    sql += " ORDER BY p.pseudonym, p.id LIMIT $4";
+    sql
+}
+
 pub(crate) fn person_from(r: &sqlx::any::AnyRow) -> Result<Person> {
     let status: String = r.try_get("status")?;
     let since: String = r.try_get("since")?;
@@ -423,6 +462,49 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(person_from).collect()
+    }
+
+    /// Searches a branch as one viewer may: by pseudonym prefix (as typed, and with its first
+    /// letter's case turned, so that "ma" finds "Mara"), in the top unit only or in the whole
+    /// branch, leaving out the units the viewer is not told of, optionally members only. Each
+    /// prefix is one range on the (unit, pseudonym) index of every unit in the branch, so the
+    /// cost follows the branch, never the organisation.
+    pub async fn search_people(&self, s: &BranchSearch<'_>) -> Result<Vec<Person>> {
+        let prefix = s.prefix.trim();
+        if prefix.is_empty() || s.limit <= 0 {
+            return Ok(Vec::new());
+        }
+        let mut prefixes = vec![prefix.to_string()];
+        let mut chars = prefix.chars();
+        if let Some(first) = chars.next() {
+            let turned: String = if first.is_uppercase() {
+                first.to_lowercase().chain(chars).collect()
+            } else {
+                first.to_uppercase().chain(chars).collect()
+            };
+            if turned != prefix {
+                prefixes.push(turned);
+            }
+        }
+        let sql = search_people_sql(s.below, s.members_only, s.hidden.len());
+        let mut found = Vec::new();
+        for p in prefixes {
+            let mut q = sqlx::query(&sql)
+                .bind(s.top)
+                .bind(p.clone())
+                .bind(format!("{p}\u{10ffff}"))
+                .bind(s.limit);
+            for h in s.hidden {
+                q = q.bind(*h);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                found.push(person_from(&r)?);
+            }
+        }
+        found.sort_by(|a, b| (&a.pseudonym, a.id).cmp(&(&b.pseudonym, b.id)));
+        found.dedup_by_key(|p| p.id);
+        found.truncate(s.limit as usize);
+        Ok(found)
     }
 
     /// Changes a person's status, with the date, the reason and who did it.

@@ -2484,6 +2484,117 @@ async fn the_unit_list_and_the_branch_search_use_indexes(db: &TestDb) {
     let found = db.search_branch(region, "Ma", 20).await.unwrap();
     assert_eq!(found.len(), 20);
     assert!(found.iter().all(|p| p.pseudonym.starts_with("Ma")));
+
+    // The officer's search with every option on (whole branch, members only, a closed branch
+    // left out) reads persons through the index too.
+    let sql = store::people::search_people_sql(true, true, 2);
+    let lines = explain(
+        db,
+        &sql,
+        &[
+            Bind::Int(region),
+            Bind::Text("Ma".into()),
+            Bind::Text("Ma\u{10ffff}".into()),
+            Bind::Int(50),
+            Bind::Int(circle),
+            Bind::Int(o.docks2),
+        ],
+    )
+    .await;
+    assert!(
+        persons_by_index(db.backend, &lines),
+        "the officer's branch search should read persons through an index:\n{}",
+        lines.join("\n")
+    );
+}
+
+on_every_backend!(a_branch_search_finds_what_the_viewer_may_see_and_nothing_else);
+async fn a_branch_search_finds_what_the_viewer_may_see_and_nothing_else(db: &TestDb) {
+    use store::people::BranchSearch;
+    let o = org(db).await;
+    let by = Some(o.admin);
+    let mut ids = std::collections::HashMap::new();
+    for (name, unit, status) in [
+        ("Marat", o.north, Status::Member),
+        ("Martov", o.docks, Status::Member),
+        ("Maria", o.docks1, Status::Member),
+        ("Makar", o.docks2, Status::Applicant),
+        ("mayakovsky", o.docks2, Status::Member),
+        ("Mandelstam", o.south, Status::Member),
+        ("Lenin", o.docks1, Status::Member),
+    ] {
+        let id = db
+            .create_person(
+                &person(
+                    name,
+                    unit,
+                    status,
+                    30,
+                    core_rules::people::Identity::default(),
+                ),
+                by,
+            )
+            .await
+            .unwrap();
+        ids.insert(name, id);
+    }
+    let names = |found: Vec<store::people::Person>| -> Vec<String> {
+        found.into_iter().map(|p| p.pseudonym).collect()
+    };
+    let search = |prefix: &'static str, below: bool, members_only: bool, hidden: Vec<i64>| {
+        let db = db;
+        async move {
+            db.search_people(&BranchSearch {
+                top: o.north,
+                prefix,
+                below,
+                members_only,
+                hidden: &hidden,
+                limit: 50,
+            })
+            .await
+            .unwrap()
+        }
+    };
+    // The whole branch, either case of the first letter, in order; never another branch.
+    assert_eq!(
+        names(search("ma", true, false, vec![]).await),
+        ["Makar", "Marat", "Maria", "Martov", "mayakovsky"]
+    );
+    assert_eq!(
+        names(search("Ma", true, false, vec![]).await),
+        ["Makar", "Marat", "Maria", "Martov", "mayakovsky"]
+    );
+    // The top unit only.
+    assert_eq!(names(search("Ma", false, false, vec![]).await), ["Marat"]);
+    // Members only: the applicant is left out.
+    assert_eq!(
+        names(search("Ma", true, true, vec![]).await),
+        ["Marat", "Maria", "Martov", "mayakovsky"]
+    );
+    // A hidden circle's people are left out.
+    assert_eq!(
+        names(search("Ma", true, false, vec![o.docks2]).await),
+        ["Marat", "Maria", "Martov"]
+    );
+    // A longer prefix narrows; the limit holds; an empty prefix finds nobody.
+    assert_eq!(names(search("Mart", true, false, vec![]).await), ["Martov"]);
+    let two = db
+        .search_people(&BranchSearch {
+            top: o.north,
+            prefix: "Ma",
+            below: true,
+            members_only: false,
+            hidden: &[],
+            limit: 2,
+        })
+        .await
+        .unwrap();
+    assert_eq!(names(two), ["Makar", "Marat"]);
+    assert!(search("  ", true, false, vec![]).await.is_empty());
+    // Characters that mean something in SQL patterns are only characters here.
+    assert!(search("%", true, false, vec![]).await.is_empty());
+    assert!(search("_a", true, false, vec![]).await.is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------

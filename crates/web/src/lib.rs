@@ -54,6 +54,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/logout"),
     ("GET", "/units"),
     ("GET", "/units/{id}"),
+    ("GET", "/units/{id}/search"),
     ("POST", "/units/{id}/meetings"),
     ("POST", "/units/{id}/payments"),
     ("POST", "/units/{id}/applications"),
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(login::logout))
         .route("/units", get(units::tree))
         .route("/units/{id}", get(units::page))
+        .route("/units/{id}/search", get(search::page))
         .route("/units/{id}/meetings", post(units::record_meeting))
         .route("/units/{id}/payments", post(units::record_payment))
         .route("/units/{id}/applications", post(units::record_application))

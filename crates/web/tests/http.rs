@@ -583,3 +583,85 @@ async fn a_form_from_our_own_page_is_accepted_under_no_referrer() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{origin} {site:?}");
     }
 }
+
+#[tokio::test]
+async fn a_regional_secretary_searches_the_branch_the_statutes_open_and_never_a_closed_circle() {
+    let app = app().await;
+    let region = app.unit_id("mersey").await;
+    let open = app.unit_id("mersey-toxteth").await;
+    let closed_circle = app
+        .store
+        .children(app.unit_id("mersey-bootle").await)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.closed)
+        .expect("the demo's closed circle");
+    app.store
+        .grant_role(
+            "secretary",
+            region,
+            core_rules::roles::Role::Secretary,
+            None,
+        )
+        .await
+        .unwrap();
+    let cookie = app.login("secretary", "demo-secretary-iskra").await;
+    let below = app.store.people_of_unit(open).await.unwrap();
+    let below = below
+        .iter()
+        .find(|p| p.status == core_rules::people::Status::Member)
+        .expect("a member in a local committee's own roll")
+        .clone();
+    let hidden = app.store.people_of_unit(closed_circle.id).await.unwrap();
+    assert!(!hidden.is_empty(), "the closed circle has people");
+    let search = |q: String| {
+        let path = format!(
+            "/units/{region}/search?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", &q)
+                .finish()
+        );
+        let cookie = cookie.clone();
+        let app = &app;
+        async move { app.get(&path, Some(&cookie)).await }
+    };
+
+    // Under the demo's statutes the regional secretary sees the region's own people only.
+    let r = search(below.pseudonym.clone()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains(&format!("/people/{}\"", below.id)));
+
+    // Statutes that let the secretary reach down: the branch opens, the closed circle does not.
+    let today = Day::today();
+    let mut rules = app.store.statutes_on(today).await.unwrap().rules;
+    rules.access.reach_down = vec![core_rules::roles::Role::Secretary];
+    app.store
+        .adopt_statutes(&rules, today, today, "test", None)
+        .await
+        .unwrap();
+    let r = search(below.pseudonym.clone()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains(&format!("/people/{}\"", below.id)),
+        "a person below is found"
+    );
+    for p in &hidden {
+        let r = search(p.pseudonym.clone()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            !r.body.contains(&format!("/people/{}\"", p.id)),
+            "{} of the closed circle was found",
+            p.pseudonym
+        );
+        assert!(!r.body.contains(&closed_circle.name));
+    }
+    // The closed circle's own search page does not exist for the regional secretary.
+    let r = app
+        .get(
+            &format!("/units/{}/search?q=a", closed_circle.id),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

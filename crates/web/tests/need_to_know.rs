@@ -101,6 +101,9 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         ("GET", "/units/{id}") => {
             yes((here && (member_here || office)) || (rel == Rel::Below && office))
         }
+        // Searching a unit's people: whoever may see its roster (no statutes here let an office
+        // reach names below, so never a unit below).
+        ("GET", "/units/{id}/search") => yes(here && (member_here || office)),
         ("POST", "/units/{id}/meetings")
         | ("POST", "/units/{id}/applications")
         | ("POST", "/units/{id}/export")
@@ -544,6 +547,9 @@ async fn canaries_show_only_where_the_rules_allow() {
         ];
         for rel in RELS {
             paths.push(format!("/units/{}", fx.unit[&rel]));
+            // A search for every canary at once, from each unit: it lists only what the
+            // unit's page would.
+            paths.push(format!("/units/{}/search?q=CANARY", fx.unit[&rel]));
             if rel != Rel::Own {
                 paths.push(format!("/people/{}", fx.target[&rel]));
             }
@@ -598,11 +604,12 @@ async fn canaries_show_only_where_the_rules_allow() {
     let (cookie, _) = fx.session(admin).await;
     let mut pages = fx.request("GET", "/units", &cookie, &[]).await.body;
     for rel in RELS {
-        pages.push_str(
-            &fx.request("GET", &format!("/units/{}", fx.unit[&rel]), &cookie, &[])
-                .await
-                .body,
-        );
+        for p in [
+            format!("/units/{}", fx.unit[&rel]),
+            format!("/units/{}/search?q=CANARY", fx.unit[&rel]),
+        ] {
+            pages.push_str(&fx.request("GET", &p, &cookie, &[]).await.body);
+        }
         if rel != Rel::Own {
             pages.push_str(
                 &fx.request("GET", &format!("/people/{}", fx.target[&rel]), &cookie, &[])

@@ -6,6 +6,7 @@ pub mod import;
 pub mod invite;
 pub mod login;
 pub mod people;
+pub mod search;
 pub mod statutes;
 pub mod units;
 

@@ -249,6 +249,10 @@ pub async fn page(
 
         @if see_people {
             h2 { "People of this unit" }
+            form.search method="get" action={ "/units/" (id) "/search" } {
+                label { "Find a person " input type="search" name="q" placeholder="party name"; }
+                " " button type="submit" { "Search" }
+            }
             @if roster.is_empty() {
                 p.muted { "Nobody belongs directly to this unit." }
             } @else {
