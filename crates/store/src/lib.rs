@@ -14,6 +14,7 @@ pub mod dues;
 pub mod evaluation;
 pub mod exchange;
 pub mod invitations;
+pub mod live;
 pub mod people;
 pub mod roles;
 pub mod roster;
@@ -130,6 +131,8 @@ pub struct Store {
     url: DatabaseUrl,
     /// The keys that open identities; `None` until `unlock`.
     vault: Option<Arc<vault::Vault>>,
+    /// Live signals to the pages (see `live`), shared by every clone of the store.
+    live: Arc<live::Hub>,
 }
 
 pub(crate) fn now() -> i64 {
@@ -202,6 +205,7 @@ impl Store {
             backend,
             url: url.clone(),
             vault: None,
+            live: live::Hub::new(),
         };
         store.refuse_plaintext_identities().await?;
         store.migrate().await?;
