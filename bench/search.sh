@@ -50,6 +50,12 @@ bin="$CARGO_TARGET_DIR/release/iskra"
 export ISKRA_ADMIN_PASSWORD="bench-password-not-secret"
 export ISKRA_KEY_FILE="$DATA/keys/bench.key"
 res="$DATA/results-search.txt"
+# Running one backend keeps the other's figures from the run before (they are dated there).
+kept=""
+if [ "$which_backends" != all ] && [ -s "$res" ]; then
+  other=$([ "$which_backends" = sqlite ] && echo "postgres_|pg_" || echo "sqlite_")
+  kept=$(grep -E "^($other)" "$res" | sed "s/\$/ kept_from=$(printf %q "$(sed -n 's/^run_date=//p' "$res")")/" || true)
+fi
 {
   echo "machine_cpu=$(printf %q "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)")"
   echo "machine_nproc=$(nproc)"
@@ -59,6 +65,7 @@ res="$DATA/results-search.txt"
   echo "run_command=$(printf %q "$command_line")"
   echo "run_commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates || echo +uncommitted)"
   echo "people=$PEOPLE seed=$SEED warmup=$WARMUP runs=$RUNS prefixes=$PREFIXES"
+  [ -z "$kept" ] || echo "$kept"
 } >"$res"
 
 csv="$DATA/people-$PEOPLE-$SEED.csv"
@@ -93,7 +100,7 @@ measure() { # backend url sql-command...
   echo "${backend}_region_people=$("$@" "select count(*) from unit_tree t join persons p on p.unit_id = t.unit_id where t.ancestor_id = $region")" \
     "${backend}_people=$("$@" "select count(*) from persons")" >>"$res"
   # Prefixes from the region's own people, spread over the alphabet.
-  prefixes=$("$@" "select substr(p.pseudonym, 1, 2 + (p.id % 2)) from unit_tree t join persons p on p.unit_id = t.unit_id where t.ancestor_id = $region order by p.id % 997, p.id limit $PREFIXES" | tr '\n' ' ')
+  prefixes=$("$@" "select substr(p.pseudonym, 1, CAST(2 + p.id % 2 AS INTEGER)) from unit_tree t join persons p on p.unit_id = t.unit_id where t.ancestor_id = $region order by p.id % 997, p.id limit $PREFIXES" | tr '\n' ' ')
   log "serving $backend"
   "$bin" serve --database "$url" --listen "127.0.0.1:$PORT" --insecure-localhost >"$DATA/serve-$backend.log" 2>&1 &
   pid=$!

@@ -54,6 +54,8 @@ def section(r):
             f"| {float(r[f'{b}_health_p95']):.2f} ms | {r[f'{b}_found_median']} "
             f"| {int(r[f'{b}_rss_kb']) // 1024} MB |"
         )
+    if "kept_from" in r:
+        lines += ["", f"One backend was measured in an earlier run ({r['kept_from']}); its row is kept from there."]
     lines += [
         "",
         "The query joins the closure table (`unit_tree`, the branch's units) to the "

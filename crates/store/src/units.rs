@@ -235,6 +235,36 @@ impl Store {
         rows.iter().map(unit_from).collect()
     }
 
+    /// The chains of many units at once (each unit and those above it, nearest first), in one
+    /// query: for pages that put many units to the access rules.
+    pub async fn chains_of(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<Unit>>> {
+        let mut out: std::collections::HashMap<i64, Vec<Unit>> = Default::default();
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        // In slices, to stay well inside every backend's limit on parameters.
+        for part in ids.chunks(500) {
+            let params: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT t.unit_id AS of_unit, {UNIT_COLUMNS} JOIN unit_tree t ON t.ancestor_id = u.id \
+                 WHERE t.unit_id IN ({}) ORDER BY t.unit_id, t.depth",
+                params.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in part {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let of: i64 = r.try_get("of_unit")?;
+                out.entry(of).or_default().push(unit_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether `unit` is `ancestor` or lies below it.
     pub async fn is_within(&self, unit: i64, ancestor: i64) -> Result<bool> {
         let hit: Option<i64> = sqlx::query_scalar(

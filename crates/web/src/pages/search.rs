@@ -13,7 +13,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use core_rules::people::Status;
 use maud::html;
-use std::collections::HashMap;
 use store::people::BranchSearch;
 
 /// At most this many people are listed; a longer prefix narrows the list.
@@ -73,12 +72,12 @@ pub async fn page(
             .await?;
         // Every result is put to the rules once more, as its own unit's page would: the query
         // above narrows, the rules decide.
-        let mut chains: HashMap<i64, Vec<store::units::Unit>> = HashMap::new();
+        let ids: Vec<i64> = found.iter().map(|p| p.unit_id).collect();
+        let chains = store.chains_of(&ids).await?;
         for p in found {
-            if !chains.contains_key(&p.unit_id) {
-                chains.insert(p.unit_id, store.chain(p.unit_id).await?);
-            }
-            let pchain = &chains[&p.unit_id];
+            let Some(pchain) = chains.get(&p.unit_id) else {
+                continue;
+            };
             let pplace = Place { chain: pchain };
             let listed = allowed(&w, Action::ViewRoster(pplace))
                 && (p.status == Status::Member || allowed(&w, Action::ManageUnit(pplace)));
