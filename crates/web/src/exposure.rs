@@ -575,32 +575,7 @@ impl Index {
 
     /// Every subject's exposure: the rules asked once per class, then person by person.
     pub fn everyone(&self) -> Vec<Exposure> {
-        let subjects = self.subjects();
-        let (keys, answers, of) = self.classes(&subjects);
-        let sessions: Vec<Session> = keys
-            .iter()
-            .map(|k| session_for(None, None, k.is_admin))
-            .collect();
-        let mut whos: Vec<Who> = keys
-            .iter()
-            .zip(&sessions)
-            .map(|(k, s)| self.class_who(k, s))
-            .collect();
-        let mut people = Marks::new(self.snap.people.len());
-        let mut units = Marks::new(self.snap.units.len());
-        subjects
-            .iter()
-            .zip(of)
-            .map(|(s, c)| {
-                self.finish(
-                    s,
-                    &mut whos[c as usize],
-                    &answers[c as usize],
-                    &mut people,
-                    &mut units,
-                )
-            })
-            .collect()
+        self.analyse().exposures
     }
 
     /// The organisation as a network for the simulation: everyone's view from the rules (the
@@ -709,5 +684,171 @@ pub fn summary(all: &[Exposure]) -> Summary {
         people: col(&|e| e.people),
         identities: col(&|e| e.count("people_by_identity")),
         met: col(&|e| e.met),
+    }
+}
+
+/// How far a unit's people are known outside it.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitLinks {
+    pub unit_id: i64,
+    pub people: u64,
+    pub closed: bool,
+    /// Accounts of people outside the unit (or with no person) whose account shows its people.
+    pub outside_by_account: u64,
+    /// People outside the unit who have met some of its people.
+    pub outside_met: u64,
+}
+
+impl UnitLinks {
+    /// Outsiders who know the unit's people, per person in it.
+    pub fn ratio(&self) -> f64 {
+        (self.outside_by_account + self.outside_met) as f64 / self.people.max(1) as f64
+    }
+}
+
+/// The whole organisation analysed once.
+pub struct Analysis {
+    pub exposures: Vec<Exposure>,
+    pub units: Vec<UnitLinks>,
+}
+
+impl Index {
+    /// Every subject's exposure, and how far each unit is known outside itself.
+    pub fn analyse(&self) -> Analysis {
+        let subjects = self.subjects();
+        let (keys, answers, of) = self.classes(&subjects);
+        let sessions: Vec<Session> = keys
+            .iter()
+            .map(|k| session_for(None, None, k.is_admin))
+            .collect();
+        let mut whos: Vec<Who> = keys
+            .iter()
+            .zip(&sessions)
+            .map(|(k, s)| self.class_who(k, s))
+            .collect();
+        let mut people = Marks::new(self.snap.people.len());
+        let mut units = Marks::new(self.snap.units.len());
+        let mut by_account = vec![0u64; self.snap.units.len()];
+        let exposures = subjects
+            .iter()
+            .zip(&of)
+            .map(|(s, &c)| {
+                let own = s
+                    .person
+                    .and_then(|p| self.person_ix.get(&p))
+                    .map(|&i| self.person_unit[i as usize]);
+                for &u in &answers[c as usize].known {
+                    if Some(u) != own {
+                        by_account[u as usize] += 1;
+                    }
+                }
+                self.finish(
+                    s,
+                    &mut whos[c as usize],
+                    &answers[c as usize],
+                    &mut people,
+                    &mut units,
+                )
+            })
+            .collect();
+        let mut met = vec![0u64; self.snap.units.len()];
+        for p in 0..self.snap.people.len() as u32 {
+            let mine = self.person_unit[p as usize];
+            units.clear();
+            let pu = &self.person_unit;
+            self.attendance.for_each_met(p, &mut people, |q| {
+                let u = pu[q as usize];
+                if u != mine && units.insert(u) {
+                    met[u as usize] += 1;
+                }
+            });
+        }
+        let units = self
+            .snap
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| UnitLinks {
+                unit_id: u.id,
+                people: self.unit_people.row(i).len() as u64,
+                closed: self.closed_branch[i],
+                outside_by_account: by_account[i],
+                outside_met: met[i],
+            })
+            .collect();
+        Analysis { exposures, units }
+    }
+
+    /// The subject whose account a person's analysis uses: their first live account, else the
+    /// one they would have.
+    pub fn main_subject(&self, person: i64) -> Option<Subject> {
+        self.subjects_of_person(person).into_iter().next()
+    }
+
+    /// The risk of a meeting of a unit: its members attend (and, if asked, its supporters and
+    /// applicants), with `extra_newcomers` more people who are not yet members.
+    pub fn meeting_risk(
+        &self,
+        unit: i64,
+        everyone: bool,
+        extra_newcomers: usize,
+        today: Day,
+        assumptions: &core_rules::exposure::meeting_risk::Assumptions,
+    ) -> Option<core_rules::exposure::meeting_risk::Risk> {
+        use core_rules::exposure::meeting_risk::{assess, Attendee};
+        let u = *self.unit_ix.get(&unit)?;
+        let present: Vec<u32> = self
+            .unit_people
+            .row(u)
+            .iter()
+            .copied()
+            .filter(|&p| {
+                let st = self.snap.people[p as usize].status;
+                st == Status::Member
+                    || (everyone && matches!(st, Status::Supporter | Status::Applicant))
+            })
+            .collect();
+        let mut attendees: Vec<Attendee> = present
+            .iter()
+            .map(|&p| {
+                let row = &self.snap.people[p as usize];
+                Attendee {
+                    member_days: (row.status == Status::Member)
+                        .then(|| row.admitted_on.map(|d| today.days_since(d)))
+                        .flatten(),
+                }
+            })
+            .collect();
+        attendees.extend(std::iter::repeat_n(
+            Attendee { member_days: None },
+            extra_newcomers,
+        ));
+        // What those attending know beyond the meeting: their accounts' (or would-be
+        // accounts') views and the people they have met.
+        let subjects: Vec<Subject> = present
+            .iter()
+            .filter_map(|&p| self.main_subject(self.snap.people[p as usize].id))
+            .collect();
+        let (_, answers, of) = self.classes(&subjects);
+        let mut known = Marks::new(self.snap.people.len());
+        let mut scratch = Marks::new(self.snap.people.len());
+        known.clear();
+        for &p in &present {
+            known.insert(p);
+        }
+        let mut beyond = 0u64;
+        for (s, &c) in subjects.iter().zip(&of) {
+            for &ku in &answers[c as usize].known {
+                for &q in self.unit_people.row(ku as usize) {
+                    beyond += known.insert(q) as u64;
+                }
+            }
+            if let Some(&pi) = s.person.and_then(|p| self.person_ix.get(&p)) {
+                self.attendance.for_each_met(pi, &mut scratch, |q| {
+                    beyond += known.insert(q) as u64;
+                });
+            }
+        }
+        Some(assess(&attendees, beyond, assumptions))
     }
 }

@@ -119,6 +119,16 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         ("POST", "/admin/roles") | ("POST", "/admin/roles/{id}/end") => {
             yes(office && role == Role::Admin && matches!(rel, Rel::Own | Rel::Same | Rel::Below))
         }
+        // The security officer: the exposure of their unit's and the units below's people, in
+        // counts (a closed unit below only for the bodies the statutes name).
+        ("GET", "/exposure") | ("GET", "/exposure/meeting") => {
+            yes(office && role == Role::Security)
+        }
+        ("GET", "/exposure/people/{id}") => yes(office
+            && role == Role::Security
+            && matches!(rel, Rel::Own | Rel::Same | Rel::Below)),
+        // The whole organisation simulated: a security officer at the top; nobody in this matrix.
+        ("GET", "/exposure/simulate") => Some(Denied),
         // The whole organisation's administrator only: nobody in this matrix.
         ("POST", "/admin/accounts/{id}/suspend") | ("GET", "/import") | ("POST", "/import") => {
             Some(Denied)
@@ -555,11 +565,15 @@ async fn canaries_show_only_where_the_rules_allow() {
             "/account".into(),
             "/admin/roles".into(),
             format!("/people/{}", v.person),
+            "/exposure".into(),
+            "/exposure/meeting".into(),
+            format!("/exposure/meeting?unit={}", fx.unit[&Rel::Own]),
         ];
         for rel in RELS {
             paths.push(format!("/units/{}", fx.unit[&rel]));
             if rel != Rel::Own {
                 paths.push(format!("/people/{}", fx.target[&rel]));
+                paths.push(format!("/exposure/people/{}", fx.target[&rel]));
             }
         }
         for p in &paths {

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod exposure;
 pub mod import;
 pub mod invite;
 pub mod login;
@@ -134,8 +135,11 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
         return Ok(Redirect::to("/login").into_response());
     };
     let w = who(&state, &session).await?;
-    // Officers start at the unit of their (first) office, members at their own unit.
-    let to = if let Some(h) = w.held.iter().find(|h| h.role != Role::Admin) {
+    // Security officers start at the exposure analysis, other officers at the unit of their
+    // (first) office, members at their own unit.
+    let to = if crate::access::allowed(&w, crate::access::Action::AnalyseExposure) {
+        "/exposure".to_string()
+    } else if let Some(h) = w.held.iter().find(|h| h.role != Role::Admin) {
         format!("/units/{}", h.unit_id)
     } else if crate::access::allowed(&w, crate::access::Action::ViewTree) {
         "/units".to_string()
