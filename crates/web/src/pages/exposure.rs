@@ -276,7 +276,9 @@ pub async fn person(
                 let kinds: Vec<&str> = KINDS
                     .iter()
                     .enumerate()
-                    .filter(|(k, _)| bits & (1 << k) != 0)
+                    .filter(|(k, kind)| {
+                        bits & (1 << k) != 0 && (kind.per_unit)(&ix, u as usize) > 0
+                    })
                     .map(|(_, k)| k.label)
                     .collect();
                 named.push((u as usize, kinds));
