@@ -7,6 +7,7 @@
 pub mod dates;
 pub mod demo;
 pub mod dues;
+pub mod exposure;
 pub mod generate;
 pub mod import;
 pub mod people;

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod dues;
 pub mod evaluation;
 pub mod exchange;
+pub mod exposure;
 pub mod invitations;
 pub mod live;
 pub mod people;

@@ -98,6 +98,11 @@ pub enum Action<'a> {
     /// One's own account: password and sessions.
     OwnAccount,
     ViewStatutes,
+    /// Open the exposure analysis at all: a security officer.
+    AnalyseExposure,
+    /// See, in counts, what the accounts of a unit's people would expose: the security officer
+    /// of the unit or of a body above it (a closed unit only for the bodies the statutes name).
+    ViewExposure(Place<'a>),
 }
 
 /// Whether an office of `role` sees into `place`, `names` saying whether people (not only
@@ -162,6 +167,8 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::ManageRoles(place) => office_reaches(who, place, false, &[Role::Admin]),
         Action::ManageAccounts | Action::ImportPeople => who.session.account.is_admin,
         Action::OwnAccount | Action::ViewStatutes => true,
+        Action::AnalyseExposure => who.held.iter().any(|h| h.role == Role::Security),
+        Action::ViewExposure(place) => office_reaches(who, place, false, &[Role::Security]),
     }
 }
 
@@ -386,6 +393,35 @@ mod tests {
             Action::ViewIdentity(&person(1, 3), at(&t.local))
         ));
         assert!(!allowed(&w, Action::ManageUnit(at(&t.local))));
+    }
+
+    #[test]
+    fn the_security_officer_sees_exposure_in_their_branch_closed_units_as_the_statutes_say() {
+        let t = tree();
+        let s = session(false, Some(7));
+        let w = who(
+            &s,
+            Some((7, 1, Status::Member)),
+            &[(Role::Security, 1, "central")],
+        );
+        assert!(allowed(&w, Action::AnalyseExposure));
+        assert!(allowed(&w, Action::ViewExposure(at(&t.closed))));
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.circle))));
+        let w = who(
+            &s,
+            Some((7, 3, Status::Member)),
+            &[(Role::Security, 3, "local")],
+        );
+        assert!(allowed(&w, Action::ViewExposure(at(&t.circle))));
+        assert!(!allowed(&w, Action::ViewExposure(at(&t.closed))));
+        assert!(!allowed(&w, Action::ViewExposure(at(&t.other))));
+        let w = who(
+            &s,
+            Some((7, 3, Status::Member)),
+            &[(Role::Secretary, 3, "local")],
+        );
+        assert!(!allowed(&w, Action::AnalyseExposure));
+        assert!(!allowed(&w, Action::ViewExposure(at(&t.local))));
     }
 
     #[test]

@@ -38,6 +38,33 @@ pub fn line(title: &str, points: &[(String, i64)]) -> Markup {
     }
 }
 
+/// A bar chart: one bar per labelled value, the value written above it.
+pub fn bars(title: &str, bars: &[(String, i64)]) -> Markup {
+    let (w, h, left, bottom, top) = (640.0, 220.0, 48.0, 28.0, 16.0);
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
+    let step = nice_step(max);
+    let top_value = (max + step - 1) / step * step;
+    let n = bars.len().max(1) as f64;
+    let slot = (w - left - 12.0) / n;
+    let y = |v: i64| top + (h - top - bottom) * (1.0 - v as f64 / top_value as f64);
+    html! {
+        svg.chart viewBox={ "0 0 " (w) " " (h) } role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
+            title { (title) }
+            @for k in 0..=(top_value / step) {
+                @let v = k * step;
+                line.grid x1=(left) x2=(w - 8.0) y1=(y(v)) y2=(y(v)) {}
+                text x=(left - 6.0) y=(y(v) + 4.0) text-anchor="end" { (v) }
+            }
+            @for (i, b) in bars.iter().enumerate() {
+                @let x = left + slot * i as f64 + slot * 0.15;
+                rect.bar x=(format!("{x:.1}")) y=(format!("{:.1}", y(b.1))) width=(format!("{:.1}", slot * 0.7)) height=(format!("{:.1}", y(0) - y(b.1))) { title { (b.0) ": " (b.1) } }
+                text x=(format!("{:.1}", x + slot * 0.35)) y=(format!("{:.1}", y(b.1) - 3.0)) text-anchor="middle" { (b.1) }
+                text x=(format!("{:.1}", x + slot * 0.35)) y=(h - 8.0) text-anchor="middle" { (b.0) }
+            }
+        }
+    }
+}
+
 fn nice_step(max: i64) -> i64 {
     let rough = (max as f64 / 4.0).max(1.0);
     let mag = 10f64.powf(rough.log10().floor());
@@ -61,6 +88,14 @@ mod tests {
         assert_eq!(super::nice_step(700), 200);
         assert_eq!(super::nice_step(3), 1);
         assert_eq!(super::nice_step(25_000), 10_000);
+    }
+
+    #[test]
+    fn every_bar_is_drawn_with_its_value() {
+        let b = vec![("real".to_string(), 40), ("loose".to_string(), 95)];
+        let svg = super::bars("Exposed", &b).into_string();
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains(">95</text>") && svg.contains(">loose</text>"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod chart;
 pub mod error;
+pub mod exposure;
 pub mod form;
 pub mod layout;
 pub mod pages;
@@ -75,6 +76,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/roles"),
     ("POST", "/admin/roles/{id}/end"),
     ("POST", "/admin/accounts/{id}/suspend"),
+    ("GET", "/exposure"),
+    ("GET", "/exposure/people/{id}"),
+    ("GET", "/exposure/simulate"),
+    ("GET", "/exposure/meeting"),
     ("GET", "/import"),
     ("POST", "/import"),
     ("GET", "/static/iskra.css"),
@@ -108,6 +113,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/roles", get(admin::roles).post(admin::grant))
         .route("/admin/roles/{id}/end", post(admin::end))
         .route("/admin/accounts/{id}/suspend", post(admin::suspend))
+        .route("/exposure", get(exposure::organisation))
+        .route("/exposure/people/{id}", get(exposure::person))
+        .route("/exposure/simulate", get(exposure::simulate))
+        .route("/exposure/meeting", get(exposure::meeting))
         .route(
             "/import",
             get(import::form)

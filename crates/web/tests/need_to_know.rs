@@ -122,12 +122,36 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         ("POST", "/admin/roles") | ("POST", "/admin/roles/{id}/end") => {
             yes(office && role == Role::Admin && matches!(rel, Rel::Own | Rel::Same | Rel::Below))
         }
+        // The security officer: the exposure of their unit's and the units below's people, in
+        // counts (a closed unit below only for the bodies the statutes name).
+        ("GET", "/exposure") | ("GET", "/exposure/meeting") => {
+            yes(office && role == Role::Security)
+        }
+        ("GET", "/exposure/people/{id}") => yes(office
+            && role == Role::Security
+            && matches!(rel, Rel::Own | Rel::Same | Rel::Below)),
+        // The whole organisation simulated: a security officer at the top; nobody in this matrix.
+        ("GET", "/exposure/simulate") => Some(Denied),
         // The whole organisation's administrator only: nobody in this matrix.
         ("POST", "/admin/accounts/{id}/suspend") | ("GET", "/import") | ("POST", "/import") => {
             Some(Denied)
         }
         _ => None,
     }
+}
+
+/// Whether a viewer sees the people of a unit in relation `rel` by pseudonym: one's own unit,
+/// as a member or an officer there.
+fn sees_pseudonyms(role: Role, state: State, rel: Rel) -> bool {
+    let office = role != Role::Member && state == State::Member;
+    let member_here = matches!(state, State::Member | State::Removed);
+    matches!(rel, Rel::Own | Rel::Same) && (member_here || office)
+}
+
+/// Whether a viewer sees the identities of a unit's people: the secretary of the unit only.
+fn sees_identities(role: Role, state: State, rel: Rel) -> bool {
+    let office = role != Role::Member && state == State::Member;
+    matches!(rel, Rel::Own | Rel::Same) && office && role == Role::Secretary
 }
 
 struct Fixture {
@@ -544,6 +568,9 @@ async fn canaries_show_only_where_the_rules_allow() {
             "/account".into(),
             "/admin/roles".into(),
             format!("/people/{}", v.person),
+            "/exposure".into(),
+            "/exposure/meeting".into(),
+            format!("/exposure/meeting?unit={}", fx.unit[&Rel::Own]),
         ];
         for rel in RELS {
             paths.push(format!("/units/{}", fx.unit[&rel]));
@@ -552,30 +579,24 @@ async fn canaries_show_only_where_the_rules_allow() {
             paths.push(format!("/units/{}/search?q=CANARY", fx.unit[&rel]));
             if rel != Rel::Own {
                 paths.push(format!("/people/{}", fx.target[&rel]));
+                paths.push(format!("/exposure/people/{}", fx.target[&rel]));
             }
         }
         for p in &paths {
             pages.push_str(&fx.request("GET", p, &cookie, &[]).await.body);
         }
-        let office = v.role != Role::Member && v.state == State::Member;
-        let member_here = matches!(v.state, State::Member | State::Removed);
-        let secretary = office && v.role == Role::Secretary;
         for rel in [Rel::Same, Rel::Below, Rel::Other, Rel::Closed] {
             let tag = format!("{rel:?}").to_uppercase();
-            let here = rel == Rel::Same;
+            let names = sees_pseudonyms(v.role, v.state, rel);
+            let identities = sees_identities(v.role, v.state, rel);
             let checks = [
-                // Pseudonyms: one's own unit, as a member or an officer there.
-                (
-                    format!("CANARY-PSEUDO-{tag}"),
-                    here && (member_here || office),
-                ),
-                // Identities: the secretary of the unit only.
-                (format!("CANARY-NAME-{tag}"), here && secretary),
-                (format!("CANARY-ADDRESS-{tag}"), here && secretary),
-                (format!("CANARY-WORK-{tag}"), here && secretary),
+                (format!("CANARY-PSEUDO-{tag}"), names),
+                (format!("CANARY-NAME-{tag}"), identities),
+                (format!("CANARY-ADDRESS-{tag}"), identities),
+                (format!("CANARY-WORK-{tag}"), identities),
                 // Applicants, and who they are: those who decide on them.
-                (format!("CANARY-APPLICANT-{tag}"), here && secretary),
-                (format!("CANARY-NAME-APPLICANT-{tag}"), here && secretary),
+                (format!("CANARY-APPLICANT-{tag}"), identities),
+                (format!("CANARY-NAME-APPLICANT-{tag}"), identities),
             ];
             for (marker, allowed) in checks {
                 if pages.contains(&marker) != allowed {
@@ -631,4 +652,111 @@ async fn canaries_show_only_where_the_rules_allow() {
         "the administrator sees no identities"
     );
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
+
+/// Exposure analysis asks the same rules: for every role in every state, what it counts as
+/// exposed in each unit is what this file's matrix (the routes' and the canaries'
+/// expectations) allows, and the whole-organisation computation agrees with the one-account one.
+#[tokio::test]
+async fn exposure_is_what_the_matrix_allows() {
+    use web::exposure::{Index, KINDS};
+    let fx = fixture().await;
+    for v in &fx.viewers {
+        if v.state == State::Suspended {
+            fx.store.set_suspended(v.account, true, None).await.unwrap();
+        }
+    }
+    let rules = fx.store.access_rules(Day::today()).await.unwrap();
+    let ix = Index::new(fx.store.exposure_snapshot().await.unwrap(), rules);
+    let kind = |name: &str| KINDS.iter().position(|k| k.name == name).unwrap();
+    let mut wrong = Vec::new();
+    for v in &fx.viewers {
+        let subjects = ix.subjects_of_person(v.person);
+        if v.state == State::Suspended {
+            // A suspended account exposes nothing; the person counts as not yet invited.
+            assert!(subjects.iter().all(|s| !s.has_account), "{:?}", v.state);
+            continue;
+        }
+        assert_eq!(subjects.len(), 1);
+        let (e, class) = ix.exposure_of(&subjects[0]);
+        for rel in [Rel::Same, Rel::Below, Rel::Other, Rel::Closed] {
+            let u = ix.unit_ix[&fx.unit[&rel]] as u32;
+            let bits = class
+                .units
+                .iter()
+                .find(|(x, _)| *x == u)
+                .map_or(0, |(_, b)| *b);
+            let has = |k: &str| bits & (1 << kind(k)) != 0;
+            let figures =
+                expected("GET", "/units/{id}", v.role, v.state, rel) == Some(Expect::Allowed);
+            for (what, got, want) in [
+                (
+                    "names",
+                    has("people_by_pseudonym"),
+                    sees_pseudonyms(v.role, v.state, rel),
+                ),
+                (
+                    "identities",
+                    has("people_by_identity"),
+                    sees_identities(v.role, v.state, rel),
+                ),
+                (
+                    "meetings",
+                    has("meetings"),
+                    sees_pseudonyms(v.role, v.state, rel),
+                ),
+                ("figures", has("units"), figures),
+                (
+                    "closed",
+                    has("closed_units") && ix.closed_branch[u as usize],
+                    figures && rel == Rel::Closed,
+                ),
+            ] {
+                if got != want {
+                    wrong.push(format!(
+                        "{what} of {rel:?} for {} ({:?}): exposure says {got}, the matrix {want}",
+                        v.role.code(),
+                        v.state
+                    ));
+                }
+            }
+        }
+        // In counts: the viewer's own unit holds every viewer and one target; whoever may not
+        // see its roster still learns their own pseudonym (and identity) from their page.
+        let own_people = ix.unit_people.row(ix.unit_ix[&fx.unit[&Rel::Own]]).len() as u64;
+        let names = if sees_pseudonyms(v.role, v.state, Rel::Same) {
+            own_people
+        } else {
+            1
+        };
+        let identities = if sees_identities(v.role, v.state, Rel::Same) {
+            own_people
+        } else {
+            1
+        };
+        assert_eq!(
+            e.count("people_by_pseudonym"),
+            names,
+            "{} {:?}",
+            v.role.code(),
+            v.state
+        );
+        assert_eq!(
+            e.count("people_by_identity"),
+            identities,
+            "{} {:?}",
+            v.role.code(),
+            v.state
+        );
+        assert_eq!(e.people, names, "{} {:?}", v.role.code(), v.state);
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The whole organisation at once (rules asked per class, about candidate units only) gives
+    // what asking about every unit for each account gives.
+    let all = ix.everyone();
+    let subjects = ix.subjects();
+    assert_eq!(all.len(), subjects.len());
+    for (e, s) in all.iter().zip(&subjects) {
+        assert_eq!(e, &ix.exposure_of(s).0);
+    }
 }

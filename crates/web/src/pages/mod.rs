@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod exposure;
 pub mod import;
 pub mod invite;
 pub mod login;
@@ -34,38 +35,63 @@ pub async fn who<'a>(state: &AppState, session: &'a Session) -> AppResult<Who<'a
         }),
         None => None,
     };
-    // Officers are members: an office held by someone whose membership lapsed counts for nothing.
-    let mut held: Vec<Held> = if own.is_none_or(|o| o.status == Status::Member) {
+    let granted: Vec<Held> = store
+        .roles_of(session.account.id)
+        .await?
+        .into_iter()
+        .map(|g| Held {
+            role: g.role,
+            unit_id: g.unit_id,
+            unit_kind: g.unit_kind,
+        })
+        .collect();
+    let roots = if session.account.is_admin {
         store
-            .roles_of(session.account.id)
+            .root_units()
             .await?
             .into_iter()
-            .map(|g| Held {
-                role: g.role,
-                unit_id: g.unit_id,
-                unit_kind: g.unit_kind,
-            })
+            .map(|(id, _, _, kind)| (id, kind))
             .collect()
+    } else {
+        Vec::new()
+    };
+    let rules = store.access_rules(Day::today()).await?;
+    Ok(assemble(session, own, granted, &roots, rules))
+}
+
+/// The access rules' view of an account from what the store holds about it: its own person
+/// record, the offices granted to it, and (for the organisation's administrator) the units at
+/// the top. Every request and exposure analysis both build `Who` here, so that they see an
+/// account the same way.
+pub fn assemble<'a>(
+    session: &'a Session,
+    own: Option<Own>,
+    granted: Vec<Held>,
+    roots: &[(i64, String)],
+    rules: core_rules::roles::AccessRules,
+) -> Who<'a> {
+    // Officers are members: an office held by someone whose membership lapsed counts for nothing.
+    let mut held: Vec<Held> = if own.is_none_or(|o| o.status == Status::Member) {
+        granted
     } else {
         Vec::new()
     };
     // The organisation's own administrator (created by `init`) administers from the top.
     if session.account.is_admin {
-        for (id, _, _, kind) in store.root_units().await? {
+        for (id, kind) in roots {
             held.push(Held {
                 role: Role::Admin,
-                unit_id: id,
-                unit_kind: kind,
+                unit_id: *id,
+                unit_kind: kind.clone(),
             });
         }
     }
-    let rules = store.access_rules(Day::today()).await?;
-    Ok(Who {
+    Who {
         session,
         own,
         held,
         rules,
-    })
+    }
 }
 
 /// A unit and the units above it, for the access rules. An unknown unit is "not found".
@@ -110,8 +136,11 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
         return Ok(Redirect::to("/login").into_response());
     };
     let w = who(&state, &session).await?;
-    // Officers start at the unit of their (first) office, members at their own unit.
-    let to = if let Some(h) = w.held.iter().find(|h| h.role != Role::Admin) {
+    // Security officers start at the exposure analysis, other officers at the unit of their
+    // (first) office, members at their own unit.
+    let to = if crate::access::allowed(&w, crate::access::Action::AnalyseExposure) {
+        "/exposure".to_string()
+    } else if let Some(h) = w.held.iter().find(|h| h.role != Role::Admin) {
         format!("/units/{}", h.unit_id)
     } else if crate::access::allowed(&w, crate::access::Action::ViewTree) {
         "/units".to_string()

@@ -1,0 +1,854 @@
+//! Exposure analysis: what an adversary learns by taking an account, asked of the access rules
+//! themselves (`access::allowed`), never modelled a second time.
+//!
+//! An account's exposure is, for each kind of object in [`KINDS`], the objects in the units where
+//! the rules allow the kind's action, plus the parts that belong to the person alone: their own
+//! page, the meetings they attended, and the people they have met there (an arrested member can
+//! name them whatever the software shows).
+//!
+//! **Classes.** The rules look at an account's own unit and membership state, its offices and
+//! whether it is the organisation's administrator, never at anything else of the person's. So
+//! accounts are grouped by those ([`ClassKey`]) and the rules are asked once per class and unit;
+//! the per-person parts (self, meetings attended, people met) are added person by person.
+//!
+//! **Which units are asked.** One account's exposure ([`Index::exposure_of`]) asks the rules
+//! about every unit. The whole organisation ([`Index::everyone`]) asks, for each class, about its
+//! own unit and the subtrees of the units where it holds offices: under the rules today nothing
+//! else can be allowed, and a test checks that both ways agree for every account of the demo
+//! and of the need-to-know fixture, so a rule that reached further would be caught there.
+//!
+//! **Another kind of object** (the paper's bundles, congress documents) plugs in as one entry of
+//! [`KINDS`]: the access action that shows one unit's objects, and how many each unit holds.
+//!
+//! Accounts in this analysis are the live (not suspended) accounts; a person without one is
+//! analysed as if they had one with no offices (what inviting them would expose), and marked so.
+
+use crate::access::{allowed, Action, Held, Own, Place, Who};
+use core_rules::exposure::simulate::{Network, Rise, View};
+use core_rules::exposure::stats::Distribution;
+use core_rules::exposure::{Attendance, Csr, Marks};
+use core_rules::people::Status;
+use core_rules::roles::{AccessRules, Role};
+use core_rules::Day;
+use serde::Serialize;
+use std::collections::HashMap;
+use store::accounts::{Account, Session};
+use store::exposure::Snapshot;
+use store::people::Person;
+use store::units::Unit;
+
+/// A kind of object that an account can expose, held by units.
+pub struct Kind {
+    pub name: &'static str,
+    /// Shown on the page: "people by party name".
+    pub label: &'static str,
+    /// The access rules' question for one unit's objects of this kind.
+    pub ask: for<'a> fn(Place<'a>) -> Action<'a>,
+    /// How many of them a unit (by index) holds.
+    pub per_unit: fn(&Index, usize) -> u64,
+}
+
+/// Every kind, in the order pages show them. The first three are used by name below.
+pub const KINDS: &[Kind] = &[
+    Kind {
+        name: "people_by_pseudonym",
+        label: "people by party name",
+        ask: |p| Action::ViewRoster(p),
+        per_unit: |ix, u| ix.unit_people.row(u).len() as u64,
+    },
+    Kind {
+        name: "people_by_identity",
+        label: "people by identity (name, address, workplace)",
+        ask: |p| Action::ViewIdentities(p),
+        per_unit: |ix, u| ix.unit_people.row(u).len() as u64,
+    },
+    Kind {
+        name: "meetings",
+        label: "meetings (date and unit)",
+        ask: |p| Action::ViewRoster(p),
+        per_unit: |ix, u| ix.unit_meetings[u],
+    },
+    Kind {
+        name: "units",
+        label: "units' figures",
+        ask: |p| Action::ViewFigures(p),
+        per_unit: |_, _| 1,
+    },
+    Kind {
+        name: "closed_units",
+        label: "closed units' figures",
+        ask: |p| Action::ViewFigures(p),
+        per_unit: |ix, u| ix.closed_branch[u] as u64,
+    },
+];
+const PSEUDONYMS: usize = 0;
+const IDENTITIES: usize = 1;
+const MEETINGS: usize = 2;
+
+/// The snapshot, indexed: units and people numbered densely.
+pub struct Index {
+    pub snap: Snapshot,
+    pub rules: AccessRules,
+    pub unit_ix: HashMap<i64, usize>,
+    /// Each unit and the units above it, nearest first.
+    pub chains: Vec<Vec<Unit>>,
+    pub children: Vec<Vec<usize>>,
+    /// The unit is closed or lies below a closed one.
+    pub closed_branch: Vec<bool>,
+    pub person_ix: HashMap<i64, u32>,
+    pub person_unit: Vec<u32>,
+    pub unit_people: Csr,
+    pub unit_meetings: Vec<u64>,
+    pub meeting_unit: Vec<u32>,
+    pub attendance: Attendance,
+    /// The top units, for the organisation's administrator.
+    roots: Vec<(i64, String)>,
+    grants_of: HashMap<i64, Vec<Held>>,
+}
+
+/// What the rules look at: an account's own unit and state, offices, administrator flag.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClassKey {
+    pub own: Option<(i64, Status)>,
+    pub is_admin: bool,
+    pub offices: Vec<(Role, i64)>,
+}
+
+/// The rules' answers for one class.
+#[derive(Clone, Debug, Default)]
+pub struct ClassAnswer {
+    /// Per kind, the objects exposed.
+    pub counts: Vec<u64>,
+    /// Units allowed for some kind, with a bit per kind.
+    pub units: Vec<(u32, u32)>,
+    /// Units whose people are known by party name, sorted.
+    pub named: Vec<u32>,
+    /// Units whose people are known by identity, sorted.
+    pub identified: Vec<u32>,
+    /// The union of the two, sorted, and the people in it.
+    pub known: Vec<u32>,
+    pub known_people: u64,
+}
+
+/// Someone whose account (or the account they would have) is analysed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Subject {
+    pub account: Option<i64>,
+    pub person: Option<i64>,
+    /// False: no live account; analysed as if invited, with no offices.
+    pub has_account: bool,
+}
+
+/// What taking one account exposes, in counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Exposure {
+    pub subject: Subject,
+    /// Per kind (see [`KINDS`]), with the per-person parts added.
+    pub counts: Vec<(&'static str, u64)>,
+    /// People met in person (attended a meeting together).
+    pub met: u64,
+    /// Distinct people exposed in any way, the account holder included.
+    pub people: u64,
+    /// Distinct units those people belong to.
+    pub units_spanned: u64,
+}
+
+impl Exposure {
+    pub fn count(&self, kind: &str) -> u64 {
+        self.counts
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+fn session_for(account: Option<i64>, person: Option<i64>, is_admin: bool) -> Session {
+    Session {
+        account: Account {
+            id: account.unwrap_or(0),
+            login: String::new(),
+            person_id: person,
+            is_admin,
+        },
+        csrf: String::new(),
+    }
+}
+
+/// A person record as the rules need it (they look at the id and the unit).
+fn person_for_rules(p: &store::exposure::PersonRow) -> Person {
+    Person {
+        id: p.id,
+        card: None,
+        pseudonym: String::new(),
+        unit_id: p.unit_id,
+        status: p.status,
+        since: p
+            .admitted_on
+            .unwrap_or(Day::from_ymd(2000, 1, 1).expect("a valid date")),
+        admitted_on: p.admitted_on,
+        programme_accepted: false,
+        monthly_income_cents: None,
+        reduced_rate: false,
+    }
+}
+
+impl Index {
+    pub fn new(snap: Snapshot, rules: AccessRules) -> Index {
+        let unit_ix: HashMap<i64, usize> = snap
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id, i))
+            .collect();
+        let chains_by_id = crate::pages::chains(&snap.units);
+        let chains: Vec<Vec<Unit>> = snap
+            .units
+            .iter()
+            .map(|u| chains_by_id[&u.id].clone())
+            .collect();
+        let mut children = vec![Vec::new(); snap.units.len()];
+        let mut roots = Vec::new();
+        for (i, u) in snap.units.iter().enumerate() {
+            match u.parent_id.and_then(|p| unit_ix.get(&p)) {
+                Some(&p) => children[p].push(i),
+                None => roots.push((u.id, u.kind.clone())),
+            }
+        }
+        let closed_branch = chains.iter().map(|c| c.iter().any(|u| u.closed)).collect();
+        let person_ix: HashMap<i64, u32> = snap
+            .people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i as u32))
+            .collect();
+        let person_unit: Vec<u32> = snap
+            .people
+            .iter()
+            .map(|p| unit_ix[&p.unit_id] as u32)
+            .collect();
+        let pairs: Vec<(u32, u32)> = person_unit
+            .iter()
+            .enumerate()
+            .map(|(i, &u)| (u, i as u32))
+            .collect();
+        let unit_people = Csr::from_pairs(snap.units.len(), &pairs);
+        let mut unit_meetings = vec![0u64; snap.units.len()];
+        let meeting_ix: HashMap<i64, u32> = snap
+            .meetings
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id, i as u32))
+            .collect();
+        let meeting_unit: Vec<u32> = snap
+            .meetings
+            .iter()
+            .map(|m| unit_ix[&m.unit_id] as u32)
+            .collect();
+        for &u in &meeting_unit {
+            unit_meetings[u as usize] += 1;
+        }
+        let att: Vec<(u32, u32)> = snap
+            .attendance
+            .iter()
+            .filter_map(|(m, p)| Some((*meeting_ix.get(m)?, *person_ix.get(p)?)))
+            .collect();
+        let attendance = Attendance::new(snap.people.len(), snap.meetings.len(), &att);
+        let mut grants_of: HashMap<i64, Vec<Held>> = HashMap::new();
+        for g in &snap.grants {
+            grants_of.entry(g.account_id).or_default().push(Held {
+                role: g.role,
+                unit_id: g.unit_id,
+                unit_kind: g.unit_kind.clone(),
+            });
+        }
+        Index {
+            snap,
+            rules,
+            unit_ix,
+            chains,
+            children,
+            closed_branch,
+            person_ix,
+            person_unit,
+            unit_people,
+            unit_meetings,
+            meeting_unit,
+            attendance,
+            roots,
+            grants_of,
+        }
+    }
+
+    /// Every live account, and every person without one (as if invited), in a fixed order.
+    pub fn subjects(&self) -> Vec<Subject> {
+        let mut out: Vec<Subject> = Vec::new();
+        let mut with_account = std::collections::HashSet::new();
+        for a in &self.snap.accounts {
+            let person = a.person_id.filter(|p| self.person_ix.contains_key(p));
+            if let Some(p) = person {
+                with_account.insert(p);
+            }
+            out.push(Subject {
+                account: Some(a.id),
+                person,
+                has_account: true,
+            });
+        }
+        for p in &self.snap.people {
+            if !with_account.contains(&p.id) {
+                out.push(Subject {
+                    account: None,
+                    person: Some(p.id),
+                    has_account: false,
+                });
+            }
+        }
+        out
+    }
+
+    /// The subjects of one person: their live accounts, or the one they would have.
+    pub fn subjects_of_person(&self, person: i64) -> Vec<Subject> {
+        let mut out: Vec<Subject> = self
+            .snap
+            .accounts
+            .iter()
+            .filter(|a| a.person_id == Some(person))
+            .map(|a| Subject {
+                account: Some(a.id),
+                person: Some(person),
+                has_account: true,
+            })
+            .collect();
+        if out.is_empty() && self.person_ix.contains_key(&person) {
+            out.push(Subject {
+                account: None,
+                person: Some(person),
+                has_account: false,
+            });
+        }
+        out
+    }
+
+    fn own_of(&self, s: &Subject) -> Option<Own> {
+        let p = &self.snap.people[*self.person_ix.get(&s.person?)? as usize];
+        Some(Own {
+            person_id: p.id,
+            unit_id: p.unit_id,
+            status: p.status,
+        })
+    }
+
+    fn is_admin(&self, s: &Subject) -> bool {
+        s.account
+            .is_some_and(|a| self.snap.accounts.iter().any(|x| x.id == a && x.is_admin))
+    }
+
+    fn granted(&self, s: &Subject) -> Vec<Held> {
+        s.account
+            .and_then(|a| self.grants_of.get(&a).cloned())
+            .unwrap_or_default()
+    }
+
+    pub fn class_key(&self, s: &Subject, is_admin: bool) -> ClassKey {
+        let mut offices: Vec<(Role, i64)> = self
+            .granted(s)
+            .iter()
+            .map(|h| (h.role, h.unit_id))
+            .collect();
+        offices.sort();
+        offices.dedup();
+        ClassKey {
+            own: self.own_of(s).map(|o| (o.unit_id, o.status)),
+            is_admin,
+            offices,
+        }
+    }
+
+    /// The rules' view of a class: a stand-in account with no person of its own (the
+    /// per-person parts are asked separately).
+    fn class_who<'a>(&self, key: &ClassKey, session: &'a Session) -> Who<'a> {
+        let own = key.own.map(|(unit_id, status)| Own {
+            person_id: i64::MIN,
+            unit_id,
+            status,
+        });
+        let granted = key
+            .offices
+            .iter()
+            .map(|&(role, unit_id)| Held {
+                role,
+                unit_id,
+                unit_kind: self.snap.units[self.unit_ix[&unit_id]].kind.clone(),
+            })
+            .collect();
+        crate::pages::assemble(session, own, granted, &self.roots, self.rules.clone())
+    }
+
+    /// The units a class can possibly be allowed anything in under today's rules: its own unit
+    /// and the subtrees of its offices' units (see the module's notes).
+    fn candidates(&self, who: &Who) -> Vec<usize> {
+        let mut marks = Marks::new(self.snap.units.len());
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = who
+            .held
+            .iter()
+            .filter_map(|h| self.unit_ix.get(&h.unit_id).copied())
+            .collect();
+        while let Some(u) = stack.pop() {
+            if marks.insert(u as u32) {
+                out.push(u);
+                stack.extend(&self.children[u]);
+            }
+        }
+        if let Some(u) = who.own.and_then(|o| self.unit_ix.get(&o.unit_id)) {
+            if marks.insert(*u as u32) {
+                out.push(*u);
+            }
+        }
+        out
+    }
+
+    fn answer(&self, who: &Who, units: impl Iterator<Item = usize>) -> ClassAnswer {
+        let mut a = ClassAnswer {
+            counts: vec![0; KINDS.len()],
+            ..ClassAnswer::default()
+        };
+        for u in units {
+            let place = Place {
+                chain: &self.chains[u],
+            };
+            let mut bits = 0u32;
+            for (k, kind) in KINDS.iter().enumerate() {
+                if allowed(who, (kind.ask)(place)) {
+                    bits |= 1 << k;
+                    a.counts[k] += (kind.per_unit)(self, u);
+                }
+            }
+            if bits != 0 {
+                a.units.push((u as u32, bits));
+                if bits & (1 << PSEUDONYMS) != 0 {
+                    a.named.push(u as u32);
+                }
+                if bits & (1 << IDENTITIES) != 0 {
+                    a.identified.push(u as u32);
+                }
+            }
+        }
+        a.units.sort_unstable();
+        a.named.sort_unstable();
+        a.identified.sort_unstable();
+        a.known = a.named.iter().chain(&a.identified).copied().collect();
+        a.known.sort_unstable();
+        a.known.dedup();
+        a.known_people = a
+            .known
+            .iter()
+            .map(|&u| self.unit_people.row(u as usize).len() as u64)
+            .sum();
+        a
+    }
+
+    /// The per-person parts added to a class's answer.
+    fn finish(
+        &self,
+        s: &Subject,
+        who: &mut Who,
+        class: &ClassAnswer,
+        people: &mut Marks,
+        units: &mut Marks,
+    ) -> Exposure {
+        let mut counts = class.counts.clone();
+        let mut met = 0u64;
+        let mut total = class.known_people;
+        let mut spanned = class.known.len() as u64;
+        units.clear();
+        for &u in &class.known {
+            units.insert(u);
+        }
+        let in_known = |u: u32| class.known.binary_search(&u).is_ok();
+        if let Some(pi) = s.person.and_then(|p| self.person_ix.get(&p)).copied() {
+            let row = &self.snap.people[pi as usize];
+            who.own = Some(Own {
+                person_id: row.id,
+                unit_id: row.unit_id,
+                status: row.status,
+            });
+            let me = person_for_rules(row);
+            let own_unit = self.person_unit[pi as usize];
+            let place = Place {
+                chain: &self.chains[own_unit as usize],
+            };
+            let named_here = class.named.binary_search(&own_unit).is_ok();
+            let identified_here = class.identified.binary_search(&own_unit).is_ok();
+            // Their own page and identity: the adversary learns whose account it is.
+            if !named_here && allowed(who, Action::ViewPerson(&me, place)) {
+                counts[PSEUDONYMS] += 1;
+            }
+            if !identified_here && allowed(who, Action::ViewIdentity(&me, place)) {
+                counts[IDENTITIES] += 1;
+            }
+            if !in_known(own_unit) {
+                total += 1;
+                spanned += units.insert(own_unit) as u64;
+            }
+            // Meetings attended outside the units whose meetings the account shows.
+            for &m in self.attendance.meetings_of(pi) {
+                if class
+                    .named
+                    .binary_search(&self.meeting_unit[m as usize])
+                    .is_err()
+                {
+                    counts[MEETINGS] += 1;
+                }
+            }
+            // People met: known by face, whatever the software shows.
+            let person_unit = &self.person_unit;
+            self.attendance.for_each_met(pi, people, |q| {
+                met += 1;
+                let u = person_unit[q as usize];
+                if class.named.binary_search(&u).is_err() {
+                    counts[PSEUDONYMS] += 1;
+                }
+                if !in_known(u) {
+                    total += 1;
+                    spanned += units.insert(u) as u64;
+                }
+            });
+            who.own = who.own.map(|o| Own {
+                person_id: i64::MIN,
+                ..o
+            });
+        }
+        Exposure {
+            subject: s.clone(),
+            counts: KINDS.iter().map(|k| k.name).zip(counts).collect(),
+            met,
+            people: total,
+            units_spanned: spanned,
+        }
+    }
+
+    /// One subject's exposure, asking the rules about every unit; with the class answer, for
+    /// pages that list the units.
+    pub fn exposure_of(&self, s: &Subject) -> (Exposure, ClassAnswer) {
+        let key = self.class_key(s, self.is_admin(s));
+        let session = session_for(s.account, s.person, key.is_admin);
+        let mut who = self.class_who(&key, &session);
+        let class = self.answer(&who, 0..self.snap.units.len());
+        let mut people = Marks::new(self.snap.people.len());
+        let mut units = Marks::new(self.snap.units.len());
+        let e = self.finish(s, &mut who, &class, &mut people, &mut units);
+        (e, class)
+    }
+
+    /// Classes of all subjects, the rules asked once per class about its candidate units.
+    pub fn classes(&self, subjects: &[Subject]) -> (Vec<ClassKey>, Vec<ClassAnswer>, Vec<u32>) {
+        let admins: std::collections::HashSet<i64> = self
+            .snap
+            .accounts
+            .iter()
+            .filter(|a| a.is_admin)
+            .map(|a| a.id)
+            .collect();
+        let mut ids: HashMap<ClassKey, u32> = HashMap::new();
+        let mut keys = Vec::new();
+        let mut of = Vec::with_capacity(subjects.len());
+        for s in subjects {
+            let key = self.class_key(s, s.account.is_some_and(|a| admins.contains(&a)));
+            let n = ids.len() as u32;
+            let id = *ids.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                n
+            });
+            of.push(id);
+        }
+        let answers = keys
+            .iter()
+            .map(|k| {
+                let session = session_for(None, None, k.is_admin);
+                let who = self.class_who(k, &session);
+                self.answer(&who, self.candidates(&who).into_iter())
+            })
+            .collect();
+        (keys, answers, of)
+    }
+
+    /// Every subject's exposure: the rules asked once per class, then person by person.
+    pub fn everyone(&self) -> Vec<Exposure> {
+        self.analyse().exposures
+    }
+
+    /// The organisation as a network for the simulation: everyone's view from the rules (the
+    /// class of their account, or the one they would have), who has met whom, and what an
+    /// infiltrator admitted to a unit, or elected its secretary, would come to see.
+    pub fn network(&self) -> Network {
+        let mut subjects: Vec<Subject> = Vec::new();
+        // Each person's first live account, else the one they would have.
+        let mut first: HashMap<i64, i64> = HashMap::new();
+        for a in &self.snap.accounts {
+            if let Some(p) = a.person_id {
+                first.entry(p).or_insert(a.id);
+            }
+        }
+        for p in &self.snap.people {
+            subjects.push(Subject {
+                account: first.get(&p.id).copied(),
+                person: Some(p.id),
+                has_account: first.contains_key(&p.id),
+            });
+        }
+        let (mut keys, mut answers, view_of) = self.classes(&subjects);
+        let mut index: HashMap<ClassKey, u32> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
+            .collect();
+        let mut class_of =
+            |key: ClassKey, keys: &mut Vec<ClassKey>, answers: &mut Vec<ClassAnswer>| {
+                if let Some(&i) = index.get(&key) {
+                    return i;
+                }
+                let session = session_for(None, None, false);
+                let who = self.class_who(&key, &session);
+                answers.push(self.answer(&who, self.candidates(&who).into_iter()));
+                keys.push(key.clone());
+                let i = keys.len() as u32 - 1;
+                index.insert(key, i);
+                i
+            };
+        let rise: Vec<Rise> = self
+            .snap
+            .units
+            .iter()
+            .map(|u| Rise {
+                member: class_of(
+                    ClassKey {
+                        own: Some((u.id, Status::Member)),
+                        is_admin: false,
+                        offices: Vec::new(),
+                    },
+                    &mut keys,
+                    &mut answers,
+                ),
+                secretary: class_of(
+                    ClassKey {
+                        own: Some((u.id, Status::Member)),
+                        is_admin: false,
+                        offices: vec![(Role::Secretary, u.id)],
+                    },
+                    &mut keys,
+                    &mut answers,
+                ),
+            })
+            .collect();
+        Network {
+            unit_of: self.person_unit.clone(),
+            core: self
+                .person_unit
+                .iter()
+                .map(|&u| self.closed_branch[u as usize])
+                .collect(),
+            unit_people: self.unit_people.clone(),
+            views: answers
+                .into_iter()
+                .map(|a| View {
+                    named_units: a.named,
+                    identified_units: a.identified,
+                })
+                .collect(),
+            view_of,
+            met: self.attendance.met_graph(),
+            rise,
+        }
+    }
+}
+
+/// The organisation's exposure in figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub subjects: usize,
+    pub with_account: usize,
+    /// Distinct people exposed, per subject.
+    pub people: Distribution,
+    pub identities: Distribution,
+    pub met: Distribution,
+}
+
+pub fn summary(all: &[Exposure]) -> Summary {
+    let col = |f: &dyn Fn(&Exposure) -> u64| -> Distribution {
+        Distribution::of(&all.iter().map(f).collect::<Vec<_>>())
+    };
+    Summary {
+        subjects: all.len(),
+        with_account: all.iter().filter(|e| e.subject.has_account).count(),
+        people: col(&|e| e.people),
+        identities: col(&|e| e.count("people_by_identity")),
+        met: col(&|e| e.met),
+    }
+}
+
+/// How far a unit's people are known outside it.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitLinks {
+    pub unit_id: i64,
+    pub people: u64,
+    pub closed: bool,
+    /// Accounts of people outside the unit (or with no person) whose account shows its people.
+    pub outside_by_account: u64,
+    /// People outside the unit who have met some of its people.
+    pub outside_met: u64,
+}
+
+impl UnitLinks {
+    /// Outsiders who know the unit's people, per person in it.
+    pub fn ratio(&self) -> f64 {
+        (self.outside_by_account + self.outside_met) as f64 / self.people.max(1) as f64
+    }
+}
+
+/// The whole organisation analysed once.
+pub struct Analysis {
+    pub exposures: Vec<Exposure>,
+    pub units: Vec<UnitLinks>,
+}
+
+impl Index {
+    /// Every subject's exposure, and how far each unit is known outside itself.
+    pub fn analyse(&self) -> Analysis {
+        let subjects = self.subjects();
+        let (keys, answers, of) = self.classes(&subjects);
+        let sessions: Vec<Session> = keys
+            .iter()
+            .map(|k| session_for(None, None, k.is_admin))
+            .collect();
+        let mut whos: Vec<Who> = keys
+            .iter()
+            .zip(&sessions)
+            .map(|(k, s)| self.class_who(k, s))
+            .collect();
+        let mut people = Marks::new(self.snap.people.len());
+        let mut units = Marks::new(self.snap.units.len());
+        let mut by_account = vec![0u64; self.snap.units.len()];
+        let exposures = subjects
+            .iter()
+            .zip(&of)
+            .map(|(s, &c)| {
+                let own = s
+                    .person
+                    .and_then(|p| self.person_ix.get(&p))
+                    .map(|&i| self.person_unit[i as usize]);
+                for &u in &answers[c as usize].known {
+                    if Some(u) != own {
+                        by_account[u as usize] += 1;
+                    }
+                }
+                self.finish(
+                    s,
+                    &mut whos[c as usize],
+                    &answers[c as usize],
+                    &mut people,
+                    &mut units,
+                )
+            })
+            .collect();
+        let mut met = vec![0u64; self.snap.units.len()];
+        for p in 0..self.snap.people.len() as u32 {
+            let mine = self.person_unit[p as usize];
+            units.clear();
+            let pu = &self.person_unit;
+            self.attendance.for_each_met(p, &mut people, |q| {
+                let u = pu[q as usize];
+                if u != mine && units.insert(u) {
+                    met[u as usize] += 1;
+                }
+            });
+        }
+        let units = self
+            .snap
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| UnitLinks {
+                unit_id: u.id,
+                people: self.unit_people.row(i).len() as u64,
+                closed: self.closed_branch[i],
+                outside_by_account: by_account[i],
+                outside_met: met[i],
+            })
+            .collect();
+        Analysis { exposures, units }
+    }
+
+    /// The subject whose account a person's analysis uses: their first live account, else the
+    /// one they would have.
+    pub fn main_subject(&self, person: i64) -> Option<Subject> {
+        self.subjects_of_person(person).into_iter().next()
+    }
+
+    /// The risk of a meeting of a unit: its members attend (and, if asked, its supporters and
+    /// applicants), with `extra_newcomers` more people who are not yet members.
+    pub fn meeting_risk(
+        &self,
+        unit: i64,
+        everyone: bool,
+        extra_newcomers: usize,
+        today: Day,
+        assumptions: &core_rules::exposure::meeting_risk::Assumptions,
+    ) -> Option<core_rules::exposure::meeting_risk::Risk> {
+        use core_rules::exposure::meeting_risk::{assess, Attendee};
+        let u = *self.unit_ix.get(&unit)?;
+        let present: Vec<u32> = self
+            .unit_people
+            .row(u)
+            .iter()
+            .copied()
+            .filter(|&p| {
+                let st = self.snap.people[p as usize].status;
+                st == Status::Member
+                    || (everyone && matches!(st, Status::Supporter | Status::Applicant))
+            })
+            .collect();
+        let mut attendees: Vec<Attendee> = present
+            .iter()
+            .map(|&p| {
+                let row = &self.snap.people[p as usize];
+                Attendee {
+                    member_days: (row.status == Status::Member)
+                        .then(|| row.admitted_on.map(|d| today.days_since(d)))
+                        .flatten(),
+                }
+            })
+            .collect();
+        attendees.extend(std::iter::repeat_n(
+            Attendee { member_days: None },
+            extra_newcomers,
+        ));
+        // What those attending know beyond the meeting: their accounts' (or would-be
+        // accounts') views and the people they have met.
+        let subjects: Vec<Subject> = present
+            .iter()
+            .filter_map(|&p| self.main_subject(self.snap.people[p as usize].id))
+            .collect();
+        let (_, answers, of) = self.classes(&subjects);
+        let mut known = Marks::new(self.snap.people.len());
+        let mut scratch = Marks::new(self.snap.people.len());
+        known.clear();
+        for &p in &present {
+            known.insert(p);
+        }
+        let mut beyond = 0u64;
+        for (s, &c) in subjects.iter().zip(&of) {
+            for &ku in &answers[c as usize].known {
+                for &q in self.unit_people.row(ku as usize) {
+                    beyond += known.insert(q) as u64;
+                }
+            }
+            if let Some(&pi) = s.person.and_then(|p| self.person_ix.get(&p)) {
+                self.attendance.for_each_met(pi, &mut scratch, |q| {
+                    beyond += known.insert(q) as u64;
+                });
+            }
+        }
+        Some(assess(&attendees, beyond, assumptions))
+    }
+}
