@@ -9,6 +9,7 @@ pub mod demo;
 pub mod dues;
 pub mod generate;
 pub mod import;
+pub mod paper;
 pub mod people;
 pub mod roles;
 pub mod statutes;
