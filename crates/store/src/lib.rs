@@ -14,6 +14,7 @@ pub mod dues;
 pub mod evaluation;
 pub mod exchange;
 pub mod invitations;
+pub mod paper;
 pub mod people;
 pub mod roles;
 pub mod roster;
