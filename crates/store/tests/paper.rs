@@ -389,3 +389,96 @@ async fn an_editions_circulation_balances_to_the_copy_and_the_cent(db: &TestDb) 
     assert_eq!(acc[&o.docks2], (3000, 3000));
     assert_eq!(db.circulation_series(p).await.unwrap(), vec![(7, 102, 85)]);
 }
+
+on_every_backend!(the_demo_papers_editions_balance_across_the_tree);
+async fn the_demo_papers_editions_balance_across_the_tree(db: &TestDb) {
+    let today = core_rules::Day::today();
+    let plan = core_rules::demo::demo(7, today);
+    assert!(db.seed_demo(&plan, today).await.unwrap());
+    let p = db
+        .publication_by_code("iskra")
+        .await
+        .unwrap()
+        .expect("the demo has its paper");
+    let editions = db.editions(p.id, false).await.unwrap();
+    assert_eq!(editions.len(), 6);
+    assert_eq!(db.editions(p.id, true).await.unwrap().len(), 5);
+    let mut checked = 0;
+    for e in editions.iter().filter(|e| e.published) {
+        let c = db.circulation(e.id).await.unwrap();
+        let r = &c.reconciliation;
+        // Independently of the reconciliation: the stored bundles, returns and print run.
+        let sums = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(copies), 0) AS BIGINT) AS sent, COUNT(*) AS n FROM bundles WHERE edition_id = $1",
+        )
+        .bind(e.id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let sent: i64 = sums.try_get("sent").unwrap();
+        let bundles: i64 = sums.try_get("n").unwrap();
+        assert!(
+            bundles > 20,
+            "the demo tree has many bundles, got {bundles}"
+        );
+        assert_eq!(e.print_run, Some(sent + e.reserve.unwrap()));
+        let ret = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(sold), 0) AS BIGINT) AS sold, \
+             CAST(COALESCE(SUM(free), 0) AS BIGINT) AS free, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, \
+             CAST(COALESCE(SUM(remitted_cents), 0) AS BIGINT) AS remitted, \
+             CAST(COALESCE(SUM(b.copies), 0) AS BIGINT) AS sent_reported \
+             FROM bundle_returns r JOIN bundles b ON b.edition_id = r.edition_id AND b.unit_id = r.unit_id WHERE r.edition_id = $1",
+        )
+        .bind(e.id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let get = |k: &str| ret.try_get::<i64, _>(k).unwrap() as u64;
+        let t = r.total;
+        // To the copy: every printed copy is in the reserve, lost, sold, free, returned or
+        // unaccounted (an outstanding unit's whole bundle).
+        assert_eq!(r.print_run, e.print_run.unwrap() as u64);
+        assert_eq!(t.sent, sent as u64);
+        assert_eq!(
+            r.print_run,
+            r.reserve + t.lost + t.sold + t.free + t.returned + t.unaccounted
+        );
+        assert_eq!(
+            (t.sold, t.free, t.returned),
+            (get("sold"), get("free"), get("returned"))
+        );
+        assert_eq!(t.lost, get("sent_reported") - get("received"));
+        // To the cent: what is due is the copies sold at the price; the balance is what was
+        // remitted less that, whatever arrears there are.
+        assert_eq!(t.due_cents, get("sold") as i64 * e.price_cents);
+        assert_eq!(t.remitted_cents, get("remitted") as i64);
+        assert_eq!(
+            t.balance_cents(),
+            get("remitted") as i64 - get("sold") as i64 * e.price_cents
+        );
+        // Figures go up: the top unit's branch is the whole edition.
+        assert_eq!(r.branches[&p.unit_id], t);
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+    // The latest edition still has returns to come, including the demo agent's circle.
+    let latest = &editions.iter().find(|e| e.published).unwrap();
+    let c = db.circulation(latest.id).await.unwrap();
+    assert!(c.reconciliation.total.outstanding > 0);
+    let yard = db
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(c.plan.bundles.iter().any(|b| b.unit == yard));
+    assert!(!c.returned.contains(&yard));
+    // Some arrears, and reports in the single picture.
+    assert!(db
+        .paper_accounts(p.id)
+        .await
+        .unwrap()
+        .values()
+        .any(|(due, paid)| due > paid));
+    assert!(db.single_picture().await.unwrap().total >= 10);
+}

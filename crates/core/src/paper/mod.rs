@@ -6,6 +6,7 @@
 //! the web crate shows them. Money is in integer cents throughout.
 
 pub mod circulation;
+pub mod demo;
 pub mod markdown;
 pub mod reports;
 pub mod workflow;
