@@ -10,6 +10,7 @@ pub mod dues;
 pub mod exposure;
 pub mod generate;
 pub mod import;
+pub mod paper;
 pub mod people;
 pub mod roles;
 pub mod statutes;

@@ -262,6 +262,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // The central paper, its editions, reports and circulation (crates/store/src/paper.rs).
+        self.seed_paper_demo(today).await?;
         Ok(true)
     }
 }

@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod exposure;
 pub mod invitations;
 pub mod live;
+pub mod paper;
 pub mod people;
 pub mod roles;
 pub mod roster;

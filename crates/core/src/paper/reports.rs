@@ -1,0 +1,197 @@
+//! Correspondence: reports sent to the paper from below, and the editors' triage.
+//!
+//! A report has a category (from a fixed list, or "other"), a place (a unit's area), a date and
+//! its text. A sender may stay anonymous; the store then keeps no identifying detail at all.
+
+use crate::Day;
+use serde::{Deserialize, Serialize};
+
+/// The longest report accepted, in characters.
+pub const MAX_TEXT: usize = 20_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportCategory {
+    Strike,
+    WageTheft,
+    Workplace,
+    Police,
+    Eviction,
+    Housing,
+    School,
+    Health,
+    Racism,
+    Religion,
+    Officials,
+    Other,
+}
+
+impl ReportCategory {
+    pub const ALL: [ReportCategory; 12] = [
+        ReportCategory::Strike,
+        ReportCategory::WageTheft,
+        ReportCategory::Workplace,
+        ReportCategory::Police,
+        ReportCategory::Eviction,
+        ReportCategory::Housing,
+        ReportCategory::School,
+        ReportCategory::Health,
+        ReportCategory::Racism,
+        ReportCategory::Religion,
+        ReportCategory::Officials,
+        ReportCategory::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ReportCategory::Strike => "strike",
+            ReportCategory::WageTheft => "wage-theft",
+            ReportCategory::Workplace => "workplace",
+            ReportCategory::Police => "police",
+            ReportCategory::Eviction => "eviction",
+            ReportCategory::Housing => "housing",
+            ReportCategory::School => "school",
+            ReportCategory::Health => "health",
+            ReportCategory::Racism => "racism",
+            ReportCategory::Religion => "religion",
+            ReportCategory::Officials => "officials",
+            ReportCategory::Other => "other",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportCategory::Strike => "Strike or walk-out",
+            ReportCategory::WageTheft => "Wage theft",
+            ReportCategory::Workplace => "Conditions at work",
+            ReportCategory::Police => "Police",
+            ReportCategory::Eviction => "Eviction",
+            ReportCategory::Housing => "Housing",
+            ReportCategory::School => "Schools",
+            ReportCategory::Health => "Health care",
+            ReportCategory::Racism => "Racism",
+            ReportCategory::Religion => "Religious oppression",
+            ReportCategory::Officials => "Officials and courts",
+            ReportCategory::Other => "Other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReportCategory> {
+        ReportCategory::ALL.into_iter().find(|c| c.code() == s)
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ReportError {
+    #[error("{0:?} is not a report category")]
+    UnknownCategory(String),
+    #[error("the report has no text")]
+    Empty,
+    #[error("the report is longer than {MAX_TEXT} characters")]
+    TooLong,
+    #[error("the report is dated {0}, after today")]
+    InTheFuture(Day),
+    #[error("a report cannot be merged with itself")]
+    MergeWithItself,
+    #[error("report {0} has already been decided ({1})")]
+    AlreadyDecided(i64, &'static str),
+}
+
+/// Checks a report's text and date. Returns the trimmed text.
+pub fn check(text: &str, happened_on: Day, today: Day) -> Result<String, ReportError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(ReportError::Empty);
+    }
+    if t.chars().count() > MAX_TEXT {
+        return Err(ReportError::TooLong);
+    }
+    if happened_on > today {
+        return Err(ReportError::InTheFuture(happened_on));
+    }
+    Ok(t.to_string())
+}
+
+/// An editor's decision on a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Triage {
+    Accept,
+    /// The same event as the report given: counted once in the single picture.
+    MergeInto(i64),
+    /// Used in the article given.
+    UseIn(i64),
+    Reject,
+}
+
+impl Triage {
+    /// The status the report takes.
+    pub fn status(self) -> &'static str {
+        match self {
+            Triage::Accept => "accepted",
+            Triage::MergeInto(_) => "merged",
+            Triage::UseIn(_) => "used",
+            Triage::Reject => "rejected",
+        }
+    }
+
+    /// Checks a decision on report `id`, whose status is now `current`. A new or accepted report
+    /// may be decided; an accepted one may still be used in an article or merged. Merged, used
+    /// and rejected reports are final.
+    pub fn check(self, id: i64, current: &str) -> Result<(), ReportError> {
+        if let Triage::MergeInto(other) = self {
+            if other == id {
+                return Err(ReportError::MergeWithItself);
+            }
+        }
+        match current {
+            "new" => Ok(()),
+            "accepted" if self != Triage::Accept => Ok(()),
+            "accepted" => Err(ReportError::AlreadyDecided(id, "accepted")),
+            "merged" => Err(ReportError::AlreadyDecided(id, "merged")),
+            "used" => Err(ReportError::AlreadyDecided(id, "used")),
+            _ => Err(ReportError::AlreadyDecided(id, "rejected")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_round_trip_and_end_with_other() {
+        for c in ReportCategory::ALL {
+            assert_eq!(ReportCategory::parse(c.code()), Some(c));
+        }
+        assert_eq!(ReportCategory::ALL.last(), Some(&ReportCategory::Other));
+        assert_eq!(ReportCategory::parse("gossip"), None);
+    }
+
+    #[test]
+    fn report_checks() {
+        let today = Day::from_ymd(2026, 5, 1).unwrap();
+        assert_eq!(check("  ", today, today), Err(ReportError::Empty));
+        assert_eq!(
+            check("x", today.add_days(1), today),
+            Err(ReportError::InTheFuture(today.add_days(1)))
+        );
+        assert_eq!(check(" A raid. ", today, today).unwrap(), "A raid.");
+        assert_eq!(
+            check(&"a".repeat(MAX_TEXT + 1), today, today),
+            Err(ReportError::TooLong)
+        );
+    }
+
+    #[test]
+    fn triage_rules() {
+        assert_eq!(
+            Triage::MergeInto(4).check(4, "new"),
+            Err(ReportError::MergeWithItself)
+        );
+        assert!(Triage::Accept.check(1, "new").is_ok());
+        assert!(Triage::UseIn(9).check(1, "accepted").is_ok());
+        assert!(Triage::Accept.check(1, "accepted").is_err());
+        assert!(Triage::Reject.check(1, "rejected").is_err());
+        assert!(Triage::Accept.check(1, "merged").is_err());
+    }
+}

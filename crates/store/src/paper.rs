@@ -1,0 +1,1336 @@
+//! The paper persisted: publications, editions, articles and their workflow, reports from below
+//! and their triage, the single picture, and circulation (orders, bundles, returns,
+//! reconciliation). The rules are in `core_rules::paper`; this module stores what they allow.
+//!
+//! Anonymous reports keep no identifying detail at all: no person, no account, no address, the
+//! day of arrival only, a random id (so the order of ids says nothing about the order of arrival)
+//! and an audit entry with neither actor nor object.
+
+use crate::audit::{self, Value};
+use crate::{now, Result, Store, StoreError};
+use core_rules::paper::circulation::Tree;
+use core_rules::paper::{
+    self, AgentReturn, ArticleState, Orders, Plan, Reconciliation, ReportCategory, Triage,
+};
+use core_rules::Day;
+use sqlx::{Any, Row, Transaction};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Publication {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub reserve_percent: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edition {
+    pub id: i64,
+    pub publication_id: i64,
+    pub number: i64,
+    pub issued_on: Day,
+    pub price_cents: i64,
+    pub headline: String,
+    pub print_run: Option<i64>,
+    pub reserve: Option<i64>,
+    pub published: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Article {
+    pub id: i64,
+    pub publication_id: i64,
+    pub edition_id: Option<i64>,
+    pub title: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub state: ArticleState,
+    pub position: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub id: i64,
+    pub category: ReportCategory,
+    pub unit_id: i64,
+    pub happened_on: Day,
+    pub received_on: Day,
+    pub body: String,
+    /// The sender's pseudonym; `None` for an anonymous report.
+    pub sender: Option<String>,
+    pub status: String,
+    pub merged_into: Option<i64>,
+    pub article_id: Option<i64>,
+}
+
+/// Who sends a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sender {
+    /// Nothing about the sender is kept, even if they are signed in.
+    Anonymous,
+    /// A member or supporter, by their person id, and the account that sent it.
+    Person { person: i64, account: i64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewReport {
+    pub category: ReportCategory,
+    pub unit_id: i64,
+    pub happened_on: Day,
+    pub body: String,
+}
+
+/// Counts of reports by category, month and place (each unit's own reports).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Picture {
+    pub total: i64,
+    pub by_category: BTreeMap<String, i64>,
+    pub by_month: BTreeMap<String, i64>,
+    pub by_unit: HashMap<i64, i64>,
+}
+
+/// The circulation of one edition: the plan as stored and its reconciliation.
+#[derive(Clone, Debug)]
+pub struct Circulation {
+    pub edition: Edition,
+    pub plan: Plan,
+    pub reconciliation: Reconciliation,
+    /// Units with a return recorded.
+    pub returned: Vec<i64>,
+}
+
+fn invalid(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Invalid(e.to_string())
+}
+
+fn day(s: &str) -> Result<Day> {
+    Day::parse(s).map_err(invalid)
+}
+
+const EDITION_COLUMNS: &str =
+    "id, publication_id, number, issued_on, price_cents, headline, print_run, reserve, published";
+
+fn edition_from(r: &sqlx::any::AnyRow) -> Result<Edition> {
+    Ok(Edition {
+        id: r.try_get("id")?,
+        publication_id: r.try_get("publication_id")?,
+        number: r.try_get("number")?,
+        issued_on: day(&r.try_get::<String, _>("issued_on")?)?,
+        price_cents: r.try_get("price_cents")?,
+        headline: r.try_get("headline")?,
+        print_run: r.try_get("print_run")?,
+        reserve: r.try_get("reserve")?,
+        published: r.try_get::<i64, _>("published")? != 0,
+    })
+}
+
+const ARTICLE_COLUMNS: &str =
+    "id, publication_id, edition_id, title, body_md, body_html, state, position";
+
+fn article_from(r: &sqlx::any::AnyRow) -> Result<Article> {
+    Ok(Article {
+        id: r.try_get("id")?,
+        publication_id: r.try_get("publication_id")?,
+        edition_id: r.try_get("edition_id")?,
+        title: r.try_get("title")?,
+        body_md: r.try_get("body_md")?,
+        body_html: r.try_get("body_html")?,
+        state: ArticleState::parse(&r.try_get::<String, _>("state")?).map_err(invalid)?,
+        position: r.try_get("position")?,
+    })
+}
+
+fn report_from(r: &sqlx::any::AnyRow) -> Result<Report> {
+    let cat: String = r.try_get("category")?;
+    Ok(Report {
+        id: r.try_get("id")?,
+        category: ReportCategory::parse(&cat).unwrap_or(ReportCategory::Other),
+        unit_id: r.try_get("unit_id")?,
+        happened_on: day(&r.try_get::<String, _>("happened_on")?)?,
+        received_on: day(&r.try_get::<String, _>("received_on")?)?,
+        body: r.try_get("body")?,
+        sender: r.try_get("sender")?,
+        status: r.try_get("status")?,
+        merged_into: r.try_get("merged_into")?,
+        article_id: r.try_get("article_id")?,
+    })
+}
+
+async fn edition_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Edition> {
+    let row = sqlx::query(&format!(
+        "SELECT {EDITION_COLUMNS} FROM editions WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("edition {id}")))?;
+    edition_from(&row)
+}
+
+impl Store {
+    // ---------------------------------------------------------------------------------------
+    // Publications and editions
+
+    pub async fn create_publication(
+        &self,
+        actor: Option<i64>,
+        code: &str,
+        name: &str,
+        unit_id: i64,
+        reserve_percent: i64,
+    ) -> Result<i64> {
+        paper::check_publication(name, code).map_err(invalid)?;
+        if reserve_percent < 0 {
+            return Err(invalid("the reserve cannot be negative"));
+        }
+        let mut tx = self.write().await?;
+        if self.unit_in(&mut tx, unit_id).await?.is_none() {
+            return Err(StoreError::NotFound(format!("unit {unit_id}")));
+        }
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM publications WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(invalid(format!(
+                "a publication with the code {code:?} exists already"
+            )));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO publications (code, name, unit_id, reserve_percent, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(code)
+        .bind(name.trim())
+        .bind(unit_id)
+        .bind(reserve_percent)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.publication",
+            Some(("publication", id)),
+            &[("unit", Value::Int(unit_id))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn unit_in(&self, tx: &mut Transaction<'static, Any>, unit: i64) -> Result<Option<bool>> {
+        let closed: Option<i64> = sqlx::query_scalar("SELECT closed FROM units WHERE id = $1")
+            .bind(unit)
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(closed.map(|c| c != 0))
+    }
+
+    pub async fn publications(&self) -> Result<Vec<Publication>> {
+        let rows = sqlx::query(
+            "SELECT id, code, name, unit_id, reserve_percent FROM publications ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Publication {
+                    id: r.try_get("id")?,
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    unit_id: r.try_get("unit_id")?,
+                    reserve_percent: r.try_get("reserve_percent")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn publication(&self, id: i64) -> Result<Option<Publication>> {
+        Ok(self.publications().await?.into_iter().find(|p| p.id == id))
+    }
+
+    pub async fn publication_by_code(&self, code: &str) -> Result<Option<Publication>> {
+        Ok(self
+            .publications()
+            .await?
+            .into_iter()
+            .find(|p| p.code == code))
+    }
+
+    pub async fn create_edition(
+        &self,
+        actor: Option<i64>,
+        publication: i64,
+        e: &paper::NewEdition,
+    ) -> Result<i64> {
+        e.check().map_err(invalid)?;
+        let mut tx = self.write().await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM editions WHERE publication_id = $1 AND number = $2")
+                .bind(publication)
+                .bind(e.number)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            return Err(invalid(format!(
+                "edition number {} exists already",
+                e.number
+            )));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO editions (publication_id, number, issued_on, price_cents, headline) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(publication)
+        .bind(e.number)
+        .bind(e.date.to_string())
+        .bind(e.price_cents)
+        .bind(e.headline.trim())
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.edition",
+            Some(("edition", id)),
+            &[("number", Value::Int(e.number))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The editions of a publication, newest first; `published_only` for the public.
+    pub async fn editions(&self, publication: i64, published_only: bool) -> Result<Vec<Edition>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EDITION_COLUMNS} FROM editions WHERE publication_id = $1 \
+             AND (published = 1 OR $2 = 0) ORDER BY number DESC"
+        ))
+        .bind(publication)
+        .bind(published_only as i64)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(edition_from).collect()
+    }
+
+    pub async fn edition(&self, id: i64) -> Result<Option<Edition>> {
+        let row = sqlx::query(&format!(
+            "SELECT {EDITION_COLUMNS} FROM editions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(edition_from).transpose()
+    }
+
+    pub async fn edition_by_number(
+        &self,
+        publication: i64,
+        number: i64,
+    ) -> Result<Option<Edition>> {
+        let row = sqlx::query(&format!(
+            "SELECT {EDITION_COLUMNS} FROM editions WHERE publication_id = $1 AND number = $2"
+        ))
+        .bind(publication)
+        .bind(number)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(edition_from).transpose()
+    }
+
+    /// Publishes an edition with every approved article in it. Refused for an edition without
+    /// an approved article.
+    pub async fn publish_edition(&self, actor: Option<i64>, edition: i64) -> Result<usize> {
+        let mut tx = self.write().await?;
+        let e = edition_in(&mut tx, edition).await?;
+        if e.published {
+            return Err(invalid(format!(
+                "edition {} is already published",
+                e.number
+            )));
+        }
+        let n = sqlx::query(
+            "UPDATE articles SET state = 'published', updated_at = $2 \
+             WHERE edition_id = $1 AND state = 'approved'",
+        )
+        .bind(edition)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as usize;
+        let already: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM articles WHERE edition_id = $1 AND state = 'published'",
+        )
+        .bind(edition)
+        .fetch_one(&mut *tx)
+        .await?;
+        if already == 0 {
+            return Err(invalid(format!(
+                "edition {} has no approved article to publish",
+                e.number
+            )));
+        }
+        sqlx::query("UPDATE editions SET published = 1 WHERE id = $1")
+            .bind(edition)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.publish",
+            Some(("edition", edition)),
+            &[("articles", Value::from(n))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Articles
+
+    pub async fn create_article(
+        &self,
+        actor: Option<i64>,
+        publication: i64,
+        edition: Option<i64>,
+        title: &str,
+        body_md: &str,
+    ) -> Result<i64> {
+        if title.trim().is_empty() {
+            return Err(invalid("an article needs a title"));
+        }
+        let mut tx = self.write().await?;
+        if let Some(e) = edition {
+            let ed = edition_in(&mut tx, e).await?;
+            if ed.publication_id != publication {
+                return Err(invalid("that edition belongs to another publication"));
+            }
+        }
+        let position: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM articles WHERE publication_id = $1",
+        )
+        .bind(publication)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO articles (publication_id, edition_id, title, body_md, body_html, state, position, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7) RETURNING id",
+        )
+        .bind(publication)
+        .bind(edition)
+        .bind(title.trim())
+        .bind(body_md)
+        .bind(paper::render(body_md))
+        .bind(position)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.article",
+            Some(("article", id)),
+            &[("state", Value::Word("draft"))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn article(&self, id: i64) -> Result<Option<Article>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(article_from).transpose()
+    }
+
+    /// All articles of a publication (for the editors), newest first.
+    pub async fn articles(&self, publication: i64) -> Result<Vec<Article>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE publication_id = $1 ORDER BY id DESC"
+        ))
+        .bind(publication)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(article_from).collect()
+    }
+
+    /// The published articles of an edition, in order.
+    pub async fn edition_articles(&self, edition: i64) -> Result<Vec<Article>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE edition_id = $1 AND state = 'published' \
+             ORDER BY position, id"
+        ))
+        .bind(edition)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(article_from).collect()
+    }
+
+    /// Changes an article's text and edition. A published article cannot be changed.
+    pub async fn edit_article(
+        &self,
+        actor: Option<i64>,
+        id: i64,
+        title: &str,
+        body_md: &str,
+        edition: Option<i64>,
+    ) -> Result<()> {
+        if title.trim().is_empty() {
+            return Err(invalid("an article needs a title"));
+        }
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT state, publication_id FROM articles WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
+        let state: String = row.try_get("state")?;
+        let publication: i64 = row.try_get("publication_id")?;
+        if state == "published" {
+            return Err(invalid(
+                "a published article cannot be changed; publish a correction",
+            ));
+        }
+        if let Some(e) = edition {
+            if edition_in(&mut tx, e).await?.publication_id != publication {
+                return Err(invalid("that edition belongs to another publication"));
+            }
+        }
+        sqlx::query(
+            "UPDATE articles SET title = $2, body_md = $3, body_html = $4, edition_id = $5, updated_at = $6 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(title.trim())
+        .bind(body_md)
+        .bind(paper::render(body_md))
+        .bind(edition)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.article.edit",
+            Some(("article", id)),
+            &[],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves an article along the workflow (checked by `ArticleState::move_to`). Publishing an
+    /// article needs an edition; it appears when its edition is published.
+    pub async fn move_article(&self, actor: Option<i64>, id: i64, to: ArticleState) -> Result<()> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT state, edition_id FROM articles WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
+        let from = ArticleState::parse(&row.try_get::<String, _>("state")?).map_err(invalid)?;
+        let edition: Option<i64> = row.try_get("edition_id")?;
+        from.move_to(to, edition.is_some()).map_err(invalid)?;
+        sqlx::query("UPDATE articles SET state = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(to.code())
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.article.state",
+            Some(("article", id)),
+            &[("state", Value::Word(to.code()))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Reports
+
+    /// Stores a report. An anonymous one keeps nothing about its sender.
+    pub async fn submit_report(&self, sender: Sender, r: &NewReport) -> Result<i64> {
+        let today = Day::today();
+        let body = paper::reports::check(&r.body, r.happened_on, today).map_err(invalid)?;
+        let mut tx = self.write().await?;
+        if self.unit_in(&mut tx, r.unit_id).await?.is_none() {
+            return Err(StoreError::NotFound(format!("unit {}", r.unit_id)));
+        }
+        let id: i64 = rand::random::<i64>() & i64::MAX;
+        let person = match sender {
+            Sender::Anonymous => None,
+            Sender::Person { person, .. } => Some(person),
+        };
+        sqlx::query(
+            "INSERT INTO reports (id, category, unit_id, happened_on, month, received_on, body, sender_person_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(r.category.code())
+        .bind(r.unit_id)
+        .bind(r.happened_on.to_string())
+        .bind(r.happened_on.month().to_string())
+        .bind(today.to_string())
+        .bind(&body)
+        .bind(person)
+        .execute(&mut *tx)
+        .await?;
+        match sender {
+            // No actor, no object: the log says only that some report came.
+            Sender::Anonymous => {
+                audit::append(&mut tx, None, "report.anonymous", None, &[]).await?
+            }
+            Sender::Person { account, .. } => {
+                audit::append(
+                    &mut tx,
+                    Some(account),
+                    "report.received",
+                    Some(("report", id)),
+                    &[],
+                )
+                .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    const REPORT_COLUMNS: &'static str =
+        "r.id, r.category, r.unit_id, r.happened_on, r.received_on, r.body, \
+         p.pseudonym AS sender, r.status, r.merged_into, r.article_id \
+         FROM reports r LEFT JOIN persons p ON p.id = r.sender_person_id";
+
+    pub async fn report(&self, id: i64) -> Result<Option<Report>> {
+        let row = sqlx::query(&format!("SELECT {} WHERE r.id = $1", Self::REPORT_COLUMNS))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(report_from).transpose()
+    }
+
+    /// Reports with a status (`new`, `accepted`, ...), or all, newest happening first.
+    pub async fn reports(&self, status: Option<&str>, limit: i64) -> Result<Vec<Report>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} WHERE (r.status = $1 OR $1 = '') ORDER BY r.happened_on DESC, r.id LIMIT $2",
+            Self::REPORT_COLUMNS
+        ))
+        .bind(status.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(report_from).collect()
+    }
+
+    /// An editor's decision on a report.
+    pub async fn triage_report(&self, actor: Option<i64>, id: i64, t: Triage) -> Result<()> {
+        let mut tx = self.write().await?;
+        let status: String = sqlx::query_scalar("SELECT status FROM reports WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("report {id}")))?;
+        t.check(id, &status).map_err(invalid)?;
+        let (merged, article, counted) = match t {
+            Triage::Accept => (None, None, 1),
+            Triage::Reject => (None, None, 0),
+            Triage::MergeInto(other) => {
+                let s: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM reports WHERE id = $1")
+                        .bind(other)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match s.as_deref() {
+                    None => return Err(StoreError::NotFound(format!("report {other}"))),
+                    Some("merged") | Some("rejected") => {
+                        return Err(invalid("a report can only be merged into one that is kept"))
+                    }
+                    _ => {}
+                }
+                (Some(other), None, 0)
+            }
+            Triage::UseIn(a) => {
+                let exists: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM articles WHERE id = $1")
+                        .bind(a)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound(format!("article {a}")));
+                }
+                (None, Some(a), 1)
+            }
+        };
+        sqlx::query(
+            "UPDATE reports SET status = $2, merged_into = $3, article_id = $4, counted = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(t.status())
+        .bind(merged)
+        .bind(article)
+        .bind(counted as i64)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "report.triage",
+            Some(("report", id)),
+            &[("status", Value::Word(t.status()))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reports used in an article.
+    pub async fn reports_of_article(&self, article: i64) -> Result<Vec<Report>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} WHERE r.article_id = $1 ORDER BY r.happened_on",
+            Self::REPORT_COLUMNS
+        ))
+        .bind(article)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(report_from).collect()
+    }
+
+    /// The single picture: counts of reports (neither rejected nor merged into another) by
+    /// category, by month and by unit. Three grouped scans of covering indexes; the web rolls
+    /// the units' counts up the tree.
+    pub async fn single_picture(&self) -> Result<Picture> {
+        let mut p = Picture::default();
+        for r in sqlx::query(
+            "SELECT category, COUNT(*) AS n FROM reports WHERE counted = 1 GROUP BY category",
+        )
+        .fetch_all(self.pool())
+        .await?
+        {
+            let n: i64 = r.try_get("n")?;
+            p.total += n;
+            p.by_category.insert(r.try_get("category")?, n);
+        }
+        for r in
+            sqlx::query("SELECT month, COUNT(*) AS n FROM reports WHERE counted = 1 GROUP BY month")
+                .fetch_all(self.pool())
+                .await?
+        {
+            p.by_month.insert(r.try_get("month")?, r.try_get("n")?);
+        }
+        for r in sqlx::query(
+            "SELECT unit_id, COUNT(*) AS n FROM reports WHERE counted = 1 GROUP BY unit_id",
+        )
+        .fetch_all(self.pool())
+        .await?
+        {
+            p.by_unit.insert(r.try_get("unit_id")?, r.try_get("n")?);
+        }
+        Ok(p)
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Circulation
+
+    /// Sets a unit's standing order (0 ends it).
+    pub async fn set_order(
+        &self,
+        actor: Option<i64>,
+        publication: i64,
+        unit: i64,
+        copies: i64,
+    ) -> Result<()> {
+        if copies < 0 {
+            return Err(invalid("an order cannot be negative"));
+        }
+        let mut tx = self.write().await?;
+        if self.unit_in(&mut tx, unit).await?.is_none() {
+            return Err(StoreError::NotFound(format!("unit {unit}")));
+        }
+        sqlx::query("DELETE FROM paper_orders WHERE publication_id = $1 AND unit_id = $2")
+            .bind(publication)
+            .bind(unit)
+            .execute(&mut *tx)
+            .await?;
+        if copies > 0 {
+            sqlx::query(
+                "INSERT INTO paper_orders (publication_id, unit_id, copies) VALUES ($1, $2, $3)",
+            )
+            .bind(publication)
+            .bind(unit)
+            .bind(copies)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.order",
+            Some(("unit", unit)),
+            &[("copies", Value::Int(copies))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A subscriber's standing order, delivered by a unit's agent.
+    pub async fn subscribe(
+        &self,
+        actor: Option<i64>,
+        publication: i64,
+        unit: i64,
+        person: Option<i64>,
+        copies: i64,
+    ) -> Result<i64> {
+        if copies < 1 {
+            return Err(invalid("a subscription is for 1 copy or more"));
+        }
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO paper_subscriptions (publication_id, unit_id, person_id, copies) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(publication)
+        .bind(unit)
+        .bind(person)
+        .bind(copies)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.subscription",
+            Some(("unit", unit)),
+            &[("copies", Value::Int(copies))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The unit tree as (id, parent) pairs.
+    pub async fn unit_parents(&self) -> Result<Vec<(i64, Option<i64>)>> {
+        let rows = sqlx::query("SELECT id, parent_id FROM units")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("parent_id")?)))
+            .collect()
+    }
+
+    async fn tree(&self) -> Result<Tree> {
+        Tree::new(&self.unit_parents().await?).map_err(invalid)
+    }
+
+    /// Plans an edition's circulation from the standing orders: one bundle per unit, the print
+    /// run with the reserve. Planned again (replacing the bundles) only while no return is in.
+    pub async fn plan_edition(&self, actor: Option<i64>, edition: i64) -> Result<Plan> {
+        let tree = self.tree().await?;
+        let mut tx = self.write().await?;
+        let e = edition_in(&mut tx, edition).await?;
+        let returns: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM bundle_returns WHERE edition_id = $1")
+                .bind(edition)
+                .fetch_one(&mut *tx)
+                .await?;
+        if returns > 0 {
+            return Err(invalid(format!(
+                "edition {} has returns recorded already; its bundles can no longer change",
+                e.number
+            )));
+        }
+        let percent: i64 =
+            sqlx::query_scalar("SELECT reserve_percent FROM publications WHERE id = $1")
+                .bind(e.publication_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut orders = Orders::default();
+        for r in sqlx::query("SELECT unit_id, copies FROM paper_orders WHERE publication_id = $1")
+            .bind(e.publication_id)
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            orders
+                .units
+                .insert(r.try_get("unit_id")?, r.try_get::<i64, _>("copies")? as u64);
+        }
+        for r in sqlx::query(
+            "SELECT unit_id, CAST(SUM(copies) AS BIGINT) AS n FROM paper_subscriptions WHERE publication_id = $1 AND active = 1 GROUP BY unit_id",
+        )
+        .bind(e.publication_id)
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            orders.subscribers.insert(r.try_get("unit_id")?, r.try_get::<i64, _>("n")? as u64);
+        }
+        let ordered: u64 =
+            orders.units.values().sum::<u64>() + orders.subscribers.values().sum::<u64>();
+        orders.reserve = paper::circulation::reserve_for(ordered, percent as u64);
+        let plan = paper::plan(&tree, &orders).map_err(invalid)?;
+        sqlx::query("DELETE FROM bundles WHERE edition_id = $1")
+            .bind(edition)
+            .execute(&mut *tx)
+            .await?;
+        insert_bundles(&mut tx, edition, &plan).await?;
+        sqlx::query("UPDATE editions SET print_run = $2, reserve = $3 WHERE id = $1")
+            .bind(edition)
+            .bind(plan.print_run as i64)
+            .bind(plan.reserve as i64)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.plan",
+            Some(("edition", edition)),
+            &[
+                ("bundles", Value::from(plan.bundles.len())),
+                ("print_run", Value::from(plan.print_run)),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(plan)
+    }
+
+    /// The bundle a unit gets of an edition (0 copies if none).
+    pub async fn bundle_copies(&self, edition: i64, unit: i64) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT copies FROM bundles WHERE edition_id = $1 AND unit_id = $2")
+                .bind(edition)
+                .bind(unit)
+                .fetch_optional(self.pool())
+                .await?
+                .unwrap_or(0),
+        )
+    }
+
+    /// Records (or corrects) an agent's return. A return larger than the bundle, and money for
+    /// an edition the unit never received, are refused and write nothing.
+    pub async fn record_return(
+        &self,
+        actor: Option<i64>,
+        edition: i64,
+        r: &AgentReturn,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let e = edition_in(&mut tx, edition).await?;
+        let bundle: Option<i64> =
+            sqlx::query_scalar("SELECT copies FROM bundles WHERE edition_id = $1 AND unit_id = $2")
+                .bind(edition)
+                .bind(r.unit)
+                .fetch_optional(&mut *tx)
+                .await?;
+        r.check(bundle.unwrap_or(0) as u64).map_err(invalid)?;
+        if bundle.is_none() {
+            return Err(invalid(format!(
+                "unit {} had no bundle of edition {}",
+                r.unit, e.number
+            )));
+        }
+        sqlx::query("DELETE FROM bundle_returns WHERE edition_id = $1 AND unit_id = $2")
+            .bind(edition)
+            .bind(r.unit)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO bundle_returns (edition_id, unit_id, received, sold, free, returned, remitted_cents, recorded_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(edition)
+        .bind(r.unit)
+        .bind(r.received as i64)
+        .bind(r.sold as i64)
+        .bind(r.free as i64)
+        .bind(r.returned as i64)
+        .bind(r.remitted_cents)
+        .bind(Day::today().to_string())
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.return",
+            Some(("edition", edition)),
+            &[
+                ("unit", Value::Int(r.unit)),
+                ("sold", Value::from(r.sold)),
+                ("returned", Value::from(r.returned)),
+                ("cents", Value::Int(r.remitted_cents)),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The return recorded for a unit's bundle, if any.
+    pub async fn bundle_return(&self, edition: i64, unit: i64) -> Result<Option<AgentReturn>> {
+        let row = sqlx::query(
+            "SELECT unit_id, received, sold, free, returned, remitted_cents FROM bundle_returns WHERE edition_id = $1 AND unit_id = $2",
+        )
+        .bind(edition)
+        .bind(unit)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(return_from).transpose()
+    }
+
+    /// An edition's stored plan and its reconciliation with the returns in so far.
+    pub async fn circulation(&self, edition: i64) -> Result<Circulation> {
+        let e = self
+            .edition(edition)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("edition {edition}")))?;
+        let tree = self.tree().await?;
+        let mut bundles = Vec::new();
+        for r in sqlx::query("SELECT unit_id, ordered, subscribers, copies FROM bundles WHERE edition_id = $1 ORDER BY unit_id")
+            .bind(edition)
+            .fetch_all(self.pool())
+            .await?
+        {
+            bundles.push(paper::Bundle {
+                unit: r.try_get("unit_id")?,
+                ordered: r.try_get::<i64, _>("ordered")? as u64,
+                subscribers: r.try_get::<i64, _>("subscribers")? as u64,
+                copies: r.try_get::<i64, _>("copies")? as u64,
+            });
+        }
+        let reserve = e.reserve.unwrap_or(0) as u64;
+        let orders = Orders {
+            units: bundles.iter().map(|b| (b.unit, b.copies)).collect(),
+            subscribers: BTreeMap::new(),
+            reserve,
+        };
+        // The legs follow from the stored bundles and the tree as it is.
+        let mut plan = paper::plan(&tree, &orders).map_err(invalid)?;
+        plan.bundles = bundles;
+        let returns: Vec<AgentReturn> = sqlx::query(
+            "SELECT unit_id, received, sold, free, returned, remitted_cents FROM bundle_returns WHERE edition_id = $1",
+        )
+        .bind(edition)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(return_from)
+        .collect::<Result<_>>()?;
+        let reconciliation =
+            paper::reconcile(&tree, &plan, &returns, e.price_cents).map_err(invalid)?;
+        Ok(Circulation {
+            returned: returns.iter().map(|r| r.unit).collect(),
+            edition: e,
+            plan,
+            reconciliation,
+        })
+    }
+
+    /// Arrears per unit over all editions of a publication: `(due, remitted)` in cents.
+    pub async fn paper_accounts(&self, publication: i64) -> Result<HashMap<i64, (i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT r.unit_id, CAST(SUM(r.sold * e.price_cents) AS BIGINT) AS due, CAST(SUM(r.remitted_cents) AS BIGINT) AS paid \
+             FROM bundle_returns r JOIN editions e ON e.id = r.edition_id \
+             WHERE e.publication_id = $1 GROUP BY r.unit_id",
+        )
+        .bind(publication)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("unit_id")?,
+                    (r.try_get("due")?, r.try_get("paid")?),
+                ))
+            })
+            .collect()
+    }
+
+    /// Copies sent and sold per edition of a publication, oldest first: `(number, sent, sold)`.
+    pub async fn circulation_series(&self, publication: i64) -> Result<Vec<(i64, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT e.number, \
+               (SELECT CAST(COALESCE(SUM(b.copies), 0) AS BIGINT) FROM bundles b WHERE b.edition_id = e.id) AS sent, \
+               (SELECT CAST(COALESCE(SUM(r.sold), 0) AS BIGINT) FROM bundle_returns r WHERE r.edition_id = e.id) AS sold \
+             FROM editions e WHERE e.publication_id = $1 ORDER BY e.number",
+        )
+        .bind(publication)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("number")?, r.try_get("sent")?, r.try_get("sold")?)))
+            .collect()
+    }
+}
+
+fn return_from(r: &sqlx::any::AnyRow) -> Result<AgentReturn> {
+    Ok(AgentReturn {
+        unit: r.try_get("unit_id")?,
+        received: r.try_get::<i64, _>("received")? as u64,
+        sold: r.try_get::<i64, _>("sold")? as u64,
+        free: r.try_get::<i64, _>("free")? as u64,
+        returned: r.try_get::<i64, _>("returned")? as u64,
+        remitted_cents: r.try_get("remitted_cents")?,
+    })
+}
+
+async fn insert_bundles(
+    tx: &mut Transaction<'static, Any>,
+    edition: i64,
+    plan: &Plan,
+) -> Result<()> {
+    // Many rows per statement: an edition can have thousands of bundles.
+    for chunk in plan.bundles.chunks(200) {
+        let mut sql = String::from(
+            "INSERT INTO bundles (edition_id, unit_id, ordered, subscribers, copies) VALUES ",
+        );
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 5;
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for b in chunk {
+            q = q
+                .bind(edition)
+                .bind(b.unit)
+                .bind(b.ordered as i64)
+                .bind(b.subscribers as i64)
+                .bind(b.copies as i64);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Members per unit (each unit's own), for the paper's reach against membership.
+    pub async fn members_per_unit(&self) -> Result<HashMap<i64, i64>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, COUNT(*) AS n FROM persons WHERE status = 'member' GROUP BY unit_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("unit_id")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// The units with a bundle of an edition, and each one's copies, for the agent's page.
+    pub async fn bundles_of_unit(&self, unit: i64) -> Result<Vec<(Edition, i64)>> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.publication_id, e.number, e.issued_on, e.price_cents, e.headline, \
+             e.print_run, e.reserve, e.published, b.copies FROM bundles b JOIN editions e ON e.id = b.edition_id \
+             WHERE b.unit_id = $1 ORDER BY e.issued_on DESC, e.id DESC",
+        )
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((edition_from(r)?, r.try_get("copies")?)))
+            .collect()
+    }
+}
+
+impl Store {
+    /// The demo's central paper: six editions (five published, one in preparation), articles in
+    /// every state, reports from correspondents (some anonymous, some triaged), standing orders
+    /// for the local committees and circles, and returns for the editions out, the latest still
+    /// coming in. Runs once, when the organisation has no publication yet.
+    pub async fn seed_paper_demo(&self, today: Day) -> Result<()> {
+        use core_rules::paper::demo::{ARTICLES, HEADLINES, PAPER, REPORTS};
+        if !self.publications().await?.is_empty() {
+            return Ok(());
+        }
+        let units = self.units().await?;
+        let Some(root) = units.iter().find(|u| u.parent_id.is_none()) else {
+            return Ok(());
+        };
+        let p = self
+            .create_publication(None, PAPER.0, PAPER.1, root.id, 5)
+            .await?;
+        let party: Vec<&crate::units::Unit> = units
+            .iter()
+            .filter(|u| matches!(u.kind.as_str(), "local" | "circle"))
+            .collect();
+        for u in &party {
+            self.set_order(None, p, u.id, 5 + (u.id * 7 % 31)).await?;
+            if u.id % 4 == 0 {
+                self.subscribe(None, p, u.id, None, 1 + u.id % 3).await?;
+            }
+        }
+        let price = 150;
+        let mut editions = Vec::new();
+        for (i, headline) in HEADLINES.iter().enumerate() {
+            let date = today.add_days(-7 * (HEADLINES.len() - 1 - i) as i64);
+            let e = self
+                .create_edition(
+                    None,
+                    p,
+                    &paper::NewEdition {
+                        number: i as i64 + 1,
+                        date,
+                        price_cents: price,
+                        headline: headline.to_string(),
+                    },
+                )
+                .await?;
+            let last = i + 1 == HEADLINES.len();
+            let mut article_ids = Vec::new();
+            for (k, (title, body)) in ARTICLES[i * 3..i * 3 + 3].iter().enumerate() {
+                let a = self.create_article(None, p, Some(e), title, body).await?;
+                // In the edition being prepared: one draft, one edited, one approved.
+                let steps = if last { k } else { 2 };
+                for to in [ArticleState::Edited, ArticleState::Approved]
+                    .into_iter()
+                    .take(steps)
+                {
+                    self.move_article(None, a, to).await?;
+                }
+                article_ids.push(a);
+            }
+            if !last {
+                self.publish_edition(None, e).await?;
+                self.plan_edition(None, e).await?;
+            }
+            editions.push((e, article_ids, last));
+        }
+        // Returns: all in for the older editions; for the latest published one, two units in
+        // three have reported (never the demo agent's circle, so there is one to record).
+        let agent_unit = units
+            .iter()
+            .find(|u| u.code == "clyde-govan-yard")
+            .map(|u| u.id);
+        let published: Vec<_> = editions.iter().filter(|e| !e.2).collect();
+        for (n, (e, _, _)) in published.iter().enumerate() {
+            let latest = n + 1 == published.len();
+            let c = self.circulation(*e).await?;
+            for b in &c.plan.bundles {
+                if latest && (b.unit % 3 == 0 || Some(b.unit) == agent_unit) {
+                    continue;
+                }
+                let h = (b.unit * 31 + n as i64 * 17) as u64;
+                let received = if h % 11 == 0 {
+                    b.copies.saturating_sub(2)
+                } else {
+                    b.copies
+                };
+                let sold = received * (60 + h % 36) / 100;
+                let free = if received - sold > 2 { 1 } else { 0 };
+                let unaccounted = if h % 13 == 0 && received - sold - free > 0 {
+                    1
+                } else {
+                    0
+                };
+                let returned = received - sold - free - unaccounted;
+                let mut remitted = sold as i64 * price;
+                if h % 7 == 0 {
+                    remitted -= (remitted).min(150 * (1 + (h % 3) as i64));
+                }
+                self.record_return(
+                    None,
+                    *e,
+                    &AgentReturn {
+                        unit: b.unit,
+                        received,
+                        sold,
+                        free,
+                        returned,
+                        remitted_cents: remitted,
+                    },
+                )
+                .await?;
+            }
+        }
+        // Reports from below, over the last year.
+        let circles: Vec<&&crate::units::Unit> =
+            party.iter().filter(|u| u.kind == "circle").collect();
+        let mut ids: Vec<i64> = Vec::new();
+        for (i, (category, text)) in REPORTS.iter().enumerate() {
+            let Some(u) = circles.get(i * 7 % circles.len().max(1)) else {
+                break;
+            };
+            let sender = if i % 2 == 0 {
+                Sender::Anonymous
+            } else {
+                let person: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM persons WHERE unit_id = $1 AND status = 'member' ORDER BY id LIMIT 1",
+                )
+                .bind(u.id)
+                .fetch_optional(self.pool())
+                .await?;
+                match person {
+                    // The report is the member's; no account sent it (the demo seeds it).
+                    Some(person) => Sender::Person { person, account: 0 },
+                    None => Sender::Anonymous,
+                }
+            };
+            let r = NewReport {
+                category: *category,
+                unit_id: u.id,
+                happened_on: today.add_days(-((i as i64 * 15) % 360)),
+                body: text.to_string(),
+            };
+            let id = match sender {
+                Sender::Person { person, .. } => self.submit_report_as(person, &r, today).await?,
+                Sender::Anonymous => self.submit_report(Sender::Anonymous, &r).await?,
+            };
+            ids.push(id);
+        }
+        let used_in = editions.first().map(|e| e.1[2]);
+        for (i, id) in ids.iter().enumerate() {
+            let t = match i % 6 {
+                0 => Some(Triage::Accept),
+                1 => used_in.map(Triage::UseIn),
+                2 => Some(Triage::Reject),
+                3 => Some(Triage::MergeInto(ids[i - 2])),
+                _ => None,
+            };
+            if let Some(t) = t {
+                self.triage_report(None, *id, t).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A report under a member's name, recorded without an account (the demo's seeding).
+    async fn submit_report_as(&self, person: i64, r: &NewReport, today: Day) -> Result<i64> {
+        let body = paper::reports::check(&r.body, r.happened_on, today).map_err(invalid)?;
+        let mut tx = self.write().await?;
+        let id: i64 = rand::random::<i64>() & i64::MAX;
+        sqlx::query(
+            "INSERT INTO reports (id, category, unit_id, happened_on, month, received_on, body, sender_person_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(r.category.code())
+        .bind(r.unit_id)
+        .bind(r.happened_on.to_string())
+        .bind(r.happened_on.month().to_string())
+        .bind(today.to_string())
+        .bind(&body)
+        .bind(person)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, None, "report.received", Some(("report", id)), &[]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

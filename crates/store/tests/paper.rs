@@ -1,0 +1,484 @@
+//! The paper's stories: each runs on SQLite and on PostgreSQL (see `common`).
+//! `cargo test -p iskra-store --test paper` runs them.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use core_rules::paper::{AgentReturn, ArticleState, NewEdition, ReportCategory, Triage};
+use core_rules::people::Status;
+use store::paper::{NewReport, Sender};
+use store::sqlx::{self, Row};
+use store::StoreError;
+
+async fn central_paper(db: &TestDb, o: &Org) -> (i64, i64) {
+    let p = db
+        .create_publication(Some(o.admin), "spark", "The Spark", o.cc, 10)
+        .await
+        .unwrap();
+    let e = db
+        .create_edition(
+            Some(o.admin),
+            p,
+            &NewEdition {
+                number: 7,
+                date: days_ago(3),
+                price_cents: 150,
+                headline: "All out".into(),
+            },
+        )
+        .await
+        .unwrap();
+    (p, e)
+}
+
+fn report(unit: i64, category: ReportCategory, body: &str) -> NewReport {
+    NewReport {
+        category,
+        unit_id: unit,
+        happened_on: days_ago(5),
+        body: body.into(),
+    }
+}
+
+on_every_backend!(from_a_report_to_a_published_article);
+async fn from_a_report_to_a_published_article(db: &TestDb) {
+    let o = org(db).await;
+    let (p, e) = central_paper(db, &o).await;
+    let member = db
+        .create_person(
+            &person(
+                "Spark",
+                o.docks1,
+                Status::Member,
+                100,
+                identity("s@example.org", ""),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let r1 = db
+        .submit_report(
+            Sender::Person {
+                person: member,
+                account: o.admin,
+            },
+            &report(
+                o.docks1,
+                ReportCategory::Strike,
+                "The yard walked out at noon.",
+            ),
+        )
+        .await
+        .unwrap();
+    let r2 = db
+        .submit_report(
+            Sender::Anonymous,
+            &report(o.docks1, ReportCategory::Strike, "Yard strike, day one."),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        db.report(r1).await.unwrap().unwrap().sender.as_deref(),
+        Some("Spark")
+    );
+    assert_eq!(db.report(r2).await.unwrap().unwrap().sender, None);
+    assert_eq!(db.reports(Some("new"), 10).await.unwrap().len(), 2);
+
+    // The editors merge the second into the first and write the article.
+    db.triage_report(Some(o.admin), r2, Triage::MergeInto(r1))
+        .await
+        .unwrap();
+    let a = db
+        .create_article(
+            Some(o.admin),
+            p,
+            None,
+            "The yard is out",
+            "The **whole** yard <script>alert(1)</script>",
+        )
+        .await
+        .unwrap();
+    db.triage_report(Some(o.admin), r1, Triage::UseIn(a))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.reports_of_article(a)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        vec![r1]
+    );
+    // A merged report is final.
+    assert!(db
+        .triage_report(Some(o.admin), r2, Triage::Accept)
+        .await
+        .is_err());
+
+    // The workflow, step by step; skipping a step and publishing without an edition are refused.
+    assert!(db
+        .move_article(Some(o.admin), a, ArticleState::Approved)
+        .await
+        .is_err());
+    db.move_article(Some(o.admin), a, ArticleState::Edited)
+        .await
+        .unwrap();
+    db.move_article(Some(o.admin), a, ArticleState::Approved)
+        .await
+        .unwrap();
+    let err = db
+        .move_article(Some(o.admin), a, ArticleState::Published)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("edition"), "{err}");
+    // An edition with nothing approved in it cannot be published.
+    assert!(db.publish_edition(Some(o.admin), e).await.is_err());
+    assert!(!db.edition(e).await.unwrap().unwrap().published);
+
+    let art = db.article(a).await.unwrap().unwrap();
+    db.edit_article(Some(o.admin), a, &art.title, &art.body_md, Some(e))
+        .await
+        .unwrap();
+    assert!(
+        db.editions(p, true).await.unwrap().is_empty(),
+        "nothing public before publishing"
+    );
+    assert_eq!(db.publish_edition(Some(o.admin), e).await.unwrap(), 1);
+    let public = db.editions(p, true).await.unwrap();
+    assert_eq!(public.len(), 1);
+    let arts = db.edition_articles(e).await.unwrap();
+    assert_eq!(arts.len(), 1);
+    assert_eq!(arts[0].state, ArticleState::Published);
+    assert!(arts[0].body_html.contains("<strong>whole</strong>"));
+    assert!(
+        !arts[0].body_html.contains("script"),
+        "{}",
+        arts[0].body_html
+    );
+    // A published article is not changed any more.
+    assert!(db
+        .edit_article(Some(o.admin), a, "New title", "x", Some(e))
+        .await
+        .is_err());
+    assert!(db
+        .move_article(Some(o.admin), a, ArticleState::Draft)
+        .await
+        .is_err());
+
+    // The single picture counts the event once (the merged report is not counted again).
+    let pic = db.single_picture().await.unwrap();
+    assert_eq!(pic.total, 1);
+    assert_eq!(pic.by_category.get("strike"), Some(&1));
+    assert_eq!(pic.by_unit.get(&o.docks1), Some(&1));
+    assert_eq!(pic.by_month.get(&days_ago(5).month().to_string()), Some(&1));
+}
+
+on_every_backend!(an_anonymous_report_keeps_nothing_about_its_sender);
+async fn an_anonymous_report_keeps_nothing_about_its_sender(db: &TestDb) {
+    let o = org(db).await;
+    let canary = "Canary Report Text 4417";
+    let before = db.audit_entries(1000).await.unwrap().len();
+    let id = db
+        .submit_report(
+            Sender::Anonymous,
+            &report(o.docks2, ReportCategory::Police, canary),
+        )
+        .await
+        .unwrap();
+    let row = sqlx::query("SELECT * FROM reports WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let sender: Option<i64> = row.try_get("sender_person_id").unwrap();
+    assert_eq!(sender, None);
+    // Only the day of arrival: no finer time anywhere in the row.
+    let received: String = row.try_get("received_on").unwrap();
+    assert_eq!(received.len(), 10);
+    let mut cols: Vec<String> = (0..row.len())
+        .map(|i| store::sqlx::Column::name(&row.columns()[i]).to_string())
+        .collect();
+    cols.sort();
+    assert_eq!(
+        cols,
+        [
+            "article_id",
+            "body",
+            "category",
+            "counted",
+            "happened_on",
+            "id",
+            "merged_into",
+            "month",
+            "received_on",
+            "sender_person_id",
+            "status",
+            "unit_id"
+        ]
+    );
+    // The audit entry names neither an actor nor the report.
+    let entries = db.audit_entries(1000).await.unwrap();
+    assert_eq!(entries.len(), before + 1);
+    let last = &entries[0];
+    assert_eq!(last.action, "report.anonymous");
+    assert_eq!((last.actor, last.object_id), (None, None));
+    assert!(entries.iter().all(|e| !e.detail.contains("4417")));
+}
+
+on_every_backend!(bad_reports_are_refused_and_write_nothing);
+async fn bad_reports_are_refused_and_write_nothing(db: &TestDb) {
+    let o = org(db).await;
+    let future = NewReport {
+        happened_on: days_ago(-2),
+        ..report(o.docks1, ReportCategory::Other, "x")
+    };
+    assert!(db.submit_report(Sender::Anonymous, &future).await.is_err());
+    assert!(db
+        .submit_report(
+            Sender::Anonymous,
+            &report(o.docks1, ReportCategory::Other, "  ")
+        )
+        .await
+        .is_err());
+    assert!(matches!(
+        db.submit_report(
+            Sender::Anonymous,
+            &report(999_999, ReportCategory::Other, "x")
+        )
+        .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(db.reports(None, 10).await.unwrap().len(), 0);
+    let id = db
+        .submit_report(
+            Sender::Anonymous,
+            &report(o.docks1, ReportCategory::Eviction, "Evicted."),
+        )
+        .await
+        .unwrap();
+    assert!(db
+        .triage_report(None, id, Triage::MergeInto(id))
+        .await
+        .is_err());
+    assert!(db
+        .triage_report(None, id, Triage::UseIn(424242))
+        .await
+        .is_err());
+    assert_eq!(db.report(id).await.unwrap().unwrap().status, "new");
+    db.triage_report(None, id, Triage::Reject).await.unwrap();
+    assert_eq!(db.single_picture().await.unwrap().total, 0);
+}
+
+on_every_backend!(an_editions_circulation_balances_to_the_copy_and_the_cent);
+async fn an_editions_circulation_balances_to_the_copy_and_the_cent(db: &TestDb) {
+    let o = org(db).await;
+    let (p, e) = central_paper(db, &o).await;
+    db.set_order(Some(o.admin), p, o.docks1, 40).await.unwrap();
+    db.set_order(Some(o.admin), p, o.docks2, 25).await.unwrap();
+    db.set_order(Some(o.admin), p, o.south, 30).await.unwrap();
+    db.set_order(Some(o.admin), p, o.docks, 5).await.unwrap();
+    db.subscribe(Some(o.admin), p, o.docks2, None, 2)
+        .await
+        .unwrap();
+    let plan = db.plan_edition(Some(o.admin), e).await.unwrap();
+    // 102 ordered, reserve 10% rounded up.
+    assert_eq!(plan.reserve, 11);
+    assert_eq!(plan.print_run, 113);
+    let ed = db.edition(e).await.unwrap().unwrap();
+    assert_eq!((ed.print_run, ed.reserve), (Some(113), Some(11)));
+    assert_eq!(db.bundle_copies(e, o.docks2).await.unwrap(), 27);
+
+    // The north region receives its locals' and circles' bundles and passes them on.
+    let c = db.circulation(e).await.unwrap();
+    let leg = |u| c.plan.legs.iter().find(|l| l.to == u).unwrap().copies;
+    assert_eq!(leg(o.north), 40 + 27 + 5);
+    assert_eq!(leg(o.docks), 40 + 27 + 5);
+    assert_eq!(leg(o.cc), 102);
+
+    // Bad returns are refused and write nothing.
+    let too_many = AgentReturn {
+        unit: o.docks1,
+        received: 40,
+        sold: 35,
+        free: 2,
+        returned: 4,
+        remitted_cents: 0,
+    };
+    let err = db.record_return(None, e, &too_many).await.unwrap_err();
+    assert!(err.to_string().contains("more than the 40"), "{err}");
+    let no_bundle = AgentReturn {
+        unit: o.women,
+        remitted_cents: 300,
+        ..AgentReturn::default()
+    };
+    let err = db.record_return(None, e, &no_bundle).await.unwrap_err();
+    assert!(err.to_string().contains("never received"), "{err}");
+    assert!(db.circulation(e).await.unwrap().returned.is_empty());
+
+    let returns = [
+        AgentReturn {
+            unit: o.docks1,
+            received: 40,
+            sold: 30,
+            free: 4,
+            returned: 6,
+            remitted_cents: 4500,
+        },
+        AgentReturn {
+            unit: o.docks2,
+            received: 25,
+            sold: 20,
+            free: 0,
+            returned: 3,
+            remitted_cents: 2800,
+        },
+        AgentReturn {
+            unit: o.south,
+            received: 30,
+            sold: 30,
+            free: 0,
+            returned: 0,
+            remitted_cents: 4600,
+        },
+        AgentReturn {
+            unit: o.docks,
+            received: 5,
+            sold: 5,
+            free: 0,
+            returned: 0,
+            remitted_cents: 750,
+        },
+    ];
+    for r in &returns {
+        db.record_return(None, e, r).await.unwrap();
+    }
+    let c = db.circulation(e).await.unwrap();
+    let rec = &c.reconciliation;
+    assert!(rec.copies_balance());
+    assert_eq!(rec.total.sent, 102);
+    assert_eq!(rec.total.lost, 2); // docks-2 received 25 of 27
+    assert_eq!(rec.total.unaccounted, 2); // docks-2 accounted for 23 of 25
+    assert_eq!(rec.total.sold, 85);
+    assert_eq!(rec.total.due_cents, 85 * 150);
+    assert_eq!(rec.total.remitted_cents, 4500 + 2800 + 4600 + 750);
+    assert_eq!(rec.units[&o.docks2].arrears_cents(), 200);
+    assert_eq!(rec.units[&o.south].balance_cents(), 100);
+    // The region sees its branch's totals.
+    let north = rec.branches[&o.north];
+    assert_eq!(
+        (north.sold, north.due_cents, north.remitted_cents),
+        (55, 8250, 8050)
+    );
+    // After returns are in, the bundles can no longer change.
+    assert!(db.plan_edition(None, e).await.is_err());
+    // A correction replaces the return.
+    db.record_return(
+        None,
+        e,
+        &AgentReturn {
+            remitted_cents: 3000,
+            ..returns[1]
+        },
+    )
+    .await
+    .unwrap();
+    let acc = db.paper_accounts(p).await.unwrap();
+    assert_eq!(acc[&o.docks2], (3000, 3000));
+    assert_eq!(db.circulation_series(p).await.unwrap(), vec![(7, 102, 85)]);
+}
+
+on_every_backend!(the_demo_papers_editions_balance_across_the_tree);
+async fn the_demo_papers_editions_balance_across_the_tree(db: &TestDb) {
+    let today = core_rules::Day::today();
+    let plan = core_rules::demo::demo(7, today);
+    assert!(db.seed_demo(&plan, today).await.unwrap());
+    let p = db
+        .publication_by_code("iskra")
+        .await
+        .unwrap()
+        .expect("the demo has its paper");
+    let editions = db.editions(p.id, false).await.unwrap();
+    assert_eq!(editions.len(), 6);
+    assert_eq!(db.editions(p.id, true).await.unwrap().len(), 5);
+    let mut checked = 0;
+    for e in editions.iter().filter(|e| e.published) {
+        let c = db.circulation(e.id).await.unwrap();
+        let r = &c.reconciliation;
+        // Independently of the reconciliation: the stored bundles, returns and print run.
+        let sums = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(copies), 0) AS BIGINT) AS sent, COUNT(*) AS n FROM bundles WHERE edition_id = $1",
+        )
+        .bind(e.id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let sent: i64 = sums.try_get("sent").unwrap();
+        let bundles: i64 = sums.try_get("n").unwrap();
+        assert!(
+            bundles > 20,
+            "the demo tree has many bundles, got {bundles}"
+        );
+        assert_eq!(e.print_run, Some(sent + e.reserve.unwrap()));
+        let ret = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(received), 0) AS BIGINT) AS received, CAST(COALESCE(SUM(sold), 0) AS BIGINT) AS sold, \
+             CAST(COALESCE(SUM(free), 0) AS BIGINT) AS free, CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned, \
+             CAST(COALESCE(SUM(remitted_cents), 0) AS BIGINT) AS remitted, \
+             CAST(COALESCE(SUM(b.copies), 0) AS BIGINT) AS sent_reported \
+             FROM bundle_returns r JOIN bundles b ON b.edition_id = r.edition_id AND b.unit_id = r.unit_id WHERE r.edition_id = $1",
+        )
+        .bind(e.id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let get = |k: &str| ret.try_get::<i64, _>(k).unwrap() as u64;
+        let t = r.total;
+        // To the copy: every printed copy is in the reserve, lost, sold, free, returned or
+        // unaccounted (an outstanding unit's whole bundle).
+        assert_eq!(r.print_run, e.print_run.unwrap() as u64);
+        assert_eq!(t.sent, sent as u64);
+        assert_eq!(
+            r.print_run,
+            r.reserve + t.lost + t.sold + t.free + t.returned + t.unaccounted
+        );
+        assert_eq!(
+            (t.sold, t.free, t.returned),
+            (get("sold"), get("free"), get("returned"))
+        );
+        assert_eq!(t.lost, get("sent_reported") - get("received"));
+        // To the cent: what is due is the copies sold at the price; the balance is what was
+        // remitted less that, whatever arrears there are.
+        assert_eq!(t.due_cents, get("sold") as i64 * e.price_cents);
+        assert_eq!(t.remitted_cents, get("remitted") as i64);
+        assert_eq!(
+            t.balance_cents(),
+            get("remitted") as i64 - get("sold") as i64 * e.price_cents
+        );
+        // Figures go up: the top unit's branch is the whole edition.
+        assert_eq!(r.branches[&p.unit_id], t);
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+    // The latest edition still has returns to come, including the demo agent's circle.
+    let latest = &editions.iter().find(|e| e.published).unwrap();
+    let c = db.circulation(latest.id).await.unwrap();
+    assert!(c.reconciliation.total.outstanding > 0);
+    let yard = db
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(c.plan.bundles.iter().any(|b| b.unit == yard));
+    assert!(!c.returned.contains(&yard));
+    // Some arrears, and reports in the single picture.
+    assert!(db
+        .paper_accounts(p.id)
+        .await
+        .unwrap()
+        .values()
+        .any(|(due, paid)| due > paid));
+    assert!(db.single_picture().await.unwrap().total >= 10);
+}
