@@ -67,7 +67,7 @@ impl Store {
     /// Hears every signal announced from now on, on this server and (PostgreSQL) on every other
     /// server of the same database. On PostgreSQL the first subscription opens the listening
     /// connection; it is listening when this returns, so nothing announced afterwards is missed.
-    pub async fn subscribe(&self) -> Result<broadcast::Receiver<Signal>> {
+    pub async fn listen_live(&self) -> Result<broadcast::Receiver<Signal>> {
         if self.backend == Backend::Postgres {
             let DatabaseUrl::Postgres(url) = &self.url else {
                 unreachable!("a PostgreSQL store has a PostgreSQL URL")

@@ -3538,8 +3538,8 @@ async fn a_signal_announced_on_one_server_reaches_the_subscribers_of_another(db:
             .expect("a second server opens the same database"),
         Backend::Sqlite => db.store.clone(),
     };
-    let mut here = db.subscribe().await.unwrap();
-    let mut there = other.subscribe().await.unwrap();
+    let mut here = db.listen_live().await.unwrap();
+    let mut there = other.listen_live().await.unwrap();
     db.announce("congress", "3 vote.open").await.unwrap();
     for rx in [&mut here, &mut there] {
         let s = tokio::time::timeout(Duration::from_secs(10), rx.recv())
