@@ -167,6 +167,7 @@ pub async fn organisation(
         .filter(|u| {
             let i = ix.unit_ix[&u.unit_id];
             allowed(&w, Action::ViewExposure(place(&ix, i)))
+                && u.people > 0
                 && u.outside_by_account + u.outside_met > 0
         })
         .collect();
