@@ -346,6 +346,8 @@ fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: 
 
 /// The largest simulation a page runs.
 const MAX_RUNS: usize = 5000;
+/// The largest organisation a page simulates (its who-met-whom graph is built per request).
+const MAX_PAGE_PEOPLE: usize = 100_000;
 
 pub async fn simulate(
     State(state): State<AppState>,
@@ -394,6 +396,13 @@ pub async fn simulate(
         return Err(AppError::Bad(
             "cell: a cell needs at least one person".into(),
         ));
+    }
+    if ix.snap.people.len() > MAX_PAGE_PEOPLE {
+        return Err(AppError::Bad(format!(
+            "the organisation has {} people, more than a page simulates ({MAX_PAGE_PEOPLE}): \
+             run `iskra exposure simulate` on the server",
+            ix.snap.people.len()
+        )));
     }
     let real = ix.network();
     let alternatives = [
