@@ -201,6 +201,13 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
         subjects.len(),
         "the central security officer reaches everyone, closed circle included"
     );
+    let officers = v["officers"].as_array().unwrap();
+    assert!(
+        officers
+            .iter()
+            .any(|o| o["offices"].as_str().unwrap().contains("secretary of")),
+        "{officers:?}"
+    );
     let max = v["summary"]["people"]["max"].as_u64().unwrap();
     assert_eq!(
         max,
