@@ -85,6 +85,19 @@ pub struct DemoPlan {
     pub payments: Vec<DemoPayment>,
     pub applications: Vec<DemoApplication>,
     pub logins: Vec<DemoLogin>,
+    /// Members who moved to another town's circle today, after a year of meetings in their
+    /// old one: the people they met there now sit in another branch (exposure analysis shows
+    /// the tie between the two units).
+    pub transfers: Vec<DemoTransfer>,
+}
+
+/// A member moved to another unit.
+#[derive(Clone, Debug)]
+pub struct DemoTransfer {
+    pub person: usize,
+    /// Unit code.
+    pub to: String,
+    pub on: Day,
 }
 
 /// The organisation's name in the demo.
@@ -1207,6 +1220,7 @@ pub fn demo(seed: u64, today: Day) -> DemoPlan {
         })
         .collect();
     let logins = logins(&mut b);
+    let transfers = movers(&b, &units, &meetings, &logins);
 
     DemoPlan {
         organisation: ORGANISATION.into(),
@@ -1217,7 +1231,50 @@ pub fn demo(seed: u64, today: Day) -> DemoPlan {
         payments,
         applications,
         logins,
+        transfers,
     }
+}
+
+/// Three members of long standing who attended meetings of the first circle under Toxteth move
+/// to the first circle under Salford (chosen without the random generator, so the rest of the
+/// demo is as it was).
+fn movers(
+    b: &Builder,
+    units: &[NewUnit],
+    meetings: &[DemoMeeting],
+    logins: &[DemoLogin],
+) -> Vec<DemoTransfer> {
+    let first_circle = |local: &str| {
+        units
+            .iter()
+            .find(|u| u.parent.as_deref() == Some(local) && !u.closed)
+            .map(|u| u.code.clone())
+    };
+    let (Some(from), Some(to)) = (
+        first_circle("mersey-toxteth"),
+        first_circle("manchester-salford"),
+    ) else {
+        return Vec::new();
+    };
+    let attended: HashSet<usize> = meetings
+        .iter()
+        .filter(|m| m.unit == from)
+        .flat_map(|m| m.attendees.iter().copied())
+        .collect();
+    (0..b.people.len())
+        .filter(|&i| {
+            b.people[i].unit == from
+                && b.people[i].status == Status::Member
+                && attended.contains(&i)
+                && !logins.iter().any(|l| l.person == Some(i))
+        })
+        .take(3)
+        .map(|person| DemoTransfer {
+            person,
+            to: to.clone(),
+            on: b.today,
+        })
+        .collect()
 }
 
 /// One payment per member per month paid, over the 12 months up to today.

@@ -1,6 +1,7 @@
 //! `iskra`: the command line, and the wiring of store, web and count.
 
 mod count_cmd;
+mod exposure_cmd;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -39,6 +40,15 @@ struct DbArgs {
     /// ISKRA_PASSPHRASE set and no key file named, the key is stretched from that passphrase.
     #[arg(long = "key-file", env = "ISKRA_KEY_FILE")]
     key_file: Option<PathBuf>,
+}
+
+/// The database arguments' defaults, for a command that takes them optionally.
+fn default_db() -> DbArgs {
+    DbArgs {
+        database: std::env::var("ISKRA_DATABASE_URL").ok(),
+        data: PathBuf::from("iskra-data"),
+        key_file: None,
+    }
 }
 
 /// The key file used when none is named.
@@ -221,6 +231,9 @@ enum Command {
     },
     /// Count an election or a vote from a ballot file.
     Count(count_cmd::CountArgs),
+    /// What a seized account or an infiltrator would expose: `iskra exposure PERSON` (a number
+    /// or a login), or `organisation`, `simulate`, `meeting UNIT`. Reads no identities.
+    Exposure(exposure_cmd::ExposureArgs),
     /// Generate a large organisation for benchmarks: its units, and its people as CSV.
     Generate {
         #[command(flatten)]
@@ -855,6 +868,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Count(_) => unreachable!("handled before the runtime starts"),
+        Command::Exposure(args) => exposure_cmd::run(args).await,
     }
 }
 

@@ -262,6 +262,18 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // Moves, as the secretary records them: each its own change with its history and audit.
+        for t in &plan.transfers {
+            let to = self
+                .unit_by_code(&t.to)
+                .await?
+                .ok_or_else(|| StoreError::Invalid(format!("demo plan names no unit {}", t.to)))?;
+            let id = *person_ids.get(t.person).ok_or_else(|| {
+                StoreError::Invalid(format!("demo plan names no person {}", t.person))
+            })?;
+            self.transfer(id, to.id, t.on, "moved to another town", None)
+                .await?;
+        }
         // The central paper, its editions, reports and circulation (crates/store/src/paper.rs).
         self.seed_paper_demo(today).await?;
         Ok(true)

@@ -3571,3 +3571,79 @@ async fn a_signal_announced_on_one_server_reaches_the_subscribers_of_another(db:
         Err(tokio::sync::broadcast::error::TryRecvError::Empty)
     ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exposure analysis reads the structure: people by number, accounts, offices, meetings and who
+// attended them; nothing of anyone's identity; suspended accounts left out.
+
+on_every_backend!(exposure_reads_the_structure_and_no_identities);
+async fn exposure_reads_the_structure_and_no_identities(db: &TestDb) {
+    let o = org(db).await;
+    let a = db
+        .create_person(
+            &person(
+                "Anna",
+                o.docks1,
+                Status::Member,
+                200,
+                identity("anna@example.org", ""),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let b = db
+        .create_person(
+            &person("Boris", o.docks1, Status::Supporter, 20, identity("", "")),
+            None,
+        )
+        .await
+        .unwrap();
+    let m = db
+        .record_meeting(o.docks1, days_ago(3), "Circle meeting", &[a, b], None)
+        .await
+        .unwrap();
+    let acc = db
+        .create_account("anna", "anna's password 1", Some(a), false, None)
+        .await
+        .unwrap();
+    db.grant_role("anna", o.docks1, core_rules::roles::Role::Secretary, None)
+        .await
+        .unwrap();
+    let gone = db
+        .create_account("gone", "gone's password 1", Some(b), false, None)
+        .await
+        .unwrap();
+    db.set_suspended(gone, true, None).await.unwrap();
+
+    let s = db.exposure_snapshot().await.unwrap();
+    let ids: Vec<i64> = s.people.iter().map(|p| p.id).collect();
+    assert_eq!(ids, vec![a, b], "people in order of their numbers");
+    assert_eq!(s.people[0].admitted_on, Some(days_ago(200)));
+    assert_eq!(s.people[1].status, Status::Supporter);
+    assert!(s
+        .accounts
+        .iter()
+        .any(|x| x.id == acc && x.person_id == Some(a)));
+    assert!(
+        !s.accounts.iter().any(|x| x.id == gone),
+        "a suspended account exposes nothing"
+    );
+    assert!(s
+        .accounts
+        .iter()
+        .any(|x| x.is_admin && x.person_id.is_none()));
+    assert!(s
+        .grants
+        .iter()
+        .any(|g| g.account_id == acc && g.unit_id == o.docks1));
+    assert_eq!(s.meetings.len(), 1);
+    assert_eq!((s.meetings[0].id, s.meetings[0].unit_id), (m, o.docks1));
+    let mut att = s.attendance.clone();
+    att.sort();
+    assert_eq!(att, vec![(m, a), (m, b)]);
+    assert!(!format!("{s:?}").contains("anna@example.org"));
+    let names = db.pseudonyms_of(&[b, a, 999_999]).await.unwrap();
+    assert_eq!(names.len(), 2);
+    assert_eq!(names[&a], "Anna");
+}

@@ -456,6 +456,7 @@ impl Index {
         class: &ClassAnswer,
         people: &mut Marks,
         units: &mut Marks,
+        mut links: Option<MetLinks>,
     ) -> Exposure {
         let mut counts = class.counts.clone();
         let mut met = 0u64;
@@ -503,9 +504,17 @@ impl Index {
             }
             // People met: known by face, whatever the software shows.
             let person_unit = &self.person_unit;
+            if let Some(l) = links.as_mut() {
+                l.marks.clear();
+            }
             self.attendance.for_each_met(pi, people, |q| {
                 met += 1;
                 let u = person_unit[q as usize];
+                if let Some(l) = links.as_mut() {
+                    if u != own_unit && l.marks.insert(u) {
+                        l.counts[u as usize] += 1;
+                    }
+                }
                 if class.named.binary_search(&u).is_err() {
                     counts[PSEUDONYMS] += 1;
                 }
@@ -537,7 +546,7 @@ impl Index {
         let class = self.answer(&who, 0..self.snap.units.len());
         let mut people = Marks::new(self.snap.people.len());
         let mut units = Marks::new(self.snap.units.len());
-        let e = self.finish(s, &mut who, &class, &mut people, &mut units);
+        let e = self.finish(s, &mut who, &class, &mut people, &mut units, None);
         (e, class)
     }
 
@@ -687,6 +696,12 @@ pub fn summary(all: &[Exposure]) -> Summary {
     }
 }
 
+/// Where `finish` counts, per unit, the people outside it who have met its people.
+struct MetLinks<'a> {
+    marks: &'a mut Marks,
+    counts: &'a mut [u64],
+}
+
 /// How far a unit's people are known outside it.
 #[derive(Clone, Debug, Serialize)]
 pub struct UnitLinks {
@@ -729,40 +744,42 @@ impl Index {
         let mut people = Marks::new(self.snap.people.len());
         let mut units = Marks::new(self.snap.units.len());
         let mut by_account = vec![0u64; self.snap.units.len()];
+        let mut met = vec![0u64; self.snap.units.len()];
+        let mut met_units = Marks::new(self.snap.units.len());
+        // People outside a unit who have met its people: counted once per person, at their
+        // first subject.
+        let mut counted = vec![false; self.snap.people.len()];
         let exposures = subjects
             .iter()
             .zip(&of)
             .map(|(s, &c)| {
-                let own = s
-                    .person
-                    .and_then(|p| self.person_ix.get(&p))
-                    .map(|&i| self.person_unit[i as usize]);
+                let pi = s.person.and_then(|p| self.person_ix.get(&p)).copied();
+                let own = pi.map(|i| self.person_unit[i as usize]);
                 for &u in &answers[c as usize].known {
                     if Some(u) != own {
                         by_account[u as usize] += 1;
                     }
                 }
+                let links = match pi {
+                    Some(i) if !counted[i as usize] => {
+                        counted[i as usize] = true;
+                        Some(MetLinks {
+                            marks: &mut met_units,
+                            counts: &mut met,
+                        })
+                    }
+                    _ => None,
+                };
                 self.finish(
                     s,
                     &mut whos[c as usize],
                     &answers[c as usize],
                     &mut people,
                     &mut units,
+                    links,
                 )
             })
             .collect();
-        let mut met = vec![0u64; self.snap.units.len()];
-        for p in 0..self.snap.people.len() as u32 {
-            let mine = self.person_unit[p as usize];
-            units.clear();
-            let pu = &self.person_unit;
-            self.attendance.for_each_met(p, &mut people, |q| {
-                let u = pu[q as usize];
-                if u != mine && units.insert(u) {
-                    met[u as usize] += 1;
-                }
-            });
-        }
         let units = self
             .snap
             .units

@@ -189,6 +189,21 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
     }
     // Someone has met someone: the demo has a year of meetings.
     assert!(analysis.exposures.iter().any(|e| e.met > 0));
+    // Three members moved from a Toxteth circle to a Salford one: each unit is now known by
+    // people outside it.
+    let plan = core_rules::demo::demo(7, Day::today());
+    assert_eq!(plan.transfers.len(), 3);
+    let to = d
+        .store
+        .unit_by_code(&plan.transfers[0].to)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let links = analysis.units.iter().find(|l| l.unit_id == to).unwrap();
+    assert!(links.outside_met > 0, "{links:?}");
+    let from = analysis.units.iter().filter(|l| l.outside_met == 3).count();
+    assert!(from >= 1, "the old circle is known to the three who left");
 
     let security = d.cookie("security").await;
     let (status, home) = d.get("/exposure", &security).await;
@@ -200,6 +215,13 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
         v["summary"]["subjects"].as_u64().unwrap() as usize,
         subjects.len(),
         "the central security officer reaches everyone, closed circle included"
+    );
+    let officers = v["officers"].as_array().unwrap();
+    assert!(
+        officers
+            .iter()
+            .any(|o| o["offices"].as_str().unwrap().contains("secretary of")),
+        "{officers:?}"
     );
     let max = v["summary"]["people"]["max"].as_u64().unwrap();
     assert_eq!(

@@ -160,6 +160,17 @@ pub async fn organisation(
             .cmp(&a.people)
             .then(b.units_spanned.cmp(&a.units_spanned))
     });
+    // Officers apart: they sit where units join, and their accounts carry the offices' views.
+    let mut officers: Vec<&Exposure> = top
+        .iter()
+        .copied()
+        .filter(|e| {
+            e.subject
+                .account
+                .is_some_and(|a| ix.snap.grants.iter().any(|g| g.account_id == a))
+        })
+        .collect();
+    officers.truncate(10);
     top.truncate(15);
     let mut units: Vec<&crate::exposure::UnitLinks> = analysis
         .units
@@ -167,17 +178,27 @@ pub async fn organisation(
         .filter(|u| {
             let i = ix.unit_ix[&u.unit_id];
             allowed(&w, Action::ViewExposure(place(&ix, i)))
+                && u.people > 0
                 && u.outside_by_account + u.outside_met > 0
         })
         .collect();
     units.sort_by(|a, b| b.ratio().total_cmp(&a.ratio()));
     units.truncate(10);
-    let ids: Vec<i64> = top.iter().filter_map(|e| e.subject.person).collect();
+    let ids: Vec<i64> = top
+        .iter()
+        .chain(&officers)
+        .filter_map(|e| e.subject.person)
+        .collect();
     let names = state.store.pseudonyms_of(&ids).await?;
     if wants_json(&q) {
         return Ok(json_response(json!({
             "summary": summary,
             "top": top.iter().map(|e| json!({
+                "label": subject_label(&ix, &w, &names, &e.subject),
+                "offices": offices(&ix, &w, &e.subject),
+                "exposure": e,
+            })).collect::<Vec<_>>(),
+            "officers": officers.iter().map(|e| json!({
                 "label": subject_label(&ix, &w, &names, &e.subject),
                 "offices": offices(&ix, &w, &e.subject),
                 "exposure": e,
@@ -215,6 +236,22 @@ pub async fn organisation(
                     td { @if let Some(p) = e.subject.person { a href={ "/exposure/people/" (p) } { (subject_label(&ix, &w, &names, &e.subject)) } } @else { (subject_label(&ix, &w, &names, &e.subject)) } }
                     td { (offices(&ix, &w, &e.subject)) }
                     td { (e.people) } td { (e.count("people_by_identity")) } td { (e.met) } td { (e.units_spanned) }
+                }
+            }
+        }
+        h2 { "Officers" }
+        p.muted { "The officers whose accounts expose the most: an office shows its unit's people, and the statutes may extend it downwards." }
+        @if officers.is_empty() {
+            p { "No officer within your reach." }
+        } @else {
+            table {
+                tr { th { "person" } th { "offices" } th { "people" } th { "by identity" } th { "met" } th { "units spanned" } }
+                @for e in &officers {
+                    tr {
+                        td { @if let Some(p) = e.subject.person { a href={ "/exposure/people/" (p) } { (subject_label(&ix, &w, &names, &e.subject)) } } @else { (subject_label(&ix, &w, &names, &e.subject)) } }
+                        td { (offices(&ix, &w, &e.subject)) }
+                        td { (e.people) } td { (e.count("people_by_identity")) } td { (e.met) } td { (e.units_spanned) }
+                    }
                 }
             }
         }
@@ -345,6 +382,8 @@ fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: 
 
 /// The largest simulation a page runs.
 const MAX_RUNS: usize = 5000;
+/// The largest organisation a page simulates (its who-met-whom graph is built per request).
+const MAX_PAGE_PEOPLE: usize = 100_000;
 
 pub async fn simulate(
     State(state): State<AppState>,
@@ -393,6 +432,13 @@ pub async fn simulate(
         return Err(AppError::Bad(
             "cell: a cell needs at least one person".into(),
         ));
+    }
+    if ix.snap.people.len() > MAX_PAGE_PEOPLE {
+        return Err(AppError::Bad(format!(
+            "the organisation has {} people, more than a page simulates ({MAX_PAGE_PEOPLE}): \
+             run `iskra exposure simulate` on the server",
+            ix.snap.people.len()
+        )));
     }
     let real = ix.network();
     let alternatives = [

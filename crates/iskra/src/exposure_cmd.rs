@@ -1,0 +1,423 @@
+//! `iskra exposure`: what a seized account or an infiltrator would expose, from the command line.
+//! It reads the structure only (no identities), so it needs no key.
+
+use crate::DbArgs;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use core_rules::exposure::meeting_risk::Assumptions;
+use core_rules::exposure::simulate::{Placement, Scenario};
+use core_rules::Day;
+use store::{Create, Store};
+use web::exposure::{Index, KINDS};
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ExposureArgs {
+    /// A person's number, or an account's login: what taking their account would expose.
+    pub person: Option<String>,
+    #[command(flatten)]
+    pub db: Option<DbArgs>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub what: Option<ExposureWhat>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExposureWhat {
+    /// The whole organisation: the distribution over all accounts, those that expose the most,
+    /// over-connected units.
+    Organisation {
+        #[command(flatten)]
+        db: DbArgs,
+        /// How many of the most exposing accounts and most connected units to list.
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Simulate infiltration and arrests over the real structure, and over the same people as
+    /// one loose network and in cells.
+    Simulate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Infiltrators per run.
+        #[arg(long, default_value_t = 1)]
+        infiltrators: usize,
+        /// `random` (they enter where a random person is, and rise) or `targeted` (the police
+        /// turn those who know the most).
+        #[arg(long, default_value = "random")]
+        placement: String,
+        /// Chance that an infiltrator is admitted as a member.
+        #[arg(long, default_value_t = 0.8)]
+        admit: f64,
+        /// Chance that an admitted infiltrator is elected secretary.
+        #[arg(long, default_value_t = 0.2)]
+        elected: f64,
+        /// Chance that an arrested person talks.
+        #[arg(long, default_value_t = 0.3)]
+        talk: f64,
+        #[arg(long, default_value_t = 1000)]
+        runs: usize,
+        #[arg(long, default_value_t = 1903)]
+        seed: u64,
+        /// Size of the cells in the alternative structure.
+        #[arg(long, default_value_t = 5)]
+        cell: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The risk of a planned meeting of a unit, with advice.
+    Meeting {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The unit's code.
+        unit: String,
+        /// Its supporters and applicants come too.
+        #[arg(long)]
+        everyone: bool,
+        /// Newcomers invited from outside.
+        #[arg(long, default_value_t = 0)]
+        newcomers: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+async fn index(db: &DbArgs) -> Result<(Store, Index)> {
+    let url = db.url()?;
+    let store = Store::open(&url, Create::Never)
+        .await
+        .with_context(|| format!("opening {}", url.display()))?;
+    let started = std::time::Instant::now();
+    let snap = store.exposure_snapshot().await?;
+    let rules = store.access_rules(Day::today()).await?;
+    let ix = Index::new(snap, rules);
+    eprintln!(
+        "read and indexed in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok((store, ix))
+}
+
+pub async fn run(args: ExposureArgs) -> Result<()> {
+    match args.what {
+        None => {
+            let Some(who) = args.person else {
+                bail!("name a person (number) or a login, or a subcommand: organisation, simulate, meeting");
+            };
+            let db = args.db.unwrap_or_else(crate::default_db);
+            person(&db, &who, args.json).await
+        }
+        Some(ExposureWhat::Organisation { db, top, json }) => organisation(&db, top, json).await,
+        Some(ExposureWhat::Simulate {
+            db,
+            infiltrators,
+            placement,
+            admit,
+            elected,
+            talk,
+            runs,
+            seed,
+            cell,
+            json,
+        }) => {
+            let placement = match placement.as_str() {
+                "random" => Placement::Random,
+                "targeted" => Placement::Targeted,
+                other => bail!("--placement {other:?}: say random or targeted"),
+            };
+            if cell == 0 {
+                bail!("--cell: a cell needs at least one person");
+            }
+            let s = Scenario {
+                infiltrators,
+                placement,
+                admit,
+                elected,
+                talk,
+                runs,
+                seed,
+            };
+            simulate(&db, &s, cell, json).await
+        }
+        Some(ExposureWhat::Meeting {
+            db,
+            unit,
+            everyone,
+            newcomers,
+            json,
+        }) => meeting(&db, &unit, everyone, newcomers, json).await,
+    }
+}
+
+async fn person(db: &DbArgs, who: &str, json: bool) -> Result<()> {
+    let (store, ix) = index(db).await?;
+    let person = match who.parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => {
+            let Some(a) = store.account_by_login(who).await? else {
+                bail!("there is no person numbered or account called {who:?}");
+            };
+            match ix.snap.accounts.iter().find(|x| x.id == a) {
+                Some(x) => match x.person_id {
+                    Some(p) => p,
+                    None => {
+                        let s = web::exposure::Subject {
+                            account: Some(a),
+                            person: None,
+                            has_account: true,
+                        };
+                        return print_one(&ix, &[s], who, json);
+                    }
+                },
+                None => bail!("the account {who:?} is suspended: it exposes nothing"),
+            }
+        }
+    };
+    let subjects = ix.subjects_of_person(person);
+    if subjects.is_empty() {
+        bail!("there is no person {person}");
+    }
+    let names = store.pseudonyms_of(&[person]).await?;
+    let label = format!(
+        "{} (person {person})",
+        names.get(&person).cloned().unwrap_or_default()
+    );
+    print_one(&ix, &subjects, &label, json)
+}
+
+fn print_one(
+    ix: &Index,
+    subjects: &[web::exposure::Subject],
+    label: &str,
+    json: bool,
+) -> Result<()> {
+    let results: Vec<_> = subjects.iter().map(|s| ix.exposure_of(s)).collect();
+    if json {
+        let v: Vec<_> = results
+            .iter()
+            .map(|(e, class)| {
+                serde_json::json!({
+                    "exposure": e,
+                    "units": class.units.iter().map(|(u, bits)| serde_json::json!({
+                        "unit": ix.snap.units[*u as usize].code,
+                        "kinds": KINDS.iter().enumerate()
+                            .filter(|(k, kind)| bits & (1 << k) != 0 && (kind.per_unit)(ix, *u as usize) > 0)
+                            .map(|(_, k)| k.name).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    println!("Exposure of {label}");
+    for (e, class) in &results {
+        match e.subject.account {
+            Some(a) => println!("\naccount {a}:"),
+            None => println!("\nno account yet; what one with no office would show:"),
+        }
+        for (k, (_, n)) in KINDS.iter().zip(&e.counts) {
+            println!("  {:>8}  {}", n, k.label);
+        }
+        println!("  {:>8}  people met in person", e.met);
+        println!("  {:>8}  distinct people exposed in any way", e.people);
+        println!("  {:>8}  units those people belong to", e.units_spanned);
+        let codes: Vec<&str> = class
+            .units
+            .iter()
+            .take(20)
+            .map(|(u, _)| ix.snap.units[*u as usize].code.as_str())
+            .collect();
+        if !codes.is_empty() {
+            println!(
+                "  units shown: {}{}",
+                codes.join(", "),
+                if class.units.len() > 20 { ", ..." } else { "" }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn organisation(db: &DbArgs, top: usize, json: bool) -> Result<()> {
+    let (store, ix) = index(db).await?;
+    let started = std::time::Instant::now();
+    let a = ix.analyse();
+    let took = started.elapsed();
+    let summary = web::exposure::summary(&a.exposures);
+    let mut order: Vec<usize> = (0..a.exposures.len()).collect();
+    order.sort_by(|&x, &y| a.exposures[y].people.cmp(&a.exposures[x].people));
+    order.truncate(top);
+    let mut units: Vec<&web::exposure::UnitLinks> = a
+        .units
+        .iter()
+        .filter(|u| u.people > 0 && u.outside_by_account + u.outside_met > 0)
+        .collect();
+    units.sort_by(|x, y| y.ratio().total_cmp(&x.ratio()));
+    units.truncate(top);
+    let ids: Vec<i64> = order
+        .iter()
+        .filter_map(|&i| a.exposures[i].subject.person)
+        .collect();
+    let names = store.pseudonyms_of(&ids).await?;
+    let code = |id: i64| ix.snap.units[ix.unit_ix[&id]].code.clone();
+    if json {
+        let v = serde_json::json!({
+            "summary": summary,
+            "top": order.iter().map(|&i| &a.exposures[i]).collect::<Vec<_>>(),
+            "over_connected": units.iter().map(|u| serde_json::json!({"unit": code(u.unit_id), "links": u, "ratio": u.ratio()})).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let d = &summary.people;
+        println!(
+            "{} accounts ({} live, the rest as if invited). People exposed per account: median {}, 90% {}, 99% {}, most {} (mean {:.1}).",
+            summary.subjects, summary.with_account, d.median, d.p90, d.p99, d.max, d.mean
+        );
+        println!(
+            "By identity: median {}, most {}. Met in person: median {}, most {}.",
+            summary.identities.median, summary.identities.max, summary.met.median, summary.met.max
+        );
+        println!("\nThe accounts that expose the most:");
+        for &i in &order {
+            let e = &a.exposures[i];
+            let who = match e.subject.person {
+                Some(p) => format!(
+                    "{} (person {p})",
+                    names.get(&p).cloned().unwrap_or_default()
+                ),
+                None => format!("account {}", e.subject.account.unwrap_or(0)),
+            };
+            println!(
+                "  {:>7} people, {:>6} by identity, {:>4} met, {:>5} units  {who}",
+                e.people,
+                e.count("people_by_identity"),
+                e.met,
+                e.units_spanned
+            );
+        }
+        println!("\nUnits known outside themselves (outsiders per person):");
+        for u in &units {
+            println!(
+                "  {:>6.2}  {} ({} people; {} accounts outside show them, {} outside met them){}",
+                u.ratio(),
+                code(u.unit_id),
+                u.people,
+                u.outside_by_account,
+                u.outside_met,
+                if u.closed { " CLOSED" } else { "" }
+            );
+        }
+    }
+    eprintln!(
+        "{} accounts analysed in {:.2} s",
+        a.exposures.len(),
+        took.as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn simulate(db: &DbArgs, s: &Scenario, cell: usize, json: bool) -> Result<()> {
+    let (_, ix) = index(db).await?;
+    let real = ix.network();
+    let nets = [
+        ("this organisation".to_string(), real.clone()),
+        ("one loose network".to_string(), real.loose(s.seed)),
+        (format!("cells of {cell}"), real.cells(cell)),
+    ];
+    let mut out = Vec::new();
+    for (name, net) in &nets {
+        let started = std::time::Instant::now();
+        let r = net.simulate(s)?;
+        eprintln!(
+            "{name}: {} runs in {:.2} s",
+            s.runs,
+            started.elapsed().as_secs_f64()
+        );
+        out.push((name.clone(), r));
+    }
+    if json {
+        let v: Vec<_> = out
+            .iter()
+            .map(|(n, r)| serde_json::json!({"structure": n, "report": r}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"scenario": s, "results": v}))?
+        );
+        return Ok(());
+    }
+    let pct = |e: &core_rules::exposure::stats::Estimate| {
+        format!(
+            "{:5.1}% ({:.1}–{:.1})",
+            100.0 * e.mean,
+            100.0 * e.low.max(0.0),
+            100.0 * e.high.min(1.0)
+        )
+    };
+    println!(
+        "{} people, {} in the closed core; {} runs, seed {}.",
+        nets[0].1.people(),
+        out[0].1.core_people,
+        s.runs,
+        s.seed
+    );
+    println!(
+        "{:<20} {:<24} {:<24} closed core exposed",
+        "structure", "exposed (95%)", "arrested"
+    );
+    for (n, r) in &out {
+        println!(
+            "{:<20} {:<24} {:<24} {}",
+            n,
+            pct(&r.exposed),
+            pct(&r.arrested),
+            pct(&r.core_exposed)
+        );
+    }
+    Ok(())
+}
+
+async fn meeting(
+    db: &DbArgs,
+    unit: &str,
+    everyone: bool,
+    newcomers: usize,
+    json: bool,
+) -> Result<()> {
+    let (store, ix) = index(db).await?;
+    let Some(u) = store.unit_by_code(unit).await? else {
+        bail!("there is no unit {unit:?}");
+    };
+    let r = ix
+        .meeting_risk(
+            u.id,
+            everyone,
+            newcomers,
+            Day::today(),
+            &Assumptions::default(),
+        )
+        .context("the unit is not in the snapshot")?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    println!(
+        "{} people ({} newcomers); chance of an informer {:.1}%; they know {} people beyond the meeting.",
+        r.size,
+        r.newcomers,
+        100.0 * r.informer,
+        r.known_beyond
+    );
+    println!(
+        "Risk: {} ({:.2} people expected to be exposed).",
+        r.level, r.expected_exposed
+    );
+    for a in &r.advice {
+        println!("- {a}");
+    }
+    Ok(())
+}

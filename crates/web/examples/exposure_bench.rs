@@ -1,0 +1,202 @@
+//! The exposure benchmarks (issue 7), run by `bench/exposure.sh`:
+//!
+//! 1. the exposure of every account of a generated organisation (1,000,000 people by default):
+//!    the access rules asked once per class, then person by person ([`Index::analyse`]); beside
+//!    it, the baseline of asking the rules about every unit for each account
+//!    ([`Index::exposure_of`]), timed on a sample and scaled to all accounts;
+//! 2. the simulation: 1,000 runs over a 10,000-person organisation.
+//!
+//! The organisation comes from the scale generator (`core_rules::generate`, as `iskra generate`
+//! makes it) straight into memory, with no database: the figures are the analysis, not the
+//! reading of the tables (which `iskra exposure organisation` reports apart). Every unit that
+//! has members gets one account, its first member's, holding the secretary's office there; ten
+//! more members hold offices in the central committee; everyone else is analysed as if invited.
+//!
+//!     cargo run --release -p iskra-web --example exposure_bench -- [PEOPLE] [SIM_PEOPLE] [RUNS]
+
+use core_rules::exposure::simulate::{Placement, Scenario};
+use core_rules::generate::{scale_units, Scale};
+use core_rules::people::Status;
+use core_rules::roles::{AccessRules, Role};
+use core_rules::units::Category;
+use core_rules::Day;
+use std::time::Instant;
+use store::exposure::{AccountRow, MeetingRow, PersonRow, Snapshot};
+use store::roles::Grant;
+use store::units::Unit;
+use web::exposure::Index;
+
+const SEED: u64 = 1912;
+
+fn snapshot(people: u64) -> Snapshot {
+    let today = Day::today();
+    let new_units = scale_units(SEED, people);
+    let scale = Scale::new(SEED, people, &new_units, today);
+    let id_of: std::collections::HashMap<&str, i64> = new_units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i as i64 + 1))
+        .collect();
+    let units: Vec<Unit> = new_units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| Unit {
+            id: i as i64 + 1,
+            parent_id: u.parent.as_deref().map(|p| id_of[p]),
+            kind: u.kind.clone(),
+            kind_name: u.kind.clone(),
+            category: Category::Party,
+            level: 0,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            area: u.area.clone(),
+            closed: u.closed,
+        })
+        .collect();
+    let mut persons = Vec::with_capacity(people as usize);
+    for index in 1..=people {
+        let unit = scale.unit_of(index);
+        persons.push(PersonRow {
+            id: index as i64,
+            unit_id: unit as i64 + 1,
+            status: scale.status_of(index),
+            admitted_on: None,
+        });
+    }
+    // Accounts: each unit's first member is its secretary; ten more sit on the central
+    // committee.
+    let mut accounts = Vec::new();
+    let mut grants = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut grant = |accounts: &mut Vec<AccountRow>, p: &PersonRow, role: Role, unit: i64| {
+        let id = accounts.len() as i64 + 1;
+        accounts.push(AccountRow {
+            id,
+            person_id: Some(p.id),
+            is_admin: false,
+        });
+        grants.push(Grant {
+            id,
+            account_id: id,
+            login: String::new(),
+            role,
+            unit_id: unit,
+            unit_code: String::new(),
+            unit_name: String::new(),
+            unit_kind: units[unit as usize - 1].kind.clone(),
+        });
+    };
+    let members: Vec<&PersonRow> = persons
+        .iter()
+        .filter(|p| p.status == Status::Member)
+        .collect();
+    for p in &members {
+        if seen.insert(p.unit_id) {
+            grant(&mut accounts, p, Role::Secretary, p.unit_id);
+        }
+    }
+    let cc = units.iter().find(|u| u.parent_id.is_none()).unwrap().id;
+    for p in members.iter().rev().take(10) {
+        grant(&mut accounts, p, Role::Central, cc);
+    }
+    let meetings: Vec<MeetingRow> = scale
+        .meetings()
+        .map(|m| MeetingRow {
+            id: m.number as i64,
+            unit_id: m.unit as i64 + 1,
+            held_on: m.held_on,
+        })
+        .collect();
+    let chunk = 100_000;
+    let mut attendance = Vec::new();
+    for c in 0..scale.chunks(chunk) {
+        attendance.extend(
+            scale
+                .attendance_chunk(c, chunk)
+                .into_iter()
+                .map(|a| (a.meeting as i64, a.person as i64)),
+        );
+    }
+    Snapshot {
+        units,
+        people: persons,
+        accounts,
+        grants,
+        meetings,
+        attendance,
+    }
+}
+
+fn main() {
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("numbers: PEOPLE SIM_PEOPLE RUNS"))
+        .collect();
+    let people = args.first().copied().unwrap_or(1_000_000);
+    let sim_people = args.get(1).copied().unwrap_or(10_000);
+    let runs = args.get(2).copied().unwrap_or(1000) as usize;
+
+    let t = Instant::now();
+    let snap = snapshot(people);
+    let (n_units, n_meet, n_att) = (snap.units.len(), snap.meetings.len(), snap.attendance.len());
+    eprintln!(
+        "generated {people} people, {n_units} units, {n_meet} meetings, {n_att} attendances in {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let ix = Index::new(snap, AccessRules::default());
+    let index_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let a = ix.analyse();
+    let analyse_s = t.elapsed().as_secs_f64();
+    let summary = web::exposure::summary(&a.exposures);
+    // The baseline: every unit asked for each account, on a sample spread over all subjects.
+    let subjects = ix.subjects();
+    let sample = 200.min(subjects.len());
+    let step = subjects.len() / sample.max(1);
+    let t = Instant::now();
+    for i in 0..sample {
+        std::hint::black_box(ix.exposure_of(&subjects[i * step]));
+    }
+    let per_account = t.elapsed().as_secs_f64() / sample as f64;
+    let baseline_s = per_account * subjects.len() as f64;
+
+    let sim_snap = snapshot(sim_people);
+    let sim_ix = Index::new(sim_snap, AccessRules::default());
+    let t = Instant::now();
+    let net = sim_ix.network();
+    let network_s = t.elapsed().as_secs_f64();
+    let mut sims = Vec::new();
+    for placement in [Placement::Random, Placement::Targeted] {
+        let s = Scenario {
+            runs,
+            placement: placement.clone(),
+            ..Scenario::default()
+        };
+        let t = Instant::now();
+        let r = net.simulate(&s).expect("a valid scenario");
+        sims.push((placement, t.elapsed().as_secs_f64(), r.exposed.mean));
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "people": people,
+            "subjects": a.exposures.len(),
+            "accounts": summary.with_account,
+            "units": n_units,
+            "attendances": n_att,
+            "index_s": index_s,
+            "analyse_s": analyse_s,
+            "baseline_s": baseline_s,
+            "baseline_per_account_ms": per_account * 1000.0,
+            "people_exposed": summary.people,
+            "sim_people": sim_people,
+            "runs": runs,
+            "network_s": network_s,
+            "sim_random_s": sims[0].1,
+            "sim_random_exposed": sims[0].2,
+            "sim_targeted_s": sims[1].1,
+            "sim_targeted_exposed": sims[1].2,
+        })
+    );
+}
