@@ -387,7 +387,23 @@ enum ExportWhat {
     },
 }
 
+/// Large allocations (each password hash's 19 MiB of Argon2 memory) are given back to the
+/// system when freed. glibc's default raises its mmap threshold after the first such block is
+/// freed, and from then on keeps the blocks in per-thread heaps: a few dozen logins left the
+/// server holding half a gigabyte. A fixed threshold turns that adjustment off.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks() {
+    // SAFETY: mallopt only changes allocator tuning; called before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks() {}
+
 fn main() -> Result<()> {
+    return_large_blocks();
     let cli = Cli::parse();
     // Logs name no person and no address: requests are not logged by default at all.
     tracing_subscriber::fmt()

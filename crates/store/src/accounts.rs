@@ -42,6 +42,25 @@ pub(crate) fn verify_password_hash(password: &str, hash: &str) -> bool {
     }
 }
 
+/// Password hashes computed at once, at most: each holds 19 MiB while it runs, so a flood of
+/// logins queues here instead of taking the server's memory (and more than its cores). Every
+/// hash goes through the same queue (right password, wrong one, unknown login), so waiting
+/// tells nobody anything.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs an Argon2 computation off the async workers, queued behind [`HASHING`].
+pub(crate) async fn hashing<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|_| StoreError::Invalid("the password queue is closed".into()))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Invalid(format!("hashing the password: {e}")))
+}
+
 /// A hash of nothing in particular, verified when the account does not exist.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
@@ -173,7 +192,7 @@ impl Store {
             None => (dummy_hash().to_string(), None),
         };
         // Argon2 is deliberately slow: keep it off the async workers.
-        let ok = tokio::task::spawn_blocking(move || verify_password_hash(&password, &hash))
+        let ok = hashing(move || verify_password_hash(&password, &hash))
             .await
             .unwrap_or(false);
         Ok(match account {

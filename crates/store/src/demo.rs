@@ -22,11 +22,7 @@ impl Store {
         let mut hashes = Vec::new();
         for l in &plan.logins {
             let pw = l.password.clone();
-            hashes.push(
-                tokio::task::spawn_blocking(move || hash_password(&pw))
-                    .await
-                    .map_err(|e| StoreError::Invalid(e.to_string()))??,
-            );
+            hashes.push(crate::accounts::hashing(move || hash_password(&pw)).await??);
         }
         let v = self.vault()?;
         let mut tx = self.write().await?;

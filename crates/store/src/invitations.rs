@@ -150,9 +150,7 @@ impl Store {
         check_new_password(password)?;
         // Argon2 is slow: hash before taking the write lock, off the async workers.
         let password = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| StoreError::Invalid(format!("hashing the password: {e}")))??;
+        let hash = crate::accounts::hashing(move || hash_password(&password)).await??;
         let mut tx = self.write().await?;
         let invitation = open_invitation(&mut tx, token)
             .await?

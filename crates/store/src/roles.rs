@@ -310,7 +310,7 @@ impl Store {
         let Some(hash) = hash else { return Ok(false) };
         let password = password.to_string();
         Ok(
-            tokio::task::spawn_blocking(move || verify_password_hash(&password, &hash))
+            crate::accounts::hashing(move || verify_password_hash(&password, &hash))
                 .await
                 .unwrap_or(false),
         )
@@ -330,7 +330,8 @@ impl Store {
             ));
         }
         check_new_password(new)?;
-        let hash = hash_password(new)?;
+        let new = new.to_string();
+        let hash = crate::accounts::hashing(move || hash_password(&new)).await??;
         let mut tx = self.write().await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(hash)
