@@ -9,6 +9,7 @@ pub mod activity;
 pub mod admission;
 pub mod audit;
 pub mod backup;
+pub mod congress;
 pub mod demo;
 pub mod dues;
 pub mod evaluation;
@@ -130,6 +131,8 @@ pub struct Store {
     url: DatabaseUrl,
     /// The keys that open identities; `None` until `unlock`.
     vault: Option<Arc<vault::Vault>>,
+    /// What changed at a congress, told to the live pages after each commit.
+    live: congress::Live,
 }
 
 pub(crate) fn now() -> i64 {
@@ -202,6 +205,7 @@ impl Store {
             backend,
             url: url.clone(),
             vault: None,
+            live: congress::Live::new(),
         };
         store.refuse_plaintext_identities().await?;
         store.migrate().await?;

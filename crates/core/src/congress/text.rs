@@ -130,7 +130,9 @@ impl Edit {
     /// The range in half-line positions: line `n` is `2n - 1`, the place after line `n` is `2n`.
     fn span(&self) -> (usize, usize) {
         match self {
-            Edit::Replace { from, to, .. } | Edit::Delete { from, to } => (2 * from - 1, 2 * to - 1),
+            Edit::Replace { from, to, .. } | Edit::Delete { from, to } => {
+                (2 * from - 1, 2 * to - 1)
+            }
             Edit::InsertAfter { line, .. } => (2 * line, 2 * line),
         }
     }
@@ -218,10 +220,7 @@ pub fn validate_new(
                 .iter()
                 .find(|a| a.id == p)
                 .ok_or(TextError::NoSuchAmendment(p))?;
-            a.edit
-                .text()
-                .ok_or(TextError::DeletionHasNoText(p))?
-                .len()
+            a.edit.text().ok_or(TextError::DeletionHasNoText(p))?.len()
         }
     };
     edit.validate(len)
@@ -520,7 +519,10 @@ mod tests {
         assert!(!a.conflicts_with(&ins_after), "insertion after the range");
         assert!(!c.conflicts_with(&ins_after), "after line 4 is outside 3–4");
         let all = [a, b, c, d, ins_inside, ins_after];
-        assert_eq!(conflicts(&all), vec![(1, 2), (1, 3), (1, 5), (2, 3), (2, 5)]);
+        assert_eq!(
+            conflicts(&all),
+            vec![(1, 2), (1, 3), (1, 5), (2, 3), (2, 5)]
+        );
         assert_eq!(fall_with(1, &all), vec![2, 3, 5]);
     }
 
@@ -607,7 +609,10 @@ mod tests {
                         text: new,
                     }),
                     1 => out.push(Edit::Delete { from: at, to }),
-                    2 => out.push(Edit::InsertAfter { line: to, text: new }),
+                    2 => out.push(Edit::InsertAfter {
+                        line: to,
+                        text: new,
+                    }),
                     _ => {}
                 }
                 at = to + 1;
