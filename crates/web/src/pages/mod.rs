@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod congress;
 pub mod import;
 pub mod invite;
 pub mod login;
