@@ -262,6 +262,12 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        let logins: Vec<(String, i64)> = plan
+            .logins
+            .iter()
+            .filter_map(|l| Some((l.login.clone(), person_ids[l.person?])))
+            .collect();
+        self.seed_demo_congress(today, &logins).await?;
         Ok(true)
     }
 }

@@ -3967,3 +3967,44 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
     assert_eq!(blocs.delegates.len(), 2);
     assert_eq!(names[&lenin], "Iskrist 0");
 }
+
+on_every_backend!(the_demo_prepares_a_congress_on_the_draft_statutes);
+async fn the_demo_prepares_a_congress_on_the_draft_statutes(db: &TestDb) {
+    use core_rules::statutes::Formula;
+    let today = today();
+    assert!(db
+        .seed_demo(&core_rules::demo::demo(7, today), today)
+        .await
+        .unwrap());
+    let congresses = db.congresses().await.unwrap();
+    assert_eq!(congresses.len(), 1);
+    let c = &congresses[0];
+    let mandates = db.mandates(c.id).await.unwrap();
+    let eval = db.evaluate_all(today).await.unwrap();
+    // Every unit with members with a vote has its mandates, by the statutes' rule (1 per 10, at
+    // least 1), and each has a delegate holding them.
+    let with_vote = eval.per_unit.values().filter(|u| u.voting > 0).count();
+    assert_eq!(mandates.len(), with_vote);
+    for m in &mandates {
+        assert_eq!(m.mandates, (m.voting / 10).max(1), "{}", m.unit_name);
+        assert_eq!(m.assigned, m.mandates, "{} has its delegate", m.unit_name);
+    }
+    let member = db.account_by_login("member").await.unwrap().unwrap();
+    let person: Option<i64> = sqlx::query_scalar("SELECT person_id FROM accounts WHERE id = $1")
+        .bind(member)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert!(
+        db.participant_for(c.id, person.unwrap()).await.unwrap().is_some(),
+        "the demo's member takes part"
+    );
+    let motions = db.motions(c.id).await.unwrap();
+    assert_eq!(motions[0].title, "Draft statutes");
+    let ams = db.amendments(motions[0].id).await.unwrap();
+    assert_eq!(ams.len(), 2);
+    assert!(ams[0].amendment.competes_with(&ams[1].amendment), "Lenin's and Martov's wordings compete");
+    let texts: Vec<String> = ams.iter().map(|a| a.amendment.edit.text().unwrap()[0].clone()).collect();
+    assert_eq!(texts, vec![Formula::Lenin.wording().to_string(), Formula::Martov.wording().to_string()]);
+    assert_eq!(db.agenda(c.id).await.unwrap().len(), 3);
+}
