@@ -1626,6 +1626,12 @@ impl Store {
             return Err(invalid("this vote is already closed"));
         }
         let c = self.congress_or(v.congress_id).await?;
+        // A motion amending the statutes: what Paragraph 1 would say if it is adopted.
+        let statutes_change = match (v.subject.as_str(), v.subject_id) {
+            ("motion", Some(m)) => self.statutes_change(&c, m).await?,
+            _ => None,
+        };
+        let kinds = self.unit_kinds().await?;
         let mut tx = self.write().await?;
         let q = quorum_in(&mut *tx, v.congress_id, c.quorum).await?;
         let mut casts: Vec<Cast> = Vec::new();
@@ -1706,6 +1712,26 @@ impl Store {
                     .bind(m)
                     .execute(&mut *tx)
                     .await?;
+                if let (true, Some((rules, effective))) = (adopted, &statutes_change) {
+                    let version = crate::statutes::insert_version(
+                        &mut tx,
+                        &kinds,
+                        rules,
+                        Day::today(),
+                        *effective,
+                        &c.name,
+                    )
+                    .await?;
+                    event(
+                        &mut tx,
+                        v.congress_id,
+                        "statutes",
+                        None,
+                        Some(m),
+                        &version.to_string(),
+                    )
+                    .await?;
+                }
             }
             ("credentials", _) if adopted => {
                 sqlx::query("UPDATE congresses SET credentials_approved = 1 WHERE id = $1")
@@ -1744,6 +1770,36 @@ impl Store {
         tx.commit().await?;
         self.changed(v.congress_id, "vote");
         Ok(outcome)
+    }
+
+    /// For a motion that amends the statutes: the rules that adopting it would put in force, and
+    /// from when (the congress's day, or today if that has passed). Its consolidated text is read
+    /// for Paragraph 1: a line with Lenin's or Martov's wording sets the formula. `None` when the
+    /// motion is not a statutes motion or changes nothing the statutes hold as data.
+    async fn statutes_change(
+        &self,
+        c: &Congress,
+        motion: i64,
+    ) -> Result<Option<(core_rules::statutes::Statutes, Day)>> {
+        use core_rules::statutes::Formula;
+        let m = self.motion_or(motion).await?;
+        if !m.statutes {
+            return Ok(None);
+        }
+        let text = self.consolidated(motion).await?;
+        let said = |f: Formula| text.iter().any(|l| l.contains(f.wording()));
+        let formula = match (said(Formula::Lenin), said(Formula::Martov)) {
+            (true, false) => Formula::Lenin,
+            (false, true) => Formula::Martov,
+            _ => return Ok(None),
+        };
+        let effective = c.held_on.max(Day::today());
+        let mut rules = self.statutes_on(effective).await?.rules;
+        if rules.paragraph1.formula == formula {
+            return Ok(None);
+        }
+        rules.paragraph1.formula = formula;
+        Ok(Some((rules, effective)))
     }
 
     /// A roll call's record: who voted how, with their weight.
@@ -2339,6 +2395,11 @@ impl Store {
                         _ => "No quorum: no decision",
                     }
                 ),
+                "statutes" => format!(
+                    "The statutes are amended as adopted in motion “{}” (version {}), in force from the congress's day.",
+                    motions.get(&subj).cloned().unwrap_or_default(),
+                    e.detail
+                ),
                 "election" => format!(
                     "Election called: {}.",
                     elections
@@ -2524,7 +2585,10 @@ impl Store {
         // Officers at the congress who are not delegates take part with a consultative voice.
         for (login, person) in logins {
             if by_login.contains_key(login)
-                || !matches!(login.as_str(), "member" | "presidium" | "credentials" | "central")
+                || !matches!(
+                    login.as_str(),
+                    "member" | "presidium" | "credentials" | "central"
+                )
             {
                 continue;
             }
@@ -2547,8 +2611,13 @@ impl Store {
             .await?;
         self.add_agenda_item(c, "The statutes", Some(motion), None)
             .await?;
-        self.add_agenda_item(c, "Elections to the central committee and the editorial board", None, None)
-            .await?;
+        self.add_agenda_item(
+            c,
+            "Elections to the central committee and the editorial board",
+            None,
+            None,
+        )
+        .await?;
         let wording = |f: core_rules::statutes::Formula| Edit::Replace {
             from: 2,
             to: 2,

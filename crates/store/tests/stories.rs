@@ -3849,6 +3849,64 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
     );
     assert_eq!(db.motion(motion).await.unwrap().unwrap().state, "rejected");
 
+    // A statutes motion adopted with Martov's Paragraph 1: the rule changes on the congress's day.
+    let draft = db
+        .submit_motion(
+            c,
+            "Statutes, second reading",
+            store::congress::DEMO_DRAFT_STATUTES,
+            true,
+            Some(martov),
+            by,
+        )
+        .await
+        .unwrap();
+    let martov_wording = core_rules::statutes::Formula::Martov.wording();
+    let am = db
+        .propose_amendment(
+            draft,
+            None,
+            &Edit::parse("replace", 2, None, martov_wording).unwrap(),
+            Some(martov),
+            by,
+        )
+        .await
+        .unwrap();
+    for (subject, id) in [("amendment", am), ("motion", draft)] {
+        let v = db
+            .open_vote(
+                c,
+                subject,
+                Some(id),
+                "",
+                false,
+                count::motion::Rule::SIMPLE,
+                by,
+            )
+            .await
+            .unwrap();
+        db.cast_vote(v, lenin, Choice::Yes, by).await.unwrap();
+        assert_eq!(
+            db.close_vote(v, by).await.unwrap().decision,
+            count::motion::Decision::Adopted
+        );
+    }
+    let held = db.congress(c).await.unwrap().unwrap().held_on;
+    assert_eq!(
+        db.statutes_on(held).await.unwrap().rules.paragraph1.formula,
+        core_rules::statutes::Formula::Martov
+    );
+    assert_eq!(
+        db.statutes_on(held.add_days(-1))
+            .await
+            .unwrap()
+            .rules
+            .paragraph1
+            .formula,
+        core_rules::statutes::Formula::Lenin,
+        "not before its day"
+    );
+
     // A walkout: the quorum follows, and a vote without it decides nothing.
     let q = db
         .set_presence(c, &[lenin, voice], false, by)
@@ -3953,6 +4011,7 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         "No quorum",
         "Rabochee 0 spoke on “The statutes”",
         "Elected: Iskrist 4",
+        "The statutes are amended as adopted in motion “Statutes, second reading”",
     ] {
         assert!(
             minutes.contains(needle),
@@ -3996,15 +4055,30 @@ async fn the_demo_prepares_a_congress_on_the_draft_statutes(db: &TestDb) {
         .await
         .unwrap();
     assert!(
-        db.participant_for(c.id, person.unwrap()).await.unwrap().is_some(),
+        db.participant_for(c.id, person.unwrap())
+            .await
+            .unwrap()
+            .is_some(),
         "the demo's member takes part"
     );
     let motions = db.motions(c.id).await.unwrap();
     assert_eq!(motions[0].title, "Draft statutes");
     let ams = db.amendments(motions[0].id).await.unwrap();
     assert_eq!(ams.len(), 2);
-    assert!(ams[0].amendment.competes_with(&ams[1].amendment), "Lenin's and Martov's wordings compete");
-    let texts: Vec<String> = ams.iter().map(|a| a.amendment.edit.text().unwrap()[0].clone()).collect();
-    assert_eq!(texts, vec![Formula::Lenin.wording().to_string(), Formula::Martov.wording().to_string()]);
+    assert!(
+        ams[0].amendment.competes_with(&ams[1].amendment),
+        "Lenin's and Martov's wordings compete"
+    );
+    let texts: Vec<String> = ams
+        .iter()
+        .map(|a| a.amendment.edit.text().unwrap()[0].clone())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            Formula::Lenin.wording().to_string(),
+            Formula::Martov.wording().to_string()
+        ]
+    );
     assert_eq!(db.agenda(c.id).await.unwrap().len(), 3);
 }

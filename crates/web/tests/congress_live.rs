@@ -237,7 +237,10 @@ async fn story(projector: &Client, delegate: &Client, base: &str, c: i64) -> Res
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let cast = projector.find(Locator::Css("#cast")).await?.text().await?;
-    ensure!(cast == "0", "nobody has voted yet, the projector says {cast}");
+    ensure!(
+        cast == "0",
+        "nobody has voted yet, the projector says {cast}"
+    );
     // A mark on this page: gone if the page were reloaded.
     projector
         .execute("window.notReloaded = true;", vec![])
@@ -276,8 +279,13 @@ async fn story(projector: &Client, delegate: &Client, base: &str, c: i64) -> Res
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let same = projector.execute("return window.notReloaded === true;", vec![]).await?;
-    ensure!(same == serde_json::json!(true), "the projector reloaded the whole page");
+    let same = projector
+        .execute("return window.notReloaded === true;", vec![])
+        .await?;
+    ensure!(
+        same == serde_json::json!(true),
+        "the projector reloaded the whole page"
+    );
     Ok(())
 }
 
