@@ -786,7 +786,7 @@ impl Store {
             (false, 1) => "check_out",
             (false, _) => "walkout",
         };
-        let q = quorum_in(&mut *tx, congress, c.quorum).await?;
+        let q = quorum_in(&mut tx, congress, c.quorum).await?;
         let who = (participants.len() == 1).then(|| participants[0]);
         event(
             &mut tx,
@@ -817,7 +817,7 @@ impl Store {
     pub async fn quorum(&self, congress: i64) -> Result<QuorumNow> {
         let c = self.congress_or(congress).await?;
         let mut conn = self.pool().acquire().await?;
-        quorum_in(&mut *conn, congress, c.quorum).await
+        quorum_in(&mut conn, congress, c.quorum).await
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1633,7 +1633,7 @@ impl Store {
         };
         let kinds = self.unit_kinds().await?;
         let mut tx = self.write().await?;
-        let q = quorum_in(&mut *tx, v.congress_id, c.quorum).await?;
+        let q = quorum_in(&mut tx, v.congress_id, c.quorum).await?;
         let mut casts: Vec<Cast> = Vec::new();
         if v.secret {
             let rows = sqlx::query("SELECT choice, COUNT(*) AS n FROM congress_ballots WHERE vote_id = $1 GROUP BY choice")

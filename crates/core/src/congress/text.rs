@@ -308,9 +308,9 @@ fn order_level(
         }
     }
     let mut groups: BTreeMap<usize, Vec<&Amendment>> = BTreeMap::new();
-    for i in 0..n {
+    for (i, a) in level.iter().enumerate() {
         let g = find(&mut group, i);
-        groups.entry(g).or_default().push(level[i]);
+        groups.entry(g).or_default().push(a);
     }
     let mut groups: Vec<Vec<&Amendment>> = groups.into_values().collect();
     // Groups in the order of the text; within one, the most far-reaching first.
