@@ -86,9 +86,9 @@ fn nav(c: &Congress, w: &Who, me: &Option<Participant>) -> Markup {
     }
 }
 
-fn live_region(id: i64, inner: Markup) -> Markup {
+fn live_region(id: i64, tally: bool, inner: Markup) -> Markup {
     html! {
-        div #live data-live={ "/congresses/" (id) "/live" } { (inner) }
+        div #live data-live={ "/congresses/" (id) "/live" @if tally { "?tally=1" } } { (inner) }
         script src="/static/congress.js" {}
     }
 }
@@ -502,7 +502,7 @@ pub async fn presidium(
     let body = html! {
         h1 { "Presidium: " (cx.congress.name) }
         (nav(&cx.congress, &cx.who, &cx.me))
-        (live_region(id, html! {
+        (live_region(id, true, html! {
             div.figures {
                 div.figure { b { (q.present) " / " (q.entitled) } "mandates present" }
                 div.figure { b.{ @if q.met { "ok" } @else { "no" } } { @if q.met { "Quorum" } @else { "No quorum" } } (q.needed) " needed" }
@@ -773,7 +773,7 @@ pub async fn delegate(
             "; credentials " (me.credential) "; " @if me.present { "checked in." } @else { "not checked in." } }
         @if me.present { (form("check_out", html! { button.secondary { "Check out" } })) }
         @else { (form("check_in", html! { button { "Check in" } })) }
-        (live_region(id, html! {
+        (live_region(id, false, html! {
             p #speaker { "Speaking now: " strong { @match &speaker { Some(s) => (s.pseudonym), None => "nobody" } } }
             p { (q.present) " of " (q.entitled) " mandates present; " @if q.met { "quorum." } @else { "no quorum." } }
             h2 { "Votes" }
@@ -1036,7 +1036,7 @@ pub async fn projector(
     }
     let last = votes.iter().rev().find(|v| !v.open);
     let body = html! {
-        (live_region(id, html! {
+        (live_region(id, true, html! {
             div.projector {
                 h1 { (cx.congress.name) }
                 p.big #speaker { "Speaking: " strong { @match &speaker { Some(s) => (s.pseudonym), None => "—" } } }
@@ -1056,28 +1056,72 @@ pub async fn projector(
 
 /// Server-sent events: one event per change at this congress (`vote`, `tally`, `speaker`,
 /// `presence`, ...). The page's script reloads its live part on each.
+#[derive(serde::Deserialize)]
+pub struct LiveQuery {
+    /// `1`: also tell of votes being cast (the projector and the console show the count).
+    tally: Option<u8>,
+}
+
+/// The shortest time between two `tally` events on one stream: a thousand votes cast in a few
+/// seconds become a few events a second, not a thousand.
+const TALLY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+struct LiveState {
+    rx: tokio::sync::broadcast::Receiver<store::congress::Change>,
+    tally: bool,
+    last_tally: Option<tokio::time::Instant>,
+}
+
+/// Server-sent events: one event per change at this congress (`vote`, `speaker`, `presence`,
+/// ...; `tally` only when asked for, and at most one per [`TALLY_EVERY`]). The page's script
+/// reloads its live part on each.
 pub async fn live(
     State(state): State<AppState>,
     Signed(session): Signed,
     Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<LiveQuery>,
 ) -> AppResult<Response> {
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
     ctx(&state, &session, id).await?;
-    let rx = state.store.live().subscribe();
-    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
+    let st = LiveState {
+        rx: state.store.live().subscribe(),
+        tally: q.tally == Some(1),
+        last_tally: None,
+    };
+    let event = |kind: &'static str| {
+        Ok::<_, std::convert::Infallible>(SseEvent::default().event(kind).data(kind))
+    };
+    let stream = futures_util::stream::unfold(st, move |mut st| async move {
         loop {
-            match rx.recv().await {
-                Ok(c) if c.congress == id => {
-                    let ev = SseEvent::default().event(c.kind).data(c.kind);
-                    return Some((Ok::<_, std::convert::Infallible>(ev), rx));
-                }
-                Ok(_) => continue,
+            let c = match st.rx.recv().await {
+                Ok(c) => c,
                 // Missed some: tell the page to reload anyway.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let ev = SseEvent::default().event("lagged").data("lagged");
-                    return Some((Ok(ev), rx));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                Err(RecvError::Lagged(_)) => return Some((event("lagged"), st)),
+                Err(RecvError::Closed) => return None,
+            };
+            if c.congress != id {
+                continue;
             }
+            if c.kind != "tally" {
+                return Some((event(c.kind), st));
+            }
+            if !st.tally {
+                continue;
+            }
+            if let Some(last) = st.last_tally {
+                tokio::time::sleep_until(last + TALLY_EVERY).await;
+            }
+            // One event for everything that came meanwhile; a change other than a tally names it.
+            let mut kind = "tally";
+            loop {
+                match st.rx.try_recv() {
+                    Ok(more) if more.congress == id && more.kind != "tally" => kind = more.kind,
+                    Ok(_) | Err(TryRecvError::Lagged(_)) => {}
+                    Err(_) => break,
+                }
+            }
+            st.last_tally = Some(tokio::time::Instant::now());
+            return Some((event(kind), st));
         }
     });
     Ok(Sse::new(stream)
