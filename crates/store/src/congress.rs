@@ -2553,8 +2553,11 @@ impl Store {
         let mandates = self.mandates(c).await?;
         let mut taken: BTreeSet<i64> = BTreeSet::new();
         let mut by_login: BTreeMap<String, i64> = BTreeMap::new();
-        // The logins' people represent their own units first.
-        for (login, person) in logins {
+        // The logins' people represent their own units first, the ordinary member before the
+        // officers of the same circle (so that the demo's `member` is a delegate).
+        let mut ordered: Vec<&(String, i64)> = logins.iter().collect();
+        ordered.sort_by_key(|(login, _)| login != "member");
+        for (login, person) in ordered {
             let Some(p) = self.person(*person).await? else {
                 continue;
             };

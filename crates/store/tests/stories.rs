@@ -4054,12 +4054,11 @@ async fn the_demo_prepares_a_congress_on_the_draft_statutes(db: &TestDb) {
         .fetch_one(db.pool())
         .await
         .unwrap();
-    assert!(
-        db.participant_for(c.id, person.unwrap())
-            .await
-            .unwrap()
-            .is_some(),
-        "the demo's member takes part"
+    let me = db.participant_for(c.id, person.unwrap()).await.unwrap();
+    assert_eq!(
+        me.map(|p| p.kind),
+        Some(store::congress::Kind::Delegate),
+        "the demo's member is a delegate"
     );
     let motions = db.motions(c.id).await.unwrap();
     assert_eq!(motions[0].title, "Draft statutes");
