@@ -44,6 +44,9 @@ pub struct Change {
 #[derive(Clone, Debug)]
 pub struct Live {
     tx: broadcast::Sender<Change>,
+    /// Votes being cast (`tally`) go apart, to the few pages that show the count: a thousand
+    /// votes must not wake every delegate's stream a thousand times.
+    tally: broadcast::Sender<Change>,
 }
 
 impl Default for Live {
@@ -55,16 +58,27 @@ impl Default for Live {
 impl Live {
     pub fn new() -> Live {
         let (tx, _) = broadcast::channel(4096);
-        Live { tx }
+        let (tally, _) = broadcast::channel(4096);
+        Live { tx, tally }
     }
 
     pub fn publish(&self, change: Change) {
         // No subscriber is not an error: nobody is watching.
-        let _ = self.tx.send(change);
+        let _ = if change.kind == "tally" {
+            self.tally.send(change)
+        } else {
+            self.tx.send(change)
+        };
     }
 
+    /// Every change but votes being cast.
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.tx.subscribe()
+    }
+
+    /// Votes being cast (`tally`) only.
+    pub fn subscribe_tally(&self) -> broadcast::Receiver<Change> {
+        self.tally.subscribe()
     }
 }
 

@@ -288,7 +288,13 @@ fn main() -> anyhow::Result<()> {
                 out.baseline_ms = t0.elapsed().as_secs_f64() * 1000.0;
                 // The vote opens: the stream says so.
                 next_vote_event(&mut body, Duration::from_secs(60)).await?;
-                let v = vote_id.get().expect("set before the vote opened").clone();
+                // The id is set just after the opening commits; a stream can be told first.
+                let v = loop {
+                    if let Some(v) = vote_id.get() {
+                        break v.clone();
+                    }
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                };
                 tokio::time::sleep(delay).await;
                 let choice = if i % 3 == 0 { "no" } else { "yes" };
                 let t0 = Instant::now();

@@ -1068,7 +1068,8 @@ const TALLY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 struct LiveState {
     rx: tokio::sync::broadcast::Receiver<store::congress::Change>,
-    tally: bool,
+    /// Votes being cast, for the pages that show the count.
+    tally: Option<tokio::sync::broadcast::Receiver<store::congress::Change>>,
     last_tally: Option<tokio::time::Instant>,
 }
 
@@ -1081,11 +1082,11 @@ pub async fn live(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<LiveQuery>,
 ) -> AppResult<Response> {
-    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+    use tokio::sync::broadcast::error::RecvError;
     ctx(&state, &session, id).await?;
     let st = LiveState {
         rx: state.store.live().subscribe(),
-        tally: q.tally == Some(1),
+        tally: (q.tally == Some(1)).then(|| state.store.live().subscribe_tally()),
         last_tally: None,
     };
     let event = |kind: &'static str| {
@@ -1093,7 +1094,14 @@ pub async fn live(
     };
     let stream = futures_util::stream::unfold(st, move |mut st| async move {
         loop {
-            let c = match st.rx.recv().await {
+            let got = match st.tally.as_mut() {
+                Some(t) => tokio::select! {
+                    r = st.rx.recv() => r,
+                    r = t.recv() => r,
+                },
+                None => st.rx.recv().await,
+            };
+            let c = match got {
                 Ok(c) => c,
                 // Missed some: tell the page to reload anyway.
                 Err(RecvError::Lagged(_)) => return Some((event("lagged"), st)),
@@ -1105,23 +1113,19 @@ pub async fn live(
             if c.kind != "tally" {
                 return Some((event(c.kind), st));
             }
-            if !st.tally {
-                continue;
-            }
             if let Some(last) = st.last_tally {
                 tokio::time::sleep_until(last + TALLY_EVERY).await;
             }
-            // One event for everything that came meanwhile; a change other than a tally names it.
-            let mut kind = "tally";
-            loop {
-                match st.rx.try_recv() {
-                    Ok(more) if more.congress == id && more.kind != "tally" => kind = more.kind,
-                    Ok(_) | Err(TryRecvError::Lagged(_)) => {}
-                    Err(_) => break,
-                }
+            // One event for all the votes cast meanwhile.
+            if let Some(t) = st.tally.as_mut() {
+                while !matches!(
+                    t.try_recv(),
+                    Err(tokio::sync::broadcast::error::TryRecvError::Empty)
+                        | Err(tokio::sync::broadcast::error::TryRecvError::Closed)
+                ) {}
             }
             st.last_tally = Some(tokio::time::Instant::now());
-            return Some((event(kind), st));
+            return Some((event("tally"), st));
         }
     });
     Ok(Sse::new(stream)
