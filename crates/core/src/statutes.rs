@@ -65,6 +65,10 @@ pub struct Statutes {
     /// The reach of offices; statutes written before it existed get the defaults.
     #[serde(default)]
     pub access: AccessRules,
+    /// How congress mandates are apportioned; statutes written before it existed get the
+    /// default (one delegate per 10 members with a vote, at least one per unit that has any).
+    #[serde(default)]
+    pub congress: crate::congress::ApportionRule,
 }
 
 /// A version of the statutes with the date it takes effect and the body that adopted it.
@@ -115,6 +119,7 @@ impl Statutes {
             },
             dues: DuesRules::founding(),
             access: AccessRules::default(),
+            congress: crate::congress::ApportionRule::default(),
         }
     }
 

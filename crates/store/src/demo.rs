@@ -272,6 +272,12 @@ impl Store {
         }
         // The central paper, its editions, reports and circulation (crates/store/src/paper.rs).
         self.seed_paper_demo(today).await?;
+        let logins: Vec<(String, i64)> = plan
+            .logins
+            .iter()
+            .filter_map(|l| Some((l.login.clone(), person_ids[l.person?])))
+            .collect();
+        self.seed_demo_congress(today, &logins).await?;
         Ok(true)
     }
 }

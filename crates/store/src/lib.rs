@@ -9,6 +9,7 @@ pub mod activity;
 pub mod admission;
 pub mod audit;
 pub mod backup;
+pub mod congress;
 pub mod demo;
 pub mod dues;
 pub mod evaluation;
@@ -135,6 +136,8 @@ pub struct Store {
     vault: Option<Arc<vault::Vault>>,
     /// Live signals to the pages (see `live`), shared by every clone of the store.
     live: Arc<live::Hub>,
+    /// The congress pages' share of the live signals (see `congress::Live`).
+    congress_live: congress::Live,
 }
 
 pub(crate) fn now() -> i64 {
@@ -208,6 +211,7 @@ impl Store {
             url: url.clone(),
             vault: None,
             live: live::Hub::new(),
+            congress_live: congress::Live::new(),
         };
         store.refuse_plaintext_identities().await?;
         store.migrate().await?;

@@ -21,7 +21,7 @@ const CHANNEL: &str = "iskra_live";
 
 /// Room for signals not yet taken by a slow subscriber; one that falls further behind is told it
 /// lagged and re-reads.
-const BACKLOG: usize = 1024;
+const BACKLOG: usize = 4096;
 
 /// One change, as subscribers hear of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +103,29 @@ impl Store {
                 .await?;
         }
         Ok(self.live.tx.subscribe())
+    }
+
+    /// [`Store::announce`] from code that cannot wait: on SQLite sent at once (so in order), on
+    /// PostgreSQL on a task of its own. A signal that cannot be sent is logged, not returned:
+    /// the change it announces is already committed.
+    pub fn announce_soon(&self, topic: &'static str, detail: String) {
+        if self.backend == Backend::Sqlite {
+            if let Err(e) = check("detail", &detail) {
+                tracing::warn!("live signal not sent: {e}");
+                return;
+            }
+            let _ = self.live.tx.send(Signal {
+                topic: topic.into(),
+                detail,
+            });
+            return;
+        }
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.announce(topic, &detail).await {
+                tracing::warn!("live signal not sent: {e}");
+            }
+        });
     }
 
     /// Tells every subscriber that something changed. Call it after the change's transaction

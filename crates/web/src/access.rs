@@ -103,6 +103,23 @@ pub enum Action<'a> {
     /// See, in counts, what the accounts of a unit's people would expose: the security officer
     /// of the unit or of a body above it (a closed unit only for the bodies the statutes name).
     ViewExposure(Place<'a>),
+    /// Convene a congress: a member of the central committee (the `central` office).
+    ConveneCongress,
+    /// See a congress, its pages and minutes: its participants, and the offices that run it
+    /// (central committee, presidium, credentials committee). `participant` says whether the
+    /// viewer takes part in this congress.
+    ViewCongress {
+        participant: bool,
+    },
+    /// Check mandates and record findings: the credentials committee.
+    CheckCredentials,
+    /// Run the sessions (votes, speakers, agenda, elections, presence): the presidium.
+    Preside,
+    /// Act as a participant (check in, vote, speak, propose): only one who takes part; the
+    /// store refuses what their kind may not do (a guest's vote, a vote without a mandate).
+    TakePart {
+        participant: bool,
+    },
 }
 
 /// Whether an office of `role` sees into `place`, `names` saying whether people (not only
@@ -139,6 +156,11 @@ fn is_self(who: &Who, p: &Person) -> bool {
 
 const OFFICES: &[Role] = &Role::OFFICES;
 
+/// Whether the viewer holds an office of this role in any unit (offices count only for members).
+fn holds(who: &Who, role: Role) -> bool {
+    who.held.iter().any(|h| h.role == role)
+}
+
 pub fn allowed(who: &Who, action: Action) -> bool {
     match action {
         Action::ViewTree => !who.held.is_empty(),
@@ -169,6 +191,16 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::OwnAccount | Action::ViewStatutes => true,
         Action::AnalyseExposure => who.held.iter().any(|h| h.role == Role::Security),
         Action::ViewExposure(place) => office_reaches(who, place, false, &[Role::Security]),
+        Action::ConveneCongress => holds(who, Role::Central),
+        Action::ViewCongress { participant } => {
+            participant
+                || holds(who, Role::Central)
+                || holds(who, Role::Presidium)
+                || holds(who, Role::Credentials)
+        }
+        Action::CheckCredentials => holds(who, Role::Credentials),
+        Action::Preside => holds(who, Role::Presidium),
+        Action::TakePart { participant } => participant,
     }
 }
 
@@ -422,6 +454,47 @@ mod tests {
         );
         assert!(!allowed(&w, Action::AnalyseExposure));
         assert!(!allowed(&w, Action::ViewExposure(at(&t.local))));
+    }
+
+    #[test]
+    fn the_congress_is_run_by_its_offices_and_seen_by_its_participants() {
+        let s = session(false, Some(7));
+        let member = who(&s, Some((7, 3, Status::Member)), &[]);
+        assert!(!allowed(
+            &member,
+            Action::ViewCongress { participant: false }
+        ));
+        assert!(allowed(&member, Action::ViewCongress { participant: true }));
+        assert!(allowed(&member, Action::TakePart { participant: true }));
+        assert!(!allowed(&member, Action::TakePart { participant: false }));
+        assert!(!allowed(&member, Action::ConveneCongress));
+        let cc = who(
+            &s,
+            Some((7, 1, Status::Member)),
+            &[(Role::Central, 1, "central")],
+        );
+        assert!(allowed(&cc, Action::ConveneCongress));
+        assert!(allowed(&cc, Action::ViewCongress { participant: false }));
+        assert!(!allowed(&cc, Action::Preside));
+        assert!(!allowed(&cc, Action::CheckCredentials));
+        assert!(!allowed(&cc, Action::TakePart { participant: false }));
+        let pr = who(
+            &s,
+            Some((7, 1, Status::Member)),
+            &[(Role::Presidium, 1, "central")],
+        );
+        assert!(allowed(&pr, Action::Preside) && !allowed(&pr, Action::ConveneCongress));
+        let cr = who(
+            &s,
+            Some((7, 1, Status::Member)),
+            &[(Role::Credentials, 1, "central")],
+        );
+        assert!(allowed(&cr, Action::CheckCredentials) && !allowed(&cr, Action::Preside));
+        let admin = who(&s, None, &[(Role::Admin, 1, "central")]);
+        assert!(!allowed(
+            &admin,
+            Action::ViewCongress { participant: false }
+        ));
     }
 
     #[test]

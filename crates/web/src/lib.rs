@@ -82,7 +82,22 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/exposure/meeting"),
     ("GET", "/import"),
     ("POST", "/import"),
+    ("GET", "/congresses"),
+    ("POST", "/congresses"),
+    ("GET", "/congresses/{id}"),
+    ("POST", "/congresses/{id}/participants"),
+    ("GET", "/congresses/{id}/credentials"),
+    ("POST", "/congresses/{id}/credentials"),
+    ("GET", "/congresses/{id}/presidium"),
+    ("POST", "/congresses/{id}/presidium"),
+    ("GET", "/congresses/{id}/delegate"),
+    ("POST", "/congresses/{id}/delegate"),
+    ("GET", "/congresses/{id}/motions/{motion}"),
+    ("GET", "/congresses/{id}/projector"),
+    ("GET", "/congresses/{id}/live"),
+    ("GET", "/congresses/{id}/minutes"),
     ("GET", "/static/iskra.css"),
+    ("GET", "/static/congress.js"),
     ("GET", "/healthz"),
 ];
 
@@ -123,7 +138,27 @@ pub fn router(state: AppState) -> Router {
                 .post(import::upload)
                 .layer(DefaultBodyLimit::max(256 * 1024 * 1024)),
         )
+        .route("/congresses", get(congress::list).post(congress::convene))
+        .route("/congresses/{id}", get(congress::overview))
+        .route("/congresses/{id}/participants", post(congress::register))
+        .route(
+            "/congresses/{id}/credentials",
+            get(congress::credentials).post(congress::record_credential),
+        )
+        .route(
+            "/congresses/{id}/presidium",
+            get(congress::presidium).post(congress::preside),
+        )
+        .route(
+            "/congresses/{id}/delegate",
+            get(congress::delegate).post(congress::take_part),
+        )
+        .route("/congresses/{id}/motions/{motion}", get(congress::motion))
+        .route("/congresses/{id}/projector", get(congress::projector))
+        .route("/congresses/{id}/live", get(congress::live))
+        .route("/congresses/{id}/minutes", get(congress::minutes))
         .route("/static/iskra.css", get(layout::stylesheet))
+        .route("/static/congress.js", get(congress::script))
         // For a load balancer's health check, and the benchmarks' empty handler: says nothing.
         .route("/healthz", get(|| async { "ok" }))
         .fallback(error::not_found)

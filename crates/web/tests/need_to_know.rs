@@ -71,7 +71,11 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
     use Expect::*;
     let public = matches!(
         (method, path),
-        ("GET", "/login") | ("POST", "/login") | ("GET", "/static/iskra.css") | ("GET", "/healthz")
+        ("GET", "/login")
+            | ("POST", "/login")
+            | ("GET", "/static/iskra.css")
+            | ("GET", "/static/congress.js")
+            | ("GET", "/healthz")
     );
     if public {
         return Some(Allowed);
@@ -132,6 +136,30 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
             && matches!(rel, Rel::Own | Rel::Same | Rel::Below)),
         // The whole organisation simulated: a security officer at the top; nobody in this matrix.
         ("GET", "/exposure/simulate") => Some(Denied),
+        // The congress: anyone signed in sees the list (of the congresses they may see); the
+        // central committee convenes and registers; its pages are for those who run it
+        // (central committee, presidium, credentials committee) and those who take part
+        // (nobody in this matrix takes part).
+        ("GET", "/congresses") => Some(Allowed),
+        ("POST", "/congresses") | ("POST", "/congresses/{id}/participants") => {
+            yes(office && role == Role::Central)
+        }
+        ("GET", "/congresses/{id}")
+        | ("GET", "/congresses/{id}/motions/{motion}")
+        | ("GET", "/congresses/{id}/projector")
+        | ("GET", "/congresses/{id}/live")
+        | ("GET", "/congresses/{id}/minutes") => {
+            yes(office && matches!(role, Role::Central | Role::Presidium | Role::Credentials))
+        }
+        ("GET", "/congresses/{id}/credentials") | ("POST", "/congresses/{id}/credentials") => {
+            yes(office && role == Role::Credentials)
+        }
+        ("GET", "/congresses/{id}/presidium") | ("POST", "/congresses/{id}/presidium") => {
+            yes(office && role == Role::Presidium)
+        }
+        ("GET", "/congresses/{id}/delegate") | ("POST", "/congresses/{id}/delegate") => {
+            Some(Denied)
+        }
         // The whole organisation's administrator only: nobody in this matrix.
         ("POST", "/admin/accounts/{id}/suspend") | ("GET", "/import") | ("POST", "/import") => {
             Some(Denied)
@@ -169,6 +197,9 @@ struct Fixture {
     /// An office held by a bystander in each unit, for the routes that end offices.
     grant: BTreeMap<Rel, i64>,
     viewers: Vec<Viewer>,
+    /// A congress and a motion at it.
+    congress: i64,
+    motion: i64,
 }
 
 struct Viewer {
@@ -352,8 +383,32 @@ async fn fixture() -> Fixture {
             });
         }
     }
+    // A congress, written directly: convening needs members with a vote, which this fixture
+    // does not make.
+    let congress: i64 = store::sqlx::query_scalar(
+        "INSERT INTO congresses (name, held_on, membership_on, rule, quorum_num, quorum_den, \
+         motion_states, supporters_needed, created_at) VALUES ('CANARY-CONGRESS', '2030-01-01', \
+         '2029-12-01', '{\"rule\":\"per_members\",\"per\":10,\"min\":1}', 1, 2, \
+         'submitted,adopted,rejected', 0, 0) RETURNING id",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let motion = store
+        .submit_motion(
+            congress,
+            "Draft statutes",
+            "Line one.\nLine two.",
+            true,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
     let state = web::AppState::new(store.clone(), false).await.unwrap();
     Fixture {
+        congress,
+        motion,
         router: web::router(state),
         store,
         _dir: dir,
@@ -383,7 +438,16 @@ impl Fixture {
             .get(header::LOCATION)
             .map(|v| v.to_str().unwrap().to_string());
         let set_cookie = res.headers().contains_key(header::SET_COOKIE);
-        let body = res.into_body().collect().await.unwrap().to_bytes();
+        // A live stream never ends: its opening is the answer.
+        let stream = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let body = if stream {
+            Default::default()
+        } else {
+            res.into_body().collect().await.unwrap().to_bytes()
+        };
         Res {
             status,
             location,
@@ -465,7 +529,9 @@ async fn concrete(
         )
         .replace("/roles/{id}", &format!("/roles/{}", fx.grant[&rel]))
         .replace("/accounts/{id}", &format!("/accounts/{account}"))
-        .replace("{token}", &"0".repeat(64));
+        .replace("{token}", &"0".repeat(64))
+        .replace("/congresses/{id}", &format!("/congresses/{}", fx.congress))
+        .replace("{motion}", &fx.motion.to_string());
     let form: Vec<(&'static str, String)> = match (method, path) {
         ("POST", "/login") => vec![("login", "nobody".into()), ("password", "x".into())],
         ("POST", "/units/{id}/export") => vec![("password", "not the password".into())],

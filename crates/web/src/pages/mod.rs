@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod exposure;
+pub mod congress;
 pub mod import;
 pub mod invite;
 pub mod login;

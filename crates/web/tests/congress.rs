@@ -1,0 +1,888 @@
+//! A congress end to end, through the HTTP interface: convening and apportionment, credentials,
+//! a motion with competing amendments, a roll call and a secret vote, an STV election, a walkout
+//! that changes the quorum, the live stream, and the minutes.
+//!
+//! The organisation, its members with a vote and the accounts are set up through the store;
+//! everything at the congress is done by posting the forms a person would post.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use core_rules::people::{Identity, Status};
+use core_rules::roles::Role;
+use core_rules::units::NewUnit;
+use core_rules::Day;
+use http_body_util::BodyExt;
+use store::people::NewPerson;
+use store::{Create, DatabaseUrl, Store};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "congress password 1";
+
+struct App {
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+struct Res {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+struct User {
+    cookie: String,
+    csrf: String,
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        Res {
+            status,
+            location,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, u: &User) -> Res {
+        let r = Request::get(path)
+            .header(header::COOKIE, &u.cookie)
+            .body(Body::empty())
+            .unwrap();
+        self.send(r).await
+    }
+
+    async fn post(&self, path: &str, u: &User, form: &[(&str, &str)]) -> Res {
+        let mut pairs: Vec<(&str, &str)> = form.to_vec();
+        pairs.push(("csrf", &u.csrf));
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let r = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::COOKIE, &u.cookie)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(r).await
+    }
+
+    /// Posts a form that must succeed (a redirect), and returns where it leads.
+    async fn ok(&self, path: &str, u: &User, form: &[(&str, &str)]) -> String {
+        let r = self.post(path, u, form).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "POST {path} {form:?} was refused: {}",
+            r.body
+        );
+        r.location
+    }
+
+    /// Posts a form that must be refused with a message containing `why`.
+    async fn refused(&self, path: &str, u: &User, form: &[(&str, &str)], why: &str) {
+        let r = self.post(path, u, form).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "POST {path} {form:?} should be refused: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains(why),
+            "the refusal should say {why:?}: {}",
+            r.body
+        );
+    }
+
+    async fn login(&self, login: &str) -> User {
+        let body = format!("login={login}&password={}", PASSWORD.replace(' ', "+"));
+        let r = self
+            .router
+            .clone()
+            .oneshot(
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::HOST, "127.0.0.1:8080")
+                    .header(header::ORIGIN, "http://127.0.0.1:8080")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{login} signs in");
+        let cookie = r.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut u = User {
+            cookie,
+            csrf: String::new(),
+        };
+        let page = self.get("/statutes", &u).await.body;
+        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+        u.csrf = page[at..at + 64].to_string();
+        u
+    }
+}
+
+/// Members with a vote: admitted 100 days ago, paid this month, at a meeting today.
+async fn voters(store: &Store, unit: i64, prefix: &str, n: usize) -> Vec<i64> {
+    let today = Day::today();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let since = today.add_days(-100);
+        let id = store
+            .create_person(
+                &NewPerson {
+                    card: None,
+                    pseudonym: format!("{prefix}{i}"),
+                    unit_id: unit,
+                    status: Status::Member,
+                    since,
+                    admitted_on: Some(since),
+                    programme_accepted: true,
+                    monthly_income_cents: Some(150_000),
+                    reduced_rate: false,
+                    identity: Identity {
+                        legal_name: format!("SECRET-NAME-{prefix}{i}"),
+                        ..Identity::default()
+                    },
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        store
+            .record_payment(
+                &store::dues::NewPayment {
+                    person: id,
+                    period: today.month(),
+                    paid_on: today,
+                    amount_cents: 500,
+                    source: "treasurer",
+                    reference: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    store
+        .record_meeting(unit, today, "Circle meeting", &ids, None)
+        .await
+        .unwrap();
+    ids
+}
+
+async fn office(store: &Store, login: &str, role: Role, unit: i64) {
+    let a = store
+        .create_account(login, PASSWORD, None, false, None)
+        .await
+        .unwrap();
+    store::sqlx::query(
+        "INSERT INTO roles (account_id, unit_id, role, granted_at) VALUES ($1, $2, $3, 0)",
+    )
+    .bind(a)
+    .bind(unit)
+    .bind(role.code())
+    .execute(store.pool())
+    .await
+    .unwrap();
+}
+
+fn id_after(location: &str, prefix: &str) -> i64 {
+    location
+        .strip_prefix(prefix)
+        .and_then(|s| s.split('/').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{location:?} does not start with {prefix}"))
+}
+
+/// The number in a hidden field `name` that follows `marker` on a page.
+fn field_after(page: &str, marker: &str, name: &str) -> String {
+    let at = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} not on the page"));
+    let key = format!("name=\"{name}\" value=\"");
+    let v = page[at..].find(&key).expect("the field") + at + key.len();
+    page[v..v + page[v..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_congress_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
+        .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(
+            store::vault::MasterKey::generate(),
+        ))
+        .await
+        .unwrap();
+    store::init_organisation(
+        &store,
+        "Test Party",
+        "Central Committee",
+        "admin",
+        "admin password 1",
+        Day::today().add_days(-400),
+    )
+    .await
+    .unwrap();
+    let cc = store.unit_by_code("cc").await.unwrap().unwrap().id;
+    let mk = |code: &str, closed: bool| NewUnit {
+        code: code.into(),
+        name: format!("Unit {code}"),
+        kind: "circle".into(),
+        parent: Some("local".into()),
+        area: String::new(),
+        closed,
+    };
+    store
+        .create_unit(
+            &NewUnit {
+                code: "local".into(),
+                name: "Local committee".into(),
+                kind: "local".into(),
+                parent: Some("cc".into()),
+                area: String::new(),
+                closed: false,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let ua = store.create_unit(&mk("yard", false), None).await.unwrap();
+    let ub = store.create_unit(&mk("mill", false), None).await.unwrap();
+    let uh = store
+        .create_unit(&mk("underground", true), None)
+        .await
+        .unwrap();
+    let a = voters(&store, ua, "Yard", 10).await;
+    let b = voters(&store, ub, "Mill", 5).await;
+    let h = voters(&store, uh, "Mole", 5).await;
+    for (login, person) in [
+        ("lenin", a[0]),
+        ("martov", b[0]),
+        ("mole", h[0]),
+        ("voice", a[1]),
+        ("guest", a[2]),
+    ] {
+        store
+            .create_account(login, PASSWORD, Some(person), false, None)
+            .await
+            .unwrap();
+    }
+    office(&store, "central", Role::Central, cc).await;
+    office(&store, "presidium", Role::Presidium, cc).await;
+    office(&store, "credentials", Role::Credentials, cc).await;
+    let state = web::AppState::new(store.clone(), false).await.unwrap();
+    let app = App {
+        router: web::router(state),
+        _dir: dir,
+    };
+    let central = app.login("central").await;
+    let presidium = app.login("presidium").await;
+    let creds = app.login("credentials").await;
+    let lenin = app.login("lenin").await;
+    let martov = app.login("martov").await;
+    let mole = app.login("mole").await;
+    let guest = app.login("guest").await;
+    let voice = app.login("voice").await;
+
+    // 1. Convening, and the mandates apportioned: one per 5 members with a vote.
+    let today = Day::today().to_string();
+    let held = Day::today().add_days(30).to_string();
+    app.refused(
+        "/congresses",
+        &central,
+        &[
+            ("name", "X"),
+            ("held_on", &held),
+            ("membership_on", &today),
+            ("rule", "per-members"),
+            ("number", "0"),
+            ("min", "1"),
+            ("quorum_num", "1"),
+            ("quorum_den", "2"),
+            ("supporters", "1"),
+        ],
+        "per 0 members",
+    )
+    .await;
+    let r = app
+        .post(
+            "/congresses",
+            &lenin,
+            &[("name", "X"), ("held_on", &held), ("membership_on", &today)],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "a delegate does not convene"
+    );
+    let at = app
+        .ok(
+            "/congresses",
+            &central,
+            &[
+                ("name", "Second Congress"),
+                ("held_on", &held),
+                ("membership_on", &today),
+                ("rule", "per-members"),
+                ("number", "5"),
+                ("min", "1"),
+                ("quorum_num", "1"),
+                ("quorum_den", "2"),
+                ("supporters", "1"),
+                ("states", ""),
+            ],
+        )
+        .await;
+    let c = id_after(&at, "/congresses/");
+    let base = format!("/congresses/{c}");
+    let page = app.get(&base, &central).await.body;
+    assert!(
+        page.contains("Unit yard") && page.contains("Unit underground"),
+        "the central committee sees every unit's mandates"
+    );
+    assert!(
+        page.contains("<b>4</b>mandates apportioned"),
+        "10/5 + 5/5 + 5/5 = 4 mandates: {page}"
+    );
+    assert_eq!(
+        app.get(&base, &lenin).await.status,
+        StatusCode::NOT_FOUND,
+        "not yet a participant"
+    );
+
+    // 2. Delegates registered, and credentials.
+    let reg = format!("{base}/participants");
+    for (p, kind, m) in [
+        (a[0], "delegate", "2"),
+        (b[0], "delegate", "1"),
+        (h[0], "delegate", "1"),
+        (a[1], "consultative", "0"),
+        (a[2], "guest", "0"),
+    ] {
+        app.ok(
+            &reg,
+            &central,
+            &[("person", &p.to_string()), ("kind", kind), ("mandates", m)],
+        )
+        .await;
+    }
+    app.refused(
+        &reg,
+        &central,
+        &[
+            ("person", &a[3].to_string()),
+            ("kind", "delegate"),
+            ("mandates", "1"),
+        ],
+        "already held",
+    )
+    .await;
+    let ids: Vec<(String, i64)> = store
+        .participants(c)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.pseudonym, p.id))
+        .collect();
+    let pid = |name: &str| ids.iter().find(|(n, _)| n == name).unwrap().1.to_string();
+    for d in ["Yard0", "Mill0", "Mole0"] {
+        app.ok(
+            &format!("{base}/credentials"),
+            &creds,
+            &[("participant", &pid(d)), ("finding", "accepted")],
+        )
+        .await;
+    }
+    let cr = app.get(&format!("{base}/credentials"), &creds).await.body;
+    assert!(cr.contains("3 accepted holding 4 mandates"), "{cr}");
+    assert_eq!(
+        app.get(&format!("{base}/credentials"), &lenin).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A delegate from a closed unit: by party name only; the closed unit's name stays hidden
+    // from other delegates.
+    let seen = app.get(&base, &lenin).await.body;
+    assert!(
+        seen.contains("Mole0")
+            && !seen.contains("Unit underground")
+            && seen.contains("a closed unit"),
+        "{seen}"
+    );
+    assert!(
+        !seen.contains("SECRET-NAME"),
+        "no identities at the congress"
+    );
+
+    // 3. Check in; the congress approves the credentials report by roll call.
+    let del = format!("{base}/delegate");
+    for u in [&lenin, &martov, &mole, &voice] {
+        app.ok(&del, u, &[("do", "check_in")]).await;
+    }
+    let pres = format!("{base}/presidium");
+    app.ok(
+        &pres,
+        &presidium,
+        &[
+            ("do", "open_vote"),
+            ("subject", "credentials"),
+            ("secret", "0"),
+            ("majority", "simple"),
+            ("quorum", "1"),
+        ],
+    )
+    .await;
+    let vote_id = |page: &str| field_after(page, "value=\"vote\"", "vote");
+    let v = vote_id(&app.get(&del, &lenin).await.body);
+    for u in [&lenin, &martov, &mole] {
+        app.ok(&del, u, &[("do", "vote"), ("vote", &v), ("choice", "yes")])
+            .await;
+    }
+    app.ok(&pres, &presidium, &[("do", "close_vote"), ("vote", &v)])
+        .await;
+    assert!(app
+        .get(&base, &central)
+        .await
+        .body
+        .contains("<b>Approved</b>credentials report"));
+
+    // 4. A motion with competing amendments.
+    let at = app
+        .ok(
+            &del,
+            &lenin,
+            &[
+                ("do", "motion"),
+                ("title", "Draft statutes"),
+                (
+                    "body",
+                    "Paragraph 1.\nA member supports the party.\nParagraph 2.",
+                ),
+            ],
+        )
+        .await;
+    let m = id_after(&at, &format!("{base}/motions/"));
+    let ms = m.to_string();
+    app.ok(&del, &martov, &[("do", "support"), ("motion", &ms)])
+        .await;
+    app.ok(
+        &pres,
+        &presidium,
+        &[
+            ("do", "motion_state"),
+            ("motion", &ms),
+            ("state", "admitted"),
+        ],
+    )
+    .await;
+    let amend = |text: &'static str| {
+        [
+            ("do", "amendment"),
+            ("motion", ""),
+            ("op", "replace"),
+            ("from", "2"),
+            ("to", "2"),
+            ("text", text),
+        ]
+    };
+    let mut f = amend("by personal participation in one of the party organisations");
+    f[1].1 = &ms;
+    app.ok(&del, &lenin, &f).await;
+    let mut f = amend("by regular personal association under their direction");
+    f[1].1 = &ms;
+    app.ok(&del, &martov, &f).await;
+    let mut f = amend("nowhere");
+    f[1].1 = &ms;
+    f[3].1 = "9";
+    f[4].1 = "9";
+    app.refused(&del, &martov, &f, "line 9 does not exist")
+        .await;
+    let ams = store.amendments(m).await.unwrap();
+    assert_eq!(ams.len(), 2, "the refused amendment wrote nothing");
+    let (al, am) = (ams[0].amendment.id, ams[1].amendment.id);
+    let mp = app.get(&format!("{base}/motions/{m}"), &lenin).await.body;
+    assert!(
+        mp.contains(&format!(
+            "Conflicting amendments (adopting one makes the other fall): {al} and {am}"
+        )),
+        "{mp}"
+    );
+    assert!(
+        mp.contains(&format!("amendment {al}, amendment {am}, then the motion")),
+        "equal reach: first moved first"
+    );
+
+    // 5. A roll call on Lenin's wording.
+    let als = al.to_string();
+    app.ok(
+        &pres,
+        &presidium,
+        &[
+            ("do", "open_vote"),
+            ("subject", "amendment"),
+            ("subject_id", &als),
+            ("secret", "0"),
+            ("majority", "simple"),
+            ("quorum", "1"),
+        ],
+    )
+    .await;
+    let v = vote_id(&app.get(&del, &lenin).await.body);
+    app.ok(
+        &del,
+        &lenin,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+    )
+    .await;
+    app.ok(
+        &del,
+        &martov,
+        &[("do", "vote"), ("vote", &v), ("choice", "no")],
+    )
+    .await;
+    app.ok(
+        &del,
+        &mole,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+    )
+    .await;
+    app.refused(
+        &del,
+        &martov,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+        "already voted",
+    )
+    .await;
+    app.refused(
+        &del,
+        &guest,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+        "no mandate",
+    )
+    .await;
+    app.refused(
+        &del,
+        &voice,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+        "no mandate",
+    )
+    .await;
+    app.ok(&pres, &presidium, &[("do", "close_vote"), ("vote", &v)])
+        .await;
+    app.refused(
+        &del,
+        &martov,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+        "closed",
+    )
+    .await;
+    let ov = app.get(&base, &central).await.body;
+    assert!(ov.contains("<strong>Adopted</strong>. Yes 3, no 1"), "{ov}");
+    assert!(
+        ov.contains("Mill0: no (1)") && ov.contains("Yard0: yes (2)"),
+        "the roll lists who voted how, with weights"
+    );
+    let mp = app.get(&format!("{base}/motions/{m}"), &lenin).await.body;
+    assert!(mp.contains("fallen"), "Martov's competing wording falls");
+    let consolidated = &mp[mp.find("The text as amended so far").unwrap()..];
+    assert!(consolidated.contains("by personal participation in one of the party organisations"));
+    assert!(!consolidated.contains("A member supports the party."));
+
+    // 6. A secret vote on the motion.
+    app.ok(
+        &pres,
+        &presidium,
+        &[
+            ("do", "open_vote"),
+            ("subject", "motion"),
+            ("subject_id", &ms),
+            ("secret", "1"),
+            ("majority", "simple"),
+            ("quorum", "1"),
+        ],
+    )
+    .await;
+    let v = vote_id(&app.get(&del, &lenin).await.body);
+    app.ok(
+        &del,
+        &lenin,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+    )
+    .await;
+    app.ok(
+        &del,
+        &martov,
+        &[("do", "vote"), ("vote", &v), ("choice", "no")],
+    )
+    .await;
+    app.refused(
+        &del,
+        &martov,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+        "already voted",
+    )
+    .await;
+    let proj = app.get(&format!("{base}/projector"), &mole).await.body;
+    assert!(
+        proj.contains("<span id=\"cast\">3</span> mandates have voted"),
+        "{proj}"
+    );
+    app.ok(
+        &del,
+        &mole,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+    )
+    .await;
+    app.ok(&pres, &presidium, &[("do", "close_vote"), ("vote", &v)])
+        .await;
+    let ballots: Vec<String> = store::sqlx::query_scalar("SELECT choice FROM congress_ballots")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(ballots.len(), 4, "one ballot per mandate");
+    let ov = app.get(&base, &central).await.body;
+    assert!(ov.contains("<strong>Adopted</strong>. Yes 3, no 1"), "{ov}");
+    assert_eq!(store.motion(m).await.unwrap().unwrap().state, "adopted");
+
+    // 7. A walkout changes the quorum: a question then decides nothing.
+    app.ok(
+        &pres,
+        &presidium,
+        &[
+            ("do", "check_out"),
+            ("participant", &pid("Yard0")),
+            ("participant", &pid("Mole0")),
+        ],
+    )
+    .await;
+    let ov = app.get(&base, &central).await.body;
+    assert!(
+        ov.contains("<b>1 / 4</b>mandates present") && ov.contains("No quorum"),
+        "{ov}"
+    );
+    app.ok(
+        &pres,
+        &presidium,
+        &[
+            ("do", "open_vote"),
+            ("subject", "question"),
+            ("title", "Close the debate"),
+            ("secret", "0"),
+            ("majority", "simple"),
+            ("quorum", "1"),
+        ],
+    )
+    .await;
+    let v = vote_id(&app.get(&del, &martov).await.body);
+    app.refused(
+        &del,
+        &lenin,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+        "not checked in",
+    )
+    .await;
+    app.ok(
+        &del,
+        &martov,
+        &[("do", "vote"), ("vote", &v), ("choice", "yes")],
+    )
+    .await;
+    app.ok(&pres, &presidium, &[("do", "close_vote"), ("vote", &v)])
+        .await;
+    assert!(app
+        .get(&base, &central)
+        .await
+        .body
+        .contains("No quorum: no decision"));
+    app.ok(
+        &pres,
+        &presidium,
+        &[
+            ("do", "check_in"),
+            ("participant", &pid("Yard0")),
+            ("participant", &pid("Mole0")),
+        ],
+    )
+    .await;
+
+    // 8. The live stream tells a delegate's page that a vote opened.
+    let live = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("{base}/live"))
+                .header(header::COOKIE, &mole.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(live.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut stream = live.into_body();
+
+    // 9. An STV election.
+    app.ok(
+        &pres,
+        &presidium,
+        &[
+            ("do", "election"),
+            ("title", "Central Committee"),
+            ("seats", "1"),
+            ("method", "scottish_stv"),
+        ],
+    )
+    .await;
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(5), stream.frame())
+        .await
+        .expect("an event within 5 s")
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(frame.data_ref().unwrap()).to_string();
+    assert!(text.contains("event: election"), "{text}");
+    let el = store.elections(c).await.unwrap()[0].id.to_string();
+    for p in [a[0], b[0]] {
+        app.ok(
+            &pres,
+            &presidium,
+            &[
+                ("do", "nominate"),
+                ("election", &el),
+                ("person", &p.to_string()),
+            ],
+        )
+        .await;
+    }
+    let cands = store.candidates(el.parse().unwrap()).await.unwrap();
+    app.ok(
+        &del,
+        &lenin,
+        &[
+            ("do", "accept"),
+            ("candidate", &cands[0].id.to_string()),
+            ("accept", "1"),
+        ],
+    )
+    .await;
+    app.ok(
+        &del,
+        &martov,
+        &[
+            ("do", "accept"),
+            ("candidate", &cands[1].id.to_string()),
+            ("accept", "1"),
+        ],
+    )
+    .await;
+    app.ok(
+        &pres,
+        &presidium,
+        &[("do", "open_election"), ("election", &el)],
+    )
+    .await;
+    let (ca, cb) = (cands[0].id.to_string(), cands[1].id.to_string());
+    app.ok(
+        &del,
+        &lenin,
+        &[
+            ("do", "rank"),
+            ("election", &el),
+            ("rank", &ca),
+            ("rank", &cb),
+        ],
+    )
+    .await;
+    app.ok(
+        &del,
+        &martov,
+        &[
+            ("do", "rank"),
+            ("election", &el),
+            ("rank", &cb),
+            ("rank", ""),
+        ],
+    )
+    .await;
+    app.ok(
+        &del,
+        &mole,
+        &[("do", "rank"), ("election", &el), ("rank", &ca)],
+    )
+    .await;
+    app.refused(
+        &del,
+        &mole,
+        &[("do", "rank"), ("election", &el), ("rank", &cb)],
+        "already voted",
+    )
+    .await;
+    app.ok(
+        &pres,
+        &presidium,
+        &[("do", "close_election"), ("election", &el)],
+    )
+    .await;
+    let ov = app.get(&base, &central).await.body;
+    assert!(ov.contains("<strong>Elected: Yard0</strong>"), "{ov}");
+    assert!(ov.contains("The count&#39;s report") || ov.contains("The count's report"));
+
+    // 10. Speakers, then the minutes.
+    app.ok(
+        &pres,
+        &presidium,
+        &[("do", "agenda"), ("title", "The statutes"), ("motion", &ms)],
+    )
+    .await;
+    let item = store.agenda(c).await.unwrap()[0].id.to_string();
+    app.ok(&del, &martov, &[("do", "floor"), ("item", &item)])
+        .await;
+    app.ok(
+        &pres,
+        &presidium,
+        &[("do", "next_speaker"), ("item", &item)],
+    )
+    .await;
+    assert!(app
+        .get(&format!("{base}/projector"), &mole)
+        .await
+        .body
+        .contains("Speaking: <strong>Mill0</strong>"));
+    let minutes = app.get(&format!("{base}/minutes"), &lenin).await.body;
+    for needle in [
+        "4 mandates apportioned",
+        "Motion “Draft statutes” submitted by Yard0",
+        "Yes 3, no 1, abstain 0",
+        "2 delegates walked out together; 1 of 4 mandates present",
+        "No quorum: no decision",
+        "Mill0 spoke on “The statutes”",
+        "Elected: Yard0",
+        "Majority",
+    ] {
+        assert!(
+            minutes.contains(needle),
+            "the minutes lack {needle:?}:\n{minutes}"
+        );
+    }
+    assert!(!minutes.contains("SECRET-NAME") && !minutes.contains("Unit underground"));
+}
