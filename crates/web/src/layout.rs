@@ -46,6 +46,8 @@ pub fn page(title: &str, org: &str, session: &Session, body: Markup) -> Markup {
                     @if let Some(p) = session.account.person_id {
                         a href={ "/people/" (p) } { "My standing" }
                     }
+                    a href="/paper" { "Paper" }
+                    a href="/report" { "Send a report" }
                     a href="/statutes" { "Statutes" }
                     a href="/account" { "Account" }
                     form.inline method="post" action="/logout" {

@@ -78,6 +78,25 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/import"),
     ("GET", "/static/iskra.css"),
     ("GET", "/healthz"),
+    ("GET", "/paper"),
+    ("GET", "/paper/{code}"),
+    ("GET", "/paper/{code}/feed.atom"),
+    ("GET", "/paper/{code}/{number}"),
+    ("GET", "/paper/{code}/{number}/circulation"),
+    ("GET", "/report"),
+    ("POST", "/report"),
+    ("GET", "/editor"),
+    ("GET", "/editor/picture"),
+    ("POST", "/editor/editions"),
+    ("POST", "/editor/editions/{id}/publish"),
+    ("POST", "/editor/editions/{id}/plan"),
+    ("POST", "/editor/articles"),
+    ("GET", "/editor/articles/{id}"),
+    ("POST", "/editor/articles/{id}"),
+    ("POST", "/editor/articles/{id}/state"),
+    ("POST", "/editor/reports/{id}"),
+    ("GET", "/units/{id}/paper"),
+    ("POST", "/units/{id}/paper"),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -111,6 +130,37 @@ pub fn router(state: AppState) -> Router {
             get(import::form)
                 .post(import::upload)
                 .layer(DefaultBodyLimit::max(256 * 1024 * 1024)),
+        )
+        .route("/paper", get(paper::index))
+        .route("/paper/{code}", get(paper::publication_page))
+        .route("/paper/{code}/feed.atom", get(paper::feed))
+        .route("/paper/{code}/{number}", get(paper::edition_page))
+        .route(
+            "/paper/{code}/{number}/circulation",
+            get(paper::circulation),
+        )
+        .route(
+            "/report",
+            get(paper::report_form).post(paper::report_submit),
+        )
+        .route("/editor", get(paper::desk))
+        .route("/editor/picture", get(paper::picture))
+        .route("/editor/editions", post(paper::create_edition))
+        .route(
+            "/editor/editions/{id}/publish",
+            post(paper::publish_edition),
+        )
+        .route("/editor/editions/{id}/plan", post(paper::plan_edition))
+        .route("/editor/articles", post(paper::create_article))
+        .route(
+            "/editor/articles/{id}",
+            get(paper::article_page).post(paper::save_article),
+        )
+        .route("/editor/articles/{id}/state", post(paper::move_article))
+        .route("/editor/reports/{id}", post(paper::triage))
+        .route(
+            "/units/{id}/paper",
+            get(paper::unit_paper).post(paper::record_return),
         )
         .route("/static/iskra.css", get(layout::stylesheet))
         // For a load balancer's health check, and the benchmarks' empty handler: says nothing.

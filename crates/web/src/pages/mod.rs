@@ -5,6 +5,7 @@ pub mod admin;
 pub mod import;
 pub mod invite;
 pub mod login;
+pub mod paper;
 pub mod people;
 pub mod statutes;
 pub mod units;
