@@ -777,7 +777,7 @@ pub async fn picture(
             by_place.push((u.name.clone(), rolled.get(&u.id).copied().unwrap_or(0)));
         }
     }
-    by_place.sort_by(|a, b| b.1.cmp(&a.1));
+    by_place.sort_by_key(|p| std::cmp::Reverse(p.1));
     let by_cat: Vec<(String, i64)> = ReportCategory::ALL
         .iter()
         .map(|c| {
