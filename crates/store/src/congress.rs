@@ -429,10 +429,9 @@ impl Store {
                                 let Some((id, kind)) = s.detail.split_once(' ') else {
                                     continue;
                                 };
-                                let (Ok(congress), Some(kind)) = (
-                                    id.parse::<i64>(),
-                                    CHANGE_KINDS.iter().find(|k| **k == kind),
-                                ) else {
+                                let (Ok(congress), Some(kind)) =
+                                    (id.parse::<i64>(), CHANGE_KINDS.iter().find(|k| **k == kind))
+                                else {
                                     continue;
                                 };
                                 out.publish(Change { congress, kind });

@@ -1227,21 +1227,21 @@ impl Store {
                     continue;
                 }
                 let h = (b.unit * 31 + n as i64 * 17) as u64;
-                let received = if h % 11 == 0 {
+                let received = if h.is_multiple_of(11) {
                     b.copies.saturating_sub(2)
                 } else {
                     b.copies
                 };
                 let sold = received * (60 + h % 36) / 100;
                 let free = if received - sold > 2 { 1 } else { 0 };
-                let unaccounted = if h % 13 == 0 && received - sold - free > 0 {
+                let unaccounted = if h.is_multiple_of(13) && received - sold - free > 0 {
                     1
                 } else {
                     0
                 };
                 let returned = received - sold - free - unaccounted;
                 let mut remitted = sold as i64 * price;
-                if h % 7 == 0 {
+                if h.is_multiple_of(7) {
                     remitted -= (remitted).min(150 * (1 + (h % 3) as i64));
                 }
                 self.record_return(

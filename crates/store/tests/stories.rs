@@ -2541,20 +2541,17 @@ async fn a_branch_search_finds_what_the_viewer_may_see_and_nothing_else(db: &Tes
     let names = |found: Vec<store::people::Person>| -> Vec<String> {
         found.into_iter().map(|p| p.pseudonym).collect()
     };
-    let search = |prefix: &'static str, below: bool, members_only: bool, hidden: Vec<i64>| {
-        let db = db;
-        async move {
-            db.search_people(&BranchSearch {
-                top: o.north,
-                prefix,
-                below,
-                members_only,
-                hidden: &hidden,
-                limit: 50,
-            })
-            .await
-            .unwrap()
-        }
+    let search = |prefix: &'static str, below: bool, members_only: bool, hidden: Vec<i64>| async move {
+        db.search_people(&BranchSearch {
+            top: o.north,
+            prefix,
+            below,
+            members_only,
+            hidden: &hidden,
+            limit: 50,
+        })
+        .await
+        .unwrap()
     };
     // The whole branch, either case of the first letter, in order; never another branch.
     assert_eq!(

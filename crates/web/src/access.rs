@@ -120,6 +120,13 @@ pub enum Action<'a> {
     TakePart {
         participant: bool,
     },
+    /// Edit a publication run by the unit at `place`: its editions, articles and workflow, and
+    /// plan its circulation. An editor of that unit or of one above it.
+    EditPaper(Place<'a>),
+    /// Read and triage the reports sent to the papers, and see the single picture: an editor.
+    ReadReports,
+    /// Record the agent's return for the unit's bundle: its agent or secretary.
+    RecordReturn(Place<'a>),
 }
 
 /// Whether an office of `role` sees into `place`, `names` saying whether people (not only
@@ -201,6 +208,11 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::CheckCredentials => holds(who, Role::Credentials),
         Action::Preside => holds(who, Role::Presidium),
         Action::TakePart { participant } => participant,
+        Action::EditPaper(place) => office_reaches(who, place, false, &[Role::Editor]),
+        Action::ReadReports => who.held.iter().any(|h| h.role == Role::Editor),
+        Action::RecordReturn(place) => {
+            office_reaches(who, place, true, &[Role::Agent, Role::Secretary])
+        }
     }
 }
 
@@ -495,6 +507,34 @@ mod tests {
             &admin,
             Action::ViewCongress { participant: false }
         ));
+    }
+
+    #[test]
+    fn the_paper_is_edited_by_editors_and_bundles_accounted_for_by_agents() {
+        let t = tree();
+        let s = session(false, Some(7));
+        let editor = who(
+            &s,
+            Some((7, 2, Status::Member)),
+            &[(Role::Editor, 2, "regional")],
+        );
+        assert!(allowed(&editor, Action::EditPaper(at(&t.region))));
+        assert!(allowed(&editor, Action::EditPaper(at(&t.local))));
+        assert!(!allowed(&editor, Action::EditPaper(at(&t.cc))));
+        assert!(allowed(&editor, Action::ReadReports));
+        assert!(!allowed(&editor, Action::RecordReturn(at(&t.region))));
+        let agent = who(
+            &s,
+            Some((7, 3, Status::Member)),
+            &[(Role::Agent, 3, "local")],
+        );
+        assert!(allowed(&agent, Action::RecordReturn(at(&t.local))));
+        assert!(!allowed(&agent, Action::RecordReturn(at(&t.circle))));
+        assert!(!allowed(&agent, Action::RecordReturn(at(&t.other))));
+        assert!(!allowed(&agent, Action::EditPaper(at(&t.local))));
+        assert!(!allowed(&agent, Action::ReadReports));
+        let member = who(&s, Some((7, 3, Status::Member)), &[]);
+        assert!(!allowed(&member, Action::RecordReturn(at(&t.local))));
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub fn page(title: &str, org: &str, session: &Session, body: Markup) -> Markup {
                         a href={ "/people/" (p) } { "My standing" }
                     }
                     a href="/congresses" { "Congress" }
+                    a href="/paper" { "Paper" }
+                    a href="/report" { "Send a report" }
                     a href="/statutes" { "Statutes" }
                     a href="/account" { "Account" }
                     form.inline method="post" action="/logout" {

@@ -96,9 +96,30 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/congresses/{id}/projector"),
     ("GET", "/congresses/{id}/live"),
     ("GET", "/congresses/{id}/minutes"),
+    ("GET", "/congresses/{id}/minutes/pdf"),
     ("GET", "/static/iskra.css"),
     ("GET", "/static/congress.js"),
     ("GET", "/healthz"),
+    ("GET", "/paper"),
+    ("GET", "/paper/{code}"),
+    ("GET", "/paper/{code}/feed.atom"),
+    ("GET", "/paper/{code}/{number}"),
+    ("GET", "/paper/{code}/{number}/pdf"),
+    ("GET", "/paper/{code}/{number}/circulation"),
+    ("GET", "/report"),
+    ("POST", "/report"),
+    ("GET", "/editor"),
+    ("GET", "/editor/picture"),
+    ("POST", "/editor/editions"),
+    ("POST", "/editor/editions/{id}/publish"),
+    ("POST", "/editor/editions/{id}/plan"),
+    ("POST", "/editor/articles"),
+    ("GET", "/editor/articles/{id}"),
+    ("POST", "/editor/articles/{id}"),
+    ("POST", "/editor/articles/{id}/state"),
+    ("POST", "/editor/reports/{id}"),
+    ("GET", "/units/{id}/paper"),
+    ("POST", "/units/{id}/paper"),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -157,6 +178,39 @@ pub fn router(state: AppState) -> Router {
         .route("/congresses/{id}/projector", get(congress::projector))
         .route("/congresses/{id}/live", get(congress::live))
         .route("/congresses/{id}/minutes", get(congress::minutes))
+        .route("/congresses/{id}/minutes/pdf", get(congress::minutes_pdf))
+        .route("/paper", get(paper::index))
+        .route("/paper/{code}", get(paper::publication_page))
+        .route("/paper/{code}/feed.atom", get(paper::feed))
+        .route("/paper/{code}/{number}", get(paper::edition_page))
+        .route("/paper/{code}/{number}/pdf", get(paper::edition_pdf))
+        .route(
+            "/paper/{code}/{number}/circulation",
+            get(paper::circulation),
+        )
+        .route(
+            "/report",
+            get(paper::report_form).post(paper::report_submit),
+        )
+        .route("/editor", get(paper::desk))
+        .route("/editor/picture", get(paper::picture))
+        .route("/editor/editions", post(paper::create_edition))
+        .route(
+            "/editor/editions/{id}/publish",
+            post(paper::publish_edition),
+        )
+        .route("/editor/editions/{id}/plan", post(paper::plan_edition))
+        .route("/editor/articles", post(paper::create_article))
+        .route(
+            "/editor/articles/{id}",
+            get(paper::article_page).post(paper::save_article),
+        )
+        .route("/editor/articles/{id}/state", post(paper::move_article))
+        .route("/editor/reports/{id}", post(paper::triage))
+        .route(
+            "/units/{id}/paper",
+            get(paper::unit_paper).post(paper::record_return),
+        )
         .route("/static/iskra.css", get(layout::stylesheet))
         .route("/static/congress.js", get(congress::script))
         // For a load balancer's health check, and the benchmarks' empty handler: says nothing.

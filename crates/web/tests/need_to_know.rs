@@ -76,6 +76,15 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
             | ("GET", "/static/iskra.css")
             | ("GET", "/static/congress.js")
             | ("GET", "/healthz")
+            // The paper's public face: the published editions, their feed, and the
+            // report form, for anyone.
+            | ("GET", "/paper")
+            | ("GET", "/paper/{code}")
+            | ("GET", "/paper/{code}/feed.atom")
+            | ("GET", "/paper/{code}/{number}")
+            | ("GET", "/paper/{code}/{number}/pdf")
+            | ("GET", "/report")
+            | ("POST", "/report")
     );
     if public {
         return Some(Allowed);
@@ -148,7 +157,8 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         | ("GET", "/congresses/{id}/motions/{motion}")
         | ("GET", "/congresses/{id}/projector")
         | ("GET", "/congresses/{id}/live")
-        | ("GET", "/congresses/{id}/minutes") => {
+        | ("GET", "/congresses/{id}/minutes")
+        | ("GET", "/congresses/{id}/minutes/pdf") => {
             yes(office && matches!(role, Role::Central | Role::Presidium | Role::Credentials))
         }
         ("GET", "/congresses/{id}/credentials") | ("POST", "/congresses/{id}/credentials") => {
@@ -159,6 +169,26 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         }
         ("GET", "/congresses/{id}/delegate") | ("POST", "/congresses/{id}/delegate") => {
             Some(Denied)
+        }
+        // The paper (run by the viewer's own unit in this fixture): its editors edit it, read
+        // the reports and see the single picture; the figures of its circulation are figures
+        // of its unit; an agent or the secretary records the unit's own return.
+        ("GET", "/editor")
+        | ("GET", "/editor/picture")
+        | ("POST", "/editor/editions")
+        | ("POST", "/editor/editions/{id}/publish")
+        | ("POST", "/editor/editions/{id}/plan")
+        | ("POST", "/editor/articles")
+        | ("GET", "/editor/articles/{id}")
+        | ("POST", "/editor/articles/{id}")
+        | ("POST", "/editor/articles/{id}/state")
+        | ("POST", "/editor/reports/{id}") => yes(office && role == Role::Editor),
+        ("GET", "/paper/{code}/{number}/circulation") => yes(member_here || office),
+        ("GET", "/units/{id}/paper") => {
+            yes((here && (member_here || office)) || (rel == Rel::Below && office))
+        }
+        ("POST", "/units/{id}/paper") => {
+            yes(office && here && matches!(role, Role::Agent | Role::Secretary))
         }
         // The whole organisation's administrator only: nobody in this matrix.
         ("POST", "/admin/accounts/{id}/suspend") | ("GET", "/import") | ("POST", "/import") => {
@@ -196,6 +226,12 @@ struct Fixture {
     application: BTreeMap<Rel, i64>,
     /// An office held by a bystander in each unit, for the routes that end offices.
     grant: BTreeMap<Rel, i64>,
+    /// The paper run by the viewer's own unit: a published edition (with returns in, so that
+    /// its bundles cannot be planned again), a published article and a report.
+    edition: i64,
+    article: i64,
+    report: i64,
+    publication: i64,
     viewers: Vec<Viewer>,
     /// A congress and a motion at it.
     congress: i64,
@@ -347,6 +383,67 @@ async fn fixture() -> Fixture {
     application.insert(Rel::Own, application[&Rel::Same]);
     grant.insert(Rel::Own, grant[&Rel::Same]);
 
+    let publication = store
+        .create_publication(None, "spark", "The Spark", unit[&Rel::Own], 5)
+        .await
+        .unwrap();
+    let edition = store
+        .create_edition(
+            None,
+            publication,
+            &core_rules::paper::NewEdition {
+                number: 1,
+                date: Day::today(),
+                price_cents: 100,
+                headline: "First".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let article = store
+        .create_article(None, publication, Some(edition), "Opening", "Text.")
+        .await
+        .unwrap();
+    for to in [
+        core_rules::paper::ArticleState::Edited,
+        core_rules::paper::ArticleState::Approved,
+    ] {
+        store.move_article(None, article, to).await.unwrap();
+    }
+    store.publish_edition(None, edition).await.unwrap();
+    for rel in [Rel::Own, Rel::Below, Rel::Other, Rel::Closed] {
+        store
+            .set_order(None, publication, unit[&rel], 10)
+            .await
+            .unwrap();
+    }
+    store.plan_edition(None, edition).await.unwrap();
+    store
+        .record_return(
+            None,
+            edition,
+            &core_rules::paper::AgentReturn {
+                unit: unit[&Rel::Own],
+                received: 10,
+                sold: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let report = store
+        .submit_report(
+            store::paper::Sender::Anonymous,
+            &store::paper::NewReport {
+                category: core_rules::paper::ReportCategory::Strike,
+                unit_id: unit[&Rel::Own],
+                happened_on: Day::today(),
+                body: "A strike.".into(),
+            },
+        )
+        .await
+        .unwrap();
+
     let mut viewers = Vec::new();
     for role in Role::ALL {
         for state in STATES {
@@ -418,6 +515,10 @@ async fn fixture() -> Fixture {
         target_account,
         application,
         grant,
+        edition,
+        article,
+        report,
+        publication,
         viewers,
     }
 }
@@ -531,7 +632,21 @@ async fn concrete(
         .replace("/accounts/{id}", &format!("/accounts/{account}"))
         .replace("{token}", &"0".repeat(64))
         .replace("/congresses/{id}", &format!("/congresses/{}", fx.congress))
-        .replace("{motion}", &fx.motion.to_string());
+        .replace("{motion}", &fx.motion.to_string())
+        .replace(
+            "/editor/editions/{id}",
+            &format!("/editor/editions/{}", fx.edition),
+        )
+        .replace(
+            "/editor/articles/{id}",
+            &format!("/editor/articles/{}", fx.article),
+        )
+        .replace(
+            "/editor/reports/{id}",
+            &format!("/editor/reports/{}", fx.report),
+        )
+        .replace("{code}", "spark")
+        .replace("{number}", "1");
     let form: Vec<(&'static str, String)> = match (method, path) {
         ("POST", "/login") => vec![("login", "nobody".into()), ("password", "x".into())],
         ("POST", "/units/{id}/export") => vec![("password", "not the password".into())],
@@ -547,6 +662,10 @@ async fn concrete(
             ("unit", fx.unit_code[&rel].clone()),
         ],
         ("POST", "/admin/accounts/{id}/suspend") => vec![("suspended", "0".into())],
+        // Each refused for its content once let through: no title, no headline, no decision.
+        ("POST", "/editor/editions") | ("POST", "/editor/articles") => {
+            vec![("publication", fx.publication.to_string())]
+        }
         _ => Vec::new(),
     };
     (p, form)

@@ -28,7 +28,11 @@ async fn send(router: &Router, req: Request<Body>) -> (StatusCode, String, Strin
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
     let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, location, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 async fn get(router: &Router, path: &str, u: &User) -> String {
@@ -235,11 +239,16 @@ async fn a_vote_cast_on_one_server_shows_live_on_the_other() {
     // The projector, with the count, is served by server one; the vote is cast on server two.
     let mut on_one = stream(&one, &format!("{base}/live?tally=1"), &presidium).await;
     let page = get(&two, &delegate_page, &delegate).await;
+    // The vote form: `<button name="do" value="vote">` with the vote's number in a hidden field.
     let at = page
-        .find("name=\"vote\" value=\"")
-        .expect("the delegate's page offers the open vote")
-        + 20;
-    let vote: String = page[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        .find("value=\"vote\"")
+        .expect("the delegate's page offers the open vote");
+    let key = "name=\"vote\" value=\"";
+    let v = page[at..].find(key).expect("the vote's number") + at + key.len();
+    let vote: String = page[v..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     post_ok(
         &two,
         &delegate_page,

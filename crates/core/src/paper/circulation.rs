@@ -583,8 +583,10 @@ mod tests {
         assert!(r.copies_balance());
     }
 
-    fn arb_case() -> impl Strategy<Value = (Vec<(i64, Option<i64>)>, Orders, Vec<AgentReturn>, i64)>
-    {
+    /// A tree, its orders, the agents' returns and a price.
+    type Case = (Vec<(i64, Option<i64>)>, Orders, Vec<AgentReturn>, i64);
+
+    fn arb_case() -> impl Strategy<Value = Case> {
         (2usize..60, 0u64..50, 0i64..500).prop_flat_map(|(n, reserve, price)| {
             let parents = proptest::collection::vec(any::<prop::sample::Index>(), n);
             let orders = proptest::collection::vec((0u64..200, 0u64..5), n);

@@ -1137,6 +1137,40 @@ pub async fn live(
 // ---------------------------------------------------------------------------------------------
 // The minutes and the blocs.
 
+/// The minutes as a printable PDF, typeset by `crates/print`: the record of events, then the
+/// votes and their results. Same access as the page.
+pub async fn minutes_pdf(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let cx = ctx(&state, &session, id).await?;
+    let lines = state.store.minutes(id).await?;
+    let title = format!("Minutes of {}", cx.congress.name);
+    let sections = vec![print::Section {
+        heading: "The record".into(),
+        paragraphs: lines,
+    }];
+    let pdf = tokio::task::spawn_blocking(move || print::document(&title, &sections))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"minutes-{id}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
 pub async fn minutes(
     State(state): State<AppState>,
     Signed(session): Signed,
@@ -1150,7 +1184,7 @@ pub async fn minutes(
     let body = html! {
         h1 { "Minutes of " (cx.congress.name) }
         (nav(&cx.congress, &cx.who, &cx.me))
-        p.muted { "Written from the congress's record of events. Delegates appear by party name." }
+        p.muted { "Written from the congress's record of events. Delegates appear by party name. " a href={ "/congresses/" (id) "/minutes/pdf" } { "Printable PDF" } }
         ol.minutes { @for l in &lines { li { (l) } } }
         h2 { "Votes and results" }
         (votes_table(&state, &votes).await?)

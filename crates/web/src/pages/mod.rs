@@ -2,11 +2,12 @@
 
 pub mod account;
 pub mod admin;
-pub mod exposure;
 pub mod congress;
+pub mod exposure;
 pub mod import;
 pub mod invite;
 pub mod login;
+pub mod paper;
 pub mod people;
 pub mod search;
 pub mod statutes;

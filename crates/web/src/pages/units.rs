@@ -227,6 +227,7 @@ pub async fn page(
             }
         }
         h1 { (unit.name) (unit_badges(&unit)) }
+        p { a href={ "/units/" (unit.id) "/paper" } { "The paper in this unit" } }
         @if !unit.area.is_empty() { p.muted { (unit.area) } }
 
         h2 { "Figures" }

@@ -1,0 +1,1070 @@
+//! The paper on the web: the public edition (no login) and its Atom feed; the editors' desk
+//! (editions, articles and their workflow, report triage, the single picture); the report forms;
+//! the agent's page for a bundle's sales, returns and money; the reconciliation and circulation
+//! dashboards. Every decision goes through `access`.
+
+use super::{chain_of, chains, require, who};
+use crate::access::{Action, Place, Who};
+use crate::error::{AppError, AppResult};
+use crate::form::FormData;
+use crate::layout::{self, csrf};
+use crate::session::{check_csrf, Signed, Viewer};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use core_rules::paper::{
+    money, parse_money, AgentReturn, ArticleState, NewEdition, ReportCategory, Triage,
+};
+use core_rules::Day;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use std::collections::HashMap;
+use store::accounts::Session;
+use store::paper::{Edition, NewReport, Publication, Sender};
+use store::units::Unit;
+
+// -------------------------------------------------------------------------------------------
+// Public: the edition and its feed
+
+/// A page for everyone, signed in or not.
+fn public_page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { (title) }
+                link rel="stylesheet" href="/static/iskra.css";
+            }
+            body {
+                header.top { a.brand href="/paper" { "ISKRA" } a href="/paper" { "The papers" } a href="/report" { "Send a report" } }
+                main { (body) }
+            }
+        }
+    }
+}
+
+async fn publication(state: &AppState, code: &str) -> AppResult<Publication> {
+    state
+        .store
+        .publication_by_code(code)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A published edition, or "not found" (an unpublished one does not exist for the public).
+async fn public_edition(
+    state: &AppState,
+    code: &str,
+    number: &str,
+) -> AppResult<(Publication, Edition)> {
+    let p = publication(state, code).await?;
+    let n: i64 = number.parse().map_err(|_| AppError::NotFound)?;
+    let e = state
+        .store
+        .edition_by_number(p.id, n)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !e.published {
+        return Err(AppError::NotFound);
+    }
+    Ok((p, e))
+}
+
+pub async fn index(State(state): State<AppState>) -> AppResult<Response> {
+    let pubs = state.store.publications().await?;
+    let mut rows = Vec::new();
+    for p in pubs {
+        let latest = state.store.editions(p.id, true).await?.into_iter().next();
+        rows.push((p, latest));
+    }
+    let body = html! {
+        h1 { "The papers" }
+        @if rows.is_empty() { p { "Nothing is published yet." } }
+        @for (p, latest) in &rows {
+            h2 { a href={ "/paper/" (p.code) } { (p.name) } }
+            @if let Some(e) = latest {
+                p { "Latest: " a href={ "/paper/" (p.code) "/" (e.number) } { "No. " (e.number) ", " (e.issued_on) ": " (e.headline) } }
+            }
+            p { a href={ "/paper/" (p.code) "/feed.atom" } { "Subscribe (Atom feed)" } }
+        }
+    };
+    Ok(public_page("The papers", body).into_response())
+}
+
+pub async fn publication_page(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let p = publication(&state, &code).await?;
+    let editions = state.store.editions(p.id, true).await?;
+    let body = html! {
+        h1 { (p.name) }
+        p { a href={ "/paper/" (p.code) "/feed.atom" } { "Subscribe (Atom feed)" } }
+        ul {
+            @for e in &editions {
+                li { a href={ "/paper/" (p.code) "/" (e.number) } { "No. " (e.number) } ", " (e.issued_on) ": " (e.headline) }
+            }
+        }
+    };
+    Ok(public_page(&p.name, body).into_response())
+}
+
+pub async fn edition_page(
+    State(state): State<AppState>,
+    Path((code, number)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (p, e) = public_edition(&state, &code, &number).await?;
+    let articles = state.store.edition_articles(e.id).await?;
+    let body = html! {
+        article.edition {
+            header {
+                p.masthead { (p.name) }
+                p.muted { "No. " (e.number) " · " (e.issued_on) " · " (money(e.price_cents)) }
+                h1 { (e.headline) }
+                p {
+                    a href={ "/paper/" (p.code) "/" (e.number) "/pdf" } { "Printable PDF" }
+                    " · "
+                    a href={ "/paper/" (p.code) "/feed.atom" } { "Atom feed" }
+                }
+            }
+            @for a in &articles {
+                section id={ "a" (a.id) } {
+                    h2 { (a.title) }
+                    // Rendered from Markdown and sanitised when saved (core_rules::paper::markdown).
+                    (PreEscaped(&a.body_html))
+                }
+            }
+        }
+    };
+    Ok(public_page(&format!("{} No. {}", p.name, e.number), body).into_response())
+}
+
+fn print_edition(
+    p: &Publication,
+    e: &Edition,
+    articles: &[store::paper::Article],
+) -> print::Edition {
+    print::Edition {
+        paper: p.name.clone(),
+        number: e.number,
+        date: e.issued_on.to_string(),
+        price: money(e.price_cents),
+        headline: e.headline.clone(),
+        articles: articles
+            .iter()
+            .map(|a| print::Section {
+                heading: a.title.clone(),
+                paragraphs: core_rules::paper::markdown::plain_text(&a.body_md)
+                    .split("\n\n")
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            })
+            .collect(),
+        columns: 3,
+    }
+}
+
+/// Typeset editions, by everything that goes into them: a changed edition is typeset anew.
+static PDFS: std::sync::LazyLock<std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<u8>>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+pub async fn edition_pdf(
+    State(state): State<AppState>,
+    Path((code, number)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (p, e) = public_edition(&state, &code, &number).await?;
+    let articles = state.store.edition_articles(e.id).await?;
+    let doc = print_edition(&p, &e, &articles);
+    let key = format!("{doc:?}");
+    let cached = PDFS.lock().ok().and_then(|c| c.get(&key).cloned());
+    let pdf = match cached {
+        Some(pdf) => pdf,
+        None => {
+            // Typesetting takes a while: off the async workers, and kept for the next reader.
+            let pdf = tokio::task::spawn_blocking(move || print::edition(&doc))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let pdf = std::sync::Arc::new(pdf);
+            if let Ok(mut c) = PDFS.lock() {
+                if c.len() >= 16 {
+                    c.clear();
+                }
+                c.insert(key, pdf.clone());
+            }
+            pdf
+        }
+    };
+    let pdf = pdf.as_ref().clone();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}-{}.pdf\"", p.code, e.number),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// The Atom feed (RFC 4287) of a publication's published editions.
+pub async fn feed(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {
+    use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
+    let p = publication(&state, &code).await?;
+    let editions = state.store.editions(p.id, true).await?;
+    let stamp = |d: Day| -> atom_syndication::FixedDateTime {
+        format!("{d}T00:00:00Z")
+            .parse()
+            .expect("a day is a valid date-time")
+    };
+    let updated = editions
+        .first()
+        .map(|e| e.issued_on)
+        .unwrap_or_else(|| Day::from_ymd(2000, 1, 1).unwrap());
+    let base = format!("/paper/{}", p.code);
+    let mut entries = Vec::new();
+    for e in editions.iter().take(20) {
+        let articles = state.store.edition_articles(e.id).await?;
+        let html: String = articles
+            .iter()
+            .map(|a| {
+                format!(
+                    "<h2>{}</h2>{}",
+                    maud::html! { (a.title) }.into_string(),
+                    a.body_html
+                )
+            })
+            .collect();
+        let link = format!("{base}/{}", e.number);
+        let mut entry = Entry::default();
+        entry.set_id(format!("urn:iskra:paper:{}:{}", p.code, e.number));
+        entry.set_title(Text::plain(format!("No. {}: {}", e.number, e.headline)));
+        entry.set_updated(stamp(e.issued_on));
+        entry.set_published(Some(stamp(e.issued_on)));
+        entry.set_links(vec![Link {
+            href: link,
+            rel: "alternate".into(),
+            mime_type: Some("text/html".into()),
+            ..Link::default()
+        }]);
+        entry.set_summary(Some(Text::plain(
+            articles
+                .iter()
+                .map(|a| a.title.as_str())
+                .collect::<Vec<_>>()
+                .join(" · "),
+        )));
+        let mut content = Content::default();
+        content.set_content_type(Some("html".to_string()));
+        content.set_value(Some(html));
+        entry.set_content(Some(content));
+        entries.push(entry);
+    }
+    let mut feed = Feed::default();
+    feed.set_id(format!("urn:iskra:paper:{}", p.code));
+    feed.set_title(Text::plain(p.name.clone()));
+    feed.set_updated(stamp(updated));
+    feed.set_authors(vec![Person {
+        name: format!("The editors of {}", p.name),
+        ..Person::default()
+    }]);
+    feed.set_links(vec![
+        Link {
+            href: base.clone(),
+            rel: "alternate".into(),
+            mime_type: Some("text/html".into()),
+            ..Link::default()
+        },
+        Link {
+            href: format!("{base}/feed.atom"),
+            rel: "self".into(),
+            mime_type: Some("application/atom+xml".into()),
+            ..Link::default()
+        },
+    ]);
+    feed.set_entries(entries);
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        feed.to_string(),
+    )
+        .into_response())
+}
+
+// -------------------------------------------------------------------------------------------
+// Reports: the public form, and the members' (anonymous or under their party name)
+
+/// Units a report may name as its place: every unit outside closed branches, and the sender's
+/// own unit.
+async fn report_places(state: &AppState, own: Option<i64>) -> AppResult<Vec<Unit>> {
+    let units = state.store.units().await?;
+    let ch = chains(&units);
+    Ok(units
+        .iter()
+        .filter(|u| Some(u.id) == own || !ch[&u.id].iter().any(|c| c.closed))
+        .cloned()
+        .collect())
+}
+
+pub async fn report_form(
+    State(state): State<AppState>,
+    Viewer(session, _): Viewer,
+) -> AppResult<Response> {
+    let own = match &session {
+        Some(s) => match s.account.person_id {
+            Some(p) => state.store.person(p).await?.map(|p| p.unit_id),
+            None => None,
+        },
+        None => None,
+    };
+    let places = report_places(&state, own).await?;
+    let body = html! {
+        h1 { "Send a report to the paper" }
+        p { "A strike, a raid, an eviction, wages stolen, a school closed, a racist attack: tell the paper what happened." }
+        form method="post" action="/report" {
+            @if let Some(s) = &session { (csrf(s)) }
+            label { "What kind of thing " select name="category" {
+                @for c in ReportCategory::ALL { option value=(c.code()) { (c.name()) } }
+            } }
+            label { "Where " select name="place" {
+                @for u in &places { option value=(u.code) selected[Some(u.id) == own] { (u.name) } }
+            } }
+            label { "When " input type="date" name="happened_on" required value=(Day::today()); }
+            label { "What happened " textarea name="text" rows="8" required {} }
+            @if session.as_ref().is_some_and(|s| s.account.person_id.is_some()) {
+                fieldset {
+                    legend { "Who sends it" }
+                    label { input type="radio" name="sender" value="anonymous" checked; " Anonymously: nothing about me is kept" }
+                    label { input type="radio" name="sender" value="me"; " Under my party name, so the editors can ask me more" }
+                }
+            } @else {
+                p.muted { "Sent anonymously: nothing about you is kept, not even the time of day." }
+            }
+            button type="submit" { "Send" }
+        }
+    };
+    Ok(match &session {
+        Some(s) => layout::page("Send a report", &state.org_name, s, body),
+        None => public_page("Send a report", body),
+    }
+    .into_response())
+}
+
+pub async fn report_submit(
+    State(state): State<AppState>,
+    Viewer(session, _): Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    if let Some(s) = &session {
+        check_csrf(s, &f)?;
+    }
+    let category = ReportCategory::parse(f.required("category", "The kind of report")?)
+        .ok_or_else(|| AppError::Bad("choose a kind of report from the list".into()))?;
+    let own = match &session {
+        Some(s) => match s.account.person_id {
+            Some(p) => state.store.person(p).await?,
+            None => None,
+        },
+        None => None,
+    };
+    let code = f.required("place", "The place")?;
+    let places = report_places(&state, own.as_ref().map(|p| p.unit_id)).await?;
+    let unit = places
+        .iter()
+        .find(|u| u.code == code)
+        .ok_or_else(|| AppError::Bad(format!("there is no place {code:?}")))?;
+    let sender = match (f.get("sender"), &own, &session) {
+        (Some("me"), Some(p), Some(s)) => Sender::Person {
+            person: p.id,
+            account: s.account.id,
+        },
+        _ => Sender::Anonymous,
+    };
+    state
+        .store
+        .submit_report(
+            sender,
+            &NewReport {
+                category,
+                unit_id: unit.id,
+                happened_on: f.day("happened_on", "The date")?,
+                body: f.text("text"),
+            },
+        )
+        .await?;
+    let body = html! {
+        h1 { "Thank you" }
+        p { "Your report has reached the editors." }
+        p { a href="/report" { "Send another" } }
+    };
+    Ok(match &session {
+        Some(s) => layout::page("Report sent", &state.org_name, s, body),
+        None => public_page("Report sent", body),
+    }
+    .into_response())
+}
+
+// -------------------------------------------------------------------------------------------
+// The editors' desk
+
+/// The publications this viewer edits.
+async fn edited(state: &AppState, w: &Who<'_>) -> AppResult<Vec<Publication>> {
+    let mut out = Vec::new();
+    for p in state.store.publications().await? {
+        let chain = state.store.chain(p.unit_id).await?;
+        if crate::access::allowed(w, Action::EditPaper(Place { chain: &chain })) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+async fn require_edit(state: &AppState, w: &Who<'_>, publication: i64) -> AppResult<Publication> {
+    let p = state
+        .store
+        .publication(publication)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let chain = chain_of(state, p.unit_id).await?;
+    require(w, Action::EditPaper(Place { chain: &chain }))?;
+    Ok(p)
+}
+
+pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    require(&w, Action::ReadReports)?;
+    let pubs = edited(&state, &w).await?;
+    let units = state.store.units().await?;
+    let ch = chains(&units);
+    let name: HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
+    let knows = |u: i64| {
+        ch.get(&u)
+            .is_some_and(|c| crate::access::allowed(&w, Action::KnowUnit(Place { chain: c })))
+    };
+    let reports: Vec<_> = state
+        .store
+        .reports(Some("new"), 100)
+        .await?
+        .into_iter()
+        .filter(|r| knows(r.unit_id))
+        .collect();
+    let accepted: Vec<_> = state
+        .store
+        .reports(Some("accepted"), 100)
+        .await?
+        .into_iter()
+        .filter(|r| knows(r.unit_id))
+        .collect();
+    let mut desks = Vec::new();
+    for p in &pubs {
+        desks.push((
+            p,
+            state.store.editions(p.id, false).await?,
+            state.store.articles(p.id).await?,
+        ));
+    }
+    let body = html! {
+        h1 { "The editors' desk" }
+        p { a href="/editor/picture" { "The single picture of the reports" } }
+        @for (p, editions, articles) in &desks {
+            h2 { (p.name) }
+            h3 { "Editions" }
+            table {
+                tr { th { "No." } th { "Date" } th { "Headline" } th { "Price" } th { "Print run" } th { "" } }
+                @for e in editions {
+                    tr {
+                        td { (e.number) } td { (e.issued_on) } td { (e.headline) } td { (money(e.price_cents)) }
+                        td { @if let Some(r) = e.print_run { (r) } @else { "not planned" } }
+                        td {
+                            @if e.published {
+                                a href={ "/paper/" (p.code) "/" (e.number) } { "public page" } " · "
+                            } @else {
+                                form.inline method="post" action={ "/editor/editions/" (e.id) "/publish" } { (csrf(&session)) button type="submit" { "Publish" } }
+                            }
+                            form.inline method="post" action={ "/editor/editions/" (e.id) "/plan" } { (csrf(&session)) button.secondary type="submit" { "Plan circulation" } }
+                            " " a href={ "/paper/" (p.code) "/" (e.number) "/circulation" } { "circulation" }
+                        }
+                    }
+                }
+            }
+            form method="post" action="/editor/editions" {
+                (csrf(&session))
+                input type="hidden" name="publication" value=(p.id);
+                label { "No. " input type="number" name="number" min="1" required value=(editions.first().map(|e| e.number + 1).unwrap_or(1)); }
+                label { "Date " input type="date" name="date" required value=(Day::today()); }
+                label { "Price " input name="price" required value=(editions.first().map(|e| money(e.price_cents)).unwrap_or_else(|| "1.00".into())); }
+                label { "Headline " input name="headline" required; }
+                button type="submit" { "New edition" }
+            }
+            h3 { "Articles" }
+            table {
+                tr { th { "Title" } th { "Edition" } th { "State" } th { "" } }
+                @for a in articles {
+                    tr {
+                        td { a href={ "/editor/articles/" (a.id) } { (a.title) } }
+                        td { @if let Some(e) = a.edition_id { @if let Some(ed) = editions.iter().find(|x| x.id == e) { "No. " (ed.number) } } }
+                        td.state { (a.state) }
+                        td {
+                            @if let Some(next) = a.state.next() {
+                                @if next != ArticleState::Published {
+                                    form.inline method="post" action={ "/editor/articles/" (a.id) "/state" } {
+                                        (csrf(&session)) input type="hidden" name="to" value=(next.code());
+                                        button type="submit" { "Mark " (next) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form method="post" action="/editor/articles" {
+                (csrf(&session))
+                input type="hidden" name="publication" value=(p.id);
+                label { "Title " input name="title" required; }
+                label { "Text (Markdown) " textarea name="body" rows="6" {} }
+                button type="submit" { "New article" }
+            }
+        }
+        h2 { "New reports" }
+        (report_table(&session, &reports, &name, true))
+        h2 { "Accepted reports" }
+        (report_table(&session, &accepted, &name, false))
+    };
+    Ok(layout::page("Editors", &state.org_name, &session, body).into_response())
+}
+
+fn report_table(
+    session: &Session,
+    reports: &[store::paper::Report],
+    name: &HashMap<i64, &Unit>,
+    new: bool,
+) -> Markup {
+    html! {
+        @if reports.is_empty() { p.muted { "None." } }
+        @for r in reports {
+            div.report {
+                p.muted {
+                    (r.category.name()) " · " (name.get(&r.unit_id).map(|u| u.name.as_str()).unwrap_or("?")) " · " (r.happened_on)
+                    " · " @if let Some(s) = &r.sender { "from " (s) } @else { "anonymous" }
+                    " · report " (r.id)
+                }
+                p { (r.body) }
+                form.inline method="post" action={ "/editor/reports/" (r.id) } {
+                    (csrf(session))
+                    @if new { button name="decision" value="accept" type="submit" { "Accept" } }
+                    button.secondary name="decision" value="reject" type="submit" { "Reject" }
+                    label { " merge into report " input name="other" size="8"; }
+                    button.secondary name="decision" value="merge" type="submit" { "Merge" }
+                    label { " use in article " input name="article" size="5"; }
+                    button.secondary name="decision" value="use" type="submit" { "Link" }
+                }
+            }
+        }
+    }
+}
+
+fn editor_form_checks(session: &Session, f: &FormData) -> AppResult<()> {
+    check_csrf(session, f)
+}
+
+pub async fn create_edition(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    editor_form_checks(&session, &f)?;
+    let w = who(&state, &session).await?;
+    require(&w, Action::ReadReports)?;
+    let p = require_edit(&state, &w, f.id("publication", "The publication")?).await?;
+    let number: i64 = f
+        .required("number", "The number")?
+        .trim()
+        .parse()
+        .map_err(|_| AppError::Bad("the number must be a whole number".into()))?;
+    let price = parse_money(f.required("price", "The price")?)
+        .ok_or_else(|| AppError::Bad("the price must be like 1.50".into()))?;
+    state
+        .store
+        .create_edition(
+            Some(session.account.id),
+            p.id,
+            &NewEdition {
+                number,
+                date: f.day("date", "The date")?,
+                price_cents: price,
+                headline: f.required("headline", "The headline")?.to_string(),
+            },
+        )
+        .await?;
+    Ok(Redirect::to("/editor").into_response())
+}
+
+async fn edition_for_editor(
+    state: &AppState,
+    w: &Who<'_>,
+    id: i64,
+) -> AppResult<(Publication, Edition)> {
+    let e = state.store.edition(id).await?.ok_or(AppError::NotFound)?;
+    let p = require_edit(state, w, e.publication_id).await?;
+    Ok((p, e))
+}
+
+pub async fn publish_edition(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    editor_form_checks(&session, &f)?;
+    let w = who(&state, &session).await?;
+    edition_for_editor(&state, &w, id).await?;
+    state
+        .store
+        .publish_edition(Some(session.account.id), id)
+        .await?;
+    Ok(Redirect::to("/editor").into_response())
+}
+
+pub async fn plan_edition(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    editor_form_checks(&session, &f)?;
+    let w = who(&state, &session).await?;
+    let (p, e) = edition_for_editor(&state, &w, id).await?;
+    state
+        .store
+        .plan_edition(Some(session.account.id), id)
+        .await?;
+    Ok(Redirect::to(&format!("/paper/{}/{}/circulation", p.code, e.number)).into_response())
+}
+
+pub async fn create_article(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    editor_form_checks(&session, &f)?;
+    let w = who(&state, &session).await?;
+    let p = require_edit(&state, &w, f.id("publication", "The publication")?).await?;
+    let id = state
+        .store
+        .create_article(
+            Some(session.account.id),
+            p.id,
+            None,
+            f.required("title", "The title")?,
+            &f.text("body"),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/editor/articles/{id}")).into_response())
+}
+
+async fn article_for_editor(
+    state: &AppState,
+    w: &Who<'_>,
+    id: i64,
+) -> AppResult<(Publication, store::paper::Article)> {
+    let a = state.store.article(id).await?.ok_or(AppError::NotFound)?;
+    let p = require_edit(state, w, a.publication_id).await?;
+    Ok((p, a))
+}
+
+pub async fn article_page(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    let (p, a) = article_for_editor(&state, &w, id).await?;
+    let editions = state.store.editions(p.id, false).await?;
+    let sources = state.store.reports_of_article(a.id).await?;
+    let body = html! {
+        h1 { (a.title) }
+        p.muted { (p.name) " · article " (a.id) " · " span.state { (a.state) } }
+        @if a.state != ArticleState::Published {
+            form method="post" action={ "/editor/articles/" (a.id) } {
+                (csrf(&session))
+                label { "Title " input name="title" required value=(a.title); }
+                label { "Edition " select name="edition" {
+                    option value="" { "none yet" }
+                    @for e in editions.iter().filter(|e| !e.published) { option value=(e.id) selected[a.edition_id == Some(e.id)] { "No. " (e.number) " (" (e.issued_on) ")" } }
+                } }
+                label { "Text (Markdown) " textarea name="body" rows="14" { (a.body_md) } }
+                button type="submit" { "Save" }
+            }
+            @for to in ArticleState::ALL {
+                @if a.state.move_to(to, true).is_ok() && to != ArticleState::Published {
+                    form.inline method="post" action={ "/editor/articles/" (a.id) "/state" } {
+                        (csrf(&session)) input type="hidden" name="to" value=(to.code());
+                        button.secondary type="submit" { "Mark " (to) }
+                    }
+                }
+            }
+            p.muted { "An approved article is published with its edition." }
+        }
+        h2 { "As readers will see it" }
+        div.preview { (PreEscaped(&a.body_html)) }
+        @if !sources.is_empty() {
+            h2 { "From the reports" }
+            ul { @for r in &sources { li { (r.category.name()) ", " (r.happened_on) ": " (r.body) } } }
+        }
+    };
+    Ok(layout::page(&a.title, &state.org_name, &session, body).into_response())
+}
+
+pub async fn save_article(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    editor_form_checks(&session, &f)?;
+    let w = who(&state, &session).await?;
+    article_for_editor(&state, &w, id).await?;
+    let edition = match f.get("edition").map(str::trim) {
+        None | Some("") => None,
+        Some(_) => Some(f.id("edition", "The edition")?),
+    };
+    state
+        .store
+        .edit_article(
+            Some(session.account.id),
+            id,
+            f.required("title", "The title")?,
+            &f.text("body"),
+            edition,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/editor/articles/{id}")).into_response())
+}
+
+pub async fn move_article(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    editor_form_checks(&session, &f)?;
+    let w = who(&state, &session).await?;
+    article_for_editor(&state, &w, id).await?;
+    let to = ArticleState::parse(f.required("to", "The new state")?)
+        .map_err(|e| AppError::Bad(e.to_string()))?;
+    state
+        .store
+        .move_article(Some(session.account.id), id, to)
+        .await?;
+    Ok(Redirect::to(&format!("/editor/articles/{id}")).into_response())
+}
+
+pub async fn triage(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    editor_form_checks(&session, &f)?;
+    let w = who(&state, &session).await?;
+    require(&w, Action::ReadReports)?;
+    let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
+    let chain = chain_of(&state, r.unit_id).await?;
+    require(&w, Action::KnowUnit(Place { chain: &chain }))?;
+    let t = match f.required("decision", "The decision")? {
+        "accept" => Triage::Accept,
+        "reject" => Triage::Reject,
+        "merge" => Triage::MergeInto(f.id("other", "The report to merge into")?),
+        "use" => {
+            let a = f.id("article", "The article")?;
+            article_for_editor(&state, &w, a).await?;
+            Triage::UseIn(a)
+        }
+        other => return Err(AppError::Bad(format!("{other:?} is not a decision"))),
+    };
+    state
+        .store
+        .triage_report(Some(session.account.id), id, t)
+        .await?;
+    Ok(Redirect::to("/editor").into_response())
+}
+
+/// A horizontal bar chart, drawn on the server.
+fn bars(title: &str, rows: &[(String, i64)]) -> Markup {
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
+    let (w, row_h, left) = (640.0, 20.0, 200.0);
+    let h = row_h * rows.len().max(1) as f64 + 8.0;
+    html! {
+        svg.chart viewBox={ "0 0 " (w) " " (h) } role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
+            title { (title) }
+            @for (i, (label, n)) in rows.iter().enumerate() {
+                @let y = 4.0 + i as f64 * row_h;
+                @let bw = (w - left - 60.0) * (*n as f64) / max;
+                text x=(left - 6.0) y=(y + 14.0) text-anchor="end" { (label) }
+                rect.bar x=(left) y=(y + 3.0) width=(format!("{bw:.1}")) height=(row_h - 6.0) {}
+                text x=(left + bw + 4.0) y=(y + 14.0) { (n) }
+            }
+        }
+    }
+}
+
+pub async fn picture(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    require(&w, Action::ReadReports)?;
+    let pic = state.store.single_picture().await?;
+    let units = state.store.units().await?;
+    let ch = chains(&units);
+    let tree = core_rules::paper::circulation::Tree::new(
+        &units
+            .iter()
+            .map(|u| (u.id, u.parent_id))
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rolled = tree.roll_up(&pic.by_unit);
+    // By place: the top units' branches, then each region's, as far as the viewer may see them.
+    let visible =
+        |u: &Unit| crate::access::allowed(&w, Action::KnowUnit(Place { chain: &ch[&u.id] }));
+    let roots: Vec<&Unit> = units.iter().filter(|u| u.parent_id.is_none()).collect();
+    let mut by_place = Vec::new();
+    for r in &roots {
+        for u in units
+            .iter()
+            .filter(|u| u.parent_id == Some(r.id) && visible(u))
+        {
+            by_place.push((u.name.clone(), rolled.get(&u.id).copied().unwrap_or(0)));
+        }
+    }
+    by_place.sort_by_key(|p| std::cmp::Reverse(p.1));
+    let by_cat: Vec<(String, i64)> = ReportCategory::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.name().to_string(),
+                pic.by_category.get(c.code()).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let timeline: Vec<(String, i64)> = pic.by_month.iter().map(|(m, n)| (m.clone(), *n)).collect();
+    let body = html! {
+        h1 { "The single picture" }
+        p { (pic.total) " reports (rejected ones and duplicates merged into another are not counted)." }
+        h2 { "By kind" }
+        (bars("Reports by kind", &by_cat))
+        h2 { "By place" }
+        (bars("Reports by region", &by_place))
+        h2 { "Timeline" }
+        (crate::chart::line("Reports per month", &timeline))
+    };
+    Ok(layout::page("The single picture", &state.org_name, &session, body).into_response())
+}
+
+// -------------------------------------------------------------------------------------------
+// Circulation: the agent's page, the reconciliation and the dashboards
+
+pub async fn unit_paper(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    let chain = chain_of(&state, id).await?;
+    let place = Place { chain: &chain };
+    require(&w, Action::ViewFigures(place))?;
+    let can_record = crate::access::allowed(&w, Action::RecordReturn(place));
+    let unit = place.unit();
+    let bundles = state.store.bundles_of_unit(id).await?;
+    let mut rows = Vec::new();
+    for (e, copies) in bundles.iter().take(12) {
+        rows.push((e, *copies, state.store.bundle_return(e.id, id).await?));
+    }
+    let body = html! {
+        h1 { "The paper in " (unit.name) }
+        @if rows.is_empty() { p { "No bundles yet." } }
+        @for (e, copies, ret) in &rows {
+            section.bundle id={ "e" (e.id) } {
+                h2 { "No. " (e.number) ", " (e.issued_on) ": " (copies) " copies at " (money(e.price_cents)) }
+                @if let Some(r) = ret {
+                    p {
+                        "Received " (r.received) ", sold " (r.sold) ", free " (r.free) ", returned " (r.returned)
+                        ", remitted " (money(r.remitted_cents)) " of " (money(r.sold as i64 * e.price_cents)) " due."
+                    }
+                    @let diff = r.remitted_cents - r.sold as i64 * e.price_cents;
+                    @if diff < 0 { p.error { "Arrears: " (money(-diff)) } }
+                    @let unaccounted = r.received as i64 - (r.sold + r.free + r.returned) as i64;
+                    @if unaccounted > 0 { p.error { (unaccounted) " copies not accounted for" } }
+                }
+                @if can_record {
+                    form method="post" action={ "/units/" (id) "/paper" } {
+                        (csrf(&session))
+                        input type="hidden" name="edition" value=(e.id);
+                        @let r = ret.unwrap_or(AgentReturn { received: *copies as u64, ..AgentReturn::default() });
+                        label { "Received " input type="number" min="0" name="received" value=(r.received); }
+                        label { "Sold " input type="number" min="0" name="sold" value=(r.sold); }
+                        label { "Given free " input type="number" min="0" name="free" value=(r.free); }
+                        label { "Returned " input type="number" min="0" name="returned" value=(r.returned); }
+                        label { "Money remitted " input name="remitted" value=(money(r.remitted_cents)); }
+                        button type="submit" { @if ret.is_some() { "Correct the return" } @else { "Record the return" } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page("The paper", &state.org_name, &session, body).into_response())
+}
+
+pub async fn record_return(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    check_csrf(&session, &f)?;
+    let w = who(&state, &session).await?;
+    let chain = chain_of(&state, id).await?;
+    require(&w, Action::RecordReturn(Place { chain: &chain }))?;
+    let n = |name: &str, label: &str| -> AppResult<u64> {
+        f.required(name, label)?
+            .trim()
+            .parse()
+            .map_err(|_| AppError::Bad(format!("{label}: give a whole number of copies")))
+    };
+    let edition = f.id("edition", "The edition")?;
+    let r = AgentReturn {
+        unit: id,
+        received: n("received", "Copies received")?,
+        sold: n("sold", "Copies sold")?,
+        free: n("free", "Copies given free")?,
+        returned: n("returned", "Copies returned")?,
+        remitted_cents: parse_money(f.required("remitted", "Money remitted")?)
+            .ok_or_else(|| AppError::Bad("Money remitted: write it like 12.50".into()))?,
+    };
+    state
+        .store
+        .record_return(Some(session.account.id), edition, &r)
+        .await?;
+    Ok(Redirect::to(&format!("/units/{id}/paper#e{edition}")).into_response())
+}
+
+pub async fn circulation(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path((code, number)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    let p = publication(&state, &code).await?;
+    let chain = chain_of(&state, p.unit_id).await?;
+    require(&w, Action::ViewFigures(Place { chain: &chain }))?;
+    let n: i64 = number.parse().map_err(|_| AppError::NotFound)?;
+    let e = state
+        .store
+        .edition_by_number(p.id, n)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let c = state.store.circulation(e.id).await?;
+    let rec = &c.reconciliation;
+    let units = state.store.units().await?;
+    let ch = chains(&units);
+    let sees = |u: i64| {
+        ch.get(&u)
+            .is_some_and(|c| crate::access::allowed(&w, Action::ViewFigures(Place { chain: c })))
+    };
+    let name: HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
+    let members = state.store.members_per_unit().await?;
+    let tree = core_rules::paper::circulation::Tree::new(
+        &units
+            .iter()
+            .map(|u| (u.id, u.parent_id))
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let members_up = tree.roll_up(&members);
+    let series = state.store.circulation_series(p.id).await?;
+    let accounts = state.store.paper_accounts(p.id).await?;
+    // Regions: the units right below the publication's unit, with their branches' totals.
+    let regions: Vec<&Unit> = units
+        .iter()
+        .filter(|u| u.parent_id == Some(p.unit_id) && sees(u.id))
+        .collect();
+    let t = rec.total;
+    let body = html! {
+        h1 { (p.name) " No. " (e.number) ": circulation" }
+        p { "Print run " (rec.print_run) " = " (t.sent) " in bundles + " (rec.reserve) " reserve. "
+            @if rec.copies_balance() { span.ok { "The copies balance." } } @else { span.error { "The copies do not balance." } } }
+        table.figures {
+            tr { th { "" } th { "Sent" } th { "Lost" } th { "Sold" } th { "Free" } th { "Returned" } th { "Unaccounted" } th { "Due" } th { "Remitted" } th { "Balance" } }
+            (line_row("All bundles", &t))
+        }
+        h2 { "By region" }
+        table.figures {
+            tr { th { "" } th { "Sent" } th { "Lost" } th { "Sold" } th { "Free" } th { "Returned" } th { "Unaccounted" } th { "Due" } th { "Remitted" } th { "Balance" } }
+            @for u in &regions {
+                @if let Some(l) = rec.branches.get(&u.id) { (line_row(&u.name, l)) }
+            }
+        }
+        h2 { "By unit" }
+        table.figures {
+            tr { th { "" } th { "Sent" } th { "Lost" } th { "Sold" } th { "Free" } th { "Returned" } th { "Unaccounted" } th { "Due" } th { "Remitted" } th { "Balance" } }
+            @for (u, l) in rec.units.iter().filter(|(u, _)| sees(**u)) {
+                (line_row(name.get(u).map(|x| x.name.as_str()).unwrap_or("?"), l))
+            }
+        }
+        h2 { "Arrears over all editions" }
+        table.figures {
+            tr { th { "Unit" } th { "Due" } th { "Remitted" } th { "Arrears" } }
+            @for (u, (due, paid)) in accounts.iter().filter(|(u, (d, p))| sees(**u) && d > p) {
+                tr { td { (name.get(u).map(|x| x.name.as_str()).unwrap_or("?")) } td { (money(*due)) } td { (money(*paid)) } td.error { (money(due - paid)) } }
+            }
+        }
+        h2 { "Circulation per edition" }
+        (crate::chart::line("Copies sold per edition", &series.iter().map(|(n, _, sold)| (format!("No. {n}"), *sold)).collect::<Vec<_>>()))
+        (crate::chart::line("Copies sent per edition", &series.iter().map(|(n, sent, _)| (format!("No. {n}"), *sent)).collect::<Vec<_>>()))
+        h2 { "Sales by region" }
+        (bars("Copies sold by region", &regions.iter().map(|u| (u.name.clone(), rec.branches.get(&u.id).map(|l| l.sold as i64).unwrap_or(0))).collect::<Vec<_>>()))
+        h2 { "Sales per hundred members" }
+        (bars("Copies sold per 100 members", &regions.iter().map(|u| {
+            let m = members_up.get(&u.id).copied().unwrap_or(0);
+            let s = rec.branches.get(&u.id).map(|l| l.sold as i64).unwrap_or(0);
+            (u.name.clone(), if m > 0 { s * 100 / m } else { 0 })
+        }).collect::<Vec<_>>()))
+        h2 { "Reach against membership" }
+        table.figures {
+            tr { th { "Region" } th { "Members" } th { "Copies sent" } th { "Copies per member" } }
+            @for u in &regions {
+                @let m = members_up.get(&u.id).copied().unwrap_or(0);
+                @let s = rec.branches.get(&u.id).map(|l| l.sent as i64).unwrap_or(0);
+                tr { td { (u.name) } td { (m) } td { (s) } td { @if m > 0 { (format!("{:.2}", s as f64 / m as f64)) } } }
+            }
+        }
+    };
+    Ok(layout::page("Circulation", &state.org_name, &session, body).into_response())
+}
+
+fn line_row(label: &str, l: &core_rules::paper::UnitLine) -> Markup {
+    html! {
+        tr {
+            td { (label) @if l.outstanding > 0 { " " span.muted { "(" (l.outstanding) " awaiting return)" } } }
+            td { (l.sent) } td { (l.lost) } td { (l.sold) } td { (l.free) } td { (l.returned) }
+            td { (l.unaccounted) } td { (money(l.due_cents)) } td { (money(l.remitted_cents)) }
+            td class=(if l.balance_cents() < 0 { "error" } else { "" }) { (money(l.balance_cents())) }
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! The paper through the real router, on a SQLite store seeded with the demo: the public
+//! edition and its Atom feed, the report forms, the editors' workflow and the agent's
+//! return.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use core_rules::Day;
+use http_body_util::BodyExt;
+use store::{Create, DatabaseUrl, Store};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
+        .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(
+            store::vault::MasterKey::generate(),
+        ))
+        .await
+        .unwrap();
+    let today = Day::today();
+    assert!(store
+        .seed_demo(&core_rules::demo::demo(7, today), today)
+        .await
+        .unwrap());
+    let state = web::AppState::new(store.clone(), false).await.unwrap();
+    App {
+        router: web::router(state),
+        store,
+        _dir: dir,
+    }
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    #[allow(dead_code)]
+    bytes: Vec<u8>,
+    body: String,
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Res {
+        let mut b = Request::get(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Res {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut b = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    async fn login(&self, login: &str) -> (String, String) {
+        let password = format!("demo-{login}-iskra");
+        let r = self
+            .post("/login", None, &[("login", login), ("password", &password)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{login} could not sign in");
+        let cookie = r.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = self.get("/statutes", Some(&cookie)).await.body;
+        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+        (cookie, page[at..at + 64].to_string())
+    }
+}
+
+#[tokio::test]
+async fn the_public_edition_is_read_without_login_and_unpublished_ones_do_not_exist() {
+    let app = app().await;
+    let r = app.get("/paper/iskra/5", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("Schools: the cuts have names"),
+        "the headline"
+    );
+    assert!(r.body.contains("The cuts have names"), "an article's title");
+    assert!(!r.body.contains("<script"));
+    // Edition 6 is being prepared: not there for the public, not even by its number.
+    assert_eq!(
+        app.get("/paper/iskra/6", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let list = app.get("/paper/iskra", None).await.body;
+    assert!(list.contains("/paper/iskra/5") && !list.contains("/paper/iskra/6\""));
+}
+
+#[tokio::test]
+async fn the_atom_feed_is_valid_atom() {
+    let app = app().await;
+    let r = app.get("/paper/iskra/feed.atom", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("application/atom+xml"));
+    assert!(
+        r.body.contains("xmlns=\"http://www.w3.org/2005/Atom\""),
+        "the Atom namespace"
+    );
+    let feed: atom_syndication::Feed = r.body.parse().expect("the feed parses as Atom");
+    // RFC 4287 4.1.1: a feed has exactly one id, title and updated, and an author unless
+    // every entry has one; it should have a self link.
+    assert!(!feed.id().is_empty());
+    assert_eq!(feed.title().as_str(), "Iskra");
+    assert!(!feed.authors().is_empty());
+    assert!(feed
+        .links()
+        .iter()
+        .any(|l| l.rel() == "self" && l.href().ends_with("/paper/iskra/feed.atom")));
+    // One entry per published edition, newest first; 4.1.2: each has an id, a title and an
+    // updated; an entry with content needs no alternate link, but ours have one anyway.
+    assert_eq!(feed.entries().len(), 5);
+    let mut ids = std::collections::HashSet::new();
+    for e in feed.entries() {
+        assert!(ids.insert(e.id().to_string()), "entry ids are unique");
+        assert!(!e.title().as_str().is_empty());
+        assert!(e.links().iter().any(|l| l.rel() == "alternate"));
+        let c = e.content().expect("an entry carries the edition's text");
+        assert_eq!(c.content_type(), Some("html"));
+    }
+    assert!(feed.entries()[0].title().as_str().contains("No. 5"));
+    assert_eq!(feed.updated(), feed.entries()[0].updated());
+}
+
+#[tokio::test]
+async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sender() {
+    let app = app().await;
+    let place = app
+        .store
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap();
+    let form = app.get("/report", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"clyde-govan-yard\""));
+    let today = Day::today().to_string();
+    let r = app
+        .post(
+            "/report",
+            None,
+            &[
+                ("category", "eviction"),
+                ("place", "clyde-govan-yard"),
+                ("happened_on", &today),
+                ("text", "CANARY eviction on the quay"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let sent = app.store.reports(Some("new"), 1000).await.unwrap();
+    let mine = sent
+        .iter()
+        .find(|r| r.body.contains("CANARY eviction"))
+        .expect("the report is stored");
+    assert_eq!((mine.sender.as_deref(), mine.unit_id), (None, place.id));
+    // A bad report is refused with a reason, and nothing is stored.
+    let bad = app
+        .post(
+            "/report",
+            None,
+            &[
+                ("category", "gossip"),
+                ("place", "clyde-govan-yard"),
+                ("happened_on", &today),
+                ("text", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("kind of report"));
+    // The editor sees it on the desk; the agent does not get the desk at all.
+    let (editor, _) = app.login("editor").await;
+    assert!(app
+        .get("/editor", Some(&editor))
+        .await
+        .body
+        .contains("CANARY eviction"));
+    let (agent, _) = app.login("agent").await;
+    assert_eq!(
+        app.get("/editor", Some(&agent)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn an_editor_takes_an_article_through_the_workflow_and_publishes_the_edition() {
+    let app = app().await;
+    let (cookie, csrf) = app.login("editor").await;
+    let p = app
+        .store
+        .publication_by_code("iskra")
+        .await
+        .unwrap()
+        .unwrap();
+    let six = app.store.edition_by_number(p.id, 6).await.unwrap().unwrap();
+    let r = app
+        .post(
+            "/editor/articles",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("publication", &p.id.to_string()),
+                ("title", "Late news"),
+                ("body", "A *new* story <script>alert(1)</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let at = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    // Skipping a step is refused with the reason.
+    let skip = app
+        .post(
+            &format!("{at}/state"),
+            Some(&cookie),
+            &[("csrf", &csrf), ("to", "approved")],
+        )
+        .await;
+    assert_eq!(skip.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        skip.body.contains("cannot go from draft to approved"),
+        "{}",
+        skip.body
+    );
+    let six_id = six.id.to_string();
+    let save = app
+        .post(
+            &at,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("title", "Late news"),
+                ("body", "A *new* story <script>alert(1)</script>"),
+                ("edition", &six_id),
+            ],
+        )
+        .await;
+    assert_eq!(save.status, StatusCode::SEE_OTHER);
+    for to in ["edited", "approved"] {
+        let r = app
+            .post(
+                &format!("{at}/state"),
+                Some(&cookie),
+                &[("csrf", &csrf), ("to", to)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{to}: {}", r.body);
+    }
+    let publish = app
+        .post(
+            &format!("/editor/editions/{}/publish", six.id),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(publish.status, StatusCode::SEE_OTHER, "{}", publish.body);
+    let public = app.get("/paper/iskra/6", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("Late news"));
+    assert!(public.body.contains("<em>new</em>"));
+    assert!(!public.body.contains("alert(1)"));
+    // The demo's approved article in edition 6 is published with it; its edited one is not.
+    assert!(public.body.contains("How delegates are chosen"));
+    assert!(!public.body.contains("Lenin or Martov?"));
+    assert_eq!(
+        app.store.article(id).await.unwrap().unwrap().state,
+        core_rules::paper::ArticleState::Published
+    );
+}
+
+#[tokio::test]
+async fn an_agent_records_the_bundles_return_and_bad_returns_are_refused() {
+    let app = app().await;
+    let (cookie, csrf) = app.login("agent").await;
+    let yard = app
+        .store
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap();
+    let p = app
+        .store
+        .publication_by_code("iskra")
+        .await
+        .unwrap()
+        .unwrap();
+    let five = app.store.edition_by_number(p.id, 5).await.unwrap().unwrap();
+    let copies = app.store.bundle_copies(five.id, yard.id).await.unwrap();
+    assert!(copies > 3);
+    let page = app
+        .get(&format!("/units/{}/paper", yard.id), Some(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Record the return"));
+    let path = format!("/units/{}/paper", yard.id);
+    let e = five.id.to_string();
+    let c = copies.to_string();
+    // More copies accounted for than received: refused, nothing written.
+    let over = (copies + 1).to_string();
+    let r = app
+        .post(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("edition", &e),
+                ("received", &c),
+                ("sold", &over),
+                ("free", "0"),
+                ("returned", "0"),
+                ("remitted", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("more than the"), "{}", r.body);
+    // Money for copies never received: refused.
+    let r = app
+        .post(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("edition", &e),
+                ("received", "0"),
+                ("sold", "0"),
+                ("free", "0"),
+                ("returned", "0"),
+                ("remitted", "5.00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("never received"), "{}", r.body);
+    assert_eq!(
+        app.store.bundle_return(five.id, yard.id).await.unwrap(),
+        None
+    );
+    // A good return: sold 3, one free, the rest back, 3 copies' money less 50 cents.
+    let back = (copies - 4).to_string();
+    let paid = core_rules::paper::money(3 * five.price_cents - 50);
+    let r = app
+        .post(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("edition", &e),
+                ("received", &c),
+                ("sold", "3"),
+                ("free", "1"),
+                ("returned", &back),
+                ("remitted", &paid),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let ret = app
+        .store
+        .bundle_return(five.id, yard.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (ret.sold, ret.free, ret.returned, ret.remitted_cents),
+        (3, 1, copies as u64 - 4, 3 * five.price_cents - 50)
+    );
+    let page = app.get(&path, Some(&cookie)).await.body;
+    assert!(page.contains("Arrears: 0.50"), "{page}");
+    // Another unit's bundle is not the agent's to record.
+    let other = app.store.unit_by_code("cc").await.unwrap().unwrap();
+    let r = app
+        .post(
+            &format!("/units/{}/paper", other.id),
+            Some(&cookie),
+            &[("csrf", &csrf), ("edition", &e)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The central committee sees the edition's reconciliation, with the yard's arrears in it.
+    let (central, _) = app.login("central").await;
+    let rec = app.get("/paper/iskra/5/circulation", Some(&central)).await;
+    assert_eq!(rec.status, StatusCode::OK);
+    assert!(rec.body.contains("The copies balance."), "{}", rec.body);
+    assert!(rec.body.contains(&yard.name));
+    assert!(rec.body.contains("<svg"));
+}
+
+#[tokio::test]
+async fn the_printable_pdf_of_a_published_edition_carries_its_headline_and_an_unpublished_one_does_not_exist(
+) {
+    let app = app().await;
+    let page = app.get("/paper/iskra/5", None).await.body;
+    assert!(
+        page.contains("/paper/iskra/5/pdf"),
+        "the edition links its PDF"
+    );
+    let r = app.get("/paper/iskra/5/pdf", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(r.bytes.starts_with(b"%PDF-"));
+    // Read back as a reader's tool sees it (poppler-utils, installed by .ci/run).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("edition.pdf");
+    std::fs::write(&path, &r.bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+    assert!(text.contains("Schools: the cuts have names"), "{text}");
+    assert!(
+        text.contains("No. 5") || text.contains("No.5") || text.contains("5"),
+        "{text}"
+    );
+    assert_eq!(
+        app.get("/paper/iskra/6/pdf", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
