@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Issue 8, "memory": the server holding a 1,000,000-person organisation, resident size after
+# the work that grows it most: logins (each Argon2 hash takes 19 MiB while it runs), several at
+# once. Uses the SQLite database that bench/search.sh builds (run that first). Goal: at most
+# 200 MB resident. On request, never in CI.
+#
+#   bash bench/memory.sh [BIN]      # BIN: the iskra binary (default: a release build)
+#
+# Settings: DATA (/work/bench-data-search), PORT (18499), LOGINS (30 per client), CLIENTS (3).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-bench}"
+DATA="${DATA:-/work/bench-data-search}"
+PORT="${PORT:-18499}"
+LOGINS="${LOGINS:-30}"
+CLIENTS="${CLIENTS:-3}"
+bin="${1:-}"
+if [ -z "$bin" ]; then
+  cargo build --release -q -p iskra
+  bin="$CARGO_TARGET_DIR/release/iskra"
+fi
+[ -s "$DATA/db/iskra.db" ] || { echo "no database in $DATA: run bash bench/search.sh sqlite first" >&2; exit 1; }
+export ISKRA_KEY_FILE="$DATA/keys/bench.key"
+"$bin" serve --database "sqlite://$DATA/db/iskra.db" --listen "127.0.0.1:$PORT" --insecure-localhost \
+  >"$DATA/serve-memory.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 150); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break
+  sleep 0.2
+done
+echo "started: $(grep VmRSS /proc/$pid/status)"
+python3 - "$PORT" "$LOGINS" "$CLIENTS" <<'PY'
+import http.client, sys, threading, urllib.parse
+port, logins, clients = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+def one():
+    for _ in range(logins):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c.request("POST", "/login",
+                  urllib.parse.urlencode({"login": "bench-sec", "password": "bench-password-not-secret"}),
+                  {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"})
+        r = c.getresponse(); r.read(); c.close()
+        if r.status != 303:
+            sys.exit(f"login: {r.status}")
+ts = [threading.Thread(target=one) for _ in range(clients)]
+[t.start() for t in ts]; [t.join() for t in ts]
+PY
+echo "after $((LOGINS * CLIENTS)) logins, $CLIENTS at a time: $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' \t\n' ' ')"
