@@ -83,12 +83,18 @@ fn exposure_from_the_command_line() {
     let o = iskra(&["exposure", "1", "--data", &data, "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v[0]["exposure"]["people"], 3, "{v}");
-    // An account by login: the administrator holds an office at the top, so (as every office
-    // of a unit) sees the committee's own people by party name, and no identity.
+    // An account by login: the administrator holds an office at the top and sees figures, not
+    // names: not even the committee's own people, by party name or by identity.
     let o = iskra(&["exposure", "admin", "--data", &data, "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v[0]["exposure"]["people"], 3, "{v}");
+    assert_eq!(v[0]["exposure"]["people"], 0, "{v}");
+    assert_eq!(v[0]["exposure"]["counts"][0][1], 0, "{v}");
     assert_eq!(v[0]["exposure"]["counts"][1][1], 0, "{v}");
+    assert_eq!(
+        v[0]["exposure"]["counts"][3],
+        serde_json::json!(["units", 1]),
+        "{v}"
+    );
     let o = iskra(&["exposure", "nobody", "--data", &data]);
     assert!(!o.status.success());
     assert!(text(&o).contains("there is no person numbered or account called \"nobody\""));

@@ -163,6 +163,20 @@ fn is_self(who: &Who, p: &Person) -> bool {
 
 const OFFICES: &[Role] = &Role::OFFICES;
 
+/// The offices that show a unit's people by party name: every office but the administrator's,
+/// which keeps accounts and offices and sees figures, never names (an administrator who is a
+/// member of the unit sees its members as a member does).
+const NAMED_OFFICES: &[Role] = &[
+    Role::Secretary,
+    Role::Treasurer,
+    Role::Agent,
+    Role::Editor,
+    Role::Credentials,
+    Role::Presidium,
+    Role::Central,
+    Role::Security,
+];
+
 /// Whether the viewer holds an office of this role in any unit (offices count only for members).
 fn holds(who: &Who, role: Role) -> bool {
     who.held.iter().any(|h| h.role == role)
@@ -178,7 +192,7 @@ pub fn allowed(who: &Who, action: Action) -> bool {
             allowed(who, Action::ViewRoster(place)) || office_reaches(who, place, false, OFFICES)
         }
         Action::ViewRoster(place) => {
-            is_member_of(who, place.unit().id) || office_reaches(who, place, true, OFFICES)
+            is_member_of(who, place.unit().id) || office_reaches(who, place, true, NAMED_OFFICES)
         }
         Action::ManageUnit(place) | Action::ExportUnit(place) | Action::ViewIdentities(place) => {
             office_reaches(who, place, true, &[Role::Secretary])
@@ -431,6 +445,9 @@ mod tests {
         assert!(allowed(&w, Action::ManageRoles(at(&t.local))));
         assert!(allowed(&w, Action::ManageAccounts));
         assert!(allowed(&w, Action::ViewFigures(at(&t.closed))));
+        assert!(allowed(&w, Action::ViewFigures(at(&t.cc))));
+        // Not even the people of the unit the office is held in.
+        assert!(!allowed(&w, Action::ViewRoster(at(&t.cc))));
         assert!(!allowed(&w, Action::ViewRoster(at(&t.local))));
         assert!(!allowed(
             &w,
