@@ -90,9 +90,11 @@ fn exposure_from_the_command_line() {
     assert_eq!(v[0]["exposure"]["people"], 0, "{v}");
     assert_eq!(v[0]["exposure"]["counts"][0][1], 0, "{v}");
     assert_eq!(v[0]["exposure"]["counts"][1][1], 0, "{v}");
-    assert_eq!(
-        v[0]["exposure"]["counts"][3],
-        serde_json::json!(["units", 1]),
+    assert!(
+        v[0]["exposure"]["counts"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(["units", 1])),
         "{v}"
     );
     let o = iskra(&["exposure", "nobody", "--data", &data]);

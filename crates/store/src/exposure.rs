@@ -46,6 +46,8 @@ pub struct Snapshot {
     pub meetings: Vec<MeetingRow>,
     /// `(meeting id, person id)`.
     pub attendance: Vec<(i64, i64)>,
+    /// `(unit id, bundles of the paper it has received)`, for units with any.
+    pub bundles: Vec<(i64, i64)>,
 }
 
 fn day(s: &str) -> Result<Day> {
@@ -106,6 +108,13 @@ impl Store {
             attendance.push((r.try_get(0)?, r.try_get(1)?));
         }
         drop(rows);
+        let bundles: Vec<(i64, i64)> =
+            sqlx::query("SELECT unit_id, COUNT(*) AS n FROM bundles GROUP BY unit_id")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("unit_id")?, r.try_get("n")?)))
+                .collect::<Result<_>>()?;
         Ok(Snapshot {
             units,
             people,
@@ -113,6 +122,7 @@ impl Store {
             grants,
             meetings,
             attendance,
+            bundles,
         })
     }
 

@@ -17,8 +17,8 @@
 //! else can be allowed, and a test checks that both ways agree for every account of the demo
 //! and of the need-to-know fixture, so a rule that reached further would be caught there.
 //!
-//! **Another kind of object** (the paper's bundles, congress documents) plugs in as one entry of
-//! [`KINDS`]: the access action that shows one unit's objects, and how many each unit holds.
+//! **Another kind of object** (congress documents, say) plugs in as one entry of
+//! [`KINDS`], as the paper's bundles do: the access action that shows one unit's objects, and how many each unit holds.
 //!
 //! Accounts in this analysis are the live (not suspended) accounts; a person without one is
 //! analysed as if they had one with no offices (what inviting them would expose), and marked so.
@@ -69,6 +69,13 @@ pub const KINDS: &[Kind] = &[
         per_unit: |ix, u| ix.unit_meetings[u],
     },
     Kind {
+        name: "bundles",
+        label: "the paper's bundles (copies, sales, returns and money of a unit)",
+        // The unit's bundle page is shown to whoever sees the unit's figures.
+        ask: |p| Action::ViewFigures(p),
+        per_unit: |ix, u| ix.unit_bundles[u],
+    },
+    Kind {
         name: "units",
         label: "units' figures",
         ask: |p| Action::ViewFigures(p),
@@ -99,6 +106,8 @@ pub struct Index {
     pub person_unit: Vec<u32>,
     pub unit_people: Csr,
     pub unit_meetings: Vec<u64>,
+    /// Bundles of the paper each unit has received.
+    pub unit_bundles: Vec<u64>,
     pub meeting_unit: Vec<u32>,
     pub attendance: Attendance,
     /// The top units, for the organisation's administrator.
@@ -247,6 +256,12 @@ impl Index {
         for &u in &meeting_unit {
             unit_meetings[u as usize] += 1;
         }
+        let mut unit_bundles = vec![0u64; snap.units.len()];
+        for (unit, n) in &snap.bundles {
+            if let Some(&u) = unit_ix.get(unit) {
+                unit_bundles[u] = *n as u64;
+            }
+        }
         let att: Vec<(u32, u32)> = snap
             .attendance
             .iter()
@@ -272,6 +287,7 @@ impl Index {
             person_unit,
             unit_people,
             unit_meetings,
+            unit_bundles,
             meeting_unit,
             attendance,
             roots,

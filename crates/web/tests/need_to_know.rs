@@ -891,6 +891,7 @@ async fn exposure_is_what_the_matrix_allows() {
                     sees_pseudonyms(v.role, v.state, rel),
                 ),
                 ("figures", has("units"), figures),
+                ("bundles", has("bundles"), figures),
                 (
                     "closed",
                     has("closed_units") && ix.closed_branch[u as usize],
