@@ -138,6 +138,8 @@ pub struct Store {
     live: Arc<live::Hub>,
     /// The congress pages' share of the live signals (see `congress::Live`).
     congress_live: congress::Live,
+    /// The version of what the public sees of the papers (see `paper::PublicVersion`).
+    paper_public: Arc<paper::PublicVersion>,
 }
 
 pub(crate) fn now() -> i64 {
@@ -212,6 +214,7 @@ impl Store {
             vault: None,
             live: live::Hub::new(),
             congress_live: congress::Live::new(),
+            paper_public: Default::default(),
         };
         store.refuse_plaintext_identities().await?;
         store.migrate().await?;

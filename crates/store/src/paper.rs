@@ -218,6 +218,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.paper_public_changed();
         Ok(id)
     }
 
@@ -386,6 +387,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.paper_public_changed();
         Ok(n)
     }
 
@@ -524,6 +526,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.paper_public_changed();
         Ok(())
     }
 
@@ -554,6 +557,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // An article moved to `published` into an edition out already appears in it.
+        self.paper_public_changed();
         Ok(())
     }
 
@@ -1332,5 +1337,297 @@ impl Store {
         audit::append(&mut tx, None, "report.received", Some(("report", id)), &[]).await?;
         tx.commit().await?;
         Ok(id)
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// What the public sees, and when it changes
+
+/// A number that changes whenever what the public sees of the papers may have changed (a
+/// publication created, an edition published, an article moved or edited), on this server or
+/// on any other server of the same database. The web keeps the public pages rendered and
+/// renders them again when this number moves.
+///
+/// This server's own changes move it at once, before the mutation returns (so the very next
+/// request sees them); another server's arrive as `store::live` signals (`paper`), through
+/// PostgreSQL's NOTIFY, a few milliseconds after their commit. A signal lost (the listener
+/// reconnecting) is not made good here: the web also renders its pages again after a short
+/// while, whatever this number says.
+#[derive(Debug, Default)]
+pub(crate) struct PublicVersion {
+    version: std::sync::atomic::AtomicU64,
+    bridged: tokio::sync::OnceCell<()>,
+}
+
+impl PublicVersion {
+    fn bump(&self) {
+        self.version
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Store {
+    /// After a change to what the public may see has committed: moves this server's version at
+    /// once and tells the other servers.
+    fn paper_public_changed(&self) {
+        self.paper_public.bump();
+        self.announce_soon("paper", "public".to_string());
+    }
+
+    /// The current version of the public papers (see [`PublicVersion`]). The first call starts
+    /// this server's bridge from the live signals; a change announced after it returns moves
+    /// the version.
+    pub async fn public_paper_version(&self) -> Result<u64> {
+        let p = &self.paper_public;
+        if !p.bridged.initialized() {
+            p.bridged
+                .get_or_try_init(|| async {
+                    let mut rx = self.listen_live().await?;
+                    let out = p.clone();
+                    tokio::spawn(async move {
+                        use tokio::sync::broadcast::error::RecvError;
+                        loop {
+                            match rx.recv().await {
+                                Ok(s) if s.topic == "paper" => out.bump(),
+                                Ok(_) => {}
+                                // Something may have been missed: render again.
+                                Err(RecvError::Lagged(_)) => out.bump(),
+                                Err(RecvError::Closed) => break,
+                            }
+                        }
+                    });
+                    Ok::<(), StoreError>(())
+                })
+                .await?;
+        }
+        Ok(p.version.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Standing orders and subscriptions, as the unit's agent and the editors see them
+
+/// A subscriber, as the unit's own agent and secretary see them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: i64,
+    pub publication_id: i64,
+    pub unit_id: i64,
+    /// The subscriber, if they are one of the unit's people; `None` when no name is kept.
+    pub person_id: Option<i64>,
+    /// Their party name (never their identity).
+    pub pseudonym: Option<String>,
+    pub copies: i64,
+    pub active: bool,
+}
+
+/// A unit's order of a publication, in figures only (for the editors).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnitOrder {
+    /// The unit's standing order, copies per edition.
+    pub ordered: i64,
+    /// Active subscriptions delivered through the unit, and their copies.
+    pub subscribers: i64,
+    pub subscriber_copies: i64,
+}
+
+impl Store {
+    /// A unit's standing order of a publication (0 when none).
+    pub async fn order_of(&self, publication: i64, unit: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT copies FROM paper_orders WHERE publication_id = $1 AND unit_id = $2",
+        )
+        .bind(publication)
+        .bind(unit)
+        .fetch_optional(self.pool())
+        .await?
+        .unwrap_or(0))
+    }
+
+    /// Every unit's order of a publication, in figures: no subscriber's name.
+    pub async fn orders_by_unit(&self, publication: i64) -> Result<BTreeMap<i64, UnitOrder>> {
+        let mut out: BTreeMap<i64, UnitOrder> = BTreeMap::new();
+        for r in sqlx::query("SELECT unit_id, copies FROM paper_orders WHERE publication_id = $1")
+            .bind(publication)
+            .fetch_all(self.pool())
+            .await?
+        {
+            out.entry(r.try_get("unit_id")?).or_default().ordered = r.try_get("copies")?;
+        }
+        for r in sqlx::query(
+            "SELECT unit_id, COUNT(*) AS n, CAST(SUM(copies) AS BIGINT) AS copies \
+             FROM paper_subscriptions WHERE publication_id = $1 AND active = 1 GROUP BY unit_id",
+        )
+        .bind(publication)
+        .fetch_all(self.pool())
+        .await?
+        {
+            let o = out.entry(r.try_get("unit_id")?).or_default();
+            o.subscribers = r.try_get("n")?;
+            o.subscriber_copies = r.try_get("copies")?;
+        }
+        Ok(out)
+    }
+
+    /// The subscribers a unit delivers to, active ones first.
+    pub async fn subscriptions_of_unit(
+        &self,
+        publication: i64,
+        unit: i64,
+    ) -> Result<Vec<Subscription>> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.publication_id, s.unit_id, s.person_id, p.pseudonym, s.copies, s.active \
+             FROM paper_subscriptions s LEFT JOIN persons p ON p.id = s.person_id \
+             WHERE s.publication_id = $1 AND s.unit_id = $2 ORDER BY s.active DESC, s.id",
+        )
+        .bind(publication)
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Subscription {
+                    id: r.try_get("id")?,
+                    publication_id: r.try_get("publication_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    person_id: r.try_get("person_id")?,
+                    pseudonym: r.try_get("pseudonym")?,
+                    copies: r.try_get("copies")?,
+                    active: r.try_get::<i64, _>("active")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a subscriber of a unit: one of the unit's own people, or nobody named. A person
+    /// of another unit is refused: a unit's subscribers are its own.
+    pub async fn subscribe_in_unit(
+        &self,
+        actor: Option<i64>,
+        publication: i64,
+        unit: i64,
+        person: Option<i64>,
+        copies: i64,
+    ) -> Result<i64> {
+        if let Some(p) = person {
+            let theirs: Option<i64> =
+                sqlx::query_scalar("SELECT unit_id FROM persons WHERE id = $1")
+                    .bind(p)
+                    .fetch_optional(self.pool())
+                    .await?;
+            if theirs != Some(unit) {
+                return Err(StoreError::NotFound(format!("person {p} in this unit")));
+            }
+        }
+        if self.publication(publication).await?.is_none() {
+            return Err(StoreError::NotFound(format!("publication {publication}")));
+        }
+        self.subscribe(actor, publication, unit, person, copies)
+            .await
+    }
+
+    /// Ends a subscription of a unit (kept, inactive: the past editions' bundles counted it).
+    pub async fn end_subscription(&self, actor: Option<i64>, unit: i64, id: i64) -> Result<()> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query(
+            "UPDATE paper_subscriptions SET active = 0 WHERE id = $1 AND unit_id = $2 AND active = 1",
+        )
+        .bind(id)
+        .bind(unit)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("subscription {id}")));
+        }
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.subscription.end",
+            Some(("unit", unit)),
+            &[],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a publication's reserve: the share of the ordered copies printed on top, for the
+    /// editions planned from now on.
+    pub async fn set_reserve(
+        &self,
+        actor: Option<i64>,
+        publication: i64,
+        percent: i64,
+    ) -> Result<()> {
+        if !(0..=1000).contains(&percent) {
+            return Err(invalid("the reserve is a percentage from 0 to 1000"));
+        }
+        let mut tx = self.write().await?;
+        let n = sqlx::query("UPDATE publications SET reserve_percent = $2 WHERE id = $1")
+            .bind(publication)
+            .bind(percent)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("publication {publication}")));
+        }
+        audit::append(
+            &mut tx,
+            actor,
+            "paper.reserve",
+            Some(("publication", publication)),
+            &[("percent", Value::Int(percent))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// The single picture, without the units a viewer may not know of
+
+impl Store {
+    /// The single picture without the reports placed in `hidden` units: the whole picture less
+    /// theirs. Hidden units are few (closed circles) and their reports are read by the unit
+    /// index, so this costs the whole picture and a little more.
+    pub async fn single_picture_without(&self, hidden: &[i64]) -> Result<Picture> {
+        let mut p = self.single_picture().await?;
+        if hidden.is_empty() {
+            return Ok(p);
+        }
+        for chunk in hidden.chunks(500) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT unit_id, category, month, COUNT(*) AS n FROM reports \
+                 WHERE counted = 1 AND unit_id IN ({list}) GROUP BY unit_id, category, month"
+            );
+            let mut q = sqlx::query(&sql);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let n: i64 = r.try_get("n")?;
+                let unit: i64 = r.try_get("unit_id")?;
+                let category: String = r.try_get("category")?;
+                let month: String = r.try_get("month")?;
+                p.total -= n;
+                for (map, key) in [(&mut p.by_category, category), (&mut p.by_month, month)] {
+                    if let Some(v) = map.get_mut(&key) {
+                        *v -= n;
+                        if *v <= 0 {
+                            map.remove(&key);
+                        }
+                    }
+                }
+                p.by_unit.remove(&unit);
+            }
+        }
+        Ok(p)
     }
 }

@@ -482,3 +482,99 @@ async fn the_demo_papers_editions_balance_across_the_tree(db: &TestDb) {
         .any(|(due, paid)| due > paid));
     assert!(db.single_picture().await.unwrap().total >= 10);
 }
+
+on_every_backend!(a_units_subscribers_are_its_own_and_the_orders_go_up_as_figures);
+async fn a_units_subscribers_are_its_own_and_the_orders_go_up_as_figures(db: &TestDb) {
+    let o = org(db).await;
+    let (p, _) = central_paper(db, &o).await;
+    let here = db
+        .create_person(
+            &person(
+                "Reader",
+                o.docks1,
+                Status::Supporter,
+                0,
+                identity("r@example.org", ""),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let there = db
+        .create_person(
+            &person(
+                "Elsewhere",
+                o.docks2,
+                Status::Supporter,
+                0,
+                identity("e@example.org", ""),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    db.set_order(None, p, o.docks1, 12).await.unwrap();
+    assert!(db.set_order(None, p, o.docks1, -1).await.is_err());
+    assert_eq!(db.order_of(p, o.docks1).await.unwrap(), 12);
+    let s = db
+        .subscribe_in_unit(None, p, o.docks1, Some(here), 2)
+        .await
+        .unwrap();
+    db.subscribe_in_unit(None, p, o.docks1, None, 1)
+        .await
+        .unwrap();
+    // A person of another unit is not this unit's to record; nothing is written.
+    assert!(matches!(
+        db.subscribe_in_unit(None, p, o.docks1, Some(there), 1)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let subs = db.subscriptions_of_unit(p, o.docks1).await.unwrap();
+    assert_eq!(subs.len(), 2);
+    assert_eq!(
+        subs.iter()
+            .find(|x| x.id == s)
+            .unwrap()
+            .pseudonym
+            .as_deref(),
+        Some("Reader")
+    );
+    let totals = db.orders_by_unit(p).await.unwrap();
+    let d = totals[&o.docks1];
+    assert_eq!((d.ordered, d.subscribers, d.subscriber_copies), (12, 2, 3));
+    // Another unit cannot end this unit's subscription.
+    assert!(db.end_subscription(None, o.docks2, s).await.is_err());
+    db.end_subscription(None, o.docks1, s).await.unwrap();
+    let d = db.orders_by_unit(p).await.unwrap()[&o.docks1];
+    assert_eq!((d.subscribers, d.subscriber_copies), (1, 1));
+    assert!(db.set_reserve(None, p, -5).await.is_err());
+    db.set_reserve(None, p, 20).await.unwrap();
+    assert_eq!(
+        db.publication(p).await.unwrap().unwrap().reserve_percent,
+        20
+    );
+}
+
+on_every_backend!(the_single_picture_without_some_units_leaves_out_all_their_reports);
+async fn the_single_picture_without_some_units_leaves_out_all_their_reports(db: &TestDb) {
+    let o = org(db).await;
+    for (unit, cat) in [
+        (o.docks1, ReportCategory::Strike),
+        (o.docks1, ReportCategory::Police),
+        (o.docks2, ReportCategory::Strike),
+        (o.south, ReportCategory::Housing),
+    ] {
+        db.submit_report(Sender::Anonymous, &report(unit, cat, "Something happened."))
+            .await
+            .unwrap();
+    }
+    let all = db.single_picture().await.unwrap();
+    assert_eq!(db.single_picture_without(&[]).await.unwrap(), all);
+    let without = db.single_picture_without(&[o.docks1]).await.unwrap();
+    assert_eq!(without.total, all.total - 2);
+    assert_eq!(without.by_category.get("strike"), Some(&1));
+    assert_eq!(without.by_category.get("police"), None);
+    assert_eq!(without.by_unit.get(&o.docks1), None);
+    assert_eq!(without.by_unit.get(&o.docks2), Some(&1));
+    assert_eq!(without.by_month.values().sum::<i64>(), without.total);
+}

@@ -127,6 +127,9 @@ pub enum Action<'a> {
     ReadReports,
     /// Record the agent's return for the unit's bundle: its agent or secretary.
     RecordReturn(Place<'a>),
+    /// Set the unit's standing order of a paper and keep its subscribers (their names stay in
+    /// the unit): its agent or secretary, as for the bundle's return.
+    OrderPaper(Place<'a>),
 }
 
 /// Whether an office of `role` sees into `place`, `names` saying whether people (not only
@@ -224,7 +227,7 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::TakePart { participant } => participant,
         Action::EditPaper(place) => office_reaches(who, place, false, &[Role::Editor]),
         Action::ReadReports => who.held.iter().any(|h| h.role == Role::Editor),
-        Action::RecordReturn(place) => {
+        Action::RecordReturn(place) | Action::OrderPaper(place) => {
             office_reaches(who, place, true, &[Role::Agent, Role::Secretary])
         }
     }

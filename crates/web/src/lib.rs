@@ -30,6 +30,8 @@ pub struct AppState {
     pub org_name: Arc<str>,
     /// Backoff after failed logins, in memory only.
     pub throttle: Arc<throttle::Throttle>,
+    /// The public pages of the papers, kept rendered (see `pages::paper::PublicCache`).
+    pub paper_cache: Arc<pages::paper::PublicCache>,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             secure_cookies,
             org_name: org_name.into(),
             throttle: Arc::new(throttle::Throttle::default()),
+            paper_cache: Default::default(),
         })
     }
 }
@@ -120,6 +123,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/editor/reports/{id}"),
     ("GET", "/units/{id}/paper"),
     ("POST", "/units/{id}/paper"),
+    ("POST", "/units/{id}/paper/order"),
+    ("POST", "/units/{id}/paper/subscribers"),
+    ("GET", "/editor/orders"),
+    ("POST", "/editor/orders"),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -210,6 +217,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/units/{id}/paper",
             get(paper::unit_paper).post(paper::record_return),
+        )
+        .route("/units/{id}/paper/order", post(paper::set_order))
+        .route("/units/{id}/paper/subscribers", post(paper::subscribers))
+        .route(
+            "/editor/orders",
+            get(paper::orders).post(paper::set_reserve),
         )
         .route("/static/iskra.css", get(layout::stylesheet))
         .route("/static/congress.js", get(congress::script))

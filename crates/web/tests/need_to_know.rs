@@ -182,12 +182,18 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         | ("GET", "/editor/articles/{id}")
         | ("POST", "/editor/articles/{id}")
         | ("POST", "/editor/articles/{id}/state")
-        | ("POST", "/editor/reports/{id}") => yes(office && role == Role::Editor),
+        | ("POST", "/editor/reports/{id}")
+        // The orders of every unit in figures, and the reserve.
+        | ("GET", "/editor/orders")
+        | ("POST", "/editor/orders") => yes(office && role == Role::Editor),
         ("GET", "/paper/{code}/{number}/circulation") => yes(member_here || office),
         ("GET", "/units/{id}/paper") => {
             yes((here && (member_here || office)) || (rel == Rel::Below && office))
         }
-        ("POST", "/units/{id}/paper") => {
+        // The unit's standing order and its subscribers: its own agent or secretary.
+        ("POST", "/units/{id}/paper")
+        | ("POST", "/units/{id}/paper/order")
+        | ("POST", "/units/{id}/paper/subscribers") => {
             yes(office && here && matches!(role, Role::Agent | Role::Secretary))
         }
         // The whole organisation's administrator only: nobody in this matrix.

@@ -459,3 +459,380 @@ async fn the_printable_pdf_of_a_published_edition_carries_its_headline_and_an_un
         StatusCode::NOT_FOUND
     );
 }
+
+/// The published edition's page is kept rendered; a late article published into that edition
+/// shows on the very next request, and the security headers are those of every other page.
+#[tokio::test]
+async fn a_change_to_a_published_edition_shows_on_the_next_request() {
+    let app = app().await;
+    let p = app
+        .store
+        .publication_by_code("iskra")
+        .await
+        .unwrap()
+        .unwrap();
+    let five = app.store.edition_by_number(p.id, 5).await.unwrap().unwrap();
+    let first = app.get("/paper/iskra/5", None).await;
+    let again = app.get("/paper/iskra/5", None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body, again.body, "the kept page is the page");
+    assert!(!first.body.contains("Late news from the yard"));
+    let feed = app.get("/paper/iskra/feed.atom", None).await;
+    assert!(!feed.body.contains("Late news from the yard"));
+    // The same headers as a page rendered afresh, and as the empty handler's.
+    let health = app.get("/healthz", None).await;
+    for h in [
+        header::CONTENT_SECURITY_POLICY,
+        header::REFERRER_POLICY,
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::X_FRAME_OPTIONS,
+    ] {
+        assert!(health.headers.contains_key(&h), "{h} on /healthz");
+        assert_eq!(first.headers.get(&h), health.headers.get(&h), "{h}");
+        assert_eq!(again.headers.get(&h), health.headers.get(&h), "{h}");
+    }
+    assert_eq!(
+        again.headers[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+
+    // An article added to the edition that is out, taken through the workflow and published.
+    let a = app
+        .store
+        .create_article(
+            None,
+            p.id,
+            Some(five.id),
+            "Late news from the yard",
+            "The night shift *walked out*.",
+        )
+        .await
+        .unwrap();
+    // Not yet published: the public page does not change.
+    assert!(!app
+        .get("/paper/iskra/5", None)
+        .await
+        .body
+        .contains("Late news from the yard"));
+    for to in [
+        core_rules::paper::ArticleState::Edited,
+        core_rules::paper::ArticleState::Approved,
+        core_rules::paper::ArticleState::Published,
+    ] {
+        app.store.move_article(None, a, to).await.unwrap();
+    }
+    let after = app.get("/paper/iskra/5", None).await;
+    assert!(
+        after.body.contains("Late news from the yard") && after.body.contains("walked out"),
+        "the next request shows the published article"
+    );
+    assert!(app
+        .get("/paper/iskra/feed.atom", None)
+        .await
+        .body
+        .contains("Late news from the yard"));
+
+    // Publishing the edition in preparation shows it in the list and the index at once.
+    assert!(!app
+        .get("/paper/iskra", None)
+        .await
+        .body
+        .contains("/paper/iskra/6\""));
+    let six = app.store.edition_by_number(p.id, 6).await.unwrap().unwrap();
+    let (cookie, csrf) = app.login("editor").await;
+    let r = app
+        .post(
+            &format!("/editor/editions/{}/publish", six.id),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(app
+        .get("/paper/iskra", None)
+        .await
+        .body
+        .contains("/paper/iskra/6\""));
+    assert!(app
+        .get("/paper", None)
+        .await
+        .body
+        .contains("/paper/iskra/6\""));
+    assert_eq!(app.get("/paper/iskra/6", None).await.status, StatusCode::OK);
+    // Pages that do not exist are not kept, and stay not found.
+    assert_eq!(
+        app.get("/paper/iskra/99", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/paper/nothing/1", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// The agent of a circle sets its standing order and keeps its subscribers; a negative order
+/// is refused and changes nothing; an officer of another unit, or the unit's treasurer, is told
+/// the unit's order form does not exist; the editor sees the unit's figures, not the names.
+#[tokio::test]
+async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_figures() {
+    let app = app().await;
+    let yard = app
+        .store
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap();
+    let p = app
+        .store
+        .publication_by_code("iskra")
+        .await
+        .unwrap()
+        .unwrap();
+    let pid = p.id.to_string();
+    let (cookie, csrf) = app.login("agent").await;
+    let page = app
+        .get(&format!("/units/{}/paper", yard.id), Some(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .body
+        .contains(&format!("action=\"/units/{}/paper/order\"", yard.id)));
+
+    let order = format!("/units/{}/paper/order", yard.id);
+    let r = app
+        .post(
+            &order,
+            Some(&cookie),
+            &[("csrf", &csrf), ("publication", &pid), ("copies", "17")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
+
+    let r = app
+        .post(
+            &order,
+            Some(&cookie),
+            &[("csrf", &csrf), ("publication", &pid), ("copies", "-3")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("negative"), "{}", r.body);
+    assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
+    // Without the form's token: refused, nothing changes.
+    let r = app
+        .post(
+            &order,
+            Some(&cookie),
+            &[("publication", &pid), ("copies", "2")],
+        )
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
+
+    // A subscriber from the circle's people, by party name, and one with no name kept.
+    let people = app.store.people_of_unit(yard.id).await.unwrap();
+    let reader = &people[0];
+    let subs = format!("/units/{}/paper/subscribers", yard.id);
+    let before = app
+        .store
+        .subscriptions_of_unit(p.id, yard.id)
+        .await
+        .unwrap();
+    for (person, copies) in [(reader.id.to_string(), "2"), (String::new(), "1")] {
+        let r = app
+            .post(
+                &subs,
+                Some(&cookie),
+                &[
+                    ("csrf", &csrf),
+                    ("publication", &pid),
+                    ("person", &person),
+                    ("copies", copies),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let now = app
+        .store
+        .subscriptions_of_unit(p.id, yard.id)
+        .await
+        .unwrap();
+    assert_eq!(now.len(), before.len() + 2);
+    let page = app
+        .get(&format!("/units/{}/paper", yard.id), Some(&cookie))
+        .await
+        .body;
+    assert!(page.contains(&reader.pseudonym));
+    // Someone of another unit cannot be made this unit's subscriber.
+    let elsewhere = app
+        .store
+        .unit_by_code("mersey-bootle-strand")
+        .await
+        .unwrap()
+        .unwrap();
+    let stranger = &app.store.people_of_unit(elsewhere.id).await.unwrap()[0];
+    let r = app
+        .post(
+            &subs,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("publication", &pid),
+                ("person", &stranger.id.to_string()),
+                ("copies", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Ending one.
+    let mine = now.iter().find(|s| s.person_id == Some(reader.id)).unwrap();
+    let r = app
+        .post(
+            &subs,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("publication", &pid),
+                ("end", &mine.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let now = app
+        .store
+        .subscriptions_of_unit(p.id, yard.id)
+        .await
+        .unwrap();
+    assert!(!now.iter().find(|s| s.id == mine.id).unwrap().active);
+
+    // The agent of this circle has no say over another unit's order: it does not exist.
+    let r = app
+        .post(
+            &format!("/units/{}/paper/order", elsewhere.id),
+            Some(&cookie),
+            &[("csrf", &csrf), ("publication", &pid), ("copies", "5")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Nor has the circle's treasurer over its own.
+    let (tc, tcsrf) = app.login("treasurer").await;
+    let r = app
+        .post(
+            &order,
+            Some(&tc),
+            &[("csrf", &tcsrf), ("publication", &pid), ("copies", "5")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
+
+    // The editor: the circle's order and subscribers in figures, no names; sets the reserve.
+    let (ec, ecsrf) = app.login("editor").await;
+    let totals = app.get("/editor/orders", Some(&ec)).await;
+    assert_eq!(totals.status, StatusCode::OK);
+    assert!(totals.body.contains(&yard.name));
+    assert!(!totals.body.contains(&reader.pseudonym));
+    let r = app
+        .post(
+            "/editor/orders",
+            Some(&ec),
+            &[("csrf", &ecsrf), ("publication", &pid), ("reserve", "-1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .post(
+            "/editor/orders",
+            Some(&ec),
+            &[("csrf", &ecsrf), ("publication", &pid), ("reserve", "12")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.store
+            .publication(p.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .reserve_percent,
+        12
+    );
+    // The agent cannot set the reserve.
+    let r = app
+        .post(
+            "/editor/orders",
+            Some(&cookie),
+            &[("csrf", &csrf), ("publication", &pid), ("reserve", "50")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+fn picture_total(body: &str) -> i64 {
+    let at = body
+        .find(" reports (rejected")
+        .expect("the picture's total");
+    let start = body[..at].rfind('>').unwrap() + 1;
+    body[start..at].trim().parse().unwrap()
+}
+
+/// A report from the closed circle counts in the single picture of the central committee's
+/// editor (the statutes open closed units to the central committee), and in nothing an editor
+/// outside it sees: not by place, not by kind, not by month, not in the total.
+#[tokio::test]
+async fn the_single_picture_leaves_out_a_closed_units_reports_for_those_outside_it() {
+    let app = app().await;
+    let yard = app
+        .store
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap();
+    // The circle's secretary also edits a paper of the circle: an editor who does not know of
+    // the closed circle.
+    app.store
+        .grant_role("secretary", yard.id, core_rules::roles::Role::Editor, None)
+        .await
+        .unwrap();
+    let (central, _) = app.login("editor").await;
+    let (local, _) = app.login("secretary").await;
+    let before_central = picture_total(&app.get("/editor/picture", Some(&central)).await.body);
+    let before_local_page = app.get("/editor/picture", Some(&local)).await.body;
+    let before_local = picture_total(&before_local_page);
+    let closed = app
+        .store
+        .unit_by_code("mersey-bootle-seaforth")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(closed.closed);
+    // A kind of report and a month of its own, so that the bars by kind and the timeline
+    // would show it.
+    let happened = Day::parse("2001-02-03").unwrap();
+    let r = app
+        .store
+        .submit_report(
+            store::paper::Sender::Anonymous,
+            &store::paper::NewReport {
+                category: core_rules::paper::ReportCategory::Religion,
+                unit_id: closed.id,
+                happened_on: happened,
+                body: "The dock gate searches.".into(),
+            },
+        )
+        .await;
+    let r = r.unwrap();
+    app.store
+        .triage_report(None, r, core_rules::paper::Triage::Accept)
+        .await
+        .unwrap();
+    let central_page = app.get("/editor/picture", Some(&central)).await.body;
+    let local_page = app.get("/editor/picture", Some(&local)).await.body;
+    assert_eq!(picture_total(&central_page), before_central + 1);
+    assert_eq!(picture_total(&local_page), before_local);
+    // Every figure the local editor sees is as it was: by kind, by place, by month.
+    assert_eq!(local_page, before_local_page);
+    assert!(!local_page.contains(&closed.name));
+}

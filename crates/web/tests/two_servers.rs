@@ -264,3 +264,84 @@ async fn a_vote_cast_on_one_server_shows_live_on_the_other() {
     drop((one, two, first));
     db.drop_it().await;
 }
+
+/// The public edition is kept rendered on each server; an article published into it through
+/// server one shows on server two within moments, with no request to server one in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_to_a_published_edition_on_one_server_shows_on_the_other() {
+    let Some((db, url)) = PgDatabase::create().await else {
+        return;
+    };
+    let url = DatabaseUrl::parse(&url).unwrap();
+    let key = store::vault::MasterKey::generate();
+    let first = Store::open(&url, Create::IfMissing)
+        .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(key.clone()))
+        .await
+        .unwrap();
+    let today = Day::today();
+    assert!(first
+        .seed_demo(&core_rules::demo::demo(7, today), today)
+        .await
+        .unwrap());
+    let second = Store::open(&url, Create::Never)
+        .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(key))
+        .await
+        .unwrap();
+    let one = web::router(web::AppState::new(first.clone(), false).await.unwrap());
+    let two = web::router(web::AppState::new(second, false).await.unwrap());
+    let public = |router: &Router| {
+        let router = router.clone();
+        async move {
+            let (status, _, body) = send(
+                &router,
+                Request::get("/paper/iskra/5").body(Body::empty()).unwrap(),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK);
+            body
+        }
+    };
+    // Both servers have the page rendered and kept.
+    assert!(!public(&two).await.contains("Late news from the yard"));
+    assert!(!public(&one).await.contains("Late news from the yard"));
+
+    let editor = login(&one, "editor").await;
+    let p = first.publication_by_code("iskra").await.unwrap().unwrap();
+    let five = first.edition_by_number(p.id, 5).await.unwrap().unwrap();
+    let a = first
+        .create_article(
+            None,
+            p.id,
+            Some(five.id),
+            "Late news from the yard",
+            "The night shift walked out.",
+        )
+        .await
+        .unwrap();
+    for to in ["edited", "approved", "published"] {
+        post_ok(
+            &one,
+            &format!("/editor/articles/{a}/state"),
+            &editor,
+            &[("to", to)],
+        )
+        .await;
+    }
+    assert!(public(&one).await.contains("Late news from the yard"));
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if public(&two).await.contains("Late news from the yard") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "server two still serves the old edition 10 s after the change"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    db.drop_it().await;
+}

@@ -47,6 +47,80 @@ fn public_page(title: &str, body: Markup) -> Markup {
     }
 }
 
+// -------------------------------------------------------------------------------------------
+// The public pages, kept rendered
+
+/// How long a rendered public page is served without asking whether it is still right, beyond
+/// the version check: a bound on how long a lost change signal can leave a page stale.
+const PUBLIC_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Rendered public pages (the papers, a publication, its feed, an edition), kept in memory and
+/// served until what the public sees changes. They show only published, public material, the
+/// same to everyone, so one copy serves every reader; a change anywhere (on this server or
+/// another of the same database) moves `Store::public_paper_version` and every page is
+/// rendered again. Keys are canonical (a parsed edition number, a publication code that
+/// exists), and only pages that rendered are kept, so the cache holds at most one entry per
+/// real page.
+#[derive(Default)]
+pub struct PublicCache {
+    pages: std::sync::RwLock<HashMap<String, Cached>>,
+}
+
+struct Cached {
+    version: u64,
+    at: std::time::Instant,
+    content_type: &'static str,
+    body: Bytes,
+}
+
+/// More pages than any organisation publishes; past it the cache starts again.
+const PUBLIC_PAGES: usize = 4096;
+
+const HTML: &str = "text/html; charset=utf-8";
+const ATOM: &str = "application/atom+xml; charset=utf-8";
+
+fn cached_response(content_type: &'static str, body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// Serves `key` from the cache while the public papers are unchanged, else renders it. The
+/// version is read before rendering and kept with the page: a change committed while the page
+/// renders moves the version past it, so that page is not served again.
+async fn public_cached<F>(
+    state: &AppState,
+    key: String,
+    content_type: &'static str,
+    render: F,
+) -> AppResult<Response>
+where
+    F: std::future::Future<Output = AppResult<String>>,
+{
+    let version = state.store.public_paper_version().await?;
+    if let Ok(pages) = state.paper_cache.pages.read() {
+        if let Some(c) = pages.get(&key) {
+            if c.version == version && c.at.elapsed() < PUBLIC_TTL {
+                return Ok(cached_response(c.content_type, c.body.clone()));
+            }
+        }
+    }
+    let body = Bytes::from(render.await?);
+    if let Ok(mut pages) = state.paper_cache.pages.write() {
+        if pages.len() >= PUBLIC_PAGES {
+            pages.clear();
+        }
+        pages.insert(
+            key,
+            Cached {
+                version,
+                at: std::time::Instant::now(),
+                content_type,
+                body: body.clone(),
+            },
+        );
+    }
+    Ok(cached_response(content_type, body))
+}
+
 async fn publication(state: &AppState, code: &str) -> AppResult<Publication> {
     state
         .store
@@ -75,6 +149,11 @@ async fn public_edition(
 }
 
 pub async fn index(State(state): State<AppState>) -> AppResult<Response> {
+    let render = render_index(&state);
+    public_cached(&state, "index".into(), HTML, render).await
+}
+
+async fn render_index(state: &AppState) -> AppResult<String> {
     let pubs = state.store.publications().await?;
     let mut rows = Vec::new();
     for p in pubs {
@@ -92,14 +171,20 @@ pub async fn index(State(state): State<AppState>) -> AppResult<Response> {
             p { a href={ "/paper/" (p.code) "/feed.atom" } { "Subscribe (Atom feed)" } }
         }
     };
-    Ok(public_page("The papers", body).into_response())
+    Ok(public_page("The papers", body).into_string())
 }
 
 pub async fn publication_page(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let p = publication(&state, &code).await?;
+    // Only a page that rendered is kept, so only a code that exists is ever a key.
+    let render = render_publication(&state, &code);
+    public_cached(&state, format!("publication {code}"), HTML, render).await
+}
+
+async fn render_publication(state: &AppState, code: &str) -> AppResult<String> {
+    let p = publication(state, code).await?;
     let editions = state.store.editions(p.id, true).await?;
     let body = html! {
         h1 { (p.name) }
@@ -110,14 +195,21 @@ pub async fn publication_page(
             }
         }
     };
-    Ok(public_page(&p.name, body).into_response())
+    Ok(public_page(&p.name, body).into_string())
 }
 
 pub async fn edition_page(
     State(state): State<AppState>,
     Path((code, number)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let (p, e) = public_edition(&state, &code, &number).await?;
+    let n: i64 = number.parse().map_err(|_| AppError::NotFound)?;
+    let key = format!("edition {code} {n}");
+    let render = render_edition(&state, &code, &number);
+    public_cached(&state, key, HTML, render).await
+}
+
+async fn render_edition(state: &AppState, code: &str, number: &str) -> AppResult<String> {
+    let (p, e) = public_edition(state, code, number).await?;
     let articles = state.store.edition_articles(e.id).await?;
     let body = html! {
         article.edition {
@@ -140,7 +232,7 @@ pub async fn edition_page(
             }
         }
     };
-    Ok(public_page(&format!("{} No. {}", p.name, e.number), body).into_response())
+    Ok(public_page(&format!("{} No. {}", p.name, e.number), body).into_string())
 }
 
 fn print_edition(
@@ -216,8 +308,13 @@ pub async fn edition_pdf(
 
 /// The Atom feed (RFC 4287) of a publication's published editions.
 pub async fn feed(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {
+    let render = render_feed(&state, &code);
+    public_cached(&state, format!("feed {code}"), ATOM, render).await
+}
+
+async fn render_feed(state: &AppState, code: &str) -> AppResult<String> {
     use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
-    let p = publication(&state, &code).await?;
+    let p = publication(state, code).await?;
     let editions = state.store.editions(p.id, true).await?;
     let stamp = |d: Day| -> atom_syndication::FixedDateTime {
         format!("{d}T00:00:00Z")
@@ -290,11 +387,7 @@ pub async fn feed(State(state): State<AppState>, Path(code): Path<String>) -> Ap
         },
     ]);
     feed.set_entries(entries);
-    Ok((
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feed.to_string(),
-    )
-        .into_response())
+    Ok(feed.to_string())
 }
 
 // -------------------------------------------------------------------------------------------
@@ -472,7 +565,7 @@ pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> App
     }
     let body = html! {
         h1 { "The editors' desk" }
-        p { a href="/editor/picture" { "The single picture of the reports" } }
+        p { a href="/editor/picture" { "The single picture of the reports" } " · " a href="/editor/orders" { "Orders and the reserve" } }
         @for (p, editions, articles) in &desks {
             h2 { (p.name) }
             h3 { "Editions" }
@@ -828,9 +921,21 @@ pub async fn picture(
 ) -> AppResult<Response> {
     let w = who(&state, &session).await?;
     require(&w, Action::ReadReports)?;
-    let pic = state.store.single_picture().await?;
     let units = state.store.units().await?;
     let ch = chains(&units);
+    // Need-to-know: a report placed in a unit the viewer may not know of (a closed unit, or
+    // one in a closed branch, unless the statutes open it to the viewer's office) is left out
+    // of every figure here, the totals by kind and by month included, not only the figures by
+    // place. A closed unit does not exist outside it "in lists, counts, branch totals, charts"
+    // (web::access, README), and totals that counted its reports would show them anyway: the
+    // total less the places shown is the closed units' activity. The desk hides the same
+    // reports, by the same rule.
+    let hidden: Vec<i64> = units
+        .iter()
+        .filter(|u| !crate::access::allowed(&w, Action::KnowUnit(Place { chain: &ch[&u.id] })))
+        .map(|u| u.id)
+        .collect();
+    let pic = state.store.single_picture_without(&hidden).await?;
     let tree = core_rules::paper::circulation::Tree::new(
         &units
             .iter()
@@ -889,14 +994,85 @@ pub async fn unit_paper(
     let place = Place { chain: &chain };
     require(&w, Action::ViewFigures(place))?;
     let can_record = crate::access::allowed(&w, Action::RecordReturn(place));
+    let can_order = crate::access::allowed(&w, Action::OrderPaper(place));
+    let mut orders_people = Vec::new();
     let unit = place.unit();
     let bundles = state.store.bundles_of_unit(id).await?;
     let mut rows = Vec::new();
     for (e, copies) in bundles.iter().take(12) {
         rows.push((e, *copies, state.store.bundle_return(e.id, id).await?));
     }
+    // The papers this unit takes: those run by the unit or a body above it.
+    let mut orders = Vec::new();
+    if can_order {
+        // Members and supporters, by party name, as the unit's roster shows them to its
+        // offices; applicants and those who left are not offered.
+        let people: Vec<_> = state
+            .store
+            .people_of_unit(id)
+            .await?
+            .into_iter()
+            .filter(|p| {
+                matches!(
+                    p.status,
+                    core_rules::people::Status::Member | core_rules::people::Status::Supporter
+                )
+            })
+            .collect();
+        for p in state.store.publications().await? {
+            if chain.iter().any(|u| u.id == p.unit_id) {
+                let order = state.store.order_of(p.id, id).await?;
+                let subs = state.store.subscriptions_of_unit(p.id, id).await?;
+                orders.push((p, order, subs));
+            }
+        }
+        orders_people = people;
+    }
     let body = html! {
         h1 { "The paper in " (unit.name) }
+        @for (p, order, subs) in &orders {
+            section.orders id={ "orders-" (p.id) } {
+                h2 { (p.name) ": standing order and subscribers" }
+                form method="post" action={ "/units/" (id) "/paper/order" } {
+                    (csrf(&session))
+                    input type="hidden" name="publication" value=(p.id);
+                    label { "Copies of each edition for the unit " input type="number" min="0" name="copies" required value=(order); }
+                    button type="submit" { "Set the standing order" }
+                }
+                @let active: Vec<_> = subs.iter().filter(|s| s.active).collect();
+                p { (active.len()) " subscribers, " (active.iter().map(|s| s.copies).sum::<i64>()) " copies, delivered by the unit." }
+                @if !active.is_empty() {
+                    table {
+                        tr { th { "Subscriber" } th { "Copies" } th { "" } }
+                        @for s in &active {
+                            tr {
+                                td { @if let Some(n) = &s.pseudonym { (n) } @else { span.muted { "no name kept" } } }
+                                td { (s.copies) }
+                                td {
+                                    form.inline method="post" action={ "/units/" (id) "/paper/subscribers" } {
+                                        (csrf(&session))
+                                        input type="hidden" name="publication" value=(p.id);
+                                        input type="hidden" name="end" value=(s.id);
+                                        button.secondary type="submit" { "End" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                form method="post" action={ "/units/" (id) "/paper/subscribers" } {
+                    (csrf(&session))
+                    input type="hidden" name="publication" value=(p.id);
+                    label { "Subscriber " select name="person" {
+                        option value="" { "nobody named (the agent knows them)" }
+                        @for person in &orders_people { option value=(person.id) { (person.pseudonym) } }
+                    } }
+                    label { "Copies " input type="number" min="1" name="copies" required value="1"; }
+                    button type="submit" { "Add a subscriber" }
+                }
+                p.muted { "Subscribers' names stay in the unit: the editors see only how many copies each unit takes." }
+            }
+        }
         @if rows.is_empty() { p { "No bundles yet." } }
         @for (e, copies, ret) in &rows {
             section.bundle id={ "e" (e.id) } {
@@ -1067,4 +1243,164 @@ fn line_row(label: &str, l: &core_rules::paper::UnitLine) -> Markup {
             td class=(if l.balance_cents() < 0 { "error" } else { "" }) { (money(l.balance_cents())) }
         }
     }
+}
+
+// -------------------------------------------------------------------------------------------
+// Standing orders and subscribers (the unit's agent or secretary), and the editors' totals
+
+/// The publication named in a form, if this unit may take it (run by the unit or above).
+async fn publication_for_unit(
+    state: &AppState,
+    chain: &[Unit],
+    f: &FormData,
+) -> AppResult<Publication> {
+    let p = state
+        .store
+        .publication(f.id("publication", "The paper")?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !chain.iter().any(|u| u.id == p.unit_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(p)
+}
+
+fn whole(f: &FormData, name: &str, label: &str) -> AppResult<i64> {
+    let v = f.required(name, label)?.trim();
+    let n: i64 = v
+        .parse()
+        .map_err(|_| AppError::Bad(format!("{label}: give a whole number, not {v:?}")))?;
+    if n < 0 {
+        return Err(AppError::Bad(format!(
+            "{label}: {n} is negative; give 0 or more"
+        )));
+    }
+    Ok(n)
+}
+
+pub async fn set_order(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    check_csrf(&session, &f)?;
+    let w = who(&state, &session).await?;
+    let chain = chain_of(&state, id).await?;
+    require(&w, Action::OrderPaper(Place { chain: &chain }))?;
+    let p = publication_for_unit(&state, &chain, &f).await?;
+    let copies = whole(&f, "copies", "Copies of each edition")?;
+    state
+        .store
+        .set_order(Some(session.account.id), p.id, id, copies)
+        .await?;
+    Ok(Redirect::to(&format!("/units/{id}/paper#orders-{}", p.id)).into_response())
+}
+
+pub async fn subscribers(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    check_csrf(&session, &f)?;
+    let w = who(&state, &session).await?;
+    let chain = chain_of(&state, id).await?;
+    require(&w, Action::OrderPaper(Place { chain: &chain }))?;
+    let p = publication_for_unit(&state, &chain, &f).await?;
+    if f.get("end").is_some_and(|v| !v.trim().is_empty()) {
+        let sub = f.id("end", "The subscription")?;
+        state
+            .store
+            .end_subscription(Some(session.account.id), id, sub)
+            .await?;
+    } else {
+        let person = match f.get("person").map(str::trim) {
+            None | Some("") => None,
+            Some(_) => Some(f.id("person", "The subscriber")?),
+        };
+        let copies = whole(&f, "copies", "Copies")?;
+        if copies == 0 {
+            return Err(AppError::Bad(
+                "Copies: a subscription is for 1 copy or more".into(),
+            ));
+        }
+        state
+            .store
+            .subscribe_in_unit(Some(session.account.id), p.id, id, person, copies)
+            .await?;
+    }
+    Ok(Redirect::to(&format!("/units/{id}/paper#orders-{}", p.id)).into_response())
+}
+
+/// The editors' view of the orders: for each paper they edit, every unit's standing order and
+/// subscribers in figures (names stay in the unit), and the reserve printed on top.
+pub async fn orders(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    require(&w, Action::ReadReports)?;
+    let pubs = edited(&state, &w).await?;
+    let units = state.store.units().await?;
+    let ch = chains(&units);
+    // A closed unit's order is a figure of that unit: shown only to those who may see it.
+    let sees = |u: i64| {
+        ch.get(&u)
+            .is_some_and(|c| crate::access::allowed(&w, Action::ViewFigures(Place { chain: c })))
+    };
+    let name: HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
+    let mut sections = Vec::new();
+    for p in &pubs {
+        let o: Vec<(i64, store::paper::UnitOrder)> = state
+            .store
+            .orders_by_unit(p.id)
+            .await?
+            .into_iter()
+            .filter(|(u, _)| sees(*u))
+            .collect();
+        sections.push((p, o));
+    }
+    let body = html! {
+        h1 { "Orders" }
+        @if sections.is_empty() { p { "You edit no paper." } }
+        @for (p, o) in &sections {
+            h2 { (p.name) }
+            @let ordered: i64 = o.iter().map(|(_, x)| x.ordered).sum();
+            @let subs: i64 = o.iter().map(|(_, x)| x.subscribers).sum();
+            @let sub_copies: i64 = o.iter().map(|(_, x)| x.subscriber_copies).sum();
+            table.figures {
+                tr { th { "Unit" } th { "Standing order" } th { "Subscribers" } th { "Their copies" } th { "Copies in all" } }
+                @for (u, x) in o {
+                    tr { td { (name.get(u).map(|u| u.name.as_str()).unwrap_or("?")) } td { (x.ordered) } td { (x.subscribers) } td { (x.subscriber_copies) } td { (x.ordered + x.subscriber_copies) } }
+                }
+                tr.total { th { "In all" } th { (ordered) } th { (subs) } th { (sub_copies) } th { (ordered + sub_copies) } }
+            }
+            p { "Reserve: " (p.reserve_percent) "% of the copies ordered, printed on top (at least one copy). It applies to the editions planned from now on." }
+            form method="post" action="/editor/orders" {
+                (csrf(&session))
+                input type="hidden" name="publication" value=(p.id);
+                label { "Reserve (%) " input type="number" min="0" max="1000" name="reserve" required value=(p.reserve_percent); }
+                button type="submit" { "Set the reserve" }
+            }
+        }
+    };
+    Ok(layout::page("Orders", &state.org_name, &session, body).into_response())
+}
+
+pub async fn set_reserve(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    check_csrf(&session, &f)?;
+    let w = who(&state, &session).await?;
+    require(&w, Action::ReadReports)?;
+    let p = require_edit(&state, &w, f.id("publication", "The paper")?).await?;
+    let percent = whole(&f, "reserve", "The reserve")?;
+    state
+        .store
+        .set_reserve(Some(session.account.id), p.id, percent)
+        .await?;
+    Ok(Redirect::to("/editor/orders").into_response())
 }
