@@ -616,7 +616,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
             &[("csrf", &csrf), ("publication", &pid), ("copies", "-3")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("negative"), "{}", r.body);
     assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
     // Without the form's token: refused, nothing changes.
@@ -741,7 +741,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
             &[("csrf", &ecsrf), ("publication", &pid), ("reserve", "-1")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app
         .post(
             "/editor/orders",
