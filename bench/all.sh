@@ -145,7 +145,7 @@ not_met = sum(1 for r in rows if r[-1] == "**not met**")
 out += ["", f"{len(rows)} figures, {not_met} not met."]
 if problems:
     out += ["", "Scripts without figures in this run:"] + problems
-out += [f"Full logs of the run: `{logs}` (not kept in the repository).", ""]
+out += ["", f"Full logs of the run: `{logs}` (not kept in the repository).", ""]
 section = "\n".join(out)
 print(section)
 text = open(md, encoding="utf-8").read() if os.path.exists(md) else "# Benchmarks\n"
