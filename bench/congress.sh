@@ -49,4 +49,12 @@ print("|   p50 / max |  | %.1f / %.1f ms | |" % (med("ack_p50_ms"), med("ack_max
 print("|   baseline GET /healthz, same clients and spread, p99 (p50) |  | %.1f ms (%.1f ms) | %s |" % (med("healthz_p99_ms"), med("healthz_p50_ms"), each("healthz_p99_ms")))
 print("| result published to every stream after the close, max (p99) | <= 1 s | %.0f ms (%.0f ms) | %s |" % (med("publish_max_ms"), med("publish_p99_ms"), each("publish_max_ms")))
 print("|   the close request itself |  | %.0f ms | %s |" % (med("close_ms"), each("close_ms")))
+# Machine-readable summary for bench/all.sh: figure|goal|median|baseline|ratio|met.
+d, lost = runs[0]["delegates"], max(int(r["lost"]) for r in runs)
+ack, hz = med("ack_p99_ms"), med("healthz_p99_ms")
+print()
+print("RESULT|congress: %s delegates vote live, votes lost (worst run)|zero lost|%d|||%s" % (d, lost, "yes" if lost == 0 else "no"))
+print("RESULT|congress: all %s votes cast, from the opening|within 10 s|%.2f s|||%s" % (d, med("all_cast_s"), "yes" if med("all_cast_s") <= 10 else "no"))
+print("RESULT|congress: acknowledgement of a vote, p99|<= 100 ms|%.1f ms|GET /healthz %.1f ms|%.1fx|%s" % (ack, hz, ack / hz if hz else 0, "yes" if ack <= 100 else "no"))
+print("RESULT|congress: result published to every stream after the close|<= 1 s|%.0f ms|||%s" % (med("publish_max_ms"), "yes" if med("publish_max_ms") <= 1000 else "no"))
 '

@@ -28,7 +28,12 @@ else
 fi
 echo "binary: ${bin[*]}" >&2
 
-[ -s "$work/stv-1m-30c-5s.blt" ] || python3 bench/count/generate.py stv "$work/stv-1m-30c-5s.blt"
+# STV_BALLOTS (default 1,000,000) and the runs can be made smaller (bench/all.sh's QUICK=1).
+export STV_BALLOTS="${STV_BALLOTS:-1000000}"
+stv="$work/stv-1m-30c-5s.blt"
+[ "$STV_BALLOTS" = 1000000 ] || stv="$work/stv-$STV_BALLOTS-30c-5s.blt"
+export STV_FILE="$stv"
+[ -s "$stv" ] || python3 bench/count/generate.py stv "$stv" "$STV_BALLOTS"
 [ -s "$work/schulze-10k-20.blt" ] || python3 bench/count/generate.py schulze "$work/schulze-10k-20.blt"
 md5sum "$work"/*.blt >&2
 

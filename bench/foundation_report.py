@@ -142,6 +142,30 @@ def section(data_dir, notes_path):
     return "\n".join(lines) + "\n"
 
 
+def results(data_dir):
+    """One line per figure for bench/all.sh: RESULT|figure|goal|median|baseline|ratio|met."""
+    out = []
+    for name, r in (("SQLite", load(os.path.join(data_dir, "results-sqlite.txt"))),
+                    ("PostgreSQL", load(os.path.join(data_dir, "results-postgres.txt")))):
+        if r is None:
+            continue
+        n = f"{int(r['people']):,}"
+        if "import_median" in r:
+            i, b = float(r["import_median"]), float(r["baseline_median"])
+            out.append((f"import {n} people ({name})", "≤ 4× sqlite3 .import", f"{i:.1f} s",
+                        f"sqlite3 .import {b:.1f} s", f"{i / b:.2f}×", i / b <= 4))
+            rss, brss = float(r["import_rss_max_kb"]) / 1024, float(r["baseline_rss_median_kb"]) / 1024
+            out.append((f"import {n} people, peak memory ({name})", "≤ 300 MB", f"{rss:.0f} MB",
+                        f"sqlite3 .import {brss:.0f} MB", f"{rss / brss:.1f}×", rss <= 300))
+        t, tp = float(r["eval_median"]), float(r["eval_process_median"])
+        out.append((f"evaluation of {n} people ({name})", "≤ 2 s", f"{t:.3f} s",
+                    f"whole process {tp:.2f} s", "", t <= 2))
+        p95, css = float(r["page_p95"]), float(r["css_p95"])
+        out.append((f"unit page r01-l01 as its secretary, p95 ({name})", "≤ 20 ms", f"{p95:.1f} ms",
+                    f"GET /static/iskra.css {css:.2f} ms", f"{p95 / css:.0f}×", p95 <= 20))
+    return ["RESULT|" + "|".join([a, g, m, b, x, "yes" if ok else "no"]) for a, g, m, b, x, ok in out]
+
+
 def replace_section(text, new):
     if not text.strip():
         return "# Benchmarks\n\n" + new
@@ -157,6 +181,7 @@ def main():
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "foundation-notes.md")
     new = section(data_dir, notes)
     print(new)
+    print("\n".join(results(data_dir)))
     text = open(md, encoding="utf-8").read() if os.path.exists(md) else ""
     out = replace_section(text, new)
     with open(md + ".tmp", "w", encoding="utf-8") as fh:

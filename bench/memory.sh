@@ -31,6 +31,8 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 echo "started: $(grep VmRSS /proc/$pid/status)"
+rss_kb() { sed -n "s/^$1:\s*\([0-9]*\) kB/\1/p" "/proc/$pid/status"; }
+started_kb=$(rss_kb VmRSS)
 python3 - "$PORT" "$LOGINS" "$CLIENTS" <<'PY'
 import http.client, sys, threading, urllib.parse
 port, logins, clients = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -47,3 +49,12 @@ ts = [threading.Thread(target=one) for _ in range(clients)]
 [t.start() for t in ts]; [t.join() for t in ts]
 PY
 echo "after $((LOGINS * CLIENTS)) logins, $CLIENTS at a time: $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' \t\n' ' ')"
+# Machine-readable summary for bench/all.sh: figure|goal|median|baseline|ratio|met.
+now_kb=$(rss_kb VmRSS)
+people=$(sqlite3 "$DATA/db/iskra.db" "select count(*) from persons")
+python3 -c '
+import sys
+people, logins, now, start, peak = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]) / 1024, int(sys.argv[4]) / 1024, int(sys.argv[5]) / 1024
+print(f"RESULT|server resident memory, {people:,} people, after {logins} logins (peak {peak:.0f} MB)|≤ 200 MB|"
+      f"{now:.0f} MB|started {start:.0f} MB|{now / start:.1f}×|{\"yes\" if now <= 200 else \"no\"}")
+' "$people" "$((LOGINS * CLIENTS))" "$now_kb" "$started_kb" "$(rss_kb VmHWM)"

@@ -79,8 +79,17 @@ def replace_section(text, new):
 
 def main():
     results, md = sys.argv[1], sys.argv[2]
-    new = section(load(results))
+    r = load(results)
+    new = section(r)
     print(new)
+    # One line per backend for bench/all.sh: RESULT|figure|goal|median|baseline|ratio|met.
+    for b, name in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
+        if f"{b}_search_p95" not in r:
+            continue
+        p95, h95 = float(r[f"{b}_search_p95"]), float(r[f"{b}_health_p95"])
+        print(f"RESULT|branch search, {int(r[f'{b}_region_people']):,} of {int(r[f'{b}_people']):,} people, "
+              f"p95 ({name})|≤ {GOAL_P95_MS} ms|{p95:.1f} ms|GET /healthz {h95:.2f} ms|"
+              f"{p95 / h95:.0f}×|{'yes' if p95 <= GOAL_P95_MS else 'no'}")
     try:
         text = open(md, encoding="utf-8").read()
     except FileNotFoundError:

@@ -204,7 +204,7 @@ fn print_one(
                     "units": class.units.iter().map(|(u, bits)| serde_json::json!({
                         "unit": ix.snap.units[*u as usize].code,
                         "kinds": KINDS.iter().enumerate()
-                            .filter(|(k, kind)| bits & (1 << k) != 0 && (kind.per_unit)(ix, *u as usize) > 0)
+                            .filter(|(k, kind)| bits & (1 << k) != 0 && kind.per_unit(ix, *u as usize) > 0)
                             .map(|(_, k)| k.name).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 })
@@ -223,6 +223,10 @@ fn print_one(
             println!("  {:>8}  {}", n, k.label);
         }
         println!("  {:>8}  people met in person", e.met);
+        println!(
+            "  {:>8}  people named by the documents shown, beyond those above",
+            e.named_in_documents
+        );
         println!("  {:>8}  distinct people exposed in any way", e.people);
         println!("  {:>8}  units those people belong to", e.units_spanned);
         let codes: Vec<&str> = class

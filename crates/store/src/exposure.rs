@@ -1,6 +1,7 @@
 //! What exposure analysis reads: the whole organisation's structure in a few scans, with no
 //! names and no identities (people by number, unit and status; accounts and their offices;
-//! meetings and who attended them).
+//! meetings and who attended them; documents counted where they are kept, with the people they
+//! name by number).
 
 use crate::roles::Grant;
 use crate::units::Unit;
@@ -48,6 +49,28 @@ pub struct Snapshot {
     pub attendance: Vec<(i64, i64)>,
     /// `(unit id, bundles of the paper it has received)`, for units with any.
     pub bundles: Vec<(i64, i64)>,
+    /// `(unit id, articles not yet public)`: drafts, edited and approved articles of the
+    /// publications the unit runs.
+    pub articles: Vec<(i64, i64)>,
+    /// `(unit id, reports about it on the editors' desk)`: new and accepted.
+    pub desk_reports: Vec<(i64, i64)>,
+    /// `(unit id, person id)`: the senders named on those reports, once per unit and sender.
+    pub report_senders: Vec<(i64, i64)>,
+    /// `(unit id, reports used in articles)`, counted at the unit that runs the publication
+    /// (an article's page shows the reports it was made from).
+    pub reports_in_articles: Vec<(i64, i64)>,
+    /// Every congress, with its documents counted.
+    pub congresses: Vec<CongressRow>,
+    /// `(congress id, person id)`: who takes part in which congress.
+    pub participants: Vec<(i64, i64)>,
+}
+
+/// A congress's documents, counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CongressRow {
+    pub id: i64,
+    pub motions: i64,
+    pub amendments: i64,
 }
 
 fn day(s: &str) -> Result<Day> {
@@ -115,6 +138,65 @@ impl Store {
                 .iter()
                 .map(|r| Ok((r.try_get("unit_id")?, r.try_get("n")?)))
                 .collect::<Result<_>>()?;
+        let pairs = |sql: &'static str| async move {
+            sqlx::query(sql)
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?)))
+                .collect::<Result<Vec<(i64, i64)>>>()
+        };
+        let articles = pairs(
+            "SELECT p.unit_id, COUNT(*) FROM articles a JOIN publications p ON p.id = a.publication_id \
+             WHERE a.state <> 'published' GROUP BY p.unit_id",
+        )
+        .await?;
+        let desk_reports = pairs(
+            "SELECT unit_id, COUNT(*) FROM reports WHERE status IN ('new', 'accepted') GROUP BY unit_id",
+        )
+        .await?;
+        let reports_in_articles = pairs(
+            "SELECT p.unit_id, COUNT(*) FROM reports r JOIN articles a ON a.id = r.article_id \
+             JOIN publications p ON p.id = a.publication_id GROUP BY p.unit_id",
+        )
+        .await?;
+        // Senders and participants can run to hundreds of thousands: streamed.
+        let mut report_senders = Vec::new();
+        let mut rows = sqlx::query(
+            "SELECT DISTINCT unit_id, sender_person_id FROM reports \
+             WHERE sender_person_id IS NOT NULL AND status IN ('new', 'accepted')",
+        )
+        .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            report_senders.push((r.try_get(0)?, r.try_get(1)?));
+        }
+        drop(rows);
+        let congresses = sqlx::query(
+            "SELECT c.id, \
+               (SELECT COUNT(*) FROM congress_motions m WHERE m.congress_id = c.id) AS motions, \
+               (SELECT COUNT(*) FROM congress_amendments a JOIN congress_motions m \
+                  ON m.id = a.motion_id WHERE m.congress_id = c.id) AS amendments \
+             FROM congresses c ORDER BY c.id",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CongressRow {
+                id: r.try_get("id")?,
+                motions: r.try_get("motions")?,
+                amendments: r.try_get("amendments")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let mut participants = Vec::new();
+        let mut rows =
+            sqlx::query("SELECT congress_id, person_id FROM congress_participants ORDER BY id")
+                .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            participants.push((r.try_get(0)?, r.try_get(1)?));
+        }
+        drop(rows);
         Ok(Snapshot {
             units,
             people,
@@ -123,6 +205,12 @@ impl Store {
             meetings,
             attendance,
             bundles,
+            articles,
+            desk_reports,
+            report_senders,
+            reports_in_articles,
+            congresses,
+            participants,
         })
     }
 

@@ -3643,6 +3643,81 @@ async fn exposure_reads_the_structure_and_no_identities(db: &TestDb) {
     let names = db.pseudonyms_of(&[b, a, 999_999]).await.unwrap();
     assert_eq!(names.len(), 2);
     assert_eq!(names[&a], "Anna");
+    // Documents, counted where they are kept, and the people they name by number: a draft and
+    // a published-to-be article of the circle's paper, Anna's report on the desk and a rejected
+    // one, a congress with a motion, an amendment and Anna taking part.
+    let paper = db
+        .create_publication(None, "docks", "Docks Paper", o.docks1, 5)
+        .await
+        .unwrap();
+    db.create_article(None, paper, None, "Draft", "Text.")
+        .await
+        .unwrap();
+    let report = |sender| async move {
+        db.submit_report(
+            sender,
+            &store::paper::NewReport {
+                category: core_rules::paper::ReportCategory::Strike,
+                unit_id: o.docks1,
+                happened_on: today(),
+                body: "A strike.".into(),
+            },
+        )
+        .await
+        .unwrap()
+    };
+    report(store::paper::Sender::Person {
+        person: a,
+        account: acc,
+    })
+    .await;
+    let rejected = report(store::paper::Sender::Anonymous).await;
+    db.triage_report(None, rejected, core_rules::paper::Triage::Reject)
+        .await
+        .unwrap();
+    let congress: i64 = sqlx::query_scalar(
+        "INSERT INTO congresses (name, held_on, membership_on, rule, quorum_num, quorum_den, \
+         motion_states, supporters_needed, created_at) VALUES ('Second', '2030-01-01', \
+         '2029-12-01', '{\"rule\":\"per_members\",\"per\":10,\"min\":1}', 1, 2, \
+         'submitted,adopted,rejected', 0, 0) RETURNING id",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    let motion = db
+        .submit_motion(congress, "Statutes", "One.\nTwo.", true, None, None)
+        .await
+        .unwrap();
+    db.propose_amendment(
+        motion,
+        None,
+        &core_rules::congress::Edit::Delete { from: 1, to: 1 },
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    db.add_participant(congress, a, store::congress::Kind::Guest, 0, None)
+        .await
+        .unwrap();
+    let s = db.exposure_snapshot().await.unwrap();
+    assert_eq!(s.articles, vec![(o.docks1, 1)]);
+    assert_eq!(
+        s.desk_reports,
+        vec![(o.docks1, 1)],
+        "the rejected one is on no page"
+    );
+    assert_eq!(s.report_senders, vec![(o.docks1, a)]);
+    assert!(s.reports_in_articles.is_empty());
+    assert_eq!(
+        s.congresses,
+        vec![store::exposure::CongressRow {
+            id: congress,
+            motions: 1,
+            amendments: 1
+        }]
+    );
+    assert_eq!(s.participants, vec![(congress, a)]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ fn snapshot(people: u64) -> Snapshot {
         grants,
         meetings,
         attendance,
-        bundles: Vec::new(),
+        ..Snapshot::default()
     }
 }
 

@@ -125,6 +125,9 @@ pub enum Action<'a> {
     EditPaper(Place<'a>),
     /// Read and triage the reports sent to the papers, and see the single picture: an editor.
     ReadReports,
+    /// Read and triage one report, about the unit at `place`: an editor, if the unit is one they
+    /// may know of (a closed unit's reports stay with the bodies that see it).
+    ReadReport(Place<'a>),
     /// Record the agent's return for the unit's bundle: its agent or secretary.
     RecordReturn(Place<'a>),
     /// Set the unit's standing order of a paper and keep its subscribers (their names stay in
@@ -227,6 +230,9 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::TakePart { participant } => participant,
         Action::EditPaper(place) => office_reaches(who, place, false, &[Role::Editor]),
         Action::ReadReports => who.held.iter().any(|h| h.role == Role::Editor),
+        Action::ReadReport(place) => {
+            allowed(who, Action::ReadReports) && allowed(who, Action::KnowUnit(place))
+        }
         Action::RecordReturn(place) | Action::OrderPaper(place) => {
             office_reaches(who, place, true, &[Role::Agent, Role::Secretary])
         }
@@ -542,6 +548,11 @@ mod tests {
         assert!(allowed(&editor, Action::EditPaper(at(&t.local))));
         assert!(!allowed(&editor, Action::EditPaper(at(&t.cc))));
         assert!(allowed(&editor, Action::ReadReports));
+        // Reports about any unit the editor may know of; a closed one's only for the bodies the
+        // statutes name.
+        assert!(allowed(&editor, Action::ReadReport(at(&t.other))));
+        assert!(allowed(&editor, Action::ReadReport(at(&t.cc))));
+        assert!(!allowed(&editor, Action::ReadReport(at(&t.closed))));
         assert!(!allowed(&editor, Action::RecordReturn(at(&t.region))));
         let agent = who(
             &s,
@@ -553,6 +564,7 @@ mod tests {
         assert!(!allowed(&agent, Action::RecordReturn(at(&t.other))));
         assert!(!allowed(&agent, Action::EditPaper(at(&t.local))));
         assert!(!allowed(&agent, Action::ReadReports));
+        assert!(!allowed(&agent, Action::ReadReport(at(&t.local))));
         let member = who(&s, Some((7, 3, Status::Member)), &[]);
         assert!(!allowed(&member, Action::RecordReturn(at(&t.local))));
     }

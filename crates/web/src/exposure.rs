@@ -17,8 +17,19 @@
 //! else can be allowed, and a test checks that both ways agree for every account of the demo
 //! and of the need-to-know fixture, so a rule that reached further would be caught there.
 //!
-//! **Another kind of object** (congress documents, say) plugs in as one entry of
-//! [`KINDS`], as the paper's bundles do: the access action that shows one unit's objects, and how many each unit holds.
+//! **Another kind of object** plugs in as one entry of [`KINDS`], as the paper's bundles and the
+//! documents do: the access action that shows one unit's (or one congress's) objects, and how
+//! many each unit (or congress) holds.
+//!
+//! **Documents** are the paper's articles not yet public (asked as the editors' desk asks,
+//! `EditPaper` of the unit that runs the publication), the correspondents' reports on the desk
+//! (`ReadReport` of the unit a report is about: every editor reads those of every unit they may
+//! know of, so for an account that reads reports every unit is asked), the reports used in
+//! articles (shown on the article's page), and a congress's motions, amendments and minutes
+//! (`ViewCongress`: the class is asked as a non-participant, and each person again for the
+//! congresses they take part in). Documents also name people: a report its sender (on the
+//! desk), a congress its participants (on its pages, by party name). Those people are exposed by
+//! party name too, counted once with the people met ([`Exposure::named_in_documents`]).
 //!
 //! Accounts in this analysis are the live (not suspended) accounts; a person without one is
 //! analysed as if they had one with no offices (what inviting them would expose), and marked so.
@@ -37,15 +48,38 @@ use store::exposure::Snapshot;
 use store::people::Person;
 use store::units::Unit;
 
-/// A kind of object that an account can expose, held by units.
+/// A kind of object that an account can expose, held by units or by congresses.
 pub struct Kind {
     pub name: &'static str,
     /// Shown on the page: "people by party name".
     pub label: &'static str,
-    /// The access rules' question for one unit's objects of this kind.
-    pub ask: for<'a> fn(Place<'a>) -> Action<'a>,
-    /// How many of them a unit (by index) holds.
-    pub per_unit: fn(&Index, usize) -> u64,
+    pub of: Of,
+}
+
+/// Where a kind of object is kept, and the access rules' question for it.
+pub enum Of {
+    Units {
+        /// The question for one unit's objects of this kind.
+        ask: for<'a> fn(Place<'a>) -> Action<'a>,
+        /// How many of them a unit (by index) holds.
+        per_unit: fn(&Index, usize) -> u64,
+    },
+    Congresses {
+        /// The question for one congress's objects, given whether the viewer takes part in it.
+        ask: fn(bool) -> Action<'static>,
+        /// How many of them a congress (by index) holds.
+        per_congress: fn(&Index, usize) -> u64,
+    },
+}
+
+impl Kind {
+    /// How many objects of this kind a unit holds (none, for a congress's kinds).
+    pub fn per_unit(&self, ix: &Index, unit: usize) -> u64 {
+        match self.of {
+            Of::Units { per_unit, .. } => per_unit(ix, unit),
+            Of::Congresses { .. } => 0,
+        }
+    }
 }
 
 /// Every kind, in the order pages show them. The first three are used by name below.
@@ -53,44 +87,108 @@ pub const KINDS: &[Kind] = &[
     Kind {
         name: "people_by_pseudonym",
         label: "people by party name",
-        ask: |p| Action::ViewRoster(p),
-        per_unit: |ix, u| ix.unit_people.row(u).len() as u64,
+        of: Of::Units {
+            ask: |p| Action::ViewRoster(p),
+            per_unit: |ix, u| ix.unit_people.row(u).len() as u64,
+        },
     },
     Kind {
         name: "people_by_identity",
         label: "people by identity (name, address, workplace)",
-        ask: |p| Action::ViewIdentities(p),
-        per_unit: |ix, u| ix.unit_people.row(u).len() as u64,
+        of: Of::Units {
+            ask: |p| Action::ViewIdentities(p),
+            per_unit: |ix, u| ix.unit_people.row(u).len() as u64,
+        },
     },
     Kind {
         name: "meetings",
         label: "meetings (date and unit)",
-        ask: |p| Action::ViewRoster(p),
-        per_unit: |ix, u| ix.unit_meetings[u],
+        of: Of::Units {
+            ask: |p| Action::ViewRoster(p),
+            per_unit: |ix, u| ix.unit_meetings[u],
+        },
     },
     Kind {
         name: "bundles",
         label: "the paper's bundles (copies, sales, returns and money of a unit)",
         // The unit's bundle page is shown to whoever sees the unit's figures.
-        ask: |p| Action::ViewFigures(p),
-        per_unit: |ix, u| ix.unit_bundles[u],
+        of: Of::Units {
+            ask: |p| Action::ViewFigures(p),
+            per_unit: |ix, u| ix.unit_bundles[u],
+        },
+    },
+    Kind {
+        name: "articles",
+        label: "the paper's articles not yet public (drafts, edited, approved)",
+        // The editors' desk and the article's page: the editors of the unit that runs it.
+        of: Of::Units {
+            ask: |p| Action::EditPaper(p),
+            per_unit: |ix, u| ix.unit_articles[u],
+        },
+    },
+    Kind {
+        name: "reports",
+        label: "correspondents' reports on the editors' desk (new and accepted)",
+        of: Of::Units {
+            ask: |p| Action::ReadReport(p),
+            per_unit: |ix, u| ix.unit_reports[u],
+        },
+    },
+    Kind {
+        name: "reports_in_articles",
+        label: "reports shown with the articles made from them",
+        of: Of::Units {
+            ask: |p| Action::EditPaper(p),
+            per_unit: |ix, u| ix.unit_reports_in_articles[u],
+        },
+    },
+    Kind {
+        name: "motions",
+        label: "a congress's motions",
+        of: Of::Congresses {
+            ask: |participant| Action::ViewCongress { participant },
+            per_congress: |ix, c| ix.snap.congresses[c].motions as u64,
+        },
+    },
+    Kind {
+        name: "amendments",
+        label: "a congress's amendments",
+        of: Of::Congresses {
+            ask: |participant| Action::ViewCongress { participant },
+            per_congress: |ix, c| ix.snap.congresses[c].amendments as u64,
+        },
+    },
+    Kind {
+        name: "minutes",
+        label: "a congress's minutes",
+        // Written from its record of events, one document per congress.
+        of: Of::Congresses {
+            ask: |participant| Action::ViewCongress { participant },
+            per_congress: |_, _| 1,
+        },
     },
     Kind {
         name: "units",
         label: "units' figures",
-        ask: |p| Action::ViewFigures(p),
-        per_unit: |_, _| 1,
+        of: Of::Units {
+            ask: |p| Action::ViewFigures(p),
+            per_unit: |_, _| 1,
+        },
     },
     Kind {
         name: "closed_units",
         label: "closed units' figures",
-        ask: |p| Action::ViewFigures(p),
-        per_unit: |ix, u| ix.closed_branch[u] as u64,
+        of: Of::Units {
+            ask: |p| Action::ViewFigures(p),
+            per_unit: |ix, u| ix.closed_branch[u] as u64,
+        },
     },
 ];
 const PSEUDONYMS: usize = 0;
 const IDENTITIES: usize = 1;
 const MEETINGS: usize = 2;
+/// The reports on the desk, whose senders are named (see [`Index::unit_senders`]).
+const REPORTS: usize = 5;
 
 /// The snapshot, indexed: units and people numbered densely.
 pub struct Index {
@@ -108,6 +206,19 @@ pub struct Index {
     pub unit_meetings: Vec<u64>,
     /// Bundles of the paper each unit has received.
     pub unit_bundles: Vec<u64>,
+    /// Articles not yet public of the publications each unit runs.
+    pub unit_articles: Vec<u64>,
+    /// Reports about each unit on the editors' desk.
+    pub unit_reports: Vec<u64>,
+    /// The senders those reports name, per unit (people by index).
+    pub unit_senders: Csr,
+    /// Reports used in the articles of the publications each unit runs.
+    pub unit_reports_in_articles: Vec<u64>,
+    /// Congresses by id.
+    pub congress_ix: HashMap<i64, usize>,
+    /// Each congress's participants (people by index), and each person's congresses.
+    pub congress_people: Csr,
+    pub person_congresses: Csr,
     pub meeting_unit: Vec<u32>,
     pub attendance: Attendance,
     /// The top units, for the organisation's administrator.
@@ -130,6 +241,10 @@ pub struct ClassAnswer {
     pub counts: Vec<u64>,
     /// Units allowed for some kind, with a bit per kind.
     pub units: Vec<(u32, u32)>,
+    /// Congresses (by index) whose documents are shown to the class, whoever takes part.
+    pub congresses: Vec<u32>,
+    /// Units whose reports (and so their senders) are shown, sorted.
+    pub report_units: Vec<u32>,
     /// Units whose people are known by party name, sorted.
     pub named: Vec<u32>,
     /// Units whose people are known by identity, sorted.
@@ -156,6 +271,9 @@ pub struct Exposure {
     pub counts: Vec<(&'static str, u64)>,
     /// People met in person (attended a meeting together).
     pub met: u64,
+    /// People named by the documents shown (a report's sender, a congress's participants) and
+    /// neither known from a roster shown nor met.
+    pub named_in_documents: u64,
     /// Distinct people exposed in any way, the account holder included.
     pub people: u64,
     /// Distinct units those people belong to.
@@ -262,6 +380,38 @@ impl Index {
                 unit_bundles[u] = *n as u64;
             }
         }
+        let per_unit = |rows: &[(i64, i64)]| {
+            let mut v = vec![0u64; snap.units.len()];
+            for (unit, n) in rows {
+                if let Some(&u) = unit_ix.get(unit) {
+                    v[u] += *n as u64;
+                }
+            }
+            v
+        };
+        let unit_articles = per_unit(&snap.articles);
+        let unit_reports = per_unit(&snap.desk_reports);
+        let unit_reports_in_articles = per_unit(&snap.reports_in_articles);
+        let senders: Vec<(u32, u32)> = snap
+            .report_senders
+            .iter()
+            .filter_map(|(u, p)| Some((*unit_ix.get(u)? as u32, *person_ix.get(p)?)))
+            .collect();
+        let unit_senders = Csr::from_pairs(snap.units.len(), &senders);
+        let congress_ix: HashMap<i64, usize> = snap
+            .congresses
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
+        let taking_part: Vec<(u32, u32)> = snap
+            .participants
+            .iter()
+            .filter_map(|(c, p)| Some((*congress_ix.get(c)? as u32, *person_ix.get(p)?)))
+            .collect();
+        let congress_people = Csr::from_pairs(snap.congresses.len(), &taking_part);
+        let flipped: Vec<(u32, u32)> = taking_part.iter().map(|&(c, p)| (p, c)).collect();
+        let person_congresses = Csr::from_pairs(snap.people.len(), &flipped);
         let att: Vec<(u32, u32)> = snap
             .attendance
             .iter()
@@ -288,6 +438,13 @@ impl Index {
             unit_people,
             unit_meetings,
             unit_bundles,
+            unit_articles,
+            unit_reports,
+            unit_senders,
+            unit_reports_in_articles,
+            congress_ix,
+            congress_people,
+            person_congresses,
             meeting_unit,
             attendance,
             roots,
@@ -401,8 +558,12 @@ impl Index {
     }
 
     /// The units a class can possibly be allowed anything in under today's rules: its own unit
-    /// and the subtrees of its offices' units (see the module's notes).
+    /// and the subtrees of its offices' units (see the module's notes); every unit for an account
+    /// that reads the correspondents' reports, which come from anywhere.
     fn candidates(&self, who: &Who) -> Vec<usize> {
+        if allowed(who, Action::ReadReports) {
+            return (0..self.snap.units.len()).collect();
+        }
         let mut marks = Marks::new(self.snap.units.len());
         let mut out = Vec::new();
         let mut stack: Vec<usize> = who
@@ -435,9 +596,11 @@ impl Index {
             };
             let mut bits = 0u32;
             for (k, kind) in KINDS.iter().enumerate() {
-                if allowed(who, (kind.ask)(place)) {
-                    bits |= 1 << k;
-                    a.counts[k] += (kind.per_unit)(self, u);
+                if let Of::Units { ask, per_unit } = kind.of {
+                    if allowed(who, ask(place)) {
+                        bits |= 1 << k;
+                        a.counts[k] += per_unit(self, u);
+                    }
                 }
             }
             if bits != 0 {
@@ -448,11 +611,31 @@ impl Index {
                 if bits & (1 << IDENTITIES) != 0 {
                     a.identified.push(u as u32);
                 }
+                if bits & (1 << REPORTS) != 0 {
+                    a.report_units.push(u as u32);
+                }
+            }
+        }
+        // A congress's documents, asked as for someone who does not take part in it: the part
+        // that comes with taking part is the person's own (see `finish`).
+        for c in 0..self.snap.congresses.len() {
+            let mut any = false;
+            for (k, kind) in KINDS.iter().enumerate() {
+                if let Of::Congresses { ask, per_congress } = kind.of {
+                    if allowed(who, ask(false)) {
+                        any = true;
+                        a.counts[k] += per_congress(self, c);
+                    }
+                }
+            }
+            if any {
+                a.congresses.push(c as u32);
             }
         }
         a.units.sort_unstable();
         a.named.sort_unstable();
         a.identified.sort_unstable();
+        a.report_units.sort_unstable();
         a.known = a.named.iter().chain(&a.identified).copied().collect();
         a.known.sort_unstable();
         a.known.dedup();
@@ -483,7 +666,10 @@ impl Index {
             units.insert(u);
         }
         let in_known = |u: u32| class.known.binary_search(&u).is_ok();
-        if let Some(pi) = s.person.and_then(|p| self.person_ix.get(&p)).copied() {
+        // Congresses whose documents the person sees because they take part in them.
+        let mut taking_part: Vec<u32> = Vec::new();
+        let pi = s.person.and_then(|p| self.person_ix.get(&p)).copied();
+        if let Some(pi) = pi {
             let row = &self.snap.people[pi as usize];
             who.own = Some(Own {
                 person_id: row.id,
@@ -539,15 +725,61 @@ impl Index {
                     spanned += units.insert(u) as u64;
                 }
             });
+            for &c in self.person_congresses.row(pi as usize) {
+                if class.congresses.binary_search(&c).is_ok() {
+                    continue;
+                }
+                let mut any = false;
+                for (k, kind) in KINDS.iter().enumerate() {
+                    if let Of::Congresses { ask, per_congress } = kind.of {
+                        if allowed(who, ask(true)) {
+                            any = true;
+                            counts[k] += per_congress(self, c as usize);
+                        }
+                    }
+                }
+                if any {
+                    taking_part.push(c);
+                }
+            }
             who.own = who.own.map(|o| Own {
                 person_id: i64::MIN,
                 ..o
             });
+        } else {
+            people.clear();
+        }
+        // People the documents name, by party name: the senders of the reports shown and the
+        // participants of the congresses shown. `people` holds the holder and those they met.
+        let mut named_in_documents = 0u64;
+        let senders = class
+            .report_units
+            .iter()
+            .flat_map(|&u| self.unit_senders.row(u as usize));
+        let delegates = class
+            .congresses
+            .iter()
+            .chain(&taking_part)
+            .flat_map(|&c| self.congress_people.row(c as usize));
+        for &q in senders.chain(delegates) {
+            if !people.insert(q) {
+                continue;
+            }
+            let u = self.person_unit[q as usize];
+            if class.named.binary_search(&u).is_err() {
+                counts[PSEUDONYMS] += 1;
+            }
+            if !in_known(u) {
+                named_in_documents += 1;
+                total += 1;
+                spanned += units.insert(u) as u64;
+            }
         }
         Exposure {
             subject: s.clone(),
             counts: KINDS.iter().map(|k| k.name).zip(counts).collect(),
             met,
+            named_in_documents,
             people: total,
             units_spanned: spanned,
         }
@@ -883,5 +1115,21 @@ impl Index {
             }
         }
         Some(assess(&attendees, beyond, assumptions))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kinds_used_by_position_are_where_the_code_expects_them() {
+        let at = |name: &str| KINDS.iter().position(|k| k.name == name);
+        assert_eq!(at("people_by_pseudonym"), Some(PSEUDONYMS));
+        assert_eq!(at("people_by_identity"), Some(IDENTITIES));
+        assert_eq!(at("meetings"), Some(MEETINGS));
+        assert_eq!(at("reports"), Some(REPORTS));
+        // A bit per kind in `ClassAnswer::units`.
+        assert!(KINDS.len() <= 32);
     }
 }

@@ -8,6 +8,7 @@ use core_rules::people::{Identity, Status};
 use core_rules::units::NewUnit;
 use core_rules::Day;
 use http_body_util::BodyExt;
+use std::collections::HashMap;
 use store::people::NewPerson;
 use store::{Create, DatabaseUrl, Store};
 use tower::ServiceExt;
@@ -297,4 +298,269 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
     for p in ["/exposure", "/exposure/simulate", "/exposure/meeting"] {
         assert_eq!(d.get(p, &member).await.0, StatusCode::NOT_FOUND, "{p}");
     }
+}
+
+/// Documents, on a structure small enough to count by hand: the paper's articles not yet public,
+/// the reports on the editors' desk (one naming its sender from a closed circle), reports used in
+/// an article, and a congress's motions, amendments and minutes with the people taking part.
+#[tokio::test]
+async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
+    use core_rules::paper::{ArticleState, NewEdition, ReportCategory, Triage};
+    use core_rules::roles::Role;
+    use store::paper::{NewReport, Sender};
+    let dir = tempfile::tempdir().unwrap();
+    let store = empty_store(&dir).await;
+    let long_ago = Day::parse("2015-01-01").unwrap();
+    store::init_organisation(&store, "P", "CC", "admin", "admin password 1", long_ago)
+        .await
+        .unwrap();
+    // cc > a > h (closed); cc > b.
+    for (code, kind, parent, closed) in [
+        ("a", "local", "cc", false),
+        ("b", "local", "cc", false),
+        ("h", "circle", "a", true),
+    ] {
+        store
+            .create_unit(
+                &NewUnit {
+                    code: code.into(),
+                    name: code.to_uppercase(),
+                    kind: kind.into(),
+                    parent: Some(parent.into()),
+                    area: String::new(),
+                    closed,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let unit = |code: &'static str| {
+        let store = store.clone();
+        async move { store.unit_by_code(code).await.unwrap().unwrap().id }
+    };
+    let (cc, a, b, h) = (
+        unit("cc").await,
+        unit("a").await,
+        unit("b").await,
+        unit("h").await,
+    );
+    let e0 = member(&store, cc, "e0", long_ago).await; // editor of the central paper
+    let c0 = member(&store, cc, "c0", long_ago).await; // central committee
+    let a0 = member(&store, a, "a0", long_ago).await;
+    let a1 = member(&store, a, "a1", long_ago).await; // editor of A's paper
+    let b0 = member(&store, b, "b0", long_ago).await;
+    let b1 = member(&store, b, "b1", long_ago).await;
+    let h0 = member(&store, h, "h0", long_ago).await;
+    let mut account = HashMap::new();
+    for (login, p) in [("e0", e0), ("c0", c0), ("a1", a1), ("b0", b0), ("h0", h0)] {
+        let id = store
+            .create_account(login, "a password of theirs", Some(p), false, None)
+            .await
+            .unwrap();
+        account.insert(login, id);
+    }
+    store
+        .grant_role("e0", cc, Role::Editor, None)
+        .await
+        .unwrap();
+    store
+        .grant_role("c0", cc, Role::Central, None)
+        .await
+        .unwrap();
+    store.grant_role("a1", a, Role::Editor, None).await.unwrap();
+
+    // The central paper: a draft, an approved article, and a published one; A's paper a draft.
+    let spark = store
+        .create_publication(None, "spark", "The Spark", cc, 5)
+        .await
+        .unwrap();
+    let local = store
+        .create_publication(None, "local", "The Local", a, 5)
+        .await
+        .unwrap();
+    let draft = store
+        .create_article(None, spark, None, "Draft", "Text.")
+        .await
+        .unwrap();
+    let approved = store
+        .create_article(None, spark, None, "Approved", "Text.")
+        .await
+        .unwrap();
+    for to in [ArticleState::Edited, ArticleState::Approved] {
+        store.move_article(None, approved, to).await.unwrap();
+    }
+    let edition = store
+        .create_edition(
+            None,
+            spark,
+            &NewEdition {
+                number: 1,
+                date: Day::today(),
+                price_cents: 100,
+                headline: "First".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let out = store
+        .create_article(None, spark, Some(edition), "Out", "Text.")
+        .await
+        .unwrap();
+    for to in [ArticleState::Edited, ArticleState::Approved] {
+        store.move_article(None, out, to).await.unwrap();
+    }
+    store.publish_edition(None, edition).await.unwrap();
+    store
+        .create_article(None, local, None, "Local draft", "Text.")
+        .await
+        .unwrap();
+
+    // Reports: about B from b0 (new), about the closed circle from h0 (new), about A anonymous
+    // (accepted), about B anonymous (rejected: on no page), about the centre anonymous (used in
+    // the central paper's draft).
+    let report = |unit: i64, sender: Sender, body: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .submit_report(
+                    sender,
+                    &NewReport {
+                        category: ReportCategory::Strike,
+                        unit_id: unit,
+                        happened_on: Day::today(),
+                        body: body.into(),
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let from = |p: i64, login: &str| Sender::Person {
+        person: p,
+        account: account[login],
+    };
+    report(b, from(b0, "b0"), "REPORT-FROM-B").await;
+    report(h, from(h0, "h0"), "REPORT-FROM-H").await;
+    let r3 = report(a, Sender::Anonymous, "REPORT-ABOUT-A").await;
+    store.triage_report(None, r3, Triage::Accept).await.unwrap();
+    let r4 = report(b, Sender::Anonymous, "REPORT-REJECTED").await;
+    store.triage_report(None, r4, Triage::Reject).await.unwrap();
+    let r5 = report(cc, Sender::Anonymous, "REPORT-USED").await;
+    store
+        .triage_report(None, r5, Triage::UseIn(draft))
+        .await
+        .unwrap();
+
+    // A congress with two motions and one amendment; b1 and h0 take part (as guests).
+    let congress: i64 = store::sqlx::query_scalar(
+        "INSERT INTO congresses (name, held_on, membership_on, rule, quorum_num, quorum_den, \
+         motion_states, supporters_needed, created_at) VALUES ('Second', '2030-01-01', \
+         '2029-12-01', '{\"rule\":\"per_members\",\"per\":10,\"min\":1}', 1, 2, \
+         'submitted,adopted,rejected', 0, 0) RETURNING id",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let m1 = store
+        .submit_motion(congress, "Statutes", "One.\nTwo.", true, None, None)
+        .await
+        .unwrap();
+    store
+        .submit_motion(congress, "Programme", "One.", false, None, None)
+        .await
+        .unwrap();
+    store
+        .propose_amendment(
+            m1,
+            None,
+            &core_rules::congress::Edit::Delete { from: 2, to: 2 },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    for p in [b1, h0] {
+        store
+            .add_participant(congress, p, store::congress::Kind::Guest, 0, None)
+            .await
+            .unwrap();
+    }
+
+    let ix = index(&store).await;
+    let of = |p: i64| ix.exposure_of(&ix.main_subject(p).unwrap()).0;
+    let docs = |e: &web::exposure::Exposure| {
+        [
+            "articles",
+            "reports",
+            "reports_in_articles",
+            "motions",
+            "amendments",
+            "minutes",
+        ]
+        .map(|k| e.count(k))
+    };
+    // e0, editor of the central paper: its draft and approved article and A's draft (an editor
+    // edits the papers of the units below); the desk's reports from B, the closed circle (the
+    // central committee's bodies see closed units) and A; the report used in the draft. No
+    // congress. Named: the CC's two by its roster, and b0 and h0 as the senders of reports.
+    let e = of(e0);
+    assert_eq!(docs(&e), [3, 3, 1, 0, 0, 0], "{e:?}");
+    assert_eq!(e.named_in_documents, 2);
+    assert_eq!(e.count("people_by_pseudonym"), 2 + 2);
+    assert_eq!((e.people, e.units_spanned), (4, 3));
+    // a1, editor of A's paper: A's draft only; the desk's reports but the closed circle's
+    // (a local committee does not see closed units); b0 named as sender.
+    let e = of(a1);
+    assert_eq!(docs(&e), [1, 2, 0, 0, 0, 0], "{e:?}");
+    assert_eq!(e.named_in_documents, 1);
+    assert_eq!(e.count("people_by_pseudonym"), 2 + 1);
+    assert_eq!((e.people, e.units_spanned), (3, 2));
+    // c0, on the central committee: the congress (two motions, one amendment, the minutes) and
+    // its participants b1 and h0 by party name; nothing of the paper.
+    let e = of(c0);
+    assert_eq!(docs(&e), [0, 0, 0, 2, 1, 1], "{e:?}");
+    assert_eq!(e.named_in_documents, 2);
+    assert_eq!((e.people, e.units_spanned), (4, 3));
+    // b1 (no account: as if invited) takes part: the congress's documents and h0, the other
+    // participant, from the closed circle.
+    let e = of(b1);
+    assert!(!e.subject.has_account);
+    assert_eq!(docs(&e), [0, 0, 0, 2, 1, 1], "{e:?}");
+    assert_eq!(e.named_in_documents, 1);
+    assert_eq!((e.people, e.units_spanned), (3, 2));
+    // h0 likewise, naming b1; their own report exposes nothing to them.
+    let e = of(h0);
+    assert_eq!(docs(&e), [0, 0, 0, 2, 1, 1], "{e:?}");
+    assert_eq!((e.people, e.named_in_documents), (2, 1));
+    // a0, a plain member: no documents.
+    let e = of(a0);
+    assert_eq!(docs(&e), [0; 6], "{e:?}");
+    assert_eq!((e.people, e.named_in_documents), (2, 0));
+    // The whole organisation at once (editors asked about every unit) equals one by one.
+    let analysis = ix.analyse();
+    for (e, s) in analysis.exposures.iter().zip(ix.subjects()) {
+        assert_eq!(e, &ix.exposure_of(&s).0, "{s:?}");
+    }
+
+    // The pages show what was counted: A's editor's desk lists the reports from B (with its
+    // sender) and about A, not the closed circle's nor the rejected one.
+    let state = web::AppState::new(store.clone(), false).await.unwrap();
+    let router = web::router(state);
+    let session = store.start_session(account["a1"]).await.unwrap();
+    let req = Request::get("/editor")
+        .header(header::COOKIE, format!("iskra-demo={session}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let desk =
+        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert!(
+        desk.contains("REPORT-FROM-B") && desk.contains("from b0"),
+        "{desk}"
+    );
+    assert!(desk.contains("REPORT-ABOUT-A"));
+    assert!(!desk.contains("REPORT-FROM-H") && !desk.contains("REPORT-REJECTED"));
+    assert!(desk.contains("Local draft") && !desk.contains(">Draft<"));
 }

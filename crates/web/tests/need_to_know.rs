@@ -417,6 +417,11 @@ async fn fixture() -> Fixture {
         store.move_article(None, article, to).await.unwrap();
     }
     store.publish_edition(None, edition).await.unwrap();
+    // A draft, not public: what exposure analysis counts among the editors' documents.
+    store
+        .create_article(None, publication, None, "A draft", "Text.")
+        .await
+        .unwrap();
     for rel in [Rel::Own, Rel::Below, Rel::Other, Rel::Closed] {
         store
             .set_order(None, publication, unit[&rel], 10)
@@ -870,6 +875,9 @@ async fn exposure_is_what_the_matrix_allows() {
         }
         assert_eq!(subjects.len(), 1);
         let (e, class) = ix.exposure_of(&subjects[0]);
+        let editor = v.role == Role::Editor && v.state == State::Member;
+        let editor_routes =
+            |m: &str, p: &str| expected(m, p, v.role, v.state, Rel::Same) == Some(Expect::Allowed);
         for rel in [Rel::Same, Rel::Below, Rel::Other, Rel::Closed] {
             let u = ix.unit_ix[&fx.unit[&rel]] as u32;
             let bits = class
@@ -898,6 +906,26 @@ async fn exposure_is_what_the_matrix_allows() {
                 ),
                 ("figures", has("units"), figures),
                 ("bundles", has("bundles"), figures),
+                // An editor edits the papers of their unit and of the units below (a closed one
+                // only for the bodies the statutes name); on their unit's, the article routes.
+                (
+                    "articles",
+                    has("articles"),
+                    editor && matches!(rel, Rel::Same | Rel::Below),
+                ),
+                (
+                    "articles (routes)",
+                    rel != Rel::Same || has("articles"),
+                    rel != Rel::Same || editor_routes("GET", "/editor/articles/{id}"),
+                ),
+                // An editor reads the reports about every unit they may know of: not a closed
+                // one, for a local committee. On their unit's, the report's route.
+                ("reports", has("reports"), editor && rel != Rel::Closed),
+                (
+                    "reports (routes)",
+                    rel != Rel::Same || has("reports"),
+                    rel != Rel::Same || editor_routes("POST", "/editor/reports/{id}"),
+                ),
                 (
                     "closed",
                     has("closed_units") && ix.closed_branch[u as usize],
@@ -941,6 +969,31 @@ async fn exposure_is_what_the_matrix_allows() {
             v.state
         );
         assert_eq!(e.people, names, "{} {:?}", v.role.code(), v.state);
+        // Documents in counts: the own unit's paper has one draft (the published article is
+        // public), one report on the desk, none used; the congress one motion, no amendment, its
+        // minutes, seen by whoever may open their pages (nobody here takes part).
+        let congress = |p: &str| {
+            u64::from(expected("GET", p, v.role, v.state, Rel::Same) == Some(Expect::Allowed))
+        };
+        let want = [
+            ("articles", u64::from(editor)),
+            ("reports", u64::from(editor)),
+            ("reports_in_articles", 0),
+            ("motions", congress("/congresses/{id}/motions/{motion}")),
+            ("amendments", 0),
+            ("minutes", congress("/congresses/{id}/minutes")),
+        ];
+        for (kind, n) in want {
+            if e.count(kind) != n {
+                wrong.push(format!(
+                    "{kind} for {} ({:?}): exposure counts {}, the matrix {n}",
+                    v.role.code(),
+                    v.state,
+                    e.count(kind)
+                ));
+            }
+        }
+        assert_eq!(e.named_in_documents, 0, "no report names its sender here");
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // The whole organisation at once (rules asked per class, about candidate units only) gives

@@ -282,6 +282,7 @@ fn exposure_table(e: &Exposure) -> Markup {
                 tr { td { (k.label) } td { (n) } }
             }
             tr { td { "people met in person" } td { (e.met) } }
+            tr { td { "people named by the documents shown (reports' senders, congresses' participants), beyond those above" } td { (e.named_in_documents) } }
             tr { th { "distinct people exposed in any way (the holder included)" } th { (e.people) } }
             tr { td { "units those people belong to" } td { (e.units_spanned) } }
         }
@@ -313,9 +314,7 @@ pub async fn person(
                 let kinds: Vec<&str> = KINDS
                     .iter()
                     .enumerate()
-                    .filter(|(k, kind)| {
-                        bits & (1 << k) != 0 && (kind.per_unit)(&ix, u as usize) > 0
-                    })
+                    .filter(|(k, kind)| bits & (1 << k) != 0 && kind.per_unit(&ix, u as usize) > 0)
                     .map(|(_, k)| k.label)
                     .collect();
                 named.push((u as usize, kinds));

@@ -539,7 +539,7 @@ pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> App
     let name: HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
     let knows = |u: i64| {
         ch.get(&u)
-            .is_some_and(|c| crate::access::allowed(&w, Action::KnowUnit(Place { chain: c })))
+            .is_some_and(|c| crate::access::allowed(&w, Action::ReadReport(Place { chain: c })))
     };
     let reports: Vec<_> = state
         .store
@@ -877,7 +877,7 @@ pub async fn triage(
     require(&w, Action::ReadReports)?;
     let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
     let chain = chain_of(&state, r.unit_id).await?;
-    require(&w, Action::KnowUnit(Place { chain: &chain }))?;
+    require(&w, Action::ReadReport(Place { chain: &chain }))?;
     let t = match f.required("decision", "The decision")? {
         "accept" => Triage::Accept,
         "reject" => Triage::Reject,
