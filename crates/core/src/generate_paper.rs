@@ -510,9 +510,15 @@ pub fn report(scale: &Scale, index: u64) -> ScaleReport {
     let mut status = raw_status(seed, index, age);
     let mut merged_into = None;
     if status == "merged" {
-        // Into an earlier report of the last thousand, one that was not itself merged.
+        // Into an earlier report of the last thousand, one still counted (neither merged nor
+        // rejected).
         let target = index.saturating_sub(1 + (bits >> 8) % 1000u64.min(index.max(2) - 1));
-        if target >= 1 && raw_status(seed, target, report_age(seed, target)) != "merged" {
+        if target >= 1
+            && matches!(
+                raw_status(seed, target, report_age(seed, target)),
+                "new" | "accepted"
+            )
+        {
             merged_into = Some(report_id(seed, target));
         } else {
             status = "accepted";
