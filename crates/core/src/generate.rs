@@ -94,7 +94,7 @@ mod salt {
     pub const PROGRAMME: u64 = 10;
 }
 
-fn splitmix(mut z: u64) -> u64 {
+pub(crate) fn splitmix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -102,7 +102,7 @@ fn splitmix(mut z: u64) -> u64 {
 }
 
 /// 64 random-looking bits from (seed, what, which): random access, unlike a sequential RNG.
-fn mix(seed: u64, which: u64, what: u64) -> u64 {
+pub(crate) fn mix(seed: u64, which: u64, what: u64) -> u64 {
     splitmix(splitmix(seed ^ what.wrapping_mul(0xD1B5_4A32_D192_ED03)) ^ which)
 }
 
@@ -475,6 +475,16 @@ impl Scale {
             meets,
             step: step.max(1),
         }
+    }
+
+    /// The seed everything is drawn from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The day the generated year ends on.
+    pub fn today(&self) -> Day {
+        self.today
     }
 
     pub fn units(&self) -> &[NewUnit] {

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod dues;
 pub mod exposure;
 pub mod generate;
+pub mod generate_paper;
 pub mod import;
 pub mod paper;
 pub mod people;

@@ -260,6 +260,21 @@ enum Command {
         /// benchmarks' local committee), with the same password.
         #[arg(long, requires = "admin")]
         secretary: Option<String>,
+        /// With --admin: also create this login as an editor at the central committee (reads
+        /// the reports and the single picture), with the same password.
+        #[arg(long, requires = "admin")]
+        editor: Option<String>,
+        /// After the people are imported: add 90 publications (at a million people) with their
+        /// standing orders and a year of editions, bundles and agents' returns.
+        #[arg(long)]
+        paper: bool,
+        /// After the people are imported: add this many correspondence reports (e.g. 1000000).
+        #[arg(long)]
+        reports: Option<u64>,
+        /// After the people are imported: convene a congress of 500 delegates, with motions,
+        /// amendments and votes.
+        #[arg(long)]
+        congress: bool,
     },
 }
 
@@ -720,6 +735,10 @@ async fn run(command: Command) -> Result<()> {
             activity,
             admin,
             secretary,
+            editor,
+            paper,
+            reports,
+            congress,
         } => {
             generate(
                 &db,
@@ -727,9 +746,13 @@ async fn run(command: Command) -> Result<()> {
                 seed,
                 &csv,
                 with_units,
-                activity,
-                admin.as_deref(),
-                secretary.as_deref(),
+                Extras {
+                    activity,
+                    paper,
+                    reports,
+                    congress,
+                },
+                (admin.as_deref(), secretary.as_deref(), editor.as_deref()),
             )
             .await
         }
@@ -901,16 +924,22 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-#[allow(clippy::too_many_arguments)] // One per command-line option.
+/// What `iskra generate` adds to a database whose people are imported.
+struct Extras {
+    activity: bool,
+    paper: bool,
+    reports: Option<u64>,
+    congress: bool,
+}
+
 async fn generate(
     db: &DbArgs,
     people: u64,
     seed: u64,
     csv: &Path,
     with_units: bool,
-    activity: bool,
-    admin: Option<&str>,
-    secretary: Option<&str>,
+    extras: Extras,
+    (admin, secretary, editor): (Option<&str>, Option<&str>, Option<&str>),
 ) -> Result<()> {
     let today = Day::today();
     let units = core_rules::generate::scale_units(seed, people);
@@ -946,8 +975,23 @@ async fn generate(
                 .await?;
             eprintln!("Secretary {login} of r01-l01 created.");
         }
+        if let (Some(login), Some(password)) = (editor, &password) {
+            let unit = store
+                .unit_by_code("cc")
+                .await?
+                .context("the generated organisation has no central committee")?;
+            store
+                .create_account(login, password, None, false, None)
+                .await?;
+            store
+                .grant_role(login, unit.id, core_rules::roles::Role::Editor, None)
+                .await?;
+            eprintln!("Editor {login} at the central committee created.");
+        }
     }
-    if !activity {
+    let after_import =
+        extras.activity || extras.paper || extras.reports.is_some() || extras.congress;
+    if !after_import {
         let f =
             std::fs::File::create(csv).with_context(|| format!("creating {}", csv.display()))?;
         let n = core_rules::generate::write_people_csv(
@@ -958,16 +1002,62 @@ async fn generate(
             std::io::BufWriter::with_capacity(1 << 20, f),
         )?;
         eprintln!("{n} people written to {}.", csv.display());
-    } else {
-        let store = open(db, Create::Never).await?;
-        let scale = core_rules::generate::Scale::new(seed, people, &units, today);
+        return Ok(());
+    }
+    let store = open(db, Create::Never).await?;
+    let scale = core_rules::generate::Scale::new(seed, people, &units, today);
+    if extras.activity {
         let bar = progress_bar();
         bar.set_message("activity");
+        let started = std::time::Instant::now();
         let n = store
             .seed_scale_activity(&scale, &mut |n| bar.set_position(n))
             .await?;
         bar.finish_and_clear();
-        eprintln!("{n} rows of dues and attendance added.");
+        eprintln!(
+            "{n} rows of dues and attendance added in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if extras.paper {
+        let bar = progress_bar();
+        bar.set_message("paper");
+        let started = std::time::Instant::now();
+        let n = store
+            .seed_scale_paper(&scale, &mut |n| bar.set_position(n))
+            .await?;
+        bar.finish_and_clear();
+        eprintln!(
+            "{n} rows of publications, orders, editions, bundles and returns added in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(count) = extras.reports {
+        let bar = progress_bar();
+        bar.set_message("reports");
+        let started = std::time::Instant::now();
+        let n = store
+            .seed_scale_reports(&scale, count, &mut |n| bar.set_position(n))
+            .await?;
+        bar.finish_and_clear();
+        eprintln!(
+            "{n} reports added in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if extras.congress {
+        let bar = progress_bar();
+        bar.set_message("congress delegates");
+        let started = std::time::Instant::now();
+        let c = store
+            .seed_scale_congress(&scale, &mut |n| bar.set_position(n))
+            .await?;
+        bar.finish_and_clear();
+        let delegates = store.participants(c).await?.len();
+        eprintln!(
+            "Congress {c} convened with {delegates} delegates, motions and votes, in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ pub mod people;
 pub mod roles;
 pub mod roster;
 pub mod scale;
+pub mod scale_paper;
 pub mod statutes;
 pub mod units;
 pub mod vault;

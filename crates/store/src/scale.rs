@@ -53,10 +53,15 @@ impl Store {
             insert_kind(&mut tx, k).await?;
         }
         let founded = today.add_days(-20 * 365);
+        // The generated statutes apportion the congress's 500 mandates (issue 8).
+        let statutes = Statutes {
+            congress: core_rules::generate_paper::congress_rule(),
+            ..Statutes::founding()
+        };
         crate::statutes::insert_version(
             &mut tx,
             &kinds,
-            &Statutes::founding(),
+            &statutes,
             founded,
             founded,
             "Founding congress",
