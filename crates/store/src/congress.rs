@@ -17,7 +17,7 @@ use crate::audit::Value;
 use crate::{now, Result, Store, StoreError};
 use core_rules::congress::blocs::{self, Choice, RollCall};
 use core_rules::congress::text::{self, Amendment, Edit};
-use core_rules::congress::{apportion_mandates, ApportionRule, UnitVoters};
+use core_rules::congress::{apportion_mandates, speakers, ApportionRule, UnitVoters};
 use core_rules::people::Status;
 use core_rules::Day;
 use count::motion::{self, Cast, Decision, Outcome, Rule};
@@ -236,6 +236,10 @@ pub struct AgendaItem {
     pub position: i64,
     pub title: String,
     pub motion_id: Option<i64>,
+    /// The time limit of a speech on this item, in minutes.
+    pub speech_minutes: i64,
+    /// The optional quota: the list alternates the tags the presidium gave speakers.
+    pub alternate_tags: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -247,6 +251,12 @@ pub struct Speaker {
     pub point_of_order: bool,
     pub minutes: i64,
     pub state: String,
+    /// The presidium's tag for the quota (empty: none).
+    pub tag: String,
+    /// When the speaker took the floor (unix seconds).
+    pub started_at: Option<i64>,
+    /// The order in which they were called on the item (1, 2, ...).
+    pub called: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -317,17 +327,17 @@ pub struct Event {
     pub detail: String,
 }
 
-fn invalid(s: impl Into<String>) -> StoreError {
+pub(crate) fn invalid(s: impl Into<String>) -> StoreError {
     StoreError::Invalid(s.into())
 }
 
-fn random_key() -> String {
+pub(crate) fn random_key() -> String {
     let mut b = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-async fn event(
+pub(crate) async fn event(
     tx: &mut Transaction<'static, Any>,
     congress: i64,
     kind: &str,
@@ -411,6 +421,88 @@ async fn quorum_in(
     })
 }
 
+// Each list is one query with the same columns and mapping as the single read.
+const CONGRESS_SELECT: &str =
+    "SELECT id, name, held_on, membership_on, rule, quorum_num, quorum_den, motion_states, \
+     supporters_needed, credentials_approved FROM congresses";
+
+fn congress_row(r: &sqlx::any::AnyRow) -> Result<Congress> {
+    let day = |s: String| Day::parse(&s).map_err(|e| invalid(e.to_string()));
+    Ok(Congress {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        held_on: day(r.try_get("held_on")?)?,
+        membership_on: day(r.try_get("membership_on")?)?,
+        rule: serde_json::from_str(&r.try_get::<String, _>("rule")?)
+            .map_err(|e| invalid(e.to_string()))?,
+        quorum: (
+            r.try_get::<i64, _>("quorum_num")? as u64,
+            r.try_get::<i64, _>("quorum_den")? as u64,
+        ),
+        motion_states: r
+            .try_get::<String, _>("motion_states")?
+            .split(',')
+            .map(str::to_string)
+            .collect(),
+        supporters_needed: r.try_get::<i64, _>("supporters_needed")? as u64,
+        credentials_approved: r.try_get::<i64, _>("credentials_approved")? != 0,
+    })
+}
+
+const MOTION_SELECT: &str = "SELECT m.id, m.congress_id, m.title, m.body, m.state, m.statutes, \
+     (SELECT COUNT(*) FROM congress_supporters s WHERE s.motion_id = m.id) AS supporters \
+     FROM congress_motions m";
+
+fn motion_row(r: &sqlx::any::AnyRow) -> Result<Motion> {
+    Ok(Motion {
+        id: r.try_get("id")?,
+        congress_id: r.try_get("congress_id")?,
+        title: r.try_get("title")?,
+        lines: text::lines(&r.try_get::<String, _>("body")?),
+        state: r.try_get("state")?,
+        statutes: r.try_get::<i64, _>("statutes")? != 0,
+        supporters: r.try_get::<i64, _>("supporters")? as u64,
+    })
+}
+
+const VOTE_SELECT: &str =
+    "SELECT id, congress_id, subject, subject_id, title, secret, rule, state, outcome \
+     FROM congress_votes";
+
+fn vote_row(r: &sqlx::any::AnyRow) -> Result<Vote> {
+    let outcome: Option<String> = r.try_get("outcome")?;
+    Ok(Vote {
+        id: r.try_get("id")?,
+        congress_id: r.try_get("congress_id")?,
+        subject: r.try_get("subject")?,
+        subject_id: r.try_get("subject_id")?,
+        title: r.try_get("title")?,
+        secret: r.try_get::<i64, _>("secret")? != 0,
+        rule: serde_json::from_str(&r.try_get::<String, _>("rule")?)
+            .map_err(|e| invalid(e.to_string()))?,
+        open: r.try_get::<String, _>("state")? == "open",
+        outcome: outcome
+            .map(|o| serde_json::from_str::<StoredOutcome>(&o).map(Into::into))
+            .transpose()
+            .map_err(|e| invalid(e.to_string()))?,
+    })
+}
+
+const ELECTION_SELECT: &str =
+    "SELECT id, congress_id, title, seats, method, state, report FROM congress_elections";
+
+fn election_row(r: &sqlx::any::AnyRow) -> Result<Election> {
+    Ok(Election {
+        id: r.try_get("id")?,
+        congress_id: r.try_get("congress_id")?,
+        title: r.try_get("title")?,
+        seats: r.try_get::<i64, _>("seats")? as u64,
+        method: r.try_get("method")?,
+        state: r.try_get("state")?,
+        report: r.try_get("report")?,
+    })
+}
+
 impl Store {
     /// The congress changes made on every server of this database, for the live pages. The
     /// first call starts this server's bridge from the live signals; changes announced after
@@ -451,7 +543,7 @@ impl Store {
     }
 
     /// Announces a change, after its transaction has committed.
-    fn changed(&self, congress: i64, kind: &'static str) {
+    pub(crate) fn changed(&self, congress: i64, kind: &'static str) {
         self.announce_soon("congress", format!("{congress} {kind}"));
     }
 
@@ -555,53 +647,25 @@ impl Store {
     }
 
     pub async fn congresses(&self) -> Result<Vec<Congress>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM congresses ORDER BY held_on DESC, id DESC")
-                .fetch_all(self.pool())
-                .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(c) = self.congress(id).await? {
-                out.push(c);
-            }
-        }
-        Ok(out)
+        // One query for the list (it was one per congress).
+        sqlx::query(&format!("{CONGRESS_SELECT} ORDER BY held_on DESC, id DESC"))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(congress_row)
+            .collect()
     }
 
     pub async fn congress(&self, id: i64) -> Result<Option<Congress>> {
-        let Some(r) = sqlx::query(
-            "SELECT id, name, held_on, membership_on, rule, quorum_num, quorum_den, motion_states, \
-             supporters_needed, credentials_approved FROM congresses WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        else {
-            return Ok(None);
-        };
-        let day = |s: String| Day::parse(&s).map_err(|e| invalid(e.to_string()));
-        Ok(Some(Congress {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            held_on: day(r.try_get("held_on")?)?,
-            membership_on: day(r.try_get("membership_on")?)?,
-            rule: serde_json::from_str(&r.try_get::<String, _>("rule")?)
-                .map_err(|e| invalid(e.to_string()))?,
-            quorum: (
-                r.try_get::<i64, _>("quorum_num")? as u64,
-                r.try_get::<i64, _>("quorum_den")? as u64,
-            ),
-            motion_states: r
-                .try_get::<String, _>("motion_states")?
-                .split(',')
-                .map(str::to_string)
-                .collect(),
-            supporters_needed: r.try_get::<i64, _>("supporters_needed")? as u64,
-            credentials_approved: r.try_get::<i64, _>("credentials_approved")? != 0,
-        }))
+        sqlx::query(&format!("{CONGRESS_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| congress_row(&r))
+            .transpose()
     }
 
-    async fn congress_or(&self, id: i64) -> Result<Congress> {
+    pub(crate) async fn congress_or(&self, id: i64) -> Result<Congress> {
         self.congress(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("congress {id}")))
@@ -933,7 +997,7 @@ impl Store {
 
     pub async fn agenda(&self, congress: i64) -> Result<Vec<AgendaItem>> {
         let rows = sqlx::query(
-            "SELECT id, position, title, motion_id FROM congress_agenda WHERE congress_id = $1 ORDER BY position",
+            "SELECT id, position, title, motion_id, speech_minutes, alternate_tags FROM congress_agenda WHERE congress_id = $1 ORDER BY position",
         )
         .bind(congress)
         .fetch_all(self.pool())
@@ -945,6 +1009,8 @@ impl Store {
                     position: r.try_get("position")?,
                     title: r.try_get("title")?,
                     motion_id: r.try_get("motion_id")?,
+                    speech_minutes: r.try_get("speech_minutes")?,
+                    alternate_tags: r.try_get::<i64, _>("alternate_tags")? != 0,
                 })
             })
             .collect()
@@ -962,11 +1028,20 @@ impl Store {
     ) -> Result<i64> {
         let mut tx = self.write().await?;
         let p = participant_in(&mut tx, participant).await?;
-        let congress: Option<i64> =
-            sqlx::query_scalar("SELECT congress_id FROM congress_agenda WHERE id = $1")
+        let r =
+            sqlx::query("SELECT congress_id, speech_minutes FROM congress_agenda WHERE id = $1")
                 .bind(item)
                 .fetch_optional(&mut *tx)
                 .await?;
+        let (congress, limit) = match r {
+            Some(r) => (
+                Some(r.try_get::<i64, _>("congress_id")?),
+                r.try_get::<i64, _>("speech_minutes")?,
+            ),
+            None => (None, 5),
+        };
+        // No time asked for: the item's limit.
+        let minutes = if minutes <= 0 { limit } else { minutes };
         if congress != Some(p.congress_id) {
             return Err(StoreError::NotFound(format!("agenda item {item}")));
         }
@@ -1022,7 +1097,8 @@ impl Store {
     }
 
     /// The presidium calls the next speaker on an item: the one speaking is done, and the first
-    /// point of order waiting (else the first speaker waiting) takes the floor.
+    /// point of order waiting (else the next on the list, alternating tags when the item has a
+    /// quota) takes the floor, for the item's time limit.
     pub async fn next_speaker(&self, item: i64, by: Option<i64>) -> Result<Option<Speaker>> {
         let mut tx = self.write().await?;
         let congress: i64 =
@@ -1037,20 +1113,54 @@ impl Store {
         .bind(item)
         .execute(&mut *tx)
         .await?;
-        let next: Option<(i64, i64)> = sqlx::query(
-            "SELECT id, participant_id FROM congress_speakers WHERE item_id = $1 AND state = 'waiting' \
-             ORDER BY point_of_order DESC, id LIMIT 1",
+        // The order: points of order first, then the list, alternating tags when the item's
+        // quota says so (core_rules::congress::speakers).
+        let rules =
+            sqlx::query("SELECT speech_minutes, alternate_tags FROM congress_agenda WHERE id = $1")
+                .bind(item)
+                .fetch_one(&mut *tx)
+                .await?;
+        let limit: i64 = rules.try_get("speech_minutes")?;
+        let alternate = rules.try_get::<i64, _>("alternate_tags")? != 0;
+        let waiting = sqlx::query(
+            "SELECT id, participant_id, point_of_order, tag FROM congress_speakers \
+             WHERE item_id = $1 AND state = 'waiting' ORDER BY id",
+        )
+        .bind(item)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut list = Vec::with_capacity(waiting.len());
+        let mut who_of = BTreeMap::new();
+        for r in &waiting {
+            let id: i64 = r.try_get("id")?;
+            who_of.insert(id, r.try_get::<i64, _>("participant_id")?);
+            list.push(speakers::Waiting {
+                id,
+                point_of_order: r.try_get::<i64, _>("point_of_order")? != 0,
+                tag: r.try_get("tag")?,
+            });
+        }
+        let last_tag: Option<String> = sqlx::query_scalar(
+            "SELECT tag FROM congress_speakers WHERE item_id = $1 AND state = 'done' \
+             AND point_of_order = 0 AND called IS NOT NULL ORDER BY called DESC LIMIT 1",
         )
         .bind(item)
         .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("participant_id")?)))
-        .transpose()?;
+        .await?;
+        let next =
+            speakers::next(&list, last_tag.as_deref(), alternate).map(|id| (id, who_of[&id]));
         if let Some((id, who)) = next {
-            sqlx::query("UPDATE congress_speakers SET state = 'speaking' WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE congress_speakers SET state = 'speaking', started_at = $2, minutes = $3, \
+                 called = (SELECT COALESCE(MAX(called), 0) + 1 FROM congress_speakers WHERE item_id = $4) \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now())
+            .bind(speakers::limit_minutes(limit))
+            .bind(item)
+            .execute(&mut *tx)
+            .await?;
             event(&mut tx, congress, "spoke", Some(who), Some(item), "").await?;
         }
         crate::audit::append(
@@ -1072,7 +1182,7 @@ impl Store {
 
     pub async fn speakers(&self, item: i64) -> Result<Vec<Speaker>> {
         let rows = sqlx::query(
-            "SELECT s.id, s.item_id, s.participant_id, p.pseudonym, s.point_of_order, s.minutes, s.state \
+            "SELECT s.id, s.item_id, s.participant_id, p.pseudonym, s.point_of_order, s.minutes, s.state, s.tag, s.started_at, s.called \
              FROM congress_speakers s JOIN congress_participants cp ON cp.id = s.participant_id \
              JOIN persons p ON p.id = cp.person_id WHERE s.item_id = $1 \
              ORDER BY CASE s.state WHEN 'speaking' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, \
@@ -1091,6 +1201,9 @@ impl Store {
                     point_of_order: r.try_get::<i64, _>("point_of_order")? != 0,
                     minutes: r.try_get("minutes")?,
                     state: r.try_get("state")?,
+                    tag: r.try_get("tag")?,
+                    started_at: r.try_get("started_at")?,
+                    called: r.try_get("called")?,
                 })
             })
             .collect()
@@ -1113,6 +1226,118 @@ impl Store {
                 .find(|s| s.state == "speaking")),
             None => Ok(None),
         }
+    }
+
+    /// The presidium sets an item's time limit per speech and whether its list alternates tags.
+    pub async fn set_speaking_rules(
+        &self,
+        item: i64,
+        minutes: i64,
+        alternate: bool,
+        by: Option<i64>,
+    ) -> Result<()> {
+        if minutes < 1 || minutes > 120 {
+            return Err(invalid(
+                "a speech's time limit is between 1 and 120 minutes",
+            ));
+        }
+        let mut tx = self.write().await?;
+        let congress: i64 =
+            sqlx::query_scalar("SELECT congress_id FROM congress_agenda WHERE id = $1")
+                .bind(item)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("agenda item {item}")))?;
+        sqlx::query(
+            "UPDATE congress_agenda SET speech_minutes = $1, alternate_tags = $2 WHERE id = $3",
+        )
+        .bind(minutes)
+        .bind(alternate as i64)
+        .bind(item)
+        .execute(&mut *tx)
+        .await?;
+        // Those still waiting get the new limit; the one speaking keeps theirs.
+        sqlx::query(
+            "UPDATE congress_speakers SET minutes = $1 WHERE item_id = $2 AND state = 'waiting'",
+        )
+        .bind(minutes)
+        .bind(item)
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "congress.speaking_rules",
+            Some(("congress", congress)),
+            &[("item", item.into()), ("minutes", minutes.into())],
+        )
+        .await?;
+        tx.commit().await?;
+        self.changed(congress, "speaker");
+        Ok(())
+    }
+
+    /// The presidium tags a speaker on a list, for the quota (a short word; empty removes it).
+    pub async fn tag_speaker(&self, speaker: i64, tag: &str, by: Option<i64>) -> Result<()> {
+        let tag = tag.trim().to_lowercase();
+        if tag.chars().count() > 40 {
+            return Err(invalid("a tag is a short word (at most 40 characters)"));
+        }
+        let mut tx = self.write().await?;
+        let congress: i64 = sqlx::query_scalar(
+            "SELECT a.congress_id FROM congress_speakers s JOIN congress_agenda a ON a.id = s.item_id WHERE s.id = $1",
+        )
+        .bind(speaker)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("speaker {speaker}")))?;
+        sqlx::query("UPDATE congress_speakers SET tag = $1 WHERE id = $2")
+            .bind(&tag)
+            .bind(speaker)
+            .execute(&mut *tx)
+            .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "congress.tag_speaker",
+            Some(("congress", congress)),
+            &[("speaker", speaker.into())],
+        )
+        .await?;
+        tx.commit().await?;
+        self.changed(congress, "speaker");
+        Ok(())
+    }
+
+    /// An item's list as it will be called: the one speaking, then those waiting in the order
+    /// the rule gives (points of order first, tags alternating under a quota), then those done.
+    pub async fn speaking_order(&self, item: &AgendaItem) -> Result<Vec<Speaker>> {
+        let all = self.speakers(item.id).await?;
+        let last_tag = all
+            .iter()
+            .filter(|s| !s.point_of_order && s.state != "waiting")
+            .max_by_key(|s| s.called)
+            .map(|s| s.tag.clone());
+        let mut waiting: Vec<&Speaker> = all.iter().filter(|s| s.state == "waiting").collect();
+        waiting.sort_by_key(|s| s.id);
+        let list: Vec<speakers::Waiting> = waiting
+            .iter()
+            .map(|s| speakers::Waiting {
+                id: s.id,
+                point_of_order: s.point_of_order,
+                tag: s.tag.clone(),
+            })
+            .collect();
+        let order = speakers::order(&list, last_tag.as_deref(), item.alternate_tags);
+        let by_id: BTreeMap<i64, &Speaker> = all.iter().map(|s| (s.id, s)).collect();
+        let mut out: Vec<Speaker> = all
+            .iter()
+            .filter(|s| s.state == "speaking")
+            .cloned()
+            .collect();
+        out.extend(order.iter().map(|id| by_id[id].clone()));
+        out.extend(all.iter().filter(|s| s.state == "done").cloned());
+        Ok(out)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1164,40 +1389,24 @@ impl Store {
     }
 
     pub async fn motion(&self, id: i64) -> Result<Option<Motion>> {
-        let Some(r) = sqlx::query(
-            "SELECT m.id, m.congress_id, m.title, m.body, m.state, m.statutes, \
-             (SELECT COUNT(*) FROM congress_supporters s WHERE s.motion_id = m.id) AS supporters \
-             FROM congress_motions m WHERE m.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(Motion {
-            id: r.try_get("id")?,
-            congress_id: r.try_get("congress_id")?,
-            title: r.try_get("title")?,
-            lines: text::lines(&r.try_get::<String, _>("body")?),
-            state: r.try_get("state")?,
-            statutes: r.try_get::<i64, _>("statutes")? != 0,
-            supporters: r.try_get::<i64, _>("supporters")? as u64,
-        }))
+        sqlx::query(&format!("{MOTION_SELECT} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| motion_row(&r))
+            .transpose()
     }
 
     pub async fn motions(&self, congress: i64) -> Result<Vec<Motion>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM congress_motions WHERE congress_id = $1 ORDER BY id",
-        )
+        sqlx::query(&format!(
+            "{MOTION_SELECT} WHERE m.congress_id = $1 ORDER BY m.id"
+        ))
         .bind(congress)
         .fetch_all(self.pool())
-        .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.extend(self.motion(id).await?);
-        }
-        Ok(out)
+        .await?
+        .iter()
+        .map(motion_row)
+        .collect()
     }
 
     async fn motion_or(&self, id: i64) -> Result<Motion> {
@@ -1527,44 +1736,22 @@ impl Store {
     }
 
     pub async fn vote(&self, id: i64) -> Result<Option<Vote>> {
-        let Some(r) = sqlx::query(
-            "SELECT id, congress_id, subject, subject_id, title, secret, rule, state, outcome FROM congress_votes WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        else {
-            return Ok(None);
-        };
-        let outcome: Option<String> = r.try_get("outcome")?;
-        Ok(Some(Vote {
-            id: r.try_get("id")?,
-            congress_id: r.try_get("congress_id")?,
-            subject: r.try_get("subject")?,
-            subject_id: r.try_get("subject_id")?,
-            title: r.try_get("title")?,
-            secret: r.try_get::<i64, _>("secret")? != 0,
-            rule: serde_json::from_str(&r.try_get::<String, _>("rule")?)
-                .map_err(|e| invalid(e.to_string()))?,
-            open: r.try_get::<String, _>("state")? == "open",
-            outcome: outcome
-                .map(|o| serde_json::from_str::<StoredOutcome>(&o).map(Into::into))
-                .transpose()
-                .map_err(|e| invalid(e.to_string()))?,
-        }))
+        sqlx::query(&format!("{VOTE_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| vote_row(&r))
+            .transpose()
     }
 
     pub async fn votes(&self, congress: i64) -> Result<Vec<Vote>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM congress_votes WHERE congress_id = $1 ORDER BY id")
-                .bind(congress)
-                .fetch_all(self.pool())
-                .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.extend(self.vote(id).await?);
-        }
-        Ok(out)
+        sqlx::query(&format!("{VOTE_SELECT} WHERE congress_id = $1 ORDER BY id"))
+            .bind(congress)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(vote_row)
+            .collect()
     }
 
     /// Casts a participant's vote, all their mandates on one choice. Refused, with the first
@@ -1971,36 +2158,24 @@ impl Store {
     }
 
     pub async fn election(&self, id: i64) -> Result<Option<Election>> {
-        let r = sqlx::query("SELECT id, congress_id, title, seats, method, state, report FROM congress_elections WHERE id = $1")
+        sqlx::query(&format!("{ELECTION_SELECT} WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
-            .await?;
-        r.map(|r| {
-            Ok(Election {
-                id: r.try_get("id")?,
-                congress_id: r.try_get("congress_id")?,
-                title: r.try_get("title")?,
-                seats: r.try_get::<i64, _>("seats")? as u64,
-                method: r.try_get("method")?,
-                state: r.try_get("state")?,
-                report: r.try_get("report")?,
-            })
-        })
-        .transpose()
+            .await?
+            .map(|r| election_row(&r))
+            .transpose()
     }
 
     pub async fn elections(&self, congress: i64) -> Result<Vec<Election>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM congress_elections WHERE congress_id = $1 ORDER BY id",
-        )
+        sqlx::query(&format!(
+            "{ELECTION_SELECT} WHERE congress_id = $1 ORDER BY id"
+        ))
         .bind(congress)
         .fetch_all(self.pool())
-        .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.extend(self.election(id).await?);
-        }
-        Ok(out)
+        .await?
+        .iter()
+        .map(election_row)
+        .collect()
     }
 
     async fn election_or(&self, id: i64) -> Result<Election> {

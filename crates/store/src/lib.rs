@@ -10,6 +10,7 @@ pub mod admission;
 pub mod audit;
 pub mod backup;
 pub mod congress;
+pub mod delegates;
 pub mod demo;
 pub mod dues;
 pub mod evaluation;
@@ -196,6 +197,11 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer writes; the busy timeout makes
                         // a second writer wait instead of failing; foreign keys keep the tree whole.
+                        // synchronous = NORMAL in WAL mode: a commit is written to the WAL before
+                        // COMMIT returns (fsync only at checkpoints), so every acknowledged write
+                        // survives the death of the process (kill -9, a crash); a power loss or a
+                        // kernel crash could lose the last commits. We rely on the former, and
+                        // test it: crates/iskra/tests/congress_kill.rs, bench/congress_kill.sh.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
                              PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",

@@ -4216,6 +4216,35 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         core_rules::statutes::Formula::Lenin,
         "not before its day"
     );
+    // Membership and voting rights are recomputed under the rule in force: a supporter who
+    // recognises the programme, pays and comes to meetings, never admitted, is no member under
+    // Lenin's formula and is one (with a vote) under Martov's, from the amendment's day on.
+    let mut np = person(
+        "Fellow traveller",
+        o.docks2,
+        Status::Supporter,
+        100,
+        identity("ft@example.org", ""),
+    );
+    np.programme_accepted = true;
+    let ft = db.create_person(&np, None).await.unwrap();
+    db.record_payment(&payment(ft, today(), 300), None)
+        .await
+        .unwrap();
+    db.record_meeting(o.docks2, today(), "Open meeting", &[ft], None)
+        .await
+        .unwrap();
+    let before = db.standing(ft, held.add_days(-1)).await.unwrap().0;
+    let after = db.standing(ft, held).await.unwrap().0;
+    assert!(!before.member, "{}", before.summary());
+    assert!(after.member && after.vote, "{}", after.summary());
+    let counted =
+        |day: Day| async move { db.evaluate_all(day).await.unwrap().per_unit[&o.docks2].members };
+    assert_eq!(
+        counted(held).await,
+        counted(held.add_days(-1)).await + 1,
+        "the unit's count of members follows the statutes in force"
+    );
 
     // A walkout: the quorum follows, and a vote without it decides nothing.
     let q = db
@@ -4390,4 +4419,78 @@ async fn the_demo_prepares_a_congress_on_the_draft_statutes(db: &TestDb) {
         ]
     );
     assert_eq!(db.agenda(c.id).await.unwrap().len(), 3);
+}
+
+on_every_backend!(speakers_lists_keep_time_and_alternate_tags);
+async fn speakers_lists_keep_time_and_alternate_tags(db: &TestDb) {
+    use core_rules::congress::ApportionRule;
+    use store::congress::Kind;
+    let o = org(db).await;
+    let by = Some(o.admin);
+    let d = voters(db, o.docks1, "Speaker", 4).await;
+    let c = db
+        .convene(
+            &congress_rule(ApportionRule::PerMembers { per: 1, min: 1 }),
+            by,
+        )
+        .await
+        .unwrap();
+    let mut parts = Vec::new();
+    for p in &d {
+        parts.push(
+            db.add_participant(c, *p, Kind::Delegate, 1, by)
+                .await
+                .unwrap(),
+        );
+    }
+    let item = db.add_agenda_item(c, "Discussion", None, by).await.unwrap();
+    // The time limit per speech: refused out of bounds, with nothing changed.
+    assert!(db.set_speaking_rules(item, 0, true, by).await.is_err());
+    let a = &db.agenda(c).await.unwrap()[0];
+    assert_eq!((a.speech_minutes, a.alternate_tags), (5, false));
+    db.set_speaking_rules(item, 3, true, by).await.unwrap();
+    // Requests in order: two men, then two women (tags given by the presidium).
+    let mut ids = Vec::new();
+    for p in &parts {
+        ids.push(db.request_floor(item, *p, false, 0, by).await.unwrap());
+    }
+    for (s, tag) in ids.iter().zip(["M", "m", "w", "w"]) {
+        db.tag_speaker(*s, tag, by).await.unwrap();
+    }
+    assert!(db.tag_speaker(ids[0], &"x".repeat(41), by).await.is_err());
+    let a = db.agenda(c).await.unwrap()[0].clone();
+    let names =
+        |v: Vec<store::congress::Speaker>| v.into_iter().map(|s| s.pseudonym).collect::<Vec<_>>();
+    assert_eq!(
+        names(db.speaking_order(&a).await.unwrap()),
+        ["Speaker 0", "Speaker 2", "Speaker 1", "Speaker 3"],
+        "the projected list alternates the tags"
+    );
+    let s = db.next_speaker(item, by).await.unwrap().unwrap();
+    assert_eq!(
+        (s.pseudonym.as_str(), s.minutes, s.tag.as_str()),
+        ("Speaker 0", 3, "m")
+    );
+    assert!(
+        s.started_at.is_some(),
+        "the clock starts when the floor is given"
+    );
+    let s = db.next_speaker(item, by).await.unwrap().unwrap();
+    assert_eq!(s.pseudonym, "Speaker 2", "a woman after a man");
+    // Without the quota, the list is in order of request again.
+    db.set_speaking_rules(item, 3, false, by).await.unwrap();
+    db.request_floor(item, parts[2], false, 0, by)
+        .await
+        .unwrap();
+    let a = db.agenda(c).await.unwrap()[0].clone();
+    assert_eq!(
+        names(db.speaking_order(&a).await.unwrap())[..4],
+        ["Speaker 2", "Speaker 1", "Speaker 3", "Speaker 2"]
+    );
+    db.set_speaking_rules(item, 2, true, by).await.unwrap();
+    // With it: after a woman, the man waiting, then the women in order.
+    let s = db.next_speaker(item, by).await.unwrap().unwrap();
+    assert_eq!((s.pseudonym.as_str(), s.minutes), ("Speaker 1", 2));
+    let s = db.next_speaker(item, by).await.unwrap().unwrap();
+    assert_eq!(s.pseudonym, "Speaker 3");
 }

@@ -63,6 +63,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/units/{id}/payments"),
     ("POST", "/units/{id}/applications"),
     ("POST", "/units/{id}/export"),
+    ("GET", "/units/{id}/delegates"),
+    ("POST", "/units/{id}/delegates"),
     ("POST", "/applications/{id}/decide"),
     ("GET", "/people/{id}"),
     ("POST", "/people/{id}/status"),
@@ -142,6 +144,10 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}/payments", post(units::record_payment))
         .route("/units/{id}/applications", post(units::record_application))
         .route("/units/{id}/export", post(units::export))
+        .route(
+            "/units/{id}/delegates",
+            get(delegates::page).post(delegates::act),
+        )
         .route("/applications/{id}/decide", post(units::decide))
         .route("/people/{id}", get(people::page))
         .route("/people/{id}/status", post(people::change_status))

@@ -117,6 +117,12 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         // Searching a unit's people: whoever may see its roster (no statutes here let an office
         // reach names below, so never a unit below).
         ("GET", "/units/{id}/search") => yes(here && (member_here || office)),
+        // A unit's election of its delegates: whoever sees its people by party name; the
+        // secretary's own actions are refused further on by the handler (not by this matrix's
+        // empty form, which is refused for its content).
+        ("GET", "/units/{id}/delegates") | ("POST", "/units/{id}/delegates") => {
+            yes(here && (member_here || office))
+        }
         ("POST", "/units/{id}/meetings")
         | ("POST", "/units/{id}/applications")
         | ("POST", "/units/{id}/export")

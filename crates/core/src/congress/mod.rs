@@ -7,9 +7,14 @@
 //! - [`text`]: line-numbered motions, amendments as structured edits to a range of lines,
 //!   validation, conflicts, the proposed voting order and the consolidated text.
 //! - [`blocs`]: the agreement matrix of a congress's roll calls, and its blocs.
+//! - [`delegates`]: how a unit's mandates are shared among the delegates it elects.
+//! - [`speakers`]: the order of a speakers' list (points of order, the optional quota by tags)
+//!   and the time limit of a speech.
 
 pub mod blocs;
+pub mod delegates;
 pub mod mandates;
+pub mod speakers;
 pub mod text;
 
 pub use mandates::{apportion_mandates, ApportionRule, UnitVoters};

@@ -474,7 +474,7 @@ pub async fn presidium(
     let action = format!("/congresses/{id}/presidium");
     let mut items = Vec::new();
     for a in &agenda {
-        items.push((a, store.speakers(a.id).await?));
+        items.push((a, store.speaking_order(a).await?));
     }
     let mut motion_blocks = Vec::new();
     for m in &motions {
@@ -528,8 +528,26 @@ pub async fn presidium(
         h2 { "Agenda and speakers" }
         @for (a, speakers) in &items {
             h3 { (a.position) ". " (a.title) }
-            ol { @for s in speakers { li { (s.pseudonym) @if s.point_of_order { " (point of order)" } " — " (s.state) ", " (s.minutes) " min" } } }
+            p.muted { (a.speech_minutes) " min per speech"
+                @if a.alternate_tags { "; the list alternates tags" } }
+            ol { @for s in speakers { li {
+                (s.pseudonym) @if s.point_of_order { " (point of order)" }
+                @if !s.tag.is_empty() { " [" (s.tag) "]" }
+                " — " (s.state) ", " (s.minutes) " min"
+                @if s.state == "speaking" { " · " (speech_clock(s)) }
+                @if s.state == "waiting" {
+                    " " (form("tag_speaker", html! {
+                        input type="hidden" name="speaker" value=(s.id);
+                        input type="text" name="tag" size="10" value=(s.tag) placeholder="tag";
+                        button.secondary { "Tag" } }))
+                }
+            } } }
             (form("next_speaker", html! { input type="hidden" name="item" value=(a.id); button { "Next speaker" } }))
+            (form("speaking_rules", html! {
+                input type="hidden" name="item" value=(a.id);
+                label { "Minutes per speech " input type="number" name="minutes" min="1" max="120" value=(a.speech_minutes); }
+                label.inline { input type="checkbox" name="alternate" value="1" checked[a.alternate_tags]; " alternate tags (quota)" }
+                button.secondary { "Set" } }))
         }
         (form("agenda", html! { label { "New agenda item " input type="text" name="title"; } label { "Motion number (optional) " input type="number" name="motion"; } button { "Add" } }))
         h2 { "Motions and amendments" }
@@ -586,6 +604,28 @@ pub async fn presidium(
     Ok(layout::page("Presidium", &state.org_name, &session, body).into_response())
 }
 
+/// A speech's time: its limit, when it ends (UTC) and the time left or the overrun, as of the
+/// page (the live stream reloads the page at each change of speaker).
+fn speech_clock(s: &store::congress::Speaker) -> Markup {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let Some(start) = s.started_at else {
+        return html! { (s.minutes) " min" };
+    };
+    let left = core_rules::congress::speakers::seconds_left(start, s.minutes, now);
+    let end = (start + s.minutes * 60).rem_euclid(86_400);
+    html! {
+        span.clock {
+            (s.minutes) " min, until "
+            (format!("{:02}:{:02}:{:02} UTC", end / 3600, end / 60 % 60, end % 60))
+            @if left >= 0 { " (" (format!("{}:{:02}", left / 60, left % 60)) " left)" }
+            @else { " (over by " (format!("{}:{:02}", -left / 60, -left % 60)) ")" }
+        }
+    }
+}
+
 fn vote_options() -> Markup {
     html! {
         select name="secret" { option value="0" { "roll call" } option value="1" { "secret ballot" } }
@@ -625,6 +665,30 @@ pub async fn preside(
                 return Err(AppError::Bad("no such agenda item".into()));
             }
             store.next_speaker(item, by).await?;
+        }
+        "speaking_rules" => {
+            let item = f.id("item", "The agenda item")?;
+            if !store.agenda(id).await?.iter().any(|a| a.id == item) {
+                return Err(AppError::Bad("no such agenda item".into()));
+            }
+            let minutes = f
+                .get("minutes")
+                .and_then(|m| m.trim().parse().ok())
+                .ok_or_else(|| AppError::Bad("minutes per speech: a number".into()))?;
+            store
+                .set_speaking_rules(item, minutes, f.get("alternate") == Some("1"), by)
+                .await?;
+        }
+        "tag_speaker" => {
+            let speaker = f.id("speaker", "The speaker")?;
+            let mut here = false;
+            for a in store.agenda(id).await? {
+                here |= store.speakers(a.id).await?.iter().any(|s| s.id == speaker);
+            }
+            if !here {
+                return Err(AppError::Bad("no such speaker at this congress".into()));
+            }
+            store.tag_speaker(speaker, &f.text("tag"), by).await?;
         }
         "agenda" => {
             let motion = f.get("motion").and_then(|m| m.parse().ok());
@@ -892,7 +956,7 @@ pub async fn take_part(
                 return Err(AppError::Bad("no such agenda item".into()));
             }
             store
-                .request_floor(item, me.id, f.get("do") == Some("point_of_order"), 5, by)
+                .request_floor(item, me.id, f.get("do") == Some("point_of_order"), 0, by)
                 .await?;
         }
         "motion" => {
@@ -1039,7 +1103,8 @@ pub async fn projector(
         (live_region(id, true, html! {
             div.projector {
                 h1 { (cx.congress.name) }
-                p.big #speaker { "Speaking: " strong { @match &speaker { Some(s) => (s.pseudonym), None => "—" } } }
+                p.big #speaker { "Speaking: " strong { @match &speaker { Some(s) => (s.pseudonym), None => "—" } }
+                    @if let Some(s) = &speaker { " · " (speech_clock(s)) } }
                 p #presence { (q.present) " of " (q.entitled) " mandates present · " @if q.met { "quorum" } @else { "no quorum" } }
                 @for (v, n) in &open {
                     p.big.vote { "Voting: " strong { (v.title) } " — " span #cast { (n) } " mandates have voted" }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod congress;
+pub mod delegates;
 pub mod exposure;
 pub mod import;
 pub mod invite;

@@ -1,0 +1,268 @@
+//! A unit elects its delegates to a congress (issue 5, section 2): `/units/N/delegates`.
+//!
+//! Who may open the page: whoever may see the unit's people by party name (its members, its
+//! offices). The unit's secretary calls the election, opens and closes the ballot; members
+//! nominate; a nominee accepts or declines; the members with a vote on the congress's
+//! membership day cast ranked ballots (the store checks each voter). People appear by party
+//! name only.
+
+use super::{chain_of, require, who};
+use crate::access::{allowed, Action, Place};
+use crate::error::{AppError, AppResult};
+use crate::form::FormData;
+use crate::layout::{self, csrf};
+use crate::session::{check_csrf, Signed};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use store::congress::Kind;
+
+pub async fn page(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let store = &state.store;
+    let w = who(&state, &session).await?;
+    let chain = chain_of(&state, id).await?;
+    let place = Place { chain: &chain };
+    require(&w, Action::ViewRoster(place))?;
+    let manage = allowed(&w, Action::ManageUnit(place));
+    let unit = place.unit().clone();
+    let me = session.account.person_id;
+    let elections = store.delegate_elections_of(id).await?;
+    let open_to_call: Vec<(i64, String, u64)> = store
+        .congresses_with_mandates(id)
+        .await?
+        .into_iter()
+        .filter(|(c, _, _)| !elections.iter().any(|e| e.congress_id == *c))
+        .collect();
+    let people = store.people_of_unit(id).await?;
+    let mut blocks = Vec::new();
+    for e in &elections {
+        let cands = store.delegate_candidates(e.id).await?;
+        let voted = match me {
+            Some(p) => store.has_voted_for_delegates(e.id, p).await?,
+            None => false,
+        };
+        let result: Vec<_> = if e.state == "closed" {
+            store
+                .participants(e.congress_id)
+                .await?
+                .into_iter()
+                .filter(|p| p.unit_id == id && matches!(p.kind, Kind::Delegate | Kind::Substitute))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        blocks.push((e, cands, voted, result));
+    }
+    let action = format!("/units/{id}/delegates");
+    let body = html! {
+        h1 { "Delegates of " (unit.name) }
+        p.muted { "The unit elects its delegates to a congress among its members with a vote on the congress's membership day, by STV. Those elected share the unit's mandates; the others who stood are its substitutes, in order." }
+        @for (e, cands, voted, result) in &blocks {
+            section {
+                h2 { (e.congress_name) ": " (e.mandates) " mandates (" (e.state) ")" }
+                p.muted { "Voting rights as on " (e.membership_on) "." }
+                h3 { "Candidates" }
+                ul {
+                    @for c in cands.iter() {
+                        li {
+                            (c.pseudonym) @if c.accepted { " — stands" } @else { " — has not accepted" }
+                            @if e.state == "nominating" && Some(c.person_id) == me {
+                                " "
+                                form.inline method="post" action=(action) {
+                                    (csrf(&session))
+                                    input type="hidden" name="do" value="accept";
+                                    input type="hidden" name="candidate" value=(c.id);
+                                    @if c.accepted {
+                                        input type="hidden" name="accept" value="0";
+                                        button.secondary { "Decline" }
+                                    } @else {
+                                        input type="hidden" name="accept" value="1";
+                                        button { "Accept the nomination" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if e.state == "nominating" {
+                    form method="post" action=(action) {
+                        (csrf(&session))
+                        input type="hidden" name="do" value="nominate";
+                        input type="hidden" name="election" value=(e.id);
+                        label { "Nominate "
+                            select name="person" {
+                                @for p in &people { option value=(p.id) { (p.pseudonym) } }
+                            }
+                        }
+                        " " button.secondary { "Nominate" }
+                    }
+                    @if manage {
+                        form method="post" action=(action) {
+                            (csrf(&session))
+                            input type="hidden" name="do" value="open";
+                            input type="hidden" name="election" value=(e.id);
+                            button { "Close nominations and open the ballot" }
+                        }
+                    }
+                }
+                @if e.state == "open" {
+                    @if *voted {
+                        p { "You have voted." }
+                    } @else if me.is_some() {
+                        form method="post" action=(action) {
+                            (csrf(&session))
+                            input type="hidden" name="do" value="ballot";
+                            input type="hidden" name="election" value=(e.id);
+                            p { "Rank the candidates (1 = first preference); leave the rest blank." }
+                            @let standing: Vec<_> = cands.iter().filter(|c| c.accepted).collect();
+                            @for (i, _) in standing.iter().enumerate() {
+                                label { (i + 1) ". "
+                                    select name="rank" {
+                                        option value="" { "—" }
+                                        @for c in &standing { option value=(c.id) { (c.pseudonym) } }
+                                    }
+                                }
+                                " "
+                            }
+                            button { "Cast the ballot" }
+                        }
+                    }
+                    @if manage {
+                        form method="post" action=(action) {
+                            (csrf(&session))
+                            input type="hidden" name="do" value="close";
+                            input type="hidden" name="election" value=(e.id);
+                            button { "Close the ballot and count" }
+                        }
+                    }
+                }
+                @if e.state == "closed" {
+                    h3 { "Elected" }
+                    ul {
+                        @for p in result.iter().filter(|p| p.kind == Kind::Delegate) {
+                            li { (p.pseudonym) " — delegate, " (p.mandates) " mandate" @if p.mandates != 1 { "s" } }
+                        }
+                        @for p in result.iter().filter(|p| p.kind == Kind::Substitute) {
+                            li { (p.pseudonym) " — substitute" }
+                        }
+                    }
+                    @if let Some(r) = &e.report {
+                        details { summary { "The count's report" } pre { (r) } }
+                    }
+                }
+            }
+        }
+        @if manage && !open_to_call.is_empty() {
+            h2 { "Call an election" }
+            form method="post" action=(action) {
+                (csrf(&session))
+                input type="hidden" name="do" value="call";
+                select name="congress" {
+                    @for (c, name, m) in &open_to_call { option value=(c) { (name) " (" (m) " mandates)" } }
+                }
+                " "
+                select name="method" { option value="scottish_stv" { "STV (Scottish rules)" } option value="meek" { "Meek STV" } }
+                " " button { "Call the election of delegates" }
+            }
+        }
+        @if elections.is_empty() && open_to_call.is_empty() {
+            p { "The unit holds no mandate at any congress." }
+        }
+    };
+    Ok(layout::page("Delegates", &state.org_name, &session, body).into_response())
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    check_csrf(&session, &f)?;
+    let store = &state.store;
+    let w = who(&state, &session).await?;
+    let chain = chain_of(&state, id).await?;
+    let place = Place { chain: &chain };
+    require(&w, Action::ViewRoster(place))?;
+    let by = Some(session.account.id);
+    let me = || {
+        session
+            .account
+            .person_id
+            .ok_or_else(|| AppError::Bad("this account is not a member's".into()))
+    };
+    match f.get("do").unwrap_or("") {
+        "call" => {
+            require(&w, Action::ManageUnit(place))?;
+            store
+                .call_delegate_election(
+                    f.id("congress", "The congress")?,
+                    id,
+                    f.get("method").unwrap_or("scottish_stv"),
+                    by,
+                )
+                .await?;
+        }
+        "open" | "close" => {
+            require(&w, Action::ManageUnit(place))?;
+            let e = election_here(store, id, f.id("election", "The election")?).await?;
+            if f.get("do") == Some("open") {
+                store.open_delegate_election(e.id, by).await?;
+            } else {
+                store.close_delegate_election(e.id, by).await?;
+            }
+        }
+        "nominate" => {
+            let e = election_here(store, id, f.id("election", "The election")?).await?;
+            store
+                .nominate_delegate(e.id, f.id("person", "The person")?, by)
+                .await?;
+        }
+        "accept" => {
+            store
+                .accept_delegate_nomination(
+                    f.id("candidate", "The candidate")?,
+                    me()?,
+                    f.get("accept") == Some("1"),
+                    by,
+                )
+                .await?;
+        }
+        "ballot" => {
+            let e = election_here(store, id, f.id("election", "The election")?).await?;
+            let ranking = f
+                .all("rank")
+                .filter(|r| !r.is_empty())
+                .map(|r| {
+                    r.parse()
+                        .map_err(|_| AppError::Bad(format!("{r:?} is not a candidate")))
+                })
+                .collect::<Result<Vec<i64>, _>>()?;
+            store
+                .cast_delegate_ballot(e.id, me()?, &ranking, by)
+                .await?;
+        }
+        other => return Err(AppError::Bad(format!("unknown action {other:?}"))),
+    }
+    Ok(Redirect::to(&format!("/units/{id}/delegates")).into_response())
+}
+
+/// An election named in a form must be this unit's, else it does not exist.
+async fn election_here(
+    store: &store::Store,
+    unit: i64,
+    e: i64,
+) -> AppResult<store::delegates::DelegateElection> {
+    store
+        .delegate_election(e)
+        .await?
+        .filter(|x| x.unit_id == unit)
+        .ok_or(AppError::NotFound)
+}
