@@ -473,7 +473,7 @@ fn report_age(seed: u64, index: u64) -> i64 {
     let bits = mix(seed, index, salt::REPORT_WHEN);
     let (a, b) = (bits % 365, (bits >> 20) % 365);
     // The smaller of two uniform draws most of the time: a density falling with age.
-    if (bits >> 40) % 3 == 0 {
+    if (bits >> 40).is_multiple_of(3) {
         a as i64
     } else {
         a.min(b) as i64

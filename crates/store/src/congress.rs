@@ -1236,7 +1236,7 @@ impl Store {
         alternate: bool,
         by: Option<i64>,
     ) -> Result<()> {
-        if minutes < 1 || minutes > 120 {
+        if !(1..=120).contains(&minutes) {
             return Err(invalid(
                 "a speech's time limit is between 1 and 120 minutes",
             ));

@@ -192,22 +192,6 @@ async fn voters(store: &Store, unit: i64, prefix: &str, n: usize) -> Vec<i64> {
     ids
 }
 
-async fn office(store: &Store, login: &str, role: Role, unit: i64) {
-    let a = store
-        .create_account(login, PASSWORD, None, false, None)
-        .await
-        .unwrap();
-    store::sqlx::query(
-        "INSERT INTO roles (account_id, unit_id, role, granted_at) VALUES ($1, $2, $3, 0)",
-    )
-    .bind(a)
-    .bind(unit)
-    .bind(role.code())
-    .execute(store.pool())
-    .await
-    .unwrap();
-}
-
 /// The value of the hidden field `name` in the first form whose `do` is `what`.
 fn field_of(page: &str, what: &str, name: &str) -> String {
     let at = page
