@@ -227,7 +227,11 @@ pub async fn page(
             }
         }
         h1 { (unit.name) (unit_badges(&unit)) }
-        p { a href={ "/units/" (unit.id) "/paper" } { "The paper in this unit" } }
+        p {
+            a href={ "/units/" (unit.id) "/paper" } { "The paper in this unit" }
+            // The unit's delegate elections are for those who see its people.
+            @if see_people { " · " a href={ "/units/" (unit.id) "/delegates" } { "Delegates to congress" } }
+        }
         @if !unit.area.is_empty() { p.muted { (unit.area) } }
 
         h2 { "Figures" }
