@@ -326,7 +326,12 @@ impl Store {
             .await?;
         let mut delegates = Vec::new();
         // Under largest remainder most of the 10,000 units get no mandate: they send nobody.
-        for m in self.mandates(c).await?.into_iter().filter(|m| m.mandates > 0) {
+        for m in self
+            .mandates(c)
+            .await?
+            .into_iter()
+            .filter(|m| m.mandates > 0)
+        {
             let candidates: Vec<i64> = sqlx::query_scalar(
                 "SELECT id FROM persons WHERE unit_id = $1 AND status = 'member' ORDER BY id LIMIT 50",
             )
