@@ -82,7 +82,7 @@ impl Kind {
     }
 }
 
-/// Every kind, in the order pages show them. The first three are used by name below.
+/// Every kind, in the order pages show them. Some are used by position below (checked by a test).
 pub const KINDS: &[Kind] = &[
     Kind {
         name: "people_by_pseudonym",
