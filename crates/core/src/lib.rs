@@ -4,6 +4,7 @@
 //! them. Keeping the rules pure means the statutes' evaluation can be tested exhaustively and run
 //! over a million people without a database round trip per person.
 
+pub mod clauses;
 pub mod congress;
 pub mod dates;
 pub mod demo;

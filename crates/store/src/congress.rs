@@ -327,6 +327,16 @@ pub struct Event {
     pub detail: String,
 }
 
+/// What a statutes motion's text would put in force if adopted (see `Store::statutes_change`).
+pub type StatutesReading = std::result::Result<
+    Option<(
+        core_rules::statutes::Statutes,
+        Day,
+        Vec<core_rules::clauses::Change>,
+    )>,
+    core_rules::clauses::ClauseError,
+>;
+
 pub(crate) fn invalid(s: impl Into<String>) -> StoreError {
     StoreError::Invalid(s.into())
 }
@@ -1642,6 +1652,14 @@ impl Store {
                 if m.congress_id != congress {
                     return Err(StoreError::NotFound(format!("motion {id}")));
                 }
+                // A statutes motion whose text cannot be read one way is amended first: the
+                // congress must know what it adopts.
+                if let Err(e) = self.statutes_change(&c, id).await? {
+                    return Err(invalid(format!(
+                        "motion “{}” cannot be put to the vote: {e}",
+                        m.title
+                    )));
+                }
                 if title.trim().is_empty() {
                     m.title
                 } else {
@@ -1880,10 +1898,12 @@ impl Store {
             return Err(invalid("this vote is already closed"));
         }
         let c = self.congress_or(v.congress_id).await?;
-        // A motion amending the statutes: what Paragraph 1 would say if it is adopted.
+        // A motion amending the statutes: the rules its text would put in force. Its vote opened
+        // only if the text could be read; should amendments adopted since have made it
+        // ambiguous, the vote still closes and the minutes say the rules were left unchanged.
         let statutes_change = match (v.subject.as_str(), v.subject_id) {
             ("motion", Some(m)) => self.statutes_change(&c, m).await?,
-            _ => None,
+            _ => Ok(None),
         };
         let kinds = self.unit_kinds().await?;
         let mut tx = self.write().await?;
@@ -1966,25 +1986,39 @@ impl Store {
                     .bind(m)
                     .execute(&mut *tx)
                     .await?;
-                if let (true, Some((rules, effective))) = (adopted, &statutes_change) {
-                    let version = crate::statutes::insert_version(
-                        &mut tx,
-                        &kinds,
-                        rules,
-                        Day::today(),
-                        *effective,
-                        &c.name,
-                    )
-                    .await?;
-                    event(
-                        &mut tx,
-                        v.congress_id,
-                        "statutes",
-                        None,
-                        Some(m),
-                        &version.to_string(),
-                    )
-                    .await?;
+                match (adopted, &statutes_change) {
+                    (true, Ok(Some((rules, effective, _)))) => {
+                        let version = crate::statutes::insert_version(
+                            &mut tx,
+                            &kinds,
+                            rules,
+                            Day::today(),
+                            *effective,
+                            &c.name,
+                        )
+                        .await?;
+                        event(
+                            &mut tx,
+                            v.congress_id,
+                            "statutes",
+                            None,
+                            Some(m),
+                            &version.to_string(),
+                        )
+                        .await?;
+                    }
+                    (true, Err(e)) => {
+                        event(
+                            &mut tx,
+                            v.congress_id,
+                            "statutes_unread",
+                            None,
+                            Some(m),
+                            &e.to_string(),
+                        )
+                        .await?;
+                    }
+                    _ => {}
                 }
             }
             ("credentials", _) if adopted => {
@@ -2026,34 +2060,23 @@ impl Store {
         Ok(outcome)
     }
 
-    /// For a motion that amends the statutes: the rules that adopting it would put in force, and
-    /// from when (the congress's day, or today if that has passed). Its consolidated text is read
-    /// for Paragraph 1: a line with Lenin's or Martov's wording sets the formula. `None` when the
-    /// motion is not a statutes motion or changes nothing the statutes hold as data.
-    async fn statutes_change(
-        &self,
-        c: &Congress,
-        motion: i64,
-    ) -> Result<Option<(core_rules::statutes::Statutes, Day)>> {
-        use core_rules::statutes::Formula;
+    /// For a motion that amends the statutes: the rules that adopting it would put in force, from
+    /// when (the congress's day, or today if that has passed), and what changes on which line.
+    /// Its consolidated text is read by `core_rules::clauses`: Paragraph 1's two wordings and the
+    /// clauses with a number that the statutes hold as data. `Ok(None)` when the motion is not a
+    /// statutes motion or changes nothing; the inner error when its text is ambiguous or would
+    /// give statutes that are not valid.
+    pub async fn statutes_change(&self, c: &Congress, motion: i64) -> Result<StatutesReading> {
         let m = self.motion_or(motion).await?;
         if !m.statutes {
-            return Ok(None);
+            return Ok(Ok(None));
         }
         let text = self.consolidated(motion).await?;
-        let said = |f: Formula| text.iter().any(|l| l.contains(f.wording()));
-        let formula = match (said(Formula::Lenin), said(Formula::Martov)) {
-            (true, false) => Formula::Lenin,
-            (false, true) => Formula::Martov,
-            _ => return Ok(None),
-        };
         let effective = c.held_on.max(Day::today());
-        let mut rules = self.statutes_on(effective).await?.rules;
-        if rules.paragraph1.formula == formula {
-            return Ok(None);
-        }
-        rules.paragraph1.formula = formula;
-        Ok(Some((rules, effective)))
+        let rules = self.statutes_on(effective).await?.rules;
+        let kinds = self.unit_kinds().await?;
+        Ok(core_rules::clauses::amend(&rules, &text, &kinds)
+            .map(|r| r.map(|(rules, changes)| (rules, effective, changes))))
     }
 
     /// A roll call's record: who voted how, with their weight.
@@ -2639,6 +2662,11 @@ impl Store {
                 ),
                 "statutes" => format!(
                     "The statutes are amended as adopted in motion “{}” (version {}), in force from the congress's day.",
+                    motions.get(&subj).cloned().unwrap_or_default(),
+                    e.detail
+                ),
+                "statutes_unread" => format!(
+                    "The statutes are not changed by motion “{}”: {}.",
                     motions.get(&subj).cloned().unwrap_or_default(),
                     e.detail
                 ),

@@ -4252,6 +4252,82 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         "the unit's count of members follows the statutes in force"
     );
 
+    // Statutes motions that change rules held as figures are read by their clauses; one that
+    // says two things is not put to the vote until it is amended.
+    let ambiguous = db
+        .submit_motion(
+            c,
+            "Dues, two ways",
+            "A member's dues are paid up within 6 months.\nA member's dues are paid up within 4 months.",
+            true,
+            Some(martov),
+            by,
+        )
+        .await
+        .unwrap();
+    let e = db
+        .open_vote(
+            c,
+            "motion",
+            Some(ambiguous),
+            "",
+            false,
+            count::motion::Rule::SIMPLE,
+            by,
+        )
+        .await
+        .expect_err("an ambiguous statutes motion");
+    assert!(
+        e.to_string().contains("line 1 says 6 and line 2 says 4"),
+        "{e}"
+    );
+    let figures = db
+        .submit_motion(
+            c,
+            "Dues and the vote",
+            "§7. A member's dues are paid up within six months.\nA new member votes after 60 days of membership.",
+            true,
+            Some(martov),
+            by,
+        )
+        .await
+        .unwrap();
+    let v = db
+        .open_vote(
+            c,
+            "motion",
+            Some(figures),
+            "",
+            false,
+            count::motion::Rule::SIMPLE,
+            by,
+        )
+        .await
+        .unwrap();
+    db.cast_vote(v, lenin, Choice::Yes, by).await.unwrap();
+    assert_eq!(
+        db.close_vote(v, by).await.unwrap().decision,
+        count::motion::Decision::Adopted
+    );
+    let rules = db.statutes_on(held).await.unwrap().rules;
+    assert_eq!(rules.paragraph1.dues_within_months, 6);
+    assert_eq!(rules.voting.min_membership_days, 60);
+    assert_eq!(
+        rules.paragraph1.formula,
+        core_rules::statutes::Formula::Martov,
+        "the earlier motion's change stays"
+    );
+    assert_eq!(
+        db.statutes_on(held.add_days(-1))
+            .await
+            .unwrap()
+            .rules
+            .paragraph1
+            .dues_within_months,
+        3,
+        "not before its day"
+    );
+
     // A walkout: the quorum follows, and a vote without it decides nothing.
     let q = db
         .set_presence(c, &[lenin, voice], false, by)

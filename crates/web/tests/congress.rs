@@ -610,6 +610,62 @@ async fn a_congress_end_to_end() {
     assert!(consolidated.contains("by personal participation in one of the party organisations"));
     assert!(!consolidated.contains("A member supports the party."));
 
+    // 5b. A statutes motion: its page says which rules its clauses change; one that sets a rule
+    // twice, differently, is not put to the vote.
+    let at = app
+        .ok(
+            &del,
+            &lenin,
+            &[
+                ("do", "motion"),
+                ("title", "The dues rule"),
+                (
+                    "body",
+                    "§4. A member's dues are paid up within eleven months.",
+                ),
+                ("statutes", "1"),
+            ],
+        )
+        .await;
+    let sm = id_after(&at, &format!("{base}/motions/"));
+    let sp = app.get(&format!("{base}/motions/{sm}"), &lenin).await.body;
+    assert!(
+        sp.contains("What adopting it changes in the statutes' rules")
+            && sp.contains("<td>dues paid up within (months)</td>")
+            && sp.contains("<strong>11</strong>"),
+        "{sp}"
+    );
+    let at = app
+        .ok(
+            &del,
+            &martov,
+            &[
+                ("do", "motion"),
+                ("title", "The dues rule, twice"),
+                (
+                    "body",
+                    "A member's dues are paid up within 6 months.\nA member's dues are paid up within 4 months.",
+                ),
+                ("statutes", "1"),
+            ],
+        )
+        .await;
+    let twice = id_after(&at, &format!("{base}/motions/")).to_string();
+    app.refused(
+        &pres,
+        &presidium,
+        &[
+            ("do", "open_vote"),
+            ("subject", "motion"),
+            ("subject_id", &twice),
+            ("secret", "0"),
+            ("majority", "simple"),
+            ("quorum", "1"),
+        ],
+        "line 1 says 6 and line 2 says 4",
+    )
+    .await;
+
     // 6. A secret vote on the motion.
     app.ok(
         &pres,

@@ -890,6 +890,7 @@ pub async fn delegate(
             fieldset { legend { "Propose a motion" }
                 label { "Title " input type="text" name="title"; }
                 label { "Text (one line per numbered line) " textarea name="body" rows="6" cols="70" {} }
+                label { input type="checkbox" name="statutes" value="1"; " It amends the statutes (if adopted, the rules its text sets take effect on the congress's day)" }
                 button { "Propose" } }
         }
     };
@@ -965,7 +966,7 @@ pub async fn take_part(
                     id,
                     &f.text("title"),
                     &f.text("body"),
-                    false,
+                    f.get("statutes") == Some("1"),
                     Some(me.id),
                     by,
                 )
@@ -1036,6 +1037,12 @@ pub async fn motion(
         .collect();
     let conflicts = core_rules::congress::text::conflicts(&pending);
     let _ = all;
+    // A statutes motion: what its text, as amended so far, would change in the rules in force.
+    let reading = if motion.statutes {
+        Some(state.store.statutes_change(&cx.congress, m).await?)
+    } else {
+        None
+    };
     let body = html! {
         h1 { (motion.title) }
         (nav(&cx.congress, &cx.who, &cx.me))
@@ -1064,6 +1071,25 @@ pub async fn motion(
             @for a in &order { "amendment " (a) ", " } "then the motion." }
         h2 { "The text as amended so far" }
         table.lines { @for (i, l) in consolidated.iter().enumerate() { tr { td.num { (i + 1) } td { (l) } } } }
+        @if let Some(reading) = &reading {
+            h2 { "What adopting it changes in the statutes' rules" }
+            @match reading {
+                Ok(None) => p { "Nothing that the statutes hold as rules: the text as amended so far contains none of the clauses below with a figure other than the one in force." },
+                Ok(Some((_, from, changes))) => {
+                    p { "From " (from) ", when adopted; membership and voting rights are then judged by the new rules." }
+                    table {
+                        tr { th { "Line" } th { "Rule" } th { "In force" } th { "Would become" } }
+                        @for c in changes { tr { td.num { (c.line) } td { (c.rule.name()) } td { (c.before) } td { strong { (c.after) } } } }
+                    }
+                }
+                Err(e) => p.notice { "This motion cannot be put to the vote until it is amended: " (e) "." },
+            }
+            details {
+                summary { "The clauses Iskra reads from a statutes motion" }
+                p { "Paragraph 1 in Lenin's or in Martov's wording, and these sentences, with any figure in place of N (in digits, or in words up to twelve). Any other wording is the congress's text and changes no rule." }
+                ul { @for c in core_rules::clauses::CLAUSES { li { (c.sentence) } } }
+            }
+        }
         @if cx.me.is_some() {
             form method="post" action={ "/congresses/" (id) "/delegate" } {
                 (csrf(&session))
