@@ -219,7 +219,7 @@ fn print_one(
             Some(a) => println!("\naccount {a}:"),
             None => println!("\nno account yet; what one with no office would show:"),
         }
-        for (k, (_, n)) in KINDS.iter().zip(&e.counts) {
+        for (k, n) in KINDS.iter().zip(&e.counts) {
             println!("  {:>8}  {}", n, k.label);
         }
         println!("  {:>8}  people met in person", e.met);
@@ -251,7 +251,7 @@ async fn organisation(db: &DbArgs, top: usize, json: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let a = ix.analyse();
     let took = started.elapsed();
-    let summary = web::exposure::summary(&a.exposures);
+    let summary = web::exposure::summary(&a.exposures.iter().collect::<Vec<_>>());
     let mut order: Vec<usize> = (0..a.exposures.len()).collect();
     order.sort_by(|&x, &y| a.exposures[y].people.cmp(&a.exposures[x].people));
     order.truncate(top);

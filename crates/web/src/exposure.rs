@@ -268,7 +268,11 @@ pub struct Subject {
 pub struct Exposure {
     pub subject: Subject,
     /// Per kind (see [`KINDS`]), with the per-person parts added.
-    pub counts: Vec<(&'static str, u64)>,
+    /// Kept inline, not as a vector of pairs: an organisation-wide analysis holds one of these
+    /// per person (a million), and a heap vector each cost over 300 MB more at that size.
+    /// Serialised as `[name, count]` pairs, named by `KINDS`.
+    #[serde(serialize_with = "named_counts")]
+    pub counts: [u64; KIND_COUNT],
     /// People met in person (attended a meeting together).
     pub met: u64,
     /// People named by the documents shown (a report's sender, a congress's participants) and
@@ -280,12 +284,24 @@ pub struct Exposure {
     pub units_spanned: u64,
 }
 
+/// How many kinds of object an exposure counts.
+pub const KIND_COUNT: usize = KINDS.len();
+
+fn named_counts<S: serde::Serializer>(counts: &[u64; KIND_COUNT], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(KIND_COUNT))?;
+    for (k, n) in KINDS.iter().zip(counts) {
+        seq.serialize_element(&(k.name, n))?;
+    }
+    seq.end()
+}
+
 impl Exposure {
     pub fn count(&self, kind: &str) -> u64 {
-        self.counts
+        KINDS
             .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or(0, |(_, n)| *n)
+            .position(|k| k.name == kind)
+            .map_or(0, |i| self.counts[i])
     }
 }
 
@@ -320,7 +336,7 @@ fn person_for_rules(p: &store::exposure::PersonRow) -> Person {
 }
 
 impl Index {
-    pub fn new(snap: Snapshot, rules: AccessRules) -> Index {
+    pub fn new(mut snap: Snapshot, rules: AccessRules) -> Index {
         let unit_ix: HashMap<i64, usize> = snap
             .units
             .iter()
@@ -418,6 +434,12 @@ impl Index {
             .filter_map(|(m, p)| Some((*meeting_ix.get(m)?, *person_ix.get(p)?)))
             .collect();
         let attendance = Attendance::new(snap.people.len(), snap.meetings.len(), &att);
+        drop(att);
+        // The pairs now live in the index's own compact form; at a million people the raw
+        // attendance alone is about 100 MB, which the server need not hold through the analysis.
+        snap.attendance = Vec::new();
+        snap.report_senders = Vec::new();
+        snap.participants = Vec::new();
         let mut grants_of: HashMap<i64, Vec<Held>> = HashMap::new();
         for g in &snap.grants {
             grants_of.entry(g.account_id).or_default().push(Held {
@@ -657,7 +679,8 @@ impl Index {
         units: &mut Marks,
         mut links: Option<MetLinks>,
     ) -> Exposure {
-        let mut counts = class.counts.clone();
+        let mut counts = [0u64; KIND_COUNT];
+        counts.copy_from_slice(&class.counts);
         let mut met = 0u64;
         let mut total = class.known_people;
         let mut spanned = class.known.len() as u64;
@@ -777,7 +800,7 @@ impl Index {
         }
         Exposure {
             subject: s.clone(),
-            counts: KINDS.iter().map(|k| k.name).zip(counts).collect(),
+            counts,
             met,
             named_in_documents,
             people: total,
@@ -931,9 +954,9 @@ pub struct Summary {
     pub met: Distribution,
 }
 
-pub fn summary(all: &[Exposure]) -> Summary {
+pub fn summary(all: &[&Exposure]) -> Summary {
     let col = |f: &dyn Fn(&Exposure) -> u64| -> Distribution {
-        Distribution::of(&all.iter().map(f).collect::<Vec<_>>())
+        Distribution::of(&all.iter().map(|e| f(e)).collect::<Vec<_>>())
     };
     Summary {
         subjects: all.len(),

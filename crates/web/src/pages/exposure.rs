@@ -24,10 +24,18 @@ use std::collections::HashMap;
 
 type Params = Query<HashMap<String, String>>;
 
+/// Runs CPU-bound work (indexing, analysing a whole organisation: seconds at a million people)
+/// off the async workers, so that the server keeps answering other requests meanwhile.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 async fn index(state: &AppState) -> AppResult<Index> {
     let snap = state.store.exposure_snapshot().await?;
     let rules = state.store.access_rules(Day::today()).await?;
-    Ok(Index::new(snap, rules))
+    blocking(move || Index::new(snap, rules)).await
 }
 
 fn wants_json(q: &HashMap<String, String>) -> bool {
@@ -146,14 +154,17 @@ pub async fn organisation(
     let w = who(&state, &session).await?;
     require(&w, Action::AnalyseExposure)?;
     let ix = index(&state).await?;
-    let analysis = ix.analyse();
+    let (ix, analysis) = blocking(move || {
+        let a = ix.analyse();
+        (ix, a)
+    })
+    .await?;
     let mine: Vec<&Exposure> = analysis
         .exposures
         .iter()
         .filter(|e| in_reach(&ix, &w, &e.subject))
         .collect();
-    let owned: Vec<Exposure> = mine.iter().map(|e| (*e).clone()).collect();
-    let summary = crate::exposure::summary(&owned);
+    let summary = crate::exposure::summary(&mine);
     let mut top: Vec<&Exposure> = mine.clone();
     top.sort_by(|a, b| {
         b.people
@@ -277,8 +288,7 @@ pub async fn organisation(
 fn exposure_table(e: &Exposure) -> Markup {
     html! {
         table {
-            @for (k, (name, n)) in KINDS.iter().zip(&e.counts) {
-                @let _ = name;
+            @for (k, n) in KINDS.iter().zip(&e.counts) {
                 tr { td { (k.label) } td { (n) } }
             }
             tr { td { "people met in person" } td { (e.met) } }
