@@ -251,7 +251,12 @@ async fn organisation(db: &DbArgs, top: usize, json: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let a = ix.analyse();
     let took = started.elapsed();
-    let summary = web::exposure::summary(&a.exposures.iter().collect::<Vec<_>>());
+    let summary = web::exposure::summary(
+        &a.exposures
+            .iter()
+            .map(web::exposure::Brief::of)
+            .collect::<Vec<_>>(),
+    );
     let mut order: Vec<usize> = (0..a.exposures.len()).collect();
     order.sort_by(|&x, &y| a.exposures[y].people.cmp(&a.exposures[x].people));
     order.truncate(top);

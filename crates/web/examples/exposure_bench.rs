@@ -6,6 +6,9 @@
 //!    ([`Index::exposure_of`]), timed on a sample and scaled to all accounts;
 //! 2. the simulation: 1,000 runs over a 10,000-person organisation.
 //!
+//! The organisation holds issue 8's documents too: as many correspondence reports as people, the
+//! paper's bundles, an editor per publication and a congress (see `snapshot`).
+//!
 //! The organisation comes from the scale generator (`core_rules::generate`, as `iskra generate`
 //! makes it) straight into memory, with no database: the figures are the analysis, not the
 //! reading of the tables (which `iskra exposure organisation` reports apart). Every unit that
@@ -28,7 +31,7 @@ use web::exposure::Index;
 
 const SEED: u64 = 1912;
 
-fn snapshot(people: u64) -> Snapshot {
+fn snapshot(people: u64, reports: u64) -> Snapshot {
     let today = Day::today();
     let new_units = scale_units(SEED, people);
     let scale = Scale::new(SEED, people, &new_units, today);
@@ -117,6 +120,48 @@ fn snapshot(people: u64) -> Snapshot {
                 .map(|a| (a.meeting as i64, a.person as i64)),
         );
     }
+    // The documents of issue 8's organisation, from the same generator as `iskra generate
+    // --paper --reports N --congress`: every unit's bundles (one per edition of each
+    // publication it orders), the reports on the editors' desk (new and accepted) with their
+    // named senders, one editor's account per publication (an editor reads reports from
+    // anywhere, so their class is asked about every unit), and a congress with its delegates.
+    let mut bundles: std::collections::BTreeMap<i64, i64> = Default::default();
+    let publications = core_rules::generate_paper::publications(&scale);
+    for (i, p) in publications.iter().enumerate() {
+        let editions = core_rules::generate_paper::editions(&scale, i, p)
+            .iter()
+            .filter(|e| e.published)
+            .count() as i64;
+        for &(unit, _) in &p.orders {
+            *bundles.entry(unit as i64 + 1).or_default() += editions;
+        }
+        if let Some(editor) = members
+            .iter()
+            .find(|m| m.unit_id == p.unit as i64 + 1)
+            .or(members.first())
+        {
+            grant(&mut accounts, editor, Role::Editor, p.unit as i64 + 1);
+        }
+    }
+    let mut desk: std::collections::BTreeMap<i64, i64> = Default::default();
+    let mut senders: std::collections::BTreeSet<(i64, i64)> = Default::default();
+    let step = 100_000;
+    let mut start = 1;
+    while start <= reports {
+        let end = (start + step).min(reports + 1);
+        for r in core_rules::generate_paper::reports(&scale, start, end) {
+            if matches!(r.status, "new" | "accepted") {
+                *desk.entry(r.unit as i64 + 1).or_default() += 1;
+                if let Some(p) = r.sender {
+                    senders.insert((r.unit as i64 + 1, p as i64));
+                }
+            }
+        }
+        start = end;
+    }
+    // The congress: its delegates, one in every `members / 500` members.
+    let every = (members.len() / core_rules::generate_paper::CONGRESS_DELEGATES as usize).max(1);
+    let participants: Vec<(i64, i64)> = members.iter().step_by(every).map(|m| (1, m.id)).collect();
     Snapshot {
         units,
         people: persons,
@@ -124,6 +169,15 @@ fn snapshot(people: u64) -> Snapshot {
         grants,
         meetings,
         attendance,
+        bundles: bundles.into_iter().collect(),
+        desk_reports: desk.into_iter().collect(),
+        report_senders: senders.into_iter().collect(),
+        congresses: vec![store::exposure::CongressRow {
+            id: 1,
+            motions: 3,
+            amendments: 12,
+        }],
+        participants,
         ..Snapshot::default()
     }
 }
@@ -138,10 +192,16 @@ fn main() {
     let runs = args.get(2).copied().unwrap_or(1000) as usize;
 
     let t = Instant::now();
-    let snap = snapshot(people);
+    let snap = snapshot(people, people);
     let (n_units, n_meet, n_att) = (snap.units.len(), snap.meetings.len(), snap.attendance.len());
+    let (n_desk, n_senders, n_bundles) = (
+        snap.desk_reports.iter().map(|d| d.1).sum::<i64>(),
+        snap.report_senders.len(),
+        snap.bundles.iter().map(|b| b.1).sum::<i64>(),
+    );
     eprintln!(
-        "generated {people} people, {n_units} units, {n_meet} meetings, {n_att} attendances in {:.2} s",
+        "generated {people} people, {n_units} units, {n_meet} meetings, {n_att} attendances, \
+         {n_desk} reports on the desk ({n_senders} named senders), {n_bundles} bundles in {:.2} s",
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
@@ -150,7 +210,12 @@ fn main() {
     let t = Instant::now();
     let a = ix.analyse();
     let analyse_s = t.elapsed().as_secs_f64();
-    let summary = web::exposure::summary(&a.exposures);
+    let summary = web::exposure::summary(
+        &a.exposures
+            .iter()
+            .map(web::exposure::Brief::of)
+            .collect::<Vec<_>>(),
+    );
     // The baseline: every unit asked for each account, on a sample spread over all subjects.
     let subjects = ix.subjects();
     let sample = 200.min(subjects.len());
@@ -162,7 +227,7 @@ fn main() {
     let per_account = t.elapsed().as_secs_f64() / sample as f64;
     let baseline_s = per_account * subjects.len() as f64;
 
-    let sim_snap = snapshot(sim_people);
+    let sim_snap = snapshot(sim_people, 0);
     let sim_ix = Index::new(sim_snap, AccessRules::default());
     let t = Instant::now();
     let net = sim_ix.network();
@@ -186,6 +251,9 @@ fn main() {
             "accounts": summary.with_account,
             "units": n_units,
             "attendances": n_att,
+            "desk_reports": n_desk,
+            "report_senders": n_senders,
+            "bundles": n_bundles,
             "index_s": index_s,
             "analyse_s": analyse_s,
             "baseline_s": baseline_s,

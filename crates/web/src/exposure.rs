@@ -428,18 +428,20 @@ impl Index {
         let congress_people = Csr::from_pairs(snap.congresses.len(), &taking_part);
         let flipped: Vec<(u32, u32)> = taking_part.iter().map(|&(c, p)| (p, c)).collect();
         let person_congresses = Csr::from_pairs(snap.people.len(), &flipped);
-        let att: Vec<(u32, u32)> = snap
-            .attendance
-            .iter()
-            .filter_map(|(m, p)| Some((*meeting_ix.get(m)?, *person_ix.get(p)?)))
-            .collect();
-        let attendance = Attendance::new(snap.people.len(), snap.meetings.len(), &att);
-        drop(att);
-        // The pairs now live in the index's own compact form; at a million people the raw
-        // attendance alone is about 100 MB, which the server need not hold through the analysis.
+        let mut att: Vec<(u32, u32)> = Vec::with_capacity(snap.attendance.len());
+        att.extend(
+            snap.attendance
+                .iter()
+                .filter_map(|(m, p)| Some((*meeting_ix.get(m)?, *person_ix.get(p)?))),
+        );
+        // The raw pairs are about 100 MB at a million people: freed before the index's own
+        // form is built, so that the two are never held at once, and not kept through the
+        // analysis.
         snap.attendance = Vec::new();
         snap.report_senders = Vec::new();
         snap.participants = Vec::new();
+        let attendance = Attendance::new(snap.people.len(), snap.meetings.len(), &att);
+        drop(att);
         let mut grants_of: HashMap<i64, Vec<Held>> = HashMap::new();
         for g in &snap.grants {
             grants_of.entry(g.account_id).or_default().push(Held {
@@ -954,16 +956,42 @@ pub struct Summary {
     pub met: Distribution,
 }
 
-pub fn summary(all: &[&Exposure]) -> Summary {
-    let col = |f: &dyn Fn(&Exposure) -> u64| -> Distribution {
-        Distribution::of(&all.iter().map(|e| f(e)).collect::<Vec<_>>())
+pub fn summary<B: std::borrow::Borrow<Brief>>(all: &[B]) -> Summary {
+    let col = |f: &dyn Fn(&Brief) -> u64| -> Distribution {
+        Distribution::of(&all.iter().map(|e| f(e.borrow())).collect::<Vec<_>>())
     };
     Summary {
         subjects: all.len(),
-        with_account: all.iter().filter(|e| e.subject.has_account).count(),
+        with_account: all
+            .iter()
+            .filter(|e| e.borrow().subject.has_account)
+            .count(),
         people: col(&|e| e.people),
-        identities: col(&|e| e.count("people_by_identity")),
+        identities: col(&|e| e.identities),
         met: col(&|e| e.met),
+    }
+}
+
+/// An exposure in brief: what a page about the whole organisation keeps of each account while
+/// the analysis runs (a million of them), before it asks again for the few it shows in full.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Brief {
+    pub subject: Subject,
+    pub people: u64,
+    pub identities: u64,
+    pub met: u64,
+    pub units_spanned: u64,
+}
+
+impl Brief {
+    pub fn of(e: &Exposure) -> Brief {
+        Brief {
+            subject: e.subject.clone(),
+            people: e.people,
+            identities: e.count("people_by_identity"),
+            met: e.met,
+            units_spanned: e.units_spanned,
+        }
     }
 }
 
@@ -1001,6 +1029,14 @@ pub struct Analysis {
 impl Index {
     /// Every subject's exposure, and how far each unit is known outside itself.
     pub fn analyse(&self) -> Analysis {
+        let mut exposures = Vec::new();
+        let units = self.analyse_each(|e| exposures.push(e));
+        Analysis { exposures, units }
+    }
+
+    /// The same, handing each subject's exposure to `each` as it is made instead of keeping
+    /// them all (a million exposures in full are hundreds of megabytes).
+    pub fn analyse_each(&self, mut each: impl FnMut(Exposure)) -> Vec<UnitLinks> {
         let subjects = self.subjects();
         let (keys, answers, of) = self.classes(&subjects);
         let sessions: Vec<Session> = keys
@@ -1020,10 +1056,8 @@ impl Index {
         // People outside a unit who have met its people: counted once per person, at their
         // first subject.
         let mut counted = vec![false; self.snap.people.len()];
-        let exposures = subjects
-            .iter()
-            .zip(&of)
-            .map(|(s, &c)| {
+        for (s, &c) in subjects.iter().zip(&of) {
+            {
                 let pi = s.person.and_then(|p| self.person_ix.get(&p)).copied();
                 let own = pi.map(|i| self.person_unit[i as usize]);
                 for &u in &answers[c as usize].known {
@@ -1041,18 +1075,17 @@ impl Index {
                     }
                     _ => None,
                 };
-                self.finish(
+                each(self.finish(
                     s,
                     &mut whos[c as usize],
                     &answers[c as usize],
                     &mut people,
                     &mut units,
                     links,
-                )
-            })
-            .collect();
-        let units = self
-            .snap
+                ));
+            }
+        }
+        self.snap
             .units
             .iter()
             .enumerate()
@@ -1063,8 +1096,7 @@ impl Index {
                 outside_by_account: by_account[i],
                 outside_met: met[i],
             })
-            .collect();
-        Analysis { exposures, units }
+            .collect()
     }
 
     /// The subject whose account a person's analysis uses: their first live account, else the

@@ -9,7 +9,7 @@ use super::{require, who};
 use crate::access::{allowed, Action, Place, Who};
 use crate::chart;
 use crate::error::{AppError, AppResult};
-use crate::exposure::{Exposure, Index, Subject, KINDS};
+use crate::exposure::{Brief, Exposure, Index, Subject, KINDS};
 use crate::layout;
 use crate::session::Signed;
 use crate::AppState;
@@ -119,7 +119,7 @@ fn offices(ix: &Index, w: &Who, s: &Subject) -> String {
 }
 
 /// People exposed per account, in buckets, for the chart.
-fn buckets(all: &[&Exposure]) -> Vec<(String, i64)> {
+fn buckets(all: &[&Brief]) -> Vec<(String, i64)> {
     let edges: [(u64, &str); 9] = [
         (1, "1"),
         (5, "2–5"),
@@ -154,37 +154,41 @@ pub async fn organisation(
     let w = who(&state, &session).await?;
     require(&w, Action::AnalyseExposure)?;
     let ix = index(&state).await?;
-    let (ix, analysis) = blocking(move || {
-        let a = ix.analyse();
-        (ix, a)
+    // At a million accounts only a brief of each is kept; the few shown are asked again in full.
+    let (ix, briefs, links) = blocking(move || {
+        let mut briefs = Vec::new();
+        let links = ix.analyse_each(|e| briefs.push(Brief::of(&e)));
+        (ix, briefs, links)
     })
     .await?;
-    let mine: Vec<&Exposure> = analysis
-        .exposures
+    let mine: Vec<&Brief> = briefs
         .iter()
         .filter(|e| in_reach(&ix, &w, &e.subject))
         .collect();
     let summary = crate::exposure::summary(&mine);
-    let mut top: Vec<&Exposure> = mine.clone();
-    top.sort_by(|a, b| {
+    let mut ranked: Vec<&Brief> = mine.clone();
+    ranked.sort_by(|a, b| {
         b.people
             .cmp(&a.people)
             .then(b.units_spanned.cmp(&a.units_spanned))
     });
     // Officers apart: they sit where units join, and their accounts carry the offices' views.
-    let mut officers: Vec<&Exposure> = top
+    let officers: Vec<Exposure> = ranked
         .iter()
-        .copied()
         .filter(|e| {
             e.subject
                 .account
                 .is_some_and(|a| ix.snap.grants.iter().any(|g| g.account_id == a))
         })
+        .take(10)
+        .map(|e| ix.exposure_of(&e.subject).0)
         .collect();
-    officers.truncate(10);
-    top.truncate(15);
-    let mut units: Vec<&crate::exposure::UnitLinks> = analysis
-        .units
+    let top: Vec<Exposure> = ranked
+        .iter()
+        .take(15)
+        .map(|e| ix.exposure_of(&e.subject).0)
+        .collect();
+    let mut units: Vec<&crate::exposure::UnitLinks> = links
         .iter()
         .filter(|u| {
             let i = ix.unit_ix[&u.unit_id];
