@@ -60,6 +60,9 @@ declare -A quick_env=(
   [count]="STV_BALLOTS=20000 RUNS=1 PV_RUNS=1 CORPUS_RUNS=1 WORK=$QUICK_DIR/count"
   [exposure]="ROUNDS=1 PEOPLE=20000 SIM_PEOPLE=2000 RUNS=100"
   [congress]="RUNS=1 DELEGATES=100 SPREAD_MS=1000"
+  [congress_kill]="RUNS=1 DELEGATES=100 SPREAD_MS=1000"
+  [paper_public]="ROUNDS=1 SECONDS_EACH=2 PORT=18577"
+  [picture]="PEOPLE=20000 REPORTS=20000 RUNS=3 DATA=$QUICK_DIR/picture PG_URL=postgres://postgres@127.0.0.1:5432/iskra_quick_picture PORT=18578"
 )
 if [ -n "$QUICK" ]; then
   TIMEOUT="${TIMEOUT:-1800}"
