@@ -388,6 +388,17 @@ async fn a_member_sees_their_own_unit_and_standing_and_nothing_else() {
     let someone = app.store.people_of_unit(own).await.unwrap()[0].id;
     let identity = app.store.identity(someone).await.unwrap();
     assert!(!page.contains(&identity.email));
+    // The units above are named in the crumbs, but every link on the page opens: none leads to
+    // a "not found".
+    assert!(page.contains("Central Committee"));
+    for link in page.split("href=\"/units/").skip(1) {
+        let path = format!("/units/{}", &link[..link.find('"').unwrap()]);
+        assert_eq!(
+            app.get(&path, Some(&cookie)).await.status,
+            StatusCode::OK,
+            "the member's unit page links to {path}"
+        );
+    }
 }
 
 #[tokio::test]

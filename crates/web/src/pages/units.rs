@@ -219,11 +219,22 @@ pub async fn page(
         })
         .collect();
 
+    let crumbs: Vec<(&store::units::Unit, bool)> = (0..chain.len())
+        .rev()
+        .map(|j| {
+            (
+                &chain[j],
+                allowed(&w, Action::ViewFigures(Place { chain: &chain[j..] })),
+            )
+        })
+        .collect();
     let body = html! {
         p.crumbs {
-            @for (i, u) in chain.iter().rev().enumerate() {
+            // A unit above is a link only for those who may open its page; for the others
+            // (a plain member, a paper agent) its name is text, not a link to a 404.
+            @for (i, (u, may_open)) in crumbs.iter().enumerate() {
                 @if i > 0 { " › " }
-                a href={ "/units/" (u.id) } { (u.name) }
+                @if *may_open { a href={ "/units/" (u.id) } { (u.name) } } @else { (u.name) }
             }
         }
         h1 { (unit.name) (unit_badges(&unit)) }
