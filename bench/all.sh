@@ -71,6 +71,7 @@ if [ -n "$QUICK" ]; then
   [ -s "$BENCHMARKS_MD" ] || cp BENCHMARKS.md "$BENCHMARKS_MD"
   # congress.sh appends each run to bench/results-congress.txt: a quick run's lines are not kept.
   [ -f bench/results-congress.txt ] && cp bench/results-congress.txt "$LOGS/results-congress.txt.saved"
+  [ -f bench/results-congress-kill.txt ] && cp bench/results-congress-kill.txt "$LOGS/results-congress-kill.txt.saved"
 else
   TIMEOUT="${TIMEOUT:-14400}"
   export BENCHMARKS_MD="${BENCHMARKS_MD:-$root/BENCHMARKS.md}"
@@ -100,8 +101,10 @@ for n in "${scripts[@]}"; do
   fi
   grep '^RESULT|' "$LOGS/$n.log" | sed "s/^RESULT|/RESULT|$n|/" >>"$LOGS/results.txt" || true
 done
-if [ -n "$QUICK" ] && [ -f "$LOGS/results-congress.txt.saved" ]; then
-  cp "$LOGS/results-congress.txt.saved" bench/results-congress.txt
+if [ -n "$QUICK" ]; then
+  for f in results-congress.txt results-congress-kill.txt; do
+    [ -f "$LOGS/$f.saved" ] && cp "$LOGS/$f.saved" "bench/$f"
+  done
 fi
 
 command_line="${QUICK:+QUICK=1 }${ONLY:+ONLY=\"$ONLY\" }bash bench/all.sh"

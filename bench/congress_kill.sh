@@ -32,6 +32,23 @@ bin="$CARGO_TARGET_DIR/$PROFILE/examples/congress_kill"
 ulimit -n 8192 || true
 commit="$(git rev-parse --short HEAD)"
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') commit $commit, $PROFILE build, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out"
+lines=()
 for i in $(seq 1 "$RUNS"); do
-  timeout 300 "$bin" | tee -a "$out"
+  line="$(timeout 300 "$bin")"
+  echo "$line" | tee -a "$out"
+  lines+=("$line")
 done
+# Machine-readable summary for bench/all.sh: figure|goal|median|baseline|ratio|met.
+printf '%s\n' "${lines[@]}" | python3 -c '
+import sys, statistics
+runs = [dict(kv.split("=", 1) for kv in l.split()) for l in sys.stdin if l.startswith("delegates=")]
+d = runs[0]["delegates"]
+lost = max(int(r["lost"]) + int(r["wrong_choice"]) for r in runs)
+p99 = statistics.median(float(r["ack_p99_ms"]) for r in runs)
+restart = statistics.median(float(r["restart_ms"]) for r in runs)
+met = lambda ok: "yes" if ok else "no"
+print(f"RESULT|congress: kill -9 during a vote of {d}, acknowledged ballots lost or changed (worst of {len(runs)} runs)|zero lost|{lost}|||{met(lost == 0)}")
+print(f"RESULT|congress: kill -9, acknowledgement p99 before the kill (server in its own process)|<= 100 ms|{p99:.1f} ms|||{met(p99 <= 100)}")
+print(f"RESULT|congress: kill -9, restart to answering|(information)|{restart:.0f} ms||||")
+'
+

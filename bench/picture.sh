@@ -186,3 +186,23 @@ fi
 
 log "results in $res"
 cat "$res"
+# Machine-readable summary for bench/all.sh: figure|goal|median|baseline|ratio|met.
+python3 - "$res" <<'PY'
+import sys
+kv = {}
+for line in open(sys.argv[1]):
+    for tok in line.split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            kv[k] = v
+met = lambda ok: "yes" if ok else "no"
+for b, name in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
+    if f"{b}_store_ms" not in kv:
+        continue
+    n = int(kv.get(f"{b}_rows_reports", "0"))
+    store, shell = float(kv[f"{b}_store_ms"]), float(kv[f"{b}_shell_ms"])
+    print(f"RESULT|single picture over {n:,} reports, the store ({name})|≤ 1 s|{store:.0f} ms|database shell, same queries {shell:.0f} ms|{store / shell:.2f}×|{met(store <= 1000)}")
+    if f"{b}_page_ms" in kv:
+        page, health = float(kv[f"{b}_page_ms"]), float(kv[f"{b}_health_ms"])
+        print(f"RESULT|single picture over {n:,} reports, the editor's page ({name})|≤ 1 s|{page:.0f} ms|GET /healthz {health:.2f} ms||{met(page <= 1000)}")
+PY
