@@ -60,7 +60,7 @@ echo "after $((LOGINS * CLIENTS)) logins, $CLIENTS at a time: $(grep -E 'VmRSS|V
 now_kb=$(rss_kb VmRSS)
 logins_peak_kb=$(rss_kb VmHWM)
 # The organisation-wide pages, one after the other on one session.
-pages="$(python3 - "$PORT" <<'PY'
+pages="$(python3 - "$PORT" "$pid" <<'PY'
 import http.client, sys, time, urllib.parse
 port = int(sys.argv[1])
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
@@ -70,13 +70,18 @@ c.request("POST", "/login",
 r = c.getresponse(); r.read()
 cookie = r.getheader("Set-Cookie").split(";")[0]
 out = []
+pid = sys.argv[2]
+def hwm():
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
 for path in ("/units", "/exposure"):
     t = time.monotonic()
     c.request("GET", path, headers={"Cookie": cookie})
     r = c.getresponse(); body = r.read()
     if r.status != 200:
         sys.exit(f"{path}: {r.status}")
-    out.append(f"{path}={time.monotonic() - t:.2f}s,{len(body)}B")
+    out.append(f"{path}={time.monotonic() - t:.2f}s,{len(body)}B,peak-so-far={hwm()}MB")
 print(" ".join(out))
 PY
 )"

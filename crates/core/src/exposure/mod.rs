@@ -23,16 +23,28 @@ pub struct Csr {
 impl Csr {
     /// Rows from `(row, item)` pairs; `rows` is the number of rows.
     pub fn from_pairs(rows: usize, pairs: &[(u32, u32)]) -> Csr {
+        Csr::from_pairs_with(rows, pairs, |p| p)
+    }
+
+    /// Rows from pairs read through `f`, which gives each pair's `(row, item)`: the same pairs
+    /// can give both directions of a relation without a flipped copy (six million pairs are
+    /// 48 MB).
+    pub fn from_pairs_with(
+        rows: usize,
+        pairs: &[(u32, u32)],
+        f: impl Fn((u32, u32)) -> (u32, u32),
+    ) -> Csr {
         let mut offsets = vec![0usize; rows + 1];
-        for &(r, _) in pairs {
-            offsets[r as usize + 1] += 1;
+        for &p in pairs {
+            offsets[f(p).0 as usize + 1] += 1;
         }
         for i in 0..rows {
             offsets[i + 1] += offsets[i];
         }
         let mut at = offsets.clone();
         let mut items = vec![0u32; pairs.len()];
-        for &(r, x) in pairs {
+        for &p in pairs {
+            let (r, x) = f(p);
             items[at[r as usize]] = x;
             at[r as usize] += 1;
         }
@@ -124,8 +136,7 @@ impl Attendance {
     /// From `(meeting, person)` pairs, people numbered below `people`, meetings below `meetings`.
     pub fn new(people: usize, meetings: usize, pairs: &[(u32, u32)]) -> Attendance {
         let people_of_meeting = Csr::from_pairs(meetings, pairs);
-        let flipped: Vec<(u32, u32)> = pairs.iter().map(|&(m, p)| (p, m)).collect();
-        let meetings_of_person = Csr::from_pairs(people, &flipped);
+        let meetings_of_person = Csr::from_pairs_with(people, pairs, |(m, p)| (p, m));
         Attendance {
             people_of_meeting,
             meetings_of_person,
