@@ -288,16 +288,6 @@ pub fn amend(
             }
         }
     }
-    if matches!(next.congress, ApportionRule::PerMembers { per: 0, .. }) {
-        return Err(ClauseError::Invalid(StatutesError::Unreadable(
-            "one delegate per 0 members cannot be apportioned".into(),
-        )));
-    }
-    if next.paragraph1.participation_min == 0 {
-        return Err(ClauseError::Invalid(StatutesError::Unreadable(
-            "participation in at least 0 meetings or tasks asks for nothing; say so by removing the clause instead".into(),
-        )));
-    }
     next.validate(kinds)?;
     let changes: Vec<Change> = chosen
         .iter()

@@ -97,6 +97,10 @@ pub enum StatutesError {
     NoOpenBand,
     #[error("Paragraph 1 asks for participation over 0 days; nobody could ever qualify")]
     EmptyWindow,
+    #[error("Paragraph 1 asks for participation in at least 0 meetings or tasks; both formulas ask for some, so give at least 1")]
+    NoParticipation,
+    #[error("the congress rule: {0}")]
+    Congress(#[from] crate::congress::mandates::MandateError),
     #[error("the statutes let bodies of unit kind {0:?} see closed units, but this organisation has no such kind")]
     UnknownClosedKind(String),
     #[error("the statutes could not be read: {0}")]
@@ -128,6 +132,10 @@ impl Statutes {
         if self.paragraph1.participation_days == 0 {
             return Err(StatutesError::EmptyWindow);
         }
+        if self.paragraph1.participation_min == 0 {
+            return Err(StatutesError::NoParticipation);
+        }
+        self.congress.check()?;
         for k in &self.access.closed_seen_by {
             if !kinds.iter().any(|x| &x.code == k) {
                 return Err(StatutesError::UnknownClosedKind(k.clone()));

@@ -1654,7 +1654,13 @@ impl Store {
                 }
                 // A statutes motion whose text cannot be read one way is amended first: the
                 // congress must know what it adopts.
-                if let Err(e) = self.statutes_change(&c, id).await? {
+                let reading = if m.statutes {
+                    self.statutes_change_of(&c, &self.consolidated(id).await?)
+                        .await?
+                } else {
+                    Ok(None)
+                };
+                if let Err(e) = reading {
                     return Err(invalid(format!(
                         "motion “{}” cannot be put to the vote: {e}",
                         m.title
@@ -2072,10 +2078,20 @@ impl Store {
             return Ok(Ok(None));
         }
         let text = self.consolidated(motion).await?;
+        self.statutes_change_of(c, &text).await
+    }
+
+    /// The same for a statutes motion's consolidated text already in hand (the motion's page
+    /// has it).
+    pub async fn statutes_change_of(
+        &self,
+        c: &Congress,
+        text: &[String],
+    ) -> Result<StatutesReading> {
         let effective = c.held_on.max(Day::today());
         let rules = self.statutes_on(effective).await?.rules;
         let kinds = self.unit_kinds().await?;
-        Ok(core_rules::clauses::amend(&rules, &text, &kinds)
+        Ok(core_rules::clauses::amend(&rules, text, &kinds)
             .map(|r| r.map(|(rules, changes)| (rules, effective, changes))))
     }
 

@@ -130,9 +130,8 @@ impl Store {
         // Attendance runs to millions of rows (six million at a million people). Row by row
         // through the driver that took half a minute; one row per meeting with its attendees
         // joined in a string takes a few seconds (the aggregate has a different name on each
-        // backend, the only difference).
-        // Sized once: grown by doubling, six million pairs would pass through a copy of twice
-        // their size.
+        // backend, the only difference). The vector is sized once: grown by doubling, six
+        // million pairs would pass through a copy of twice their size.
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance")
             .fetch_one(self.pool())
             .await?;

@@ -1057,33 +1057,31 @@ impl Index {
         // first subject.
         let mut counted = vec![false; self.snap.people.len()];
         for (s, &c) in subjects.iter().zip(&of) {
-            {
-                let pi = s.person.and_then(|p| self.person_ix.get(&p)).copied();
-                let own = pi.map(|i| self.person_unit[i as usize]);
-                for &u in &answers[c as usize].known {
-                    if Some(u) != own {
-                        by_account[u as usize] += 1;
-                    }
+            let pi = s.person.and_then(|p| self.person_ix.get(&p)).copied();
+            let own = pi.map(|i| self.person_unit[i as usize]);
+            for &u in &answers[c as usize].known {
+                if Some(u) != own {
+                    by_account[u as usize] += 1;
                 }
-                let links = match pi {
-                    Some(i) if !counted[i as usize] => {
-                        counted[i as usize] = true;
-                        Some(MetLinks {
-                            marks: &mut met_units,
-                            counts: &mut met,
-                        })
-                    }
-                    _ => None,
-                };
-                each(self.finish(
-                    s,
-                    &mut whos[c as usize],
-                    &answers[c as usize],
-                    &mut people,
-                    &mut units,
-                    links,
-                ));
             }
+            let links = match pi {
+                Some(i) if !counted[i as usize] => {
+                    counted[i as usize] = true;
+                    Some(MetLinks {
+                        marks: &mut met_units,
+                        counts: &mut met,
+                    })
+                }
+                _ => None,
+            };
+            each(self.finish(
+                s,
+                &mut whos[c as usize],
+                &answers[c as usize],
+                &mut people,
+                &mut units,
+                links,
+            ));
         }
         self.snap
             .units

@@ -71,6 +71,18 @@ impl ApportionRule {
     }
 }
 
+impl ApportionRule {
+    /// Refuses a rule that cannot apportion anything, wherever it comes from (a convening, the
+    /// statutes, a statutes motion).
+    pub fn check(&self) -> Result<(), MandateError> {
+        match self {
+            ApportionRule::PerMembers { per: 0, .. } => Err(MandateError::ZeroPer),
+            ApportionRule::Fixed { total: 0, .. } => Err(MandateError::ZeroTotal),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MandateError {
     #[error("one delegate per 0 members is not a rule; give at least 1")]
@@ -102,11 +114,9 @@ pub fn apportion_mandates(
     if with.is_empty() {
         return Err(MandateError::NoVoters);
     }
+    rule.check()?;
     let got: Vec<u64> = match rule {
         ApportionRule::PerMembers { per, min } => {
-            if *per == 0 {
-                return Err(MandateError::ZeroPer);
-            }
             with.iter().map(|u| (u.voting / per).max(*min)).collect()
         }
         ApportionRule::Fixed { total, method, min } => {

@@ -1039,7 +1039,12 @@ pub async fn motion(
     let _ = all;
     // A statutes motion: what its text, as amended so far, would change in the rules in force.
     let reading = if motion.statutes {
-        Some(state.store.statutes_change(&cx.congress, m).await?)
+        Some(
+            state
+                .store
+                .statutes_change_of(&cx.congress, &consolidated)
+                .await?,
+        )
     } else {
         None
     };
