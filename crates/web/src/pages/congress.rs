@@ -1079,7 +1079,7 @@ pub async fn motion(
         @if let Some(reading) = &reading {
             h2 { "What adopting it changes in the statutes' rules" }
             @match reading {
-                Ok(None) => p { "Nothing that the statutes hold as rules: the text as amended so far contains none of the clauses below with a figure other than the one in force." },
+                Ok(None) => p { "Nothing: the text as amended so far sets no rule differently from the statutes in force (Iskra reads only Paragraph 1's two wordings and the sentences below)." },
                 Ok(Some((_, from, changes))) => {
                     p { "From " (from) ", when adopted; membership and voting rights are then judged by the new rules." }
                     table {
