@@ -13,11 +13,24 @@ pub mod meeting_risk;
 pub mod simulate;
 pub mod stats;
 
-/// Rows of numbers, stored flat: row `i` is `items[offsets[i]..offsets[i + 1]]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Rows of numbers, stored flat: row `i` is `items[offsets[i]..offsets[i + 1]]`. Offsets are
+/// `u32` (at most four thousand million items): at a million rows a `usize` each would be 4 MB
+/// more, held for as long as the index is.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Csr {
-    offsets: Vec<usize>,
+    offsets: Vec<u32>,
     items: Vec<u32>,
+}
+
+/// No rows.
+impl Default for Csr {
+    fn default() -> Csr {
+        Csr::with_capacity(0, 0)
+    }
+}
+
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).expect("at most u32::MAX items in a Csr")
 }
 
 impl Csr {
@@ -34,7 +47,7 @@ impl Csr {
         pairs: &[(u32, u32)],
         f: impl Fn((u32, u32)) -> (u32, u32),
     ) -> Csr {
-        let mut offsets = vec![0usize; rows + 1];
+        let mut offsets = vec![0u32; rows + 1];
         for &p in pairs {
             offsets[f(p).0 as usize + 1] += 1;
         }
@@ -42,10 +55,10 @@ impl Csr {
             offsets[i + 1] += offsets[i];
         }
         let mut at = offsets.clone();
-        let mut items = vec![0u32; pairs.len()];
+        let mut items = vec![0u32; offset(pairs.len()) as usize];
         for &p in pairs {
             let (r, x) = f(p);
-            items[at[r as usize]] = x;
+            items[at[r as usize] as usize] = x;
             at[r as usize] += 1;
         }
         Csr { offsets, items }
@@ -57,11 +70,48 @@ impl Csr {
         I: IntoIterator<Item = R>,
         R: IntoIterator<Item = u32>,
     {
-        let mut offsets = vec![0usize];
-        let mut items = Vec::new();
+        let mut c = Csr::with_capacity(0, 0);
         for r in rows {
-            items.extend(r);
-            offsets.push(items.len());
+            c.push_row(r);
+        }
+        c
+    }
+
+    /// No rows yet, with room for `rows` rows and `items` items: a relation read row by row
+    /// from a database is sized once (grown by doubling, six million items would pass through
+    /// a copy of twice their size).
+    pub fn with_capacity(rows: usize, items: usize) -> Csr {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        Csr {
+            offsets,
+            items: Vec::with_capacity(items),
+        }
+    }
+
+    /// Adds a row after the last.
+    pub fn push_row(&mut self, row: impl IntoIterator<Item = u32>) {
+        self.items.extend(row);
+        self.offsets.push(offset(self.items.len()));
+    }
+
+    /// The other direction of the relation: row `x` of the result lists the rows of `self`
+    /// that hold `x`, in order; `cols` is one more than the largest item.
+    pub fn transpose(&self, cols: usize) -> Csr {
+        let mut offsets = vec![0u32; cols + 1];
+        for &x in &self.items {
+            offsets[x as usize + 1] += 1;
+        }
+        for i in 0..cols {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut at = offsets.clone();
+        let mut items = vec![0u32; self.items.len()];
+        for r in 0..self.rows() {
+            for &x in self.row(r) {
+                items[at[x as usize] as usize] = r as u32;
+                at[x as usize] += 1;
+            }
         }
         Csr { offsets, items }
     }
@@ -71,7 +121,7 @@ impl Csr {
     }
 
     pub fn row(&self, i: usize) -> &[u32] {
-        &self.items[self.offsets[i]..self.offsets[i + 1]]
+        &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
     /// All items of all rows.
@@ -81,6 +131,67 @@ impl Csr {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+}
+
+/// Positions of database ids in a list: ids are numbered by the database almost densely, so a
+/// vector indexed by `id - smallest` (4 bytes an id) takes the place of a hash map (about 36 MB
+/// for a million people); ids spread too thinly for that are kept sorted and searched.
+#[derive(Clone, Debug)]
+pub enum IdIndex {
+    Dense { min: i64, slots: Vec<u32> },
+    Sparse(Vec<(i64, u32)>),
+}
+
+/// A free slot in [`IdIndex::Dense`].
+const NO_SLOT: u32 = u32::MAX;
+
+impl IdIndex {
+    /// The index of `ids`, the position of each in the order given. An id given twice keeps
+    /// its first position.
+    pub fn new(ids: impl Iterator<Item = i64> + Clone) -> IdIndex {
+        let (mut n, mut min, mut max) = (0usize, i64::MAX, i64::MIN);
+        for id in ids.clone() {
+            n += 1;
+            min = min.min(id);
+            max = max.max(id);
+        }
+        assert!(n < NO_SLOT as usize, "fewer than u32::MAX ids");
+        let span = (max as i128 - min as i128 + 1).max(0) as u128;
+        if n == 0 || span <= 2 * n as u128 + 1024 {
+            let mut slots = vec![NO_SLOT; if n == 0 { 0 } else { span as usize }];
+            for (i, id) in ids.enumerate() {
+                let s = &mut slots[(id - min) as usize];
+                if *s == NO_SLOT {
+                    *s = i as u32;
+                }
+            }
+            IdIndex::Dense { min, slots }
+        } else {
+            let mut pairs: Vec<(i64, u32)> =
+                ids.enumerate().map(|(i, id)| (id, i as u32)).collect();
+            pairs.sort_by_key(|&(id, i)| (id, i));
+            pairs.dedup_by_key(|p| p.0);
+            IdIndex::Sparse(pairs)
+        }
+    }
+
+    /// The position of `id`, if it was given.
+    pub fn get(&self, id: i64) -> Option<u32> {
+        match self {
+            IdIndex::Dense { min, slots } => {
+                let at = usize::try_from(id.checked_sub(*min)?).ok()?;
+                slots.get(at).copied().filter(|&s| s != NO_SLOT)
+            }
+            IdIndex::Sparse(pairs) => pairs
+                .binary_search_by_key(&id, |p| p.0)
+                .ok()
+                .map(|i| pairs[i].1),
+        }
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.get(id).is_some()
     }
 }
 
@@ -143,6 +254,16 @@ impl Attendance {
         }
     }
 
+    /// From each meeting's people (people numbered below `people`): the other direction is
+    /// made from it, with no list of pairs in between.
+    pub fn from_meetings(people: usize, people_of_meeting: Csr) -> Attendance {
+        let meetings_of_person = people_of_meeting.transpose(people);
+        Attendance {
+            people_of_meeting,
+            meetings_of_person,
+        }
+    }
+
     pub fn meetings_of(&self, person: u32) -> &[u32] {
         self.meetings_of_person.row(person as usize)
     }
@@ -196,6 +317,44 @@ mod tests {
         // Meeting twice does not count twice.
         let a = Attendance::new(2, 2, &[(0, 0), (0, 1), (1, 0), (1, 1)]);
         assert_eq!(a.met_graph().row(0), &[1]);
+    }
+
+    #[test]
+    fn attendance_from_meetings_is_attendance_from_pairs() {
+        let pairs = [(0, 0), (0, 1), (0, 2), (2, 2), (2, 3), (2, 0)];
+        let by_meeting = Csr::from_rows([vec![0, 1, 2], vec![], vec![2, 3, 0]]);
+        assert_eq!(by_meeting, Csr::from_pairs(3, &pairs));
+        let a = Attendance::from_meetings(5, by_meeting);
+        let b = Attendance::new(5, 3, &pairs);
+        for p in 0..5 {
+            assert_eq!(a.meetings_of(p), b.meetings_of(p));
+        }
+        for m in 0..3 {
+            assert_eq!(a.people_at(m), b.people_at(m));
+        }
+        assert_eq!(a.met_graph(), b.met_graph());
+    }
+
+    #[test]
+    fn an_id_index_finds_dense_and_sparse_ids() {
+        let dense = IdIndex::new([10i64, 11, 13, 14, 12, 11].into_iter());
+        assert!(matches!(dense, IdIndex::Dense { .. }));
+        let sparse = IdIndex::new([5i64, 1 << 40, -7, 5, 9_000_000].into_iter());
+        assert!(matches!(sparse, IdIndex::Sparse(_)));
+        for (ix, ids) in [
+            (&dense, vec![10i64, 11, 13, 14, 12, 11]),
+            (&sparse, vec![5, 1 << 40, -7, 5, 9_000_000]),
+        ] {
+            for (i, &id) in ids.iter().enumerate() {
+                let first = ids.iter().position(|&x| x == id).unwrap() as u32;
+                assert_eq!(ix.get(id), Some(first), "{id} at {i}");
+            }
+            for absent in [i64::MIN, -8, 0, 9, 15, 1 << 41, i64::MAX] {
+                assert_eq!(ix.get(absent), None, "{absent}");
+                assert!(!ix.contains(absent));
+            }
+        }
+        assert_eq!(IdIndex::new(std::iter::empty()).get(0), None);
     }
 
     #[test]

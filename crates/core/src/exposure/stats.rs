@@ -44,6 +44,62 @@ impl Distribution {
     }
 }
 
+/// Counts tallied one at a time, kept as how many times each value came: the same
+/// [`Distribution`] as the list of all of them, without the list (a million accounts, a few
+/// hundred distinct values).
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    times: std::collections::HashMap<u64, u64>,
+}
+
+impl Tally {
+    pub fn add(&mut self, value: u64) {
+        *self.times.entry(value).or_insert(0) += 1;
+    }
+
+    /// Each value that came, with how many times, from the smallest.
+    pub fn values(&self) -> Vec<(u64, u64)> {
+        let mut v: Vec<(u64, u64)> = self.times.iter().map(|(&x, &n)| (x, n)).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// What [`Distribution::of`] gives for the values tallied.
+    pub fn distribution(&self) -> Distribution {
+        let v = self.values();
+        let count: u64 = v.iter().map(|&(_, n)| n).sum();
+        let sum: u128 = v.iter().map(|&(x, n)| x as u128 * n as u128).sum();
+        // The value at a rank (from 1), as `percentile` reads it from the sorted list.
+        let at = |q: f64| -> u64 {
+            if count == 0 {
+                return 0;
+            }
+            let rank = ((q * count as f64).ceil() as u64).clamp(1, count);
+            let mut seen = 0u64;
+            for &(x, n) in &v {
+                seen += n;
+                if seen >= rank {
+                    return x;
+                }
+            }
+            unreachable!("the rank is at most the count")
+        };
+        Distribution {
+            count: count as usize,
+            min: v.first().map_or(0, |p| p.0),
+            median: at(0.5),
+            p90: at(0.9),
+            p99: at(0.99),
+            max: v.last().map_or(0, |p| p.0),
+            mean: if count == 0 {
+                0.0
+            } else {
+                sum as f64 / count as f64
+            },
+        }
+    }
+}
+
 /// A mean over runs, with its 95% confidence interval (normal approximation).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Estimate {
@@ -80,6 +136,27 @@ impl Estimate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tally_gives_the_distribution_of_the_list() {
+        let lists: Vec<Vec<u64>> = vec![
+            vec![],
+            vec![7],
+            vec![3, 3, 3],
+            (1..=100).collect(),
+            (0..1000u64)
+                .map(|i| (i * 7919) % 37 + (i % 3) * 1000)
+                .collect(),
+            (0..12345u64).map(|i| (i * i) % 101).collect(),
+        ];
+        for l in lists {
+            let mut t = Tally::default();
+            for &x in &l {
+                t.add(x);
+            }
+            assert_eq!(t.distribution(), Distribution::of(&l), "{l:?}");
+        }
+    }
 
     #[test]
     fn percentiles_by_nearest_rank() {
