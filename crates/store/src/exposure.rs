@@ -6,6 +6,7 @@
 use crate::roles::Grant;
 use crate::units::Unit;
 use crate::{Result, Store, StoreError};
+use core_rules::exposure::{Csr, IdIndex};
 use core_rules::people::Status;
 use core_rules::Day;
 use futures_util::TryStreamExt;
@@ -45,8 +46,11 @@ pub struct Snapshot {
     /// Offices held now.
     pub grants: Vec<Grant>,
     pub meetings: Vec<MeetingRow>,
-    /// `(meeting id, person id)`.
-    pub attendance: Vec<(i64, i64)>,
+    /// Who attended each meeting: row `i` for `meetings[i]`, the people by their position in
+    /// `people`. Positions, not ids: six million `(meeting id, person id)` pairs were 96 MB,
+    /// held with everything else while the analysis indexed them; this is 24 MB, and the
+    /// index needs it in this form anyway.
+    pub attendance: Csr,
     /// `(unit id, bundles of the paper it has received)`, for units with any.
     pub bundles: Vec<(i64, i64)>,
     /// `(unit id, articles not yet public)`: drafts, edited and approved articles of the
@@ -115,7 +119,10 @@ impl Store {
         })
         .collect::<Result<Vec<_>>>()?;
         let grants = self.grants().await?;
-        let mut meetings = Vec::new();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings")
+            .fetch_one(self.pool())
+            .await?;
+        let mut meetings = Vec::with_capacity(n.max(0) as usize);
         let mut rows =
             sqlx::query("SELECT id, unit_id, held_on FROM meetings ORDER BY id").fetch(self.pool());
         while let Some(r) = rows.try_next().await? {
@@ -130,32 +137,57 @@ impl Store {
         // Attendance runs to millions of rows (six million at a million people). Row by row
         // through the driver that took half a minute; one row per meeting with its attendees
         // joined in a string takes a few seconds (the aggregate has a different name on each
-        // backend, the only difference). The vector is sized once: grown by doubling, six
-        // million pairs would pass through a copy of twice their size.
+        // backend, the only difference). Meetings come in the order of `meetings` (by id),
+        // those nobody attended with an empty row; the items are sized once.
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance")
             .fetch_one(self.pool())
             .await?;
-        let mut attendance = Vec::with_capacity(n.max(0) as usize);
+        let person_at = IdIndex::new(people.iter().map(|p: &PersonRow| p.id));
+        let meeting_at = IdIndex::new(meetings.iter().map(|m: &MeetingRow| m.id));
+        let mut attendance = Csr::with_capacity(meetings.len(), n.max(0) as usize);
         let sql = match self.backend() {
             crate::Backend::Sqlite => {
-                "SELECT meeting_id, group_concat(person_id) FROM attendance GROUP BY meeting_id"
+                "SELECT meeting_id, group_concat(person_id) FROM attendance \
+                 GROUP BY meeting_id ORDER BY meeting_id"
             }
             crate::Backend::Postgres => {
-                "SELECT meeting_id, string_agg(person_id::text, ',') FROM attendance GROUP BY meeting_id"
+                "SELECT meeting_id, string_agg(person_id::text, ',') FROM attendance \
+                 GROUP BY meeting_id ORDER BY meeting_id"
             }
         };
         let mut rows = sqlx::query(sql).fetch(self.pool());
+        let mut attendees: Vec<u32> = Vec::new();
         while let Some(r) = rows.try_next().await? {
             let meeting: i64 = r.try_get(0)?;
             let people: String = r.try_get(1)?;
+            // A meeting that is not in the list (none: the key holds) is left out.
+            let Some(m) = meeting_at.get(meeting) else {
+                continue;
+            };
+            if (m as usize) < attendance.rows() {
+                return Err(StoreError::Invalid(format!(
+                    "attendance of meeting {meeting} out of order"
+                )));
+            }
+            while attendance.rows() < m as usize {
+                attendance.push_row([]);
+            }
+            attendees.clear();
             for p in people.split(',') {
                 let person = p.trim().parse::<i64>().map_err(|e| {
                     StoreError::Invalid(format!("attendance of meeting {meeting}: {p:?}: {e}"))
                 })?;
-                attendance.push((meeting, person));
+                if let Some(i) = person_at.get(person) {
+                    attendees.push(i);
+                }
             }
+            attendance.push_row(attendees.iter().copied());
         }
         drop(rows);
+        drop((person_at, meeting_at));
+        while attendance.rows() < meetings.len() {
+            attendance.push_row([]);
+        }
         let bundles: Vec<(i64, i64)> =
             sqlx::query("SELECT unit_id, COUNT(*) AS n FROM bundles GROUP BY unit_id")
                 .fetch_all(self.pool())

@@ -3642,7 +3642,14 @@ async fn exposure_reads_the_structure_and_no_identities(db: &TestDb) {
         .any(|g| g.account_id == acc && g.unit_id == o.docks1));
     assert_eq!(s.meetings.len(), 1);
     assert_eq!((s.meetings[0].id, s.meetings[0].unit_id), (m, o.docks1));
-    let mut att = s.attendance.clone();
+    // Attendance by position: the one meeting's row, its people as positions in `people`.
+    assert_eq!(s.attendance.rows(), 1);
+    let mut att: Vec<(i64, i64)> = s
+        .attendance
+        .row(0)
+        .iter()
+        .map(|&p| (s.meetings[0].id, s.people[p as usize].id))
+        .collect();
     att.sort();
     assert_eq!(att, vec![(m, a), (m, b)]);
     assert!(!format!("{s:?}").contains("anna@example.org"));

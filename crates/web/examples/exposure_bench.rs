@@ -110,16 +110,26 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
             held_on: m.held_on,
         })
         .collect();
+    // Attendance as the store gives it: each meeting's people, by position.
     let chunk = 100_000;
-    let mut attendance = Vec::new();
+    let meeting_at = core_rules::exposure::IdIndex::new(meetings.iter().map(|m| m.id));
+    let person_at = core_rules::exposure::IdIndex::new(persons.iter().map(|p| p.id));
+    let mut pairs = Vec::new();
     for c in 0..scale.chunks(chunk) {
-        attendance.extend(
+        pairs.extend(
             scale
                 .attendance_chunk(c, chunk)
                 .into_iter()
-                .map(|a| (a.meeting as i64, a.person as i64)),
+                .filter_map(|a| {
+                    Some((
+                        meeting_at.get(a.meeting as i64)?,
+                        person_at.get(a.person as i64)?,
+                    ))
+                }),
         );
     }
+    let attendance = core_rules::exposure::Csr::from_pairs(meetings.len(), &pairs);
+    drop(pairs);
     // The documents of issue 8's organisation, from the same generator as `iskra generate
     // --paper --reports N --congress`: every unit's bundles (one per edition of each
     // publication it orders), the reports on the editors' desk (new and accepted) with their

@@ -36,8 +36,8 @@
 
 use crate::access::{allowed, Action, Held, Own, Place, Who};
 use core_rules::exposure::simulate::{Network, Rise, View};
-use core_rules::exposure::stats::Distribution;
-use core_rules::exposure::{Attendance, Csr, Marks};
+use core_rules::exposure::stats::{Distribution, Tally};
+use core_rules::exposure::{Attendance, Csr, IdIndex, Marks};
 use core_rules::people::Status;
 use core_rules::roles::{AccessRules, Role};
 use core_rules::Day;
@@ -200,7 +200,9 @@ pub struct Index {
     pub children: Vec<Vec<usize>>,
     /// The unit is closed or lies below a closed one.
     pub closed_branch: Vec<bool>,
-    pub person_ix: HashMap<i64, u32>,
+    /// People's positions by id: a vector over the nearly dense ids, not a hash map (a
+    /// million entries in one are about 36 MB).
+    pub person_ix: IdIndex,
     pub person_unit: Vec<u32>,
     pub unit_people: Csr,
     pub unit_meetings: Vec<u64>,
@@ -216,9 +218,11 @@ pub struct Index {
     pub unit_reports_in_articles: Vec<u64>,
     /// Congresses by id.
     pub congress_ix: HashMap<i64, usize>,
-    /// Each congress's participants (people by index), and each person's congresses.
+    /// Each congress's participants (people by index), and each person's congresses as
+    /// `(person, congress)` sorted: a few hundred delegates, where a row per person would be
+    /// 4 MB of empty rows at a million people.
     pub congress_people: Csr,
-    pub person_congresses: Csr,
+    pub person_congresses: Vec<(u32, u32)>,
     pub meeting_unit: Vec<u32>,
     pub attendance: Attendance,
     /// The top units, for the organisation's administrator.
@@ -237,9 +241,11 @@ pub struct ClassKey {
 /// The rules' answers for one class.
 #[derive(Clone, Debug, Default)]
 pub struct ClassAnswer {
-    /// Per kind, the objects exposed.
-    pub counts: Vec<u64>,
-    /// Units allowed for some kind, with a bit per kind.
+    /// Per kind, the objects exposed (inline: there is one answer per class, tens of thousands
+    /// at a million people).
+    pub counts: [u64; KIND_COUNT],
+    /// Units allowed for some kind, with a bit per kind. Only for one account's answer
+    /// ([`Index::exposure_of`]): the answers of [`Index::classes`] leave it empty.
     pub units: Vec<(u32, u32)>,
     /// Congresses (by index) whose documents are shown to the class, whoever takes part.
     pub congresses: Vec<u32>,
@@ -343,12 +349,13 @@ impl Index {
             .enumerate()
             .map(|(i, u)| (u.id, i))
             .collect();
-        let chains_by_id = crate::pages::chains(&snap.units);
+        let mut chains_by_id = crate::pages::chains(&snap.units);
         let chains: Vec<Vec<Unit>> = snap
             .units
             .iter()
-            .map(|u| chains_by_id[&u.id].clone())
+            .map(|u| chains_by_id.remove(&u.id).unwrap_or_default())
             .collect();
+        drop(chains_by_id);
         let mut children = vec![Vec::new(); snap.units.len()];
         let mut roots = Vec::new();
         for (i, u) in snap.units.iter().enumerate() {
@@ -358,12 +365,7 @@ impl Index {
             }
         }
         let closed_branch = chains.iter().map(|c| c.iter().any(|u| u.closed)).collect();
-        let person_ix: HashMap<i64, u32> = snap
-            .people
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id, i as u32))
-            .collect();
+        let person_ix = IdIndex::new(snap.people.iter().map(|p| p.id));
         let person_unit: Vec<u32> = snap
             .people
             .iter()
@@ -376,12 +378,6 @@ impl Index {
             .collect();
         let unit_people = Csr::from_pairs(snap.units.len(), &pairs);
         let mut unit_meetings = vec![0u64; snap.units.len()];
-        let meeting_ix: HashMap<i64, u32> = snap
-            .meetings
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.id, i as u32))
-            .collect();
         let meeting_unit: Vec<u32> = snap
             .meetings
             .iter()
@@ -411,7 +407,7 @@ impl Index {
         let senders: Vec<(u32, u32)> = snap
             .report_senders
             .iter()
-            .filter_map(|(u, p)| Some((*unit_ix.get(u)? as u32, *person_ix.get(p)?)))
+            .filter_map(|(u, p)| Some((*unit_ix.get(u)? as u32, person_ix.get(*p)?)))
             .collect();
         let unit_senders = Csr::from_pairs(snap.units.len(), &senders);
         let congress_ix: HashMap<i64, usize> = snap
@@ -423,25 +419,19 @@ impl Index {
         let taking_part: Vec<(u32, u32)> = snap
             .participants
             .iter()
-            .filter_map(|(c, p)| Some((*congress_ix.get(c)? as u32, *person_ix.get(p)?)))
+            .filter_map(|(c, p)| Some((*congress_ix.get(c)? as u32, person_ix.get(*p)?)))
             .collect();
         let congress_people = Csr::from_pairs(snap.congresses.len(), &taking_part);
-        let flipped: Vec<(u32, u32)> = taking_part.iter().map(|&(c, p)| (p, c)).collect();
-        let person_congresses = Csr::from_pairs(snap.people.len(), &flipped);
-        let mut att: Vec<(u32, u32)> = Vec::with_capacity(snap.attendance.len());
-        att.extend(
-            snap.attendance
-                .iter()
-                .filter_map(|(m, p)| Some((*meeting_ix.get(m)?, *person_ix.get(p)?))),
-        );
-        // The raw pairs are about 100 MB at a million people: freed before the index's own
-        // form is built, so that the two are never held at once, and not kept through the
-        // analysis.
-        snap.attendance = Vec::new();
+        let mut person_congresses: Vec<(u32, u32)> =
+            taking_part.iter().map(|&(c, p)| (p, c)).collect();
+        // Stable: each person's congresses in the order they were read, as the rows were.
+        person_congresses.sort_by_key(|&(p, _)| p);
+        // The rows read are indexed as they are, not kept twice; the other direction is made
+        // from them.
         snap.report_senders = Vec::new();
         snap.participants = Vec::new();
-        let attendance = Attendance::new(snap.people.len(), snap.meetings.len(), &att);
-        drop(att);
+        let attendance =
+            Attendance::from_meetings(snap.people.len(), std::mem::take(&mut snap.attendance));
         let mut grants_of: HashMap<i64, Vec<Held>> = HashMap::new();
         for g in &snap.grants {
             grants_of.entry(g.account_id).or_default().push(Held {
@@ -478,29 +468,40 @@ impl Index {
 
     /// Every live account, and every person without one (as if invited), in a fixed order.
     pub fn subjects(&self) -> Vec<Subject> {
-        let mut out: Vec<Subject> = Vec::new();
-        let mut with_account = std::collections::HashSet::new();
-        for a in &self.snap.accounts {
-            let person = a.person_id.filter(|p| self.person_ix.contains_key(p));
-            if let Some(p) = person {
-                with_account.insert(p);
-            }
-            out.push(Subject {
-                account: Some(a.id),
-                person,
-                has_account: true,
+        self.each_subject().collect()
+    }
+
+    /// The same, one at a time, always in the same order: the organisation-wide analysis
+    /// walks them twice rather than holding the list (40 MB at a million people).
+    pub fn each_subject(&self) -> impl Iterator<Item = Subject> + '_ {
+        let known = |p: &i64| self.person_ix.contains(*p);
+        let with_account: std::collections::HashSet<i64> = self
+            .snap
+            .accounts
+            .iter()
+            .filter_map(|a| a.person_id.filter(known))
+            .collect();
+        let accounts = self.snap.accounts.iter().map(move |a| Subject {
+            account: Some(a.id),
+            person: a.person_id.filter(known),
+            has_account: true,
+        });
+        let invited = self
+            .snap
+            .people
+            .iter()
+            .filter(move |p| !with_account.contains(&p.id))
+            .map(|p| Subject {
+                account: None,
+                person: Some(p.id),
+                has_account: false,
             });
-        }
-        for p in &self.snap.people {
-            if !with_account.contains(&p.id) {
-                out.push(Subject {
-                    account: None,
-                    person: Some(p.id),
-                    has_account: false,
-                });
-            }
-        }
-        out
+        accounts.chain(invited)
+    }
+
+    /// Whether the account holds any office.
+    pub fn holds_office(&self, account: i64) -> bool {
+        self.grants_of.contains_key(&account)
     }
 
     /// The subjects of one person: their live accounts, or the one they would have.
@@ -516,7 +517,7 @@ impl Index {
                 has_account: true,
             })
             .collect();
-        if out.is_empty() && self.person_ix.contains_key(&person) {
+        if out.is_empty() && self.person_ix.contains(person) {
             out.push(Subject {
                 account: None,
                 person: Some(person),
@@ -527,7 +528,7 @@ impl Index {
     }
 
     fn own_of(&self, s: &Subject) -> Option<Own> {
-        let p = &self.snap.people[*self.person_ix.get(&s.person?)? as usize];
+        let p = &self.snap.people[self.person_ix.get(s.person?)? as usize];
         Some(Own {
             person_id: p.id,
             unit_id: p.unit_id,
@@ -610,10 +611,7 @@ impl Index {
     }
 
     fn answer(&self, who: &Who, units: impl Iterator<Item = usize>) -> ClassAnswer {
-        let mut a = ClassAnswer {
-            counts: vec![0; KINDS.len()],
-            ..ClassAnswer::default()
-        };
+        let mut a = ClassAnswer::default();
         for u in units {
             let place = Place {
                 chain: &self.chains[u],
@@ -682,7 +680,7 @@ impl Index {
         mut links: Option<MetLinks>,
     ) -> Exposure {
         let mut counts = [0u64; KIND_COUNT];
-        counts.copy_from_slice(&class.counts);
+        counts.copy_from_slice(&class.counts[..]);
         let mut met = 0u64;
         let mut total = class.known_people;
         let mut spanned = class.known.len() as u64;
@@ -693,7 +691,7 @@ impl Index {
         let in_known = |u: u32| class.known.binary_search(&u).is_ok();
         // Congresses whose documents the person sees because they take part in them.
         let mut taking_part: Vec<u32> = Vec::new();
-        let pi = s.person.and_then(|p| self.person_ix.get(&p)).copied();
+        let pi = s.person.and_then(|p| self.person_ix.get(p));
         if let Some(pi) = pi {
             let row = &self.snap.people[pi as usize];
             who.own = Some(Own {
@@ -750,7 +748,12 @@ impl Index {
                     spanned += units.insert(u) as u64;
                 }
             });
-            for &c in self.person_congresses.row(pi as usize) {
+            let from = self.person_congresses.partition_point(|&(p, _)| p < pi);
+            let congresses = self.person_congresses[from..]
+                .iter()
+                .take_while(|&&(p, _)| p == pi)
+                .map(|&(_, c)| c);
+            for c in congresses {
                 if class.congresses.binary_search(&c).is_ok() {
                     continue;
                 }
@@ -824,7 +827,10 @@ impl Index {
     }
 
     /// Classes of all subjects, the rules asked once per class about its candidate units.
-    pub fn classes(&self, subjects: &[Subject]) -> (Vec<ClassKey>, Vec<ClassAnswer>, Vec<u32>) {
+    pub fn classes<S: std::borrow::Borrow<Subject>>(
+        &self,
+        subjects: impl IntoIterator<Item = S>,
+    ) -> (Vec<ClassKey>, Vec<ClassAnswer>, Vec<u32>) {
         let admins: std::collections::HashSet<i64> = self
             .snap
             .accounts
@@ -834,8 +840,10 @@ impl Index {
             .collect();
         let mut ids: HashMap<ClassKey, u32> = HashMap::new();
         let mut keys = Vec::new();
-        let mut of = Vec::with_capacity(subjects.len());
+        let subjects = subjects.into_iter();
+        let mut of = Vec::with_capacity(subjects.size_hint().0);
         for s in subjects {
+            let s = s.borrow();
             let key = self.class_key(s, s.account.is_some_and(|a| admins.contains(&a)));
             let n = ids.len() as u32;
             let id = *ids.entry(key.clone()).or_insert_with(|| {
@@ -849,7 +857,9 @@ impl Index {
             .map(|k| {
                 let session = session_for(None, None, k.is_admin);
                 let who = self.class_who(k, &session);
-                self.answer(&who, self.candidates(&who).into_iter())
+                let mut a = self.answer(&who, self.candidates(&who).into_iter());
+                a.units = Vec::new();
+                a
             })
             .collect();
         (keys, answers, of)
@@ -957,18 +967,116 @@ pub struct Summary {
 }
 
 pub fn summary<B: std::borrow::Borrow<Brief>>(all: &[B]) -> Summary {
-    let col = |f: &dyn Fn(&Brief) -> u64| -> Distribution {
-        Distribution::of(&all.iter().map(|e| f(e.borrow())).collect::<Vec<_>>())
-    };
-    Summary {
-        subjects: all.len(),
-        with_account: all
-            .iter()
-            .filter(|e| e.borrow().subject.has_account)
-            .count(),
-        people: col(&|e| e.people),
-        identities: col(&|e| e.identities),
-        met: col(&|e| e.met),
+    let mut f = SummaryFold::default();
+    for b in all {
+        f.add(b.borrow());
+    }
+    f.summary()
+}
+
+/// The [`Summary`] made one account at a time, as the analysis hands them over: the
+/// distributions tallied by value, not a list of a million briefs.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryFold {
+    subjects: usize,
+    with_account: usize,
+    /// People exposed, per account (also the page's chart).
+    pub people: Tally,
+    identities: Tally,
+    met: Tally,
+}
+
+impl SummaryFold {
+    pub fn add(&mut self, b: &Brief) {
+        self.subjects += 1;
+        self.with_account += b.subject.has_account as usize;
+        self.people.add(b.people);
+        self.identities.add(b.identities);
+        self.met.add(b.met);
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary {
+            subjects: self.subjects,
+            with_account: self.with_account,
+            people: self.people.distribution(),
+            identities: self.identities.distribution(),
+            met: self.met.distribution(),
+        }
+    }
+}
+
+/// The `k` accounts that expose the most, kept while the analysis runs (a bounded heap, not a
+/// million briefs sorted): most people first, then most units spanned, then in the order
+/// added, which is what a stable sort of all of them by the first two gives.
+#[derive(Clone, Debug)]
+pub struct TopK {
+    k: usize,
+    added: u64,
+    /// The worst kept on top.
+    heap: std::collections::BinaryHeap<Ranked>,
+}
+
+/// A brief in a [`TopK`], ordered best first.
+#[derive(Clone, Debug)]
+struct Ranked {
+    key: (std::cmp::Reverse<u64>, std::cmp::Reverse<u64>, u64),
+    brief: Brief,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Ranked) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Ranked {}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Ranked) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ranked {
+    fn cmp(&self, other: &Ranked) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+impl TopK {
+    pub fn new(k: usize) -> TopK {
+        TopK {
+            k,
+            added: 0,
+            heap: std::collections::BinaryHeap::with_capacity(k + 1),
+        }
+    }
+
+    pub fn add(&mut self, brief: &Brief) {
+        use std::cmp::Reverse;
+        let key = (
+            Reverse(brief.people),
+            Reverse(brief.units_spanned),
+            self.added,
+        );
+        self.added += 1;
+        if self.heap.len() == self.k && self.heap.peek().is_none_or(|w| key >= w.key) {
+            return;
+        }
+        self.heap.push(Ranked {
+            key,
+            brief: brief.clone(),
+        });
+        if self.heap.len() > self.k {
+            self.heap.pop();
+        }
+    }
+
+    /// The kept briefs, best first.
+    pub fn into_sorted(self) -> Vec<Brief> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|r| r.brief)
+            .collect()
     }
 }
 
@@ -1037,17 +1145,10 @@ impl Index {
     /// The same, handing each subject's exposure to `each` as it is made instead of keeping
     /// them all (a million exposures in full are hundreds of megabytes).
     pub fn analyse_each(&self, mut each: impl FnMut(Exposure)) -> Vec<UnitLinks> {
-        let subjects = self.subjects();
-        let (keys, answers, of) = self.classes(&subjects);
-        let sessions: Vec<Session> = keys
-            .iter()
-            .map(|k| session_for(None, None, k.is_admin))
-            .collect();
-        let mut whos: Vec<Who> = keys
-            .iter()
-            .zip(&sessions)
-            .map(|(k, s)| self.class_who(k, s))
-            .collect();
+        let (keys, answers, of) = self.classes(self.each_subject());
+        // The rules' view of each subject's class is made for the subject and dropped: kept
+        // for every class (tens of thousands) it was about 10 MB.
+        let sessions = [false, true].map(|admin| session_for(None, None, admin));
         let mut people = Marks::new(self.snap.people.len());
         let mut units = Marks::new(self.snap.units.len());
         let mut by_account = vec![0u64; self.snap.units.len()];
@@ -1056,8 +1157,8 @@ impl Index {
         // People outside a unit who have met its people: counted once per person, at their
         // first subject.
         let mut counted = vec![false; self.snap.people.len()];
-        for (s, &c) in subjects.iter().zip(&of) {
-            let pi = s.person.and_then(|p| self.person_ix.get(&p)).copied();
+        for (s, &c) in self.each_subject().zip(&of) {
+            let pi = s.person.and_then(|p| self.person_ix.get(p));
             let own = pi.map(|i| self.person_unit[i as usize]);
             for &u in &answers[c as usize].known {
                 if Some(u) != own {
@@ -1074,9 +1175,11 @@ impl Index {
                 }
                 _ => None,
             };
+            let key = &keys[c as usize];
+            let mut who = self.class_who(key, &sessions[key.is_admin as usize]);
             each(self.finish(
-                s,
-                &mut whos[c as usize],
+                &s,
+                &mut who,
                 &answers[c as usize],
                 &mut people,
                 &mut units,
@@ -1161,7 +1264,7 @@ impl Index {
                     beyond += known.insert(q) as u64;
                 }
             }
-            if let Some(&pi) = s.person.and_then(|p| self.person_ix.get(&p)) {
+            if let Some(pi) = s.person.and_then(|p| self.person_ix.get(p)) {
                 self.attendance.for_each_met(pi, &mut scratch, |q| {
                     beyond += known.insert(q) as u64;
                 });
@@ -1174,6 +1277,59 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn brief(i: u64, people: u64, units_spanned: u64) -> Brief {
+        Brief {
+            subject: Subject {
+                account: Some(i as i64),
+                person: None,
+                has_account: true,
+            },
+            people,
+            identities: people / 2,
+            met: people % 7,
+            units_spanned,
+        }
+    }
+
+    #[test]
+    fn the_top_k_are_the_first_k_of_everyone_sorted() {
+        // Many ties, in people and in units spanned, so that the order among equals counts.
+        let all: Vec<Brief> = (0..5000u64)
+            .map(|i| brief(i, (i * 7919) % 61, (i * 104_729) % 5))
+            .collect();
+        let mut sorted: Vec<&Brief> = all.iter().collect();
+        sorted.sort_by(|a, b| {
+            b.people
+                .cmp(&a.people)
+                .then(b.units_spanned.cmp(&a.units_spanned))
+        });
+        for k in [0, 1, 10, 15, 61, 5000, 6000] {
+            let mut top = TopK::new(k);
+            for b in &all {
+                top.add(b);
+            }
+            let want: Vec<Brief> = sorted.iter().take(k).map(|&b| b.clone()).collect();
+            assert_eq!(top.into_sorted(), want, "k = {k}");
+        }
+    }
+
+    #[test]
+    fn the_summary_folded_is_the_summary_of_the_list() {
+        let all: Vec<Brief> = (0..3000u64)
+            .map(|i| brief(i, (i * i) % 97, i % 3))
+            .collect();
+        let mut f = SummaryFold::default();
+        for b in &all {
+            f.add(b);
+        }
+        let s = f.summary();
+        let col = |g: fn(&Brief) -> u64| Distribution::of(&all.iter().map(g).collect::<Vec<_>>());
+        assert_eq!((s.subjects, s.with_account), (3000, 3000));
+        assert_eq!(s.people, col(|b| b.people));
+        assert_eq!(s.identities, col(|b| b.identities));
+        assert_eq!(s.met, col(|b| b.met));
+    }
 
     #[test]
     fn the_kinds_used_by_position_are_where_the_code_expects_them() {

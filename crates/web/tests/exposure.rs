@@ -251,7 +251,7 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
     assert_eq!(status, StatusCode::OK);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let e = &v["accounts"][0]["exposure"];
-    let unit = ix.person_unit[ix.person_ix[&person] as usize] as usize;
+    let unit = ix.person_unit[ix.person_ix.get(person).expect("a person") as usize] as usize;
     assert_eq!(
         e["counts"][1][1].as_u64().unwrap(),
         ix.unit_people.row(unit).len() as u64,

@@ -9,7 +9,7 @@ use super::{require, who};
 use crate::access::{allowed, Action, Place, Who};
 use crate::chart;
 use crate::error::{AppError, AppResult};
-use crate::exposure::{Brief, Exposure, Index, Subject, KINDS};
+use crate::exposure::{Brief, Exposure, Index, Subject, SummaryFold, TopK, KINDS};
 use crate::layout;
 use crate::session::Signed;
 use crate::AppState;
@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use core_rules::exposure::meeting_risk::{Assumptions, NEWCOMER_DAYS};
 use core_rules::exposure::simulate::{Placement, Report, Scenario};
+use core_rules::exposure::stats::Tally;
 use core_rules::Day;
 use maud::{html, Markup};
 use serde_json::json;
@@ -33,10 +34,28 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 async fn index(state: &AppState) -> AppResult<Index> {
+    give_back_freed_memory();
     let snap = state.store.exposure_snapshot().await?;
+    give_back_freed_memory();
     let rules = state.store.access_rules(Day::today()).await?;
     blocking(move || Index::new(snap, rules)).await
 }
+
+/// Hands the heap's free pages back to the system before the index is built. glibc keeps
+/// small blocks freed in a thread's heap for that thread: what an earlier page (the tree: 30
+/// MB) or the reading of a million rows (about 15 MB) left there is not reused by the index,
+/// which is built on another thread, and would count in the peak. Measured with
+/// `bench/memory.sh` (issue 8); a few milliseconds.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn give_back_freed_memory() {
+    // SAFETY: malloc_trim only returns free memory to the system; it is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn give_back_freed_memory() {}
 
 fn wants_json(q: &HashMap<String, String>) -> bool {
     q.get("format").is_some_and(|f| f == "json")
@@ -52,17 +71,19 @@ fn place(ix: &Index, unit: usize) -> Place<'_> {
     }
 }
 
+/// The unit whose officers may see what this subject's account exposes: their person's unit;
+/// for an account with no person, the top.
+fn reach_unit(ix: &Index, s: &Subject) -> Option<usize> {
+    match s.person.and_then(|p| ix.person_ix.get(p)) {
+        Some(pi) => Some(ix.person_unit[pi as usize] as usize),
+        None => ix.chains.iter().position(|c| c.len() == 1),
+    }
+}
+
 /// Whether the viewer may see what this subject's account exposes: their person's unit within
 /// the officer's reach; an account with no person, only from the top.
 fn in_reach(ix: &Index, w: &Who, s: &Subject) -> bool {
-    let unit = match s.person.and_then(|p| ix.person_ix.get(&p)) {
-        Some(&pi) => ix.person_unit[pi as usize] as usize,
-        None => match ix.chains.iter().position(|c| c.len() == 1) {
-            Some(root) => root,
-            None => return false,
-        },
-    };
-    allowed(w, Action::ViewExposure(place(ix, unit)))
+    reach_unit(ix, s).is_some_and(|u| allowed(w, Action::ViewExposure(place(ix, u))))
 }
 
 fn unit_label(ix: &Index, w: &Who, unit: usize) -> String {
@@ -76,7 +97,7 @@ fn unit_label(ix: &Index, w: &Who, unit: usize) -> String {
 
 /// A person's label for this viewer: the pseudonym where their access shows it, else a number.
 fn person_label(ix: &Index, w: &Who, names: &HashMap<i64, String>, person: i64) -> String {
-    let Some(&pi) = ix.person_ix.get(&person) else {
+    let Some(pi) = ix.person_ix.get(person) else {
         return format!("person #{person}");
     };
     let unit = ix.person_unit[pi as usize] as usize;
@@ -119,7 +140,7 @@ fn offices(ix: &Index, w: &Who, s: &Subject) -> String {
 }
 
 /// People exposed per account, in buckets, for the chart.
-fn buckets(all: &[&Brief]) -> Vec<(String, i64)> {
+fn buckets(people: &Tally) -> Vec<(String, i64)> {
     let edges: [(u64, &str); 9] = [
         (1, "1"),
         (5, "2–5"),
@@ -132,12 +153,9 @@ fn buckets(all: &[&Brief]) -> Vec<(String, i64)> {
         (u64::MAX, "over 500"),
     ];
     let mut counts = vec![0i64; edges.len()];
-    for e in all {
-        let i = edges
-            .iter()
-            .position(|(up, _)| e.people <= *up)
-            .unwrap_or(0);
-        counts[i] += 1;
+    for (people, times) in people.values() {
+        let i = edges.iter().position(|(up, _)| people <= *up).unwrap_or(0);
+        counts[i] += times as i64;
     }
     edges
         .iter()
@@ -154,38 +172,41 @@ pub async fn organisation(
     let w = who(&state, &session).await?;
     require(&w, Action::AnalyseExposure)?;
     let ix = index(&state).await?;
-    // At a million accounts only a brief of each is kept; the few shown are asked again in full.
-    let (ix, briefs, links) = blocking(move || {
-        let mut briefs = Vec::new();
-        let links = ix.analyse_each(|e| briefs.push(Brief::of(&e)));
-        (ix, briefs, links)
+    // The units whose accounts the officer may analyse, asked once each before the analysis.
+    let reach: Vec<bool> = (0..ix.chains.len())
+        .map(|u| allowed(&w, Action::ViewExposure(place(&ix, u))))
+        .collect();
+    // At a million accounts none is kept: each is folded into the figures and the rankings as
+    // it is made, and the few shown are asked again in full.
+    let (ix, fold, ranked, ranked_officers, links) = blocking(move || {
+        let mut fold = SummaryFold::default();
+        let mut ranked = TopK::new(15);
+        // Officers apart: they sit where units join, and their accounts carry the offices'
+        // views.
+        let mut officers = TopK::new(10);
+        let links = ix.analyse_each(|e| {
+            if !reach_unit(&ix, &e.subject).is_some_and(|u| reach[u]) {
+                return;
+            }
+            let b = Brief::of(&e);
+            fold.add(&b);
+            ranked.add(&b);
+            if b.subject.account.is_some_and(|a| ix.holds_office(a)) {
+                officers.add(&b);
+            }
+        });
+        (ix, fold, ranked, officers, links)
     })
     .await?;
-    let mine: Vec<&Brief> = briefs
+    let summary = fold.summary();
+    let officers: Vec<Exposure> = ranked_officers
+        .into_sorted()
         .iter()
-        .filter(|e| in_reach(&ix, &w, &e.subject))
-        .collect();
-    let summary = crate::exposure::summary(&mine);
-    let mut ranked: Vec<&Brief> = mine.clone();
-    ranked.sort_by(|a, b| {
-        b.people
-            .cmp(&a.people)
-            .then(b.units_spanned.cmp(&a.units_spanned))
-    });
-    // Officers apart: they sit where units join, and their accounts carry the offices' views.
-    let officers: Vec<Exposure> = ranked
-        .iter()
-        .filter(|e| {
-            e.subject
-                .account
-                .is_some_and(|a| ix.snap.grants.iter().any(|g| g.account_id == a))
-        })
-        .take(10)
         .map(|e| ix.exposure_of(&e.subject).0)
         .collect();
     let top: Vec<Exposure> = ranked
+        .into_sorted()
         .iter()
-        .take(15)
         .map(|e| ix.exposure_of(&e.subject).0)
         .collect();
     let mut units: Vec<&crate::exposure::UnitLinks> = links
@@ -240,7 +261,7 @@ pub async fn organisation(
                 tr { td { (label) } td { (dist.min) } td { (dist.median) } td { (dist.p90) } td { (dist.p99) } td { (dist.max) } td { (format!("{:.1}", dist.mean)) } }
             }
         }
-        (chart::bars("Accounts by the number of people they expose", &buckets(&mine)))
+        (chart::bars("Accounts by the number of people they expose", &buckets(&fold.people)))
         p.muted { "Half the accounts expose " (d.median) " people or fewer; one in a hundred exposes more than " (d.p99) "." }
         h2 { "The accounts whose loss would expose the most" }
         p.muted { "Officers who sit where units join, and people who have met across units, reach furthest. Units spanned: how many units the exposed people belong to." }
