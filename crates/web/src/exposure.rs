@@ -1007,42 +1007,42 @@ impl SummaryFold {
 }
 
 /// The `k` accounts that expose the most, kept while the analysis runs (a bounded heap, not a
-/// million briefs sorted): most people first, then most units spanned, then in the order
-/// added, which is what a stable sort of all of them by the first two gives.
+/// million of them sorted): highest key first (people exposed, then a second figure), then in
+/// the order added, which is what a stable sort of all of them by the key gives.
 #[derive(Clone, Debug)]
-pub struct TopK {
+pub struct TopK<T> {
     k: usize,
     added: u64,
     /// The worst kept on top.
-    heap: std::collections::BinaryHeap<Ranked>,
+    heap: std::collections::BinaryHeap<Ranked<T>>,
 }
 
-/// A brief in a [`TopK`], ordered best first.
+/// An item in a [`TopK`], ordered best first.
 #[derive(Clone, Debug)]
-struct Ranked {
+struct Ranked<T> {
     key: (std::cmp::Reverse<u64>, std::cmp::Reverse<u64>, u64),
-    brief: Brief,
+    item: T,
 }
 
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Ranked) -> bool {
+impl<T> PartialEq for Ranked<T> {
+    fn eq(&self, other: &Ranked<T>) -> bool {
         self.key == other.key
     }
 }
-impl Eq for Ranked {}
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Ranked) -> Option<std::cmp::Ordering> {
+impl<T> Eq for Ranked<T> {}
+impl<T> PartialOrd for Ranked<T> {
+    fn partial_cmp(&self, other: &Ranked<T>) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Ranked {
-    fn cmp(&self, other: &Ranked) -> std::cmp::Ordering {
+impl<T> Ord for Ranked<T> {
+    fn cmp(&self, other: &Ranked<T>) -> std::cmp::Ordering {
         self.key.cmp(&other.key)
     }
 }
 
-impl TopK {
-    pub fn new(k: usize) -> TopK {
+impl<T> TopK<T> {
+    pub fn new(k: usize) -> TopK<T> {
         TopK {
             k,
             added: 0,
@@ -1050,38 +1050,33 @@ impl TopK {
         }
     }
 
-    pub fn add(&mut self, brief: &Brief) {
+    /// Offers an item with its key; `item` is made only if it is kept.
+    pub fn add(&mut self, key: (u64, u64), item: impl FnOnce() -> T) {
         use std::cmp::Reverse;
-        let key = (
-            Reverse(brief.people),
-            Reverse(brief.units_spanned),
-            self.added,
-        );
+        let key = (Reverse(key.0), Reverse(key.1), self.added);
         self.added += 1;
         if self.heap.len() == self.k && self.heap.peek().is_none_or(|w| key >= w.key) {
             return;
         }
-        self.heap.push(Ranked {
-            key,
-            brief: brief.clone(),
-        });
+        self.heap.push(Ranked { key, item: item() });
         if self.heap.len() > self.k {
             self.heap.pop();
         }
     }
 
-    /// The kept briefs, best first.
-    pub fn into_sorted(self) -> Vec<Brief> {
+    /// The kept items, best first.
+    pub fn into_sorted(self) -> Vec<T> {
         self.heap
             .into_sorted_vec()
             .into_iter()
-            .map(|r| r.brief)
+            .map(|r| r.item)
             .collect()
     }
 }
 
-/// An exposure in brief: what a page about the whole organisation keeps of each account while
-/// the analysis runs (a million of them), before it asks again for the few it shows in full.
+/// An exposure in brief: what a page about the whole organisation folds in of each account
+/// while the analysis runs (a million of them), before it asks again for the few it shows in
+/// full.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Brief {
     pub subject: Subject,
@@ -1307,7 +1302,7 @@ mod tests {
         for k in [0, 1, 10, 15, 61, 5000, 6000] {
             let mut top = TopK::new(k);
             for b in &all {
-                top.add(b);
+                top.add((b.people, b.units_spanned), || b.clone());
             }
             let want: Vec<Brief> = sorted.iter().take(k).map(|&b| b.clone()).collect();
             assert_eq!(top.into_sorted(), want, "k = {k}");

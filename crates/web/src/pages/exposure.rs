@@ -180,20 +180,21 @@ pub async fn organisation(
     // it is made, and the few shown are asked again in full.
     let (ix, fold, ranked, ranked_officers, links) = blocking(move || {
         let mut fold = SummaryFold::default();
-        let mut ranked = TopK::new(15);
+        let mut ranked: TopK<Brief> = TopK::new(15);
         // Officers apart: they sit where units join, and their accounts carry the offices'
         // views.
-        let mut officers = TopK::new(10);
+        let mut officers: TopK<Brief> = TopK::new(10);
         let links = ix.analyse_each(|e| {
             if !reach_unit(&ix, &e.subject).is_some_and(|u| reach[u]) {
                 return;
             }
             let b = Brief::of(&e);
             fold.add(&b);
-            ranked.add(&b);
+            let key = (b.people, b.units_spanned);
             if b.subject.account.is_some_and(|a| ix.holds_office(a)) {
-                officers.add(&b);
+                officers.add(key, || b.clone());
             }
+            ranked.add(key, || b);
         });
         (ix, fold, ranked, officers, links)
     })
