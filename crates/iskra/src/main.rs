@@ -439,7 +439,12 @@ fn main() -> Result<()> {
 
 /// Opens the database and its identities with the key (`iskra.key` unless named otherwise).
 async fn open(db: &DbArgs, create: Create) -> Result<Store> {
-    open_with(db, create, DEFAULT_KEY_FILE, false).await
+    open_with(db, create, DEFAULT_KEY_FILE, false, false).await
+}
+
+/// Opens the database for a job that works alone, on one connection (see `Store::open_alone`).
+async fn open_alone(db: &DbArgs) -> Result<Store> {
+    open_with(db, Create::Never, DEFAULT_KEY_FILE, false, true).await
 }
 
 /// Opens the database with the key from `db`, `default_key` if none is named; `create_key`
@@ -449,12 +454,16 @@ async fn open_with(
     create: Create,
     default_key: &str,
     create_key: bool,
+    alone: bool,
 ) -> Result<Store> {
     let key = db.key(default_key, create_key && create == Create::IfMissing)?;
     let url = db.url()?;
-    let store = Store::open(&url, create)
-        .await
-        .with_context(|| format!("opening {}", url.display()))?;
+    let store = if alone {
+        Store::open_alone(&url, create).await
+    } else {
+        Store::open(&url, create).await
+    };
+    let store = store.with_context(|| format!("opening {}", url.display()))?;
     Ok(store.unlock(&key).await?)
 }
 
@@ -464,7 +473,7 @@ async fn run(command: Command) -> Result<()> {
             if !listen.ip().is_loopback() {
                 bail!("the demo serves plain http with a cookie that is not Secure, so it listens on a loopback address only, not {listen}");
             }
-            let store = open_with(&db, Create::IfMissing, DEMO_KEY_FILE, true).await?;
+            let store = open_with(&db, Create::IfMissing, DEMO_KEY_FILE, true, false).await?;
             let today = Day::today();
             let plan = core_rules::demo::demo(seed, today);
             if store.seed_demo(&plan, today).await? {
@@ -529,7 +538,7 @@ async fn run(command: Command) -> Result<()> {
                     s.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let store = open_with(&db, Create::IfMissing, DEFAULT_KEY_FILE, true).await?;
+            let store = open_with(&db, Create::IfMissing, DEFAULT_KEY_FILE, true, false).await?;
             store::init_organisation(&store, &name, &central, &admin, &password, Day::today())
                 .await?;
             println!(
@@ -547,7 +556,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Import {
             what: ImportWhat::People { db, file },
         } => {
-            let store = open(&db, Create::Never).await?;
+            let store = open_alone(&db).await?;
             let bar = progress_bar();
             let name = file
                 .file_name()
@@ -951,7 +960,7 @@ async fn generate(
             ),
             None => None,
         };
-        let store = open_with(db, Create::IfMissing, DEFAULT_KEY_FILE, true).await?;
+        let store = open_with(db, Create::IfMissing, DEFAULT_KEY_FILE, true, false).await?;
         store
             .seed_units(&format!("Generated party ({people} people)"), &units, today)
             .await?;

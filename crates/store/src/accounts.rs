@@ -77,7 +77,7 @@ pub fn check_new_password(password: &str) -> Result<()> {
 }
 
 pub(crate) async fn insert_account(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     login: &str,
     person_id: Option<i64>,
     hash: &str,

@@ -6,7 +6,7 @@ use sqlx::{Any, Row, Transaction};
 
 /// Keeps the person's latest participation, read by today's evaluation.
 pub(crate) async fn touch_participation(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     person: i64,
     on: Day,
 ) -> Result<()> {

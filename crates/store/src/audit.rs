@@ -164,7 +164,7 @@ fn chain_hash(
 /// Appends an entry inside the caller's transaction. Call it last, just before commit: the head
 /// row stays locked until then, and every other writer waits for it.
 pub(crate) async fn append(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     actor: Option<i64>,
     action: &'static str,
     object: Option<(&'static str, i64)>,

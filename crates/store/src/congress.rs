@@ -348,7 +348,7 @@ pub(crate) fn random_key() -> String {
 }
 
 pub(crate) async fn event(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     congress: i64,
     kind: &str,
     participant: Option<i64>,
@@ -392,10 +392,7 @@ fn participant_row(r: &sqlx::any::AnyRow) -> Result<Participant> {
     })
 }
 
-async fn participant_in(
-    tx: &mut Transaction<'static, Any>,
-    participant: i64,
-) -> Result<Participant> {
+async fn participant_in(tx: &mut Transaction<'_, Any>, participant: i64) -> Result<Participant> {
     let r = sqlx::query(&format!("{PARTICIPANT_SELECT} WHERE cp.id = $1"))
         .bind(participant)
         .fetch_optional(&mut **tx)

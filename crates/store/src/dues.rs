@@ -31,7 +31,7 @@ pub struct NewPayment {
 }
 
 pub(crate) async fn insert_payment(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     p: &NewPayment,
     by: Option<i64>,
     versions: &[core_rules::statutes::StatutesVersion],

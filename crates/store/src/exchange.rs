@@ -11,7 +11,9 @@ use crate::{now, Backend, Result, Store, StoreError};
 use core_rules::import::{format_money, validate_row, Header, PersonRow, RowError, COLUMNS};
 use core_rules::people::Status;
 use core_rules::Day;
-use sqlx::{Any, Row, Transaction};
+use rayon::prelude::*;
+use sqlx::any::AnyArguments;
+use sqlx::{Any, Arguments, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
@@ -90,6 +92,33 @@ fn key_name(kind: u8) -> &'static str {
     }
 }
 
+/// Rows read from the file at a time in pass 1.
+const CHUNK: usize = 8192;
+
+/// The next rows of the file, each with its line; a malformed row as the problem to report.
+fn read_chunk<R: Read>(
+    records: &mut csv::StringRecordsIntoIter<R>,
+    line: &mut u64,
+) -> Vec<(u64, std::result::Result<csv::StringRecord, RowError>)> {
+    let mut out = Vec::with_capacity(CHUNK);
+    for rec in records.by_ref().take(CHUNK) {
+        *line += 1;
+        out.push(match rec {
+            Ok(r) => (r.position().map(|p| p.line()).unwrap_or(*line), Ok(r)),
+            Err(e) => {
+                let l = e.position().map(|p| p.line()).unwrap_or(*line);
+                let problem = RowError {
+                    line: l,
+                    column: String::new(),
+                    reason: format!("malformed CSV: {e}"),
+                };
+                (l, Err(problem))
+            }
+        });
+    }
+    out
+}
+
 fn reader<R: Read>(r: R) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .has_headers(false)
@@ -152,13 +181,15 @@ impl Store {
             }
         }
 
-        // Pass 1: check every row; decide who each row is.
+        // Pass 1: check every row; decide who each row is. Reading the file and checking its
+        // rows (parsing, normalising, blind indexes: most of this pass) share both cores, a chunk
+        // at a time: the next chunk is read while this one is checked. Deciding who each row is
+        // stays in file order, so the first of two rows with the same email is the one named.
         let mut errors: Vec<RowError> = Vec::new();
         let mut error_count = 0usize;
         let mut seen_in_file: HashMap<u128, u64> = HashMap::new();
         let mut matches: Vec<Option<i64>> = Vec::new();
-        let mut rdr = reader(open().map_err(io)?);
-        let mut records = rdr.records();
+        let mut records = reader(open().map_err(io)?).into_records();
         let header = match records.next() {
             None => {
                 return Err(StoreError::Rows(vec![RowError {
@@ -176,77 +207,76 @@ impl Store {
                 errors.push(e);
             }
         };
-        let mut line = 1u64;
-        for rec in records {
-            line += 1;
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    let l = e.position().map(|p| p.line()).unwrap_or(line);
-                    push(
-                        &mut errors,
-                        RowError {
-                            line: l,
-                            column: String::new(),
-                            reason: format!("malformed CSV: {e}"),
-                        },
-                    );
-                    matches.push(None);
-                    continue;
-                }
+        let check = |(l, rec): &(u64, std::result::Result<csv::StringRecord, RowError>)| {
+            let keys = match rec {
+                Err(e) => Err(vec![e.clone()]),
+                Ok(r) => validate_row(&header, r, *l, &unit_codes, today)
+                    .map(|row| row_keys(vault, &row)),
             };
-            let l = rec.position().map(|p| p.line()).unwrap_or(line);
-            match validate_row(&header, &rec, l, &unit_codes, today) {
-                Err(es) => {
-                    for e in es {
-                        push(&mut errors, e);
-                    }
-                    matches.push(None);
-                }
-                Ok(row) => {
-                    let mut target: Option<(u8, i64)> = None;
-                    let mut bad = false;
-                    for (kind, k) in row_keys(vault, &row) {
-                        if let Some(first) = seen_in_file.insert(k, l) {
-                            push(
-                                &mut errors,
-                                RowError {
-                                    line: l,
-                                    column: key_name(kind).into(),
-                                    reason: format!(
-                                        "the same {} as line {first}; each person once",
-                                        key_name(kind)
-                                    ),
-                                },
-                            );
-                            bad = true;
+            (*l, keys)
+        };
+        let mut line = 1u64;
+        let mut chunk = read_chunk(&mut records, &mut line);
+        while !chunk.is_empty() {
+            let (next, checked) = rayon::join(
+                || read_chunk(&mut records, &mut line),
+                || chunk.par_iter().map(check).collect::<Vec<_>>(),
+            );
+            for (l, keys) in checked {
+                let keys = match keys {
+                    Err(es) => {
+                        for e in es {
+                            push(&mut errors, e);
                         }
-                        if let Some(&id) = known.get(&k) {
-                            match target {
-                                Some((other_kind, other)) if other != id => {
-                                    push(&mut errors, RowError {
+                        matches.push(None);
+                        continue;
+                    }
+                    Ok(keys) => keys,
+                };
+                let mut target: Option<(u8, i64)> = None;
+                let mut bad = false;
+                for (kind, k) in keys {
+                    if let Some(first) = seen_in_file.insert(k, l) {
+                        push(
+                            &mut errors,
+                            RowError {
+                                line: l,
+                                column: key_name(kind).into(),
+                                reason: format!(
+                                    "the same {} as line {first}; each person once",
+                                    key_name(kind)
+                                ),
+                            },
+                        );
+                        bad = true;
+                    }
+                    if let Some(&id) = known.get(&k) {
+                        match target {
+                            Some((other_kind, other)) if other != id => {
+                                push(
+                                    &mut errors,
+                                    RowError {
                                         line: l,
                                         column: key_name(kind).into(),
                                         reason: format!(
-                                            "this {} belongs to one recorded person and the {} to another",
-                                            key_name(kind),
-                                            key_name(other_kind)
-                                        ),
-                                    });
-                                    bad = true;
-                                }
-                                _ => target = Some((kind, id)),
+                                        "this {} belongs to one recorded person and the {} to another",
+                                        key_name(kind),
+                                        key_name(other_kind)
+                                    ),
+                                    },
+                                );
+                                bad = true;
                             }
+                            _ => target = Some((kind, id)),
                         }
                     }
-                    matches.push(if bad { None } else { target.map(|t| t.1) });
                 }
+                matches.push(if bad { None } else { target.map(|t| t.1) });
             }
-            if line.is_multiple_of(10_000) {
-                progress(Progress::Checking(line - 1));
-            }
+            progress(Progress::Checking(matches.len() as u64));
+            chunk = next;
         }
-        progress(Progress::Checking(line - 1));
+        progress(Progress::Checking(matches.len() as u64));
         if error_count > 0 {
             if error_count > errors.len() {
                 errors.push(RowError {
@@ -260,12 +290,89 @@ impl Store {
         drop(seen_in_file);
         drop(known);
 
-        // Pass 2: write it all in one transaction.
-        let mut tx = self.write().await?;
+        // Pass 2: write it all in one transaction, on one connection held for the whole of it.
+        let creating = matches.iter().filter(|m| m.is_none()).count();
+        let mut conn = self.pool().acquire().await?;
+        let bulk = if self.backend() == Backend::Sqlite
+            && self.alone()
+            && creating >= REBUILD_INDEXES_FROM
+        {
+            BulkWrite::begin(&mut conn).await?
+        } else {
+            BulkWrite::Off
+        };
+        let written = self
+            .write_rows(
+                &mut conn,
+                Pass2 {
+                    header,
+                    matches,
+                    creating,
+                    file_name,
+                    by,
+                    today,
+                    bulk,
+                },
+                &mut open,
+                progress,
+            )
+            .await;
+        bulk.end(&mut conn).await;
+        written
+    }
+
+    /// The second pass of an import: everything checked by the first is written, in one
+    /// transaction on `conn`. Three things overlap: this task reads and checks the file again
+    /// (a file changed since the first pass stops the import), a thread of its own seals the
+    /// identities (encryption and blind indexes are most of the CPU an import costs) and puts the
+    /// rows in statements, and the database writes the statement before.
+    async fn write_rows<R: Read + Send>(
+        &self,
+        conn: &mut sqlx::pool::PoolConnection<Any>,
+        pass: Pass2<'_>,
+        open: &mut (impl FnMut() -> std::io::Result<R> + Send),
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<ImportReport> {
+        use sqlx::Connection;
+        let Pass2 {
+            header,
+            matches,
+            creating,
+            file_name,
+            by,
+            today,
+            bulk,
+        } = pass;
+        let backend = self.backend();
+        let vault = self.vault()?;
+        let mut tx = match backend {
+            Backend::Sqlite => (**conn).begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => (**conn).begin().await?,
+        };
+        // The units as they are now, inside the transaction: the pass before read them outside.
+        let units: HashMap<String, i64> = sqlx::query("SELECT code, id FROM units")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
+            .collect::<Result<_>>()?;
+        if bulk == BulkWrite::On {
+            // Foreign keys are off for a bulk write (see `BulkWrite`); what they would check is
+            // checked here: every unit is looked up in `units` by code, and the account must exist.
+            if let Some(by) = by {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE id = $1")
+                    .bind(by)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if n == 0 {
+                    return Err(StoreError::NotFound(format!("account {by}")));
+                }
+            }
+        }
         // A large import inserts into indexes all over the file; with SQLite's default page cache
-        // (2 MB) those pages spill to the WAL and are read back again and again. A larger cache
+        // (2 MB) those pages spill to disk and are read back again and again. A larger cache
         // for this transaction only (the keys of pass 1 are freed by now); set back before commit.
-        let cache_size: Option<i64> = if self.backend() == Backend::Sqlite {
+        let cache_size: Option<i64> = if backend == Backend::Sqlite {
             let old: i64 = sqlx::query_scalar("PRAGMA cache_size")
                 .fetch_one(&mut *tx)
                 .await?;
@@ -281,8 +388,7 @@ impl Store {
         // places (pseudonyms and blind indexes are scattered all over their B-trees). Dropped and
         // created again inside this transaction: a failed import leaves them as they were.
         let mut rebuild: Vec<String> = Vec::new();
-        let creating = matches.iter().filter(|m| m.is_none()).count();
-        if self.backend() == Backend::Sqlite && creating >= REBUILD_INDEXES_FROM {
+        if backend == Backend::Sqlite && creating >= REBUILD_INDEXES_FROM {
             let rows = sqlx::query(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
                  AND tbl_name IN ('persons', 'identities') AND sql IS NOT NULL",
@@ -297,7 +403,7 @@ impl Store {
                 rebuild.push(r.try_get("sql")?);
             }
         }
-        if self.backend() == Backend::Postgres {
+        if backend == Backend::Postgres {
             // Ids are assigned here in order; nobody else may take one meanwhile.
             sqlx::query("LOCK TABLE persons IN EXCLUSIVE MODE")
                 .execute(&mut *tx)
@@ -311,39 +417,42 @@ impl Store {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
-        let mut next_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM persons")
+        let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM persons")
             .fetch_one(&mut *tx)
             .await?;
-        let v_version = vault.version();
-        let mut report = ImportReport::default();
-        let mut batch: Vec<(i64, PersonRow)> = Vec::with_capacity(BATCH);
+
+        let io = |e: std::io::Error| StoreError::Invalid(format!("reading {file_name}: {e}"));
         let mut rdr = reader(open().map_err(io)?);
-        let mut records = rdr.records();
-        records.next();
-        let created_at = now();
-        // Sealing (encryption and blind indexes) is most of the CPU an import costs. It runs on a
-        // thread of its own, a batch ahead, while this task reads the file and SQLite writes the
-        // batch before: on two cores the three overlap.
-        let (to_seal, mut seal_rx) = tokio::sync::mpsc::channel::<Vec<(i64, PersonRow)>>(2);
-        let (sealed_tx, mut sealed) = tokio::sync::mpsc::channel::<Vec<SealedRow>>(2);
-        let sealer_vault = self.vault_arc()?;
-        let sealer = tokio::task::spawn_blocking(move || {
-            while let Some(batch) = seal_rx.blocking_recv() {
-                let out: Vec<SealedRow> = batch
-                    .into_iter()
-                    .map(|(id, row)| {
-                        let identity = sealer_vault.seal_identity(id, &row.identity);
-                        (id, row, identity)
-                    })
-                    .collect();
-                if sealed_tx.blocking_send(out).is_err() {
-                    break;
+        let unit_codes: HashSet<String> = units.keys().cloned().collect();
+        let (to_seal, mut seal_rx) = tokio::sync::mpsc::channel::<Vec<Work>>(2);
+        let (sealed_tx, sealed_rx) = tokio::sync::mpsc::channel::<Result<Sealed>>(2);
+        let sealer = {
+            let vault = self.vault_arc()?;
+            let bind = Bind {
+                units: units.clone(),
+                key_version: vault.version(),
+                today,
+                created_at: now(),
+                by,
+                import_id,
+            };
+            tokio::task::spawn_blocking(move || {
+                while let Some(batch) = seal_rx.blocking_recv() {
+                    if sealed_tx.blocking_send(bind.seal(&vault, batch)).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
-        let mut in_flight = 0usize;
-        let backend = self.backend();
-        let written = async {
+            })
+        };
+
+        // Reads the file again, checks each row as before, and hands the rows on in batches.
+        let read = async {
+            let to_seal = to_seal;
+            let mut records = rdr.records();
+            records.next();
+            let mut next_id = first_id;
+            let mut rows = 0u64;
+            let mut batch: Vec<Work> = Vec::with_capacity(BATCH);
             for (i, rec) in records.enumerate() {
                 let rec = rec.map_err(|e| {
                     StoreError::Invalid(format!("{file_name} changed while importing: {e}"))
@@ -352,77 +461,82 @@ impl Store {
                 let row = validate_row(&header, &rec, l, &unit_codes, today).map_err(|_| {
                     StoreError::Invalid(format!("{file_name} changed while importing (line {l})"))
                 })?;
-                report.rows += 1;
-                match matches.get(i).copied().flatten() {
-                    Some(existing) => {
-                        if update_person(
-                            &mut tx,
-                            vault,
-                            existing,
-                            &row,
-                            units[&row.unit],
-                            today,
-                            by,
-                        )
-                        .await?
-                        {
-                            report.updated += 1;
-                        } else {
-                            report.unchanged += 1;
-                        }
-                    }
+                rows += 1;
+                batch.push(match matches.get(i).copied().flatten() {
+                    Some(existing) => Work::Known(existing, row),
                     None => {
-                        batch.push((next_id, row));
                         next_id += 1;
-                        report.created += 1;
-                        if batch.len() == BATCH {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            to_seal.send(full).await.map_err(|_| sealer_gone())?;
-                            in_flight += 1;
-                            // Keep one batch sealing while the one before it is written.
-                            while in_flight > 1 {
-                                let b = sealed.recv().await.ok_or_else(sealer_gone)?;
-                                in_flight -= 1;
-                                insert_batch(
-                                    &mut tx, v_version, backend, &b, &units, created_at, by,
-                                    import_id,
-                                )
-                                .await?;
-                            }
-                        }
+                        Work::New(next_id - 1, row)
                     }
+                });
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    to_seal.send(full).await.map_err(|_| sealer_gone())?;
+                    // Reading never waits on anything else; let the writer start its next
+                    // statement as soon as the one before is done.
+                    tokio::task::yield_now().await;
                 }
-                if report.rows.is_multiple_of(10_000) {
-                    progress(Progress::Writing(report.rows));
-                }
+            }
+            if rows as usize != matches.len() {
+                return Err(StoreError::Invalid(format!(
+                    "{file_name} changed while importing: {} rows, {rows} now",
+                    matches.len()
+                )));
             }
             if !batch.is_empty() {
-                to_seal
-                    .send(std::mem::take(&mut batch))
-                    .await
-                    .map_err(|_| sealer_gone())?;
-                in_flight += 1;
+                to_seal.send(batch).await.map_err(|_| sealer_gone())?;
             }
-            drop(to_seal);
-            while in_flight > 0 {
-                let b = sealed.recv().await.ok_or_else(sealer_gone)?;
-                in_flight -= 1;
-                insert_batch(
-                    &mut tx, v_version, backend, &b, &units, created_at, by, import_id,
-                )
-                .await?;
+            Ok::<_, StoreError>((rows, (next_id - first_id) as u64))
+        };
+
+        // Writes what the sealer hands over, in order.
+        let write = async {
+            let mut sealed_rx = sealed_rx;
+            let mut sql = InsertSql::new(backend);
+            let (mut updated, mut unchanged, mut done) = (0u64, 0u64, 0u64);
+            while let Some(sealed) = sealed_rx.recv().await {
+                let sealed = sealed?;
+                let n = sealed.len() as u64;
+                if let Some(insert) = sealed.insert {
+                    let (persons, identities) = sql.for_rows(insert.rows);
+                    sqlx::query_with(persons, insert.persons)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query_with(identities, insert.identities)
+                        .execute(&mut *tx)
+                        .await?;
+                    done += insert.rows as u64;
+                }
+                for (id, row) in &sealed.known {
+                    let unit_id = units[&row.unit];
+                    if update_person(&mut tx, vault, *id, row, unit_id, today, by).await? {
+                        updated += 1;
+                    } else {
+                        unchanged += 1;
+                    }
+                    done += 1;
+                }
+                if done / 10_000 != (done - n) / 10_000 {
+                    progress(Progress::Writing(done));
+                }
             }
-            Ok::<(), StoreError>(())
-        }
-        .await;
-        drop(sealed);
+            Ok::<_, StoreError>((updated, unchanged))
+        };
+        let joined = tokio::try_join!(read, write);
+        // Either side failing drops the channels, which stops the sealer.
         let _ = sealer.await;
-        written?;
+        let ((rows, created), (updated, unchanged)) = joined?;
+        let report = ImportReport {
+            rows,
+            created,
+            updated,
+            unchanged,
+        };
         progress(Progress::Writing(report.rows));
         for sql in &rebuild {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
-        if self.backend() == Backend::Postgres && report.created > 0 {
+        if backend == Backend::Postgres && report.created > 0 {
             sqlx::query("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))")
                 .execute(&mut *tx)
                 .await?;
@@ -558,79 +672,224 @@ impl Store {
     }
 }
 
-/// A new person's row with their identity already sealed.
-type SealedRow = (i64, PersonRow, crate::vault::SealedIdentity);
+/// What pass 1 decided, handed to pass 2.
+struct Pass2<'a> {
+    header: Header,
+    /// For each row, the person it is already recorded as, if any.
+    matches: Vec<Option<i64>>,
+    /// How many rows are new people.
+    creating: usize,
+    file_name: &'a str,
+    by: Option<i64>,
+    today: Day,
+    bulk: BulkWrite,
+}
+
+/// A row of the file on its way to the database: a new person with the id they will have, or
+/// someone already recorded.
+enum Work {
+    New(i64, PersonRow),
+    Known(i64, PersonRow),
+}
+
+/// A batch ready to write: the new people in two bound INSERT statements, and the rows of people
+/// already recorded, to compare and update one by one.
+struct Sealed {
+    insert: Option<Insert>,
+    known: Vec<(i64, PersonRow)>,
+}
+
+impl Sealed {
+    fn len(&self) -> usize {
+        self.insert.as_ref().map_or(0, |i| i.rows) + self.known.len()
+    }
+}
+
+struct Insert {
+    rows: usize,
+    persons: AnyArguments<'static>,
+    identities: AnyArguments<'static>,
+}
+
+/// What the sealing thread needs to put new people into statements.
+struct Bind {
+    units: HashMap<String, i64>,
+    key_version: i64,
+    today: Day,
+    created_at: i64,
+    by: Option<i64>,
+    import_id: i64,
+}
 
 fn sealer_gone() -> StoreError {
     StoreError::Invalid("the import's sealing thread stopped".into())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_batch(
-    tx: &mut Transaction<'static, Any>,
-    key_version: i64,
+fn bound(e: sqlx::error::BoxDynError) -> StoreError {
+    StoreError::Invalid(format!("binding an imported row: {e}"))
+}
+
+impl Bind {
+    fn seal(&self, vault: &Vault, batch: Vec<Work>) -> Result<Sealed> {
+        let mut persons = AnyArguments::default();
+        let mut identities = AnyArguments::default();
+        let mut known = Vec::new();
+        let mut rows = 0;
+        for w in batch {
+            let (id, r) = match w {
+                Work::Known(id, r) => {
+                    known.push((id, r));
+                    continue;
+                }
+                Work::New(id, r) => (id, r),
+            };
+            rows += 1;
+            let since = r.admitted_on.unwrap_or(self.today);
+            let unit = *self
+                .units
+                .get(&r.unit)
+                .ok_or_else(|| StoreError::NotFound(format!("unit {:?}", r.unit)))?;
+            persons.add(id).map_err(bound)?;
+            persons.add(r.card.clone()).map_err(bound)?;
+            persons.add(r.pseudonym.clone()).map_err(bound)?;
+            persons.add(unit).map_err(bound)?;
+            persons.add(r.status.as_str().to_string()).map_err(bound)?;
+            persons.add(since.to_string()).map_err(bound)?;
+            persons
+                .add(r.admitted_on.map(|d| d.to_string()))
+                .map_err(bound)?;
+            persons.add(r.programme as i64).map_err(bound)?;
+            persons.add(r.monthly_income_cents).map_err(bound)?;
+            persons.add(r.reduced_rate as i64).map_err(bound)?;
+            persons.add(self.created_at).map_err(bound)?;
+            persons.add(self.by).map_err(bound)?;
+            persons.add(self.import_id).map_err(bound)?;
+            let sealed = vault.seal_identity(id, &r.identity);
+            let [legal_name, email, phone, address, workplace, notes] = sealed.fields;
+            identities.add(id).map_err(bound)?;
+            identities.add(self.key_version).map_err(bound)?;
+            for field in [legal_name, email, phone, address, workplace, notes] {
+                identities.add(field).map_err(bound)?;
+            }
+            identities.add(sealed.email_key).map_err(bound)?;
+            identities.add(sealed.phone_key).map_err(bound)?;
+        }
+        Ok(Sealed {
+            insert: (rows > 0).then_some(Insert {
+                rows,
+                persons,
+                identities,
+            }),
+            known,
+        })
+    }
+}
+
+/// The INSERT statements of an import, made once for a full batch (the last one may be
+/// shorter); the same text each time lets the connection reuse its prepared statement.
+struct InsertSql {
     backend: Backend,
-    batch: &[SealedRow],
-    units: &HashMap<String, i64>,
-    created_at: i64,
-    by: Option<i64>,
-    import_id: i64,
-) -> Result<()> {
-    if batch.is_empty() {
-        return Ok(());
+    full: (String, String),
+    last: (String, String),
+}
+
+impl InsertSql {
+    fn new(backend: Backend) -> InsertSql {
+        InsertSql {
+            backend,
+            full: Self::make(backend, BATCH),
+            last: Default::default(),
+        }
     }
-    let placeholders = |cols: usize| crate::scale::values(backend, batch.len(), cols);
-    let sql = format!(
-        "INSERT INTO persons (id, card, pseudonym, unit_id, status, since, admitted_on, programme_accepted, \
-         monthly_income_cents, reduced_rate, created_at, created_by, import_id) VALUES {}",
-        placeholders(13)
-    );
-    let mut q = sqlx::query(&sql);
-    for (id, r, _) in batch {
-        let since = r.admitted_on.unwrap_or(Day::today());
-        q = q
-            .bind(*id)
-            .bind(r.card.as_deref())
-            .bind(r.pseudonym.as_str())
-            .bind(units[&r.unit])
-            .bind(r.status.as_str())
-            .bind(since.to_string())
-            .bind(r.admitted_on.map(|d| d.to_string()))
-            .bind(r.programme as i64)
-            .bind(r.monthly_income_cents)
-            .bind(r.reduced_rate as i64)
-            .bind(created_at)
-            .bind(by)
-            .bind(import_id);
+
+    fn make(backend: Backend, rows: usize) -> (String, String) {
+        let values = |cols| crate::scale::values(backend, rows, cols);
+        (
+            format!(
+                "INSERT INTO persons (id, card, pseudonym, unit_id, status, since, admitted_on, programme_accepted, \
+                 monthly_income_cents, reduced_rate, created_at, created_by, import_id) VALUES {}",
+                values(13)
+            ),
+            format!(
+                "INSERT INTO identities (person_id, key_version, legal_name, email, phone, address, workplace, notes, \
+                 email_key, phone_key) VALUES {}",
+                values(10)
+            ),
+        )
     }
-    q.execute(&mut **tx).await?;
-    let sql = format!(
-        "INSERT INTO identities (person_id, key_version, legal_name, email, phone, address, workplace, notes, \
-         email_key, phone_key) VALUES {}",
-        placeholders(10)
-    );
-    let mut q = sqlx::query(&sql);
-    for (id, _, sealed) in batch {
-        let [legal_name, email, phone, address, workplace, notes] = &sealed.fields;
-        q = q
-            .bind(*id)
-            .bind(key_version)
-            .bind(legal_name.as_deref())
-            .bind(email.as_deref())
-            .bind(phone.as_deref())
-            .bind(address.as_deref())
-            .bind(workplace.as_deref())
-            .bind(notes.as_deref())
-            .bind(sealed.email_key.as_deref())
-            .bind(sealed.phone_key.as_deref());
+
+    fn for_rows(&mut self, rows: usize) -> (&str, &str) {
+        if rows == BATCH {
+            return (&self.full.0, &self.full.1);
+        }
+        self.last = Self::make(self.backend, rows);
+        (&self.last.0, &self.last.1)
     }
-    q.execute(&mut **tx).await?;
-    Ok(())
+}
+
+/// A large import into SQLite, from a store opened alone, writes without the WAL.
+///
+/// In WAL mode every page is written twice: to the WAL at commit, and again into the database
+/// at the checkpoint. In rollback-journal mode, pages that did not exist before the transaction
+/// (nearly all of them, when a million people arrive) are written once, and only the few pages
+/// that did exist are copied to the journal first. The switch needs the database to itself, so it
+/// is tried once, without waiting; if any other connection has it open the import goes through
+/// the WAL as usual. Foreign keys are off meanwhile (`write_rows` checks what they would);
+/// the connection is set back to WAL, NORMAL and foreign keys on afterwards, or closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BulkWrite {
+    Off,
+    On,
+}
+
+impl BulkWrite {
+    async fn begin(conn: &mut sqlx::pool::PoolConnection<Any>) -> Result<BulkWrite> {
+        use sqlx::Executor;
+        conn.execute("PRAGMA busy_timeout = 0").await?;
+        let mode: std::result::Result<String, _> =
+            sqlx::query_scalar("PRAGMA journal_mode = DELETE")
+                .fetch_one(&mut **conn)
+                .await;
+        let on = matches!(&mode, Ok(m) if m.eq_ignore_ascii_case("delete"));
+        let set = if on {
+            // A rollback journal needs a full sync at commit to survive a power cut.
+            format!(
+                "PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;",
+                crate::SQLITE_BUSY_TIMEOUT_MS
+            )
+        } else {
+            format!("PRAGMA busy_timeout = {}", crate::SQLITE_BUSY_TIMEOUT_MS)
+        };
+        if let Err(e) = conn.execute(set.as_str()).await {
+            conn.close_on_drop();
+            return Err(e.into());
+        }
+        Ok(if on { BulkWrite::On } else { BulkWrite::Off })
+    }
+
+    async fn end(self, conn: &mut sqlx::pool::PoolConnection<Any>) {
+        use sqlx::Executor;
+        if self == BulkWrite::Off {
+            return;
+        }
+        let back = async {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode = WAL")
+                .fetch_one(&mut **conn)
+                .await?;
+            conn.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                .await?;
+            Ok::<_, StoreError>(mode.eq_ignore_ascii_case("wal"))
+        };
+        if !matches!(back.await, Ok(true)) {
+            // Never hand back a connection that is not as every other one is.
+            conn.close_on_drop();
+        }
+    }
 }
 
 /// Brings a recorded person in line with an imported row. Returns whether anything changed.
 async fn update_person(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     v: &Vault,
     id: i64,
     row: &PersonRow,

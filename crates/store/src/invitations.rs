@@ -72,7 +72,7 @@ async fn open_invitation(
     .transpose()
 }
 
-async fn account_of(tx: &mut Transaction<'static, Any>, person: i64) -> Result<Option<i64>> {
+async fn account_of(tx: &mut Transaction<'_, Any>, person: i64) -> Result<Option<i64>> {
     Ok(
         sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1 ORDER BY id LIMIT 1")
             .bind(person)

@@ -133,6 +133,8 @@ pub enum Create {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Opened with `open_alone`: this store's one connection is all there is of it.
+    alone: bool,
     url: DatabaseUrl,
     /// The keys that open identities; `None` until `unlock`.
     vault: Option<Arc<vault::Vault>>,
@@ -151,14 +153,29 @@ pub(crate) fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// How long a SQLite writer waits for another to finish before giving up.
+pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
     /// Opens the database, runs the embedded migrations, and returns the store.
     pub async fn open(url: &DatabaseUrl, create: Create) -> Result<Store> {
+        Store::open_with(url, create, None).await
+    }
+
+    /// Opens the database for one job that works alone (an import from the command line): one
+    /// connection, never more. On SQLite a large import may then write its rows once, straight
+    /// into the database file, instead of first to the WAL and then again at the checkpoint (see
+    /// `exchange::BulkWrite`); it does so only when no other process has the database open.
+    pub async fn open_alone(url: &DatabaseUrl, create: Create) -> Result<Store> {
+        Store::open_with(url, create, Some(1)).await
+    }
+
+    async fn open_with(url: &DatabaseUrl, create: Create, max: Option<u32>) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let (backend, conn_url, max) = match url {
+        let (backend, conn_url, default_max) = match url {
             DatabaseUrl::Sqlite(path) => {
                 if !path.exists() {
                     if create == Create::Never {
@@ -186,6 +203,8 @@ impl Store {
             }
             DatabaseUrl::Postgres(u) => (Backend::Postgres, u.clone(), 16),
         };
+        let alone = max == Some(1);
+        let max = max.unwrap_or(default_max);
         let opts = AnyConnectOptions::from_str(&conn_url)
             .map_err(|e| StoreError::Url(format!("{}: {e}", url.display())))?
             .log_statements(tracing::log::LevelFilter::Trace)
@@ -203,8 +222,11 @@ impl Store {
                         // kernel crash could lose the last commits. We rely on the former, and
                         // test it: crates/iskra/tests/congress_kill.rs, bench/congress_kill.sh.
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                            format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                            )
+                            .as_str(),
                         )
                         .await?;
                     }
@@ -217,6 +239,7 @@ impl Store {
         let store = Store {
             pool,
             backend,
+            alone,
             url: url.clone(),
             vault: None,
             live: live::Hub::new(),
@@ -328,6 +351,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Whether this store was opened with `open_alone`.
+    pub fn alone(&self) -> bool {
+        self.alone
     }
 
     pub fn url(&self) -> &DatabaseUrl {

@@ -158,7 +158,7 @@ fn report_from(r: &sqlx::any::AnyRow) -> Result<Report> {
     })
 }
 
-async fn edition_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Edition> {
+async fn edition_in(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Edition> {
     let row = sqlx::query(&format!(
         "SELECT {EDITION_COLUMNS} FROM editions WHERE id = $1"
     ))
@@ -222,7 +222,7 @@ impl Store {
         Ok(id)
     }
 
-    async fn unit_in(&self, tx: &mut Transaction<'static, Any>, unit: i64) -> Result<Option<bool>> {
+    async fn unit_in(&self, tx: &mut Transaction<'_, Any>, unit: i64) -> Result<Option<bool>> {
         let closed: Option<i64> = sqlx::query_scalar("SELECT closed FROM units WHERE id = $1")
             .bind(unit)
             .fetch_optional(&mut **tx)
@@ -1087,11 +1087,7 @@ fn return_from(r: &sqlx::any::AnyRow) -> Result<AgentReturn> {
     })
 }
 
-async fn insert_bundles(
-    tx: &mut Transaction<'static, Any>,
-    edition: i64,
-    plan: &Plan,
-) -> Result<()> {
+async fn insert_bundles(tx: &mut Transaction<'_, Any>, edition: i64, plan: &Plan) -> Result<()> {
     // Many rows per statement: an edition can have thousands of bundles.
     for chunk in plan.bundles.chunks(200) {
         let mut sql = String::from(

@@ -136,7 +136,7 @@ pub(crate) fn person_from(r: &sqlx::any::AnyRow) -> Result<Person> {
 
 /// Inserts a person and their identity. The caller checks for duplicates.
 pub(crate) async fn insert_person(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     v: &Vault,
     p: &NewPerson,
     by: Option<i64>,
@@ -183,7 +183,7 @@ pub(crate) fn sealed_fields(r: &sqlx::any::AnyRow) -> Result<(i64, [Option<Vec<u
 
 /// Seals and stores a person's identity, replacing any before.
 pub(crate) async fn upsert_identity(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     v: &Vault,
     person: i64,
     i: &Identity,
@@ -215,7 +215,7 @@ pub(crate) async fn upsert_identity(
 
 /// A person's identity, opened, read inside a transaction; `None` if none is stored.
 pub(crate) async fn identity_in(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     v: &Vault,
     person: i64,
 ) -> Result<Option<Identity>> {
@@ -234,7 +234,7 @@ pub(crate) async fn identity_in(
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_history(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     person: i64,
     on: Day,
     change: &str,
@@ -260,7 +260,7 @@ pub(crate) async fn record_history(
     Ok(())
 }
 
-pub(crate) async fn person_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Person> {
+pub(crate) async fn person_in(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Person> {
     let row = sqlx::query(&format!(
         "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.id = $1"
     ))
@@ -679,7 +679,7 @@ impl Store {
 
 /// The person already recorded with this email or phone, if any.
 pub(crate) async fn find_duplicate(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     v: &Vault,
     i: &Identity,
 ) -> Result<Option<i64>> {

@@ -55,10 +55,7 @@ fn handle_of(token_hash: &str) -> String {
         .collect()
 }
 
-pub(crate) async fn end_sessions_of(
-    tx: &mut Transaction<'static, Any>,
-    account: i64,
-) -> Result<()> {
+pub(crate) async fn end_sessions_of(tx: &mut Transaction<'_, Any>, account: i64) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account)
         .execute(&mut **tx)

@@ -7,7 +7,7 @@ use core_rules::Day;
 use sqlx::{Any, Row, Transaction};
 
 pub(crate) async fn insert_version(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     kinds: &[UnitKind],
     rules: &Statutes,
     adopted_on: Day,

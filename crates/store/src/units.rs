@@ -38,7 +38,7 @@ fn unit_from(row: &sqlx::any::AnyRow) -> Result<Unit> {
     })
 }
 
-pub(crate) async fn insert_kind(tx: &mut Transaction<'static, Any>, k: &UnitKind) -> Result<()> {
+pub(crate) async fn insert_kind(tx: &mut Transaction<'_, Any>, k: &UnitKind) -> Result<()> {
     sqlx::query(
         "INSERT INTO unit_kinds (code, name, plural, category, level) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -53,7 +53,7 @@ pub(crate) async fn insert_kind(tx: &mut Transaction<'static, Any>, k: &UnitKind
 }
 
 /// Inserts a unit under its parent and records it in the closure table.
-pub async fn insert_unit(tx: &mut Transaction<'static, Any>, u: &NewUnit) -> Result<i64> {
+pub async fn insert_unit(tx: &mut Transaction<'_, Any>, u: &NewUnit) -> Result<i64> {
     if !valid_code(&u.code) {
         return Err(StoreError::Invalid(format!(
             "{:?} is not a usable unit code (lowercase letters, digits, - and _)",
