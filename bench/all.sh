@@ -42,6 +42,8 @@ for n in "${order[@]}"; do [ -f "bench/$n.sh" ] && scripts+=("$n"); done
 for f in bench/*.sh; do
   n=$(basename "$f" .sh)
   [ "$n" = all ] && continue
+  # import.sh is foundation.sh's import figure alone, for work on the import: not twice here.
+  [ "$n" = import ] && continue
   [[ " ${order[*]} " == *" $n "* ]] || scripts+=("$n")
 done
 if [ -n "${ONLY:-}" ]; then
