@@ -94,6 +94,16 @@ fn key_name(kind: u8) -> &'static str {
     }
 }
 
+/// Every unit's id by its code, as the file names units.
+async fn unit_ids<'e>(db: impl sqlx::Executor<'e, Database = Any>) -> Result<HashMap<String, i64>> {
+    sqlx::query("SELECT code, id FROM units")
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
+        .collect()
+}
+
 /// Rows read from the file at a time in pass 1.
 const CHUNK: usize = 8192;
 
@@ -142,13 +152,7 @@ impl Store {
         let started = std::time::Instant::now();
         let vault = self.vault()?;
         let today = Day::today();
-        let units: HashMap<String, i64> = sqlx::query("SELECT code, id FROM units")
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
-            .collect::<Result<_>>()?;
-        let unit_codes: HashSet<String> = units.keys().cloned().collect();
+        let unit_codes: HashSet<String> = unit_ids(self.pool()).await?.into_keys().collect();
 
         // Who is already recorded, by key. Rows with none of card/email/phone are matched by
         // pseudonym within their unit.
@@ -365,12 +369,7 @@ impl Store {
             Backend::Postgres => (**conn).begin().await?,
         };
         // The units as they are now, inside the transaction: the pass before read them outside.
-        let units: HashMap<String, i64> = sqlx::query("SELECT code, id FROM units")
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
-            .collect::<Result<_>>()?;
+        let units = unit_ids(&mut *tx).await?;
         if bulk == BulkWrite::On {
             // Foreign keys are off for a bulk write (see `BulkWrite`); what they would check is
             // checked here: every unit is looked up in `units` by code, and the account must exist.
