@@ -137,6 +137,10 @@ pub enum ClauseError {
     Invalid(#[from] StatutesError),
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for ClauseError {}
+
 /// Lower case, one space between words, typographic apostrophes made plain, and the plural of
 /// the clauses' nouns made singular, so that "1 month" and "6 months" read alike.
 fn normal(s: &str) -> String {

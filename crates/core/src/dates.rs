@@ -27,6 +27,10 @@ pub struct BadDay(pub String);
 #[error("{0:?} is not a month of the form YYYY-MM")]
 pub struct BadMonth(pub String);
 
+// What was typed, and the form it should have.
+impl crate::refusal::RuleError for BadDay {}
+impl crate::refusal::RuleError for BadMonth {}
+
 impl Day {
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Day> {
         let m = TMonth::try_from(month).ok()?;

@@ -61,6 +61,9 @@ pub struct RowError {
     pub reason: String,
 }
 
+// Its reasons speak of the file's own lines and columns, never of a recorded person.
+impl crate::refusal::RuleError for RowError {}
+
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.column.is_empty() {
@@ -142,8 +145,19 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// Why a typed amount of money was refused: said of what was typed, nothing else.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadMoney(String);
+
+impl crate::refusal::RuleError for BadMoney {}
+
 /// Parses an amount of money written as `12`, `12.5` or `12.50` into cents.
-pub fn parse_money(s: &str) -> Result<i64, String> {
+pub fn parse_money(s: &str) -> Result<i64, BadMoney> {
+    parse_cents(s).map_err(BadMoney)
+}
+
+fn parse_cents(s: &str) -> Result<i64, String> {
     let s = s.trim();
     let (neg, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -256,7 +270,7 @@ pub fn validate_row(
             }
             Ok(c) => Some(c),
             Err(e) => {
-                err("monthly_income", e);
+                err("monthly_income", e.to_string());
                 None
             }
         },

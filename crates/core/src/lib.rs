@@ -15,8 +15,10 @@ pub mod generate_paper;
 pub mod import;
 pub mod paper;
 pub mod people;
+pub mod refusal;
 pub mod roles;
 pub mod statutes;
 pub mod units;
 
 pub use dates::{Day, Month};
+pub use refusal::{Because, Money, Refusal, Typed, Word};

@@ -107,6 +107,10 @@ pub enum StatutesError {
     Unreadable(String),
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for StatutesError {}
+
 impl Statutes {
     /// The rules a new organisation starts with: Lenin's Paragraph 1, a share of income as dues.
     pub fn founding() -> Statutes {

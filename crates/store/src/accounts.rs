@@ -7,6 +7,7 @@
 use crate::{now, Result, Store, StoreError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use core_rules::{Refusal, Typed};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
@@ -28,10 +29,10 @@ fn argon2() -> Argon2<'static> {
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Internal(e.to_string()))?;
     Ok(argon2()
         .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| StoreError::Invalid(format!("hashing the password: {e}")))?
+        .map_err(|e| StoreError::Internal(format!("hashing the password: {e}")))?
         .to_string())
 }
 
@@ -55,10 +56,10 @@ pub(crate) async fn hashing<T: Send + 'static>(
     let _permit = HASHING
         .acquire()
         .await
-        .map_err(|_| StoreError::Invalid("the password queue is closed".into()))?;
+        .map_err(|_| StoreError::Internal("the password queue is closed".into()))?;
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| StoreError::Invalid(format!("hashing the password: {e}")))
+        .map_err(|e| StoreError::Internal(format!("hashing the password: {e}")))
 }
 
 /// A hash of nothing in particular, verified when the account does not exist.
@@ -69,9 +70,7 @@ fn dummy_hash() -> &'static str {
 
 pub fn check_new_password(password: &str) -> Result<()> {
     if password.chars().count() < 10 {
-        return Err(StoreError::Invalid(
-            "a password needs at least 10 characters".into(),
-        ));
+        return Err(Refusal::on("password", "a password needs at least 10 characters").into());
     }
     Ok(())
 }
@@ -85,16 +84,20 @@ pub(crate) async fn insert_account(
 ) -> Result<i64> {
     let login = login.trim();
     if login.is_empty() || login.contains('@') || login.len() > 64 {
-        return Err(StoreError::Invalid(
-            "a login name is 1 to 64 characters and is not an email address".into(),
-        ));
+        return Err(Refusal::on(
+            "login",
+            "a login name is 1 to 64 characters and is not an email address",
+        )
+        .into());
     }
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE login = $1")
         .bind(login)
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_some() {
-        return Err(StoreError::Invalid(format!("the login {login:?} is taken")));
+        return Err(Refusal::on("login", "the login {} is taken")
+            .arg(Typed(login))
+            .into());
     }
     Ok(sqlx::query_scalar(
         "INSERT INTO accounts (login, person_id, password_hash, is_admin, created_at) \

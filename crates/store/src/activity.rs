@@ -2,6 +2,7 @@
 
 use crate::{now, Result, Store, StoreError};
 use core_rules::Day;
+use core_rules::Refusal;
 use sqlx::{Any, Row, Transaction};
 
 /// Keeps the person's latest participation, read by today's evaluation.
@@ -48,12 +49,15 @@ impl Store {
         by: Option<i64>,
     ) -> Result<i64> {
         if held_on > Day::today() {
-            return Err(StoreError::Invalid(format!(
-                "the meeting date {held_on} is in the future; record a meeting once it is held"
-            )));
+            return Err(Refusal::on(
+                "held_on",
+                "the meeting date {} is in the future; record a meeting once it is held",
+            )
+            .arg(held_on)
+            .into());
         }
         if title.trim().is_empty() {
-            return Err(StoreError::Invalid("a meeting needs a title".into()));
+            return Err(Refusal::on("title", "a meeting needs a title").into());
         }
         let mut tx = self.write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
@@ -61,7 +65,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if exists.is_none() {
-            return Err(StoreError::Invalid(format!("there is no unit {unit}")));
+            return Err(StoreError::NotFound(format!("unit {unit}")));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO meetings (unit_id, held_on, title, recorded_by, recorded_at) \
@@ -85,9 +89,8 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if of != Some(unit) {
-                return Err(StoreError::Invalid(format!(
-                    "person {p} does not belong to this unit; nothing was recorded"
-                )));
+                // Someone of another unit is not found, exactly as someone who does not exist.
+                return Err(StoreError::NotFound(format!("person {p}")));
             }
             sqlx::query("INSERT INTO attendance (meeting_id, person_id) VALUES ($1, $2)")
                 .bind(id)
@@ -141,12 +144,12 @@ impl Store {
         by: Option<i64>,
     ) -> Result<i64> {
         if done_on > Day::today() {
-            return Err(StoreError::Invalid(format!(
-                "the date {done_on} is in the future"
-            )));
+            return Err(Refusal::on("done_on", "the date {} is in the future")
+                .arg(done_on)
+                .into());
         }
         if description.trim().is_empty() {
-            return Err(StoreError::Invalid("say what the task was".into()));
+            return Err(Refusal::on("description", "say what the task was").into());
         }
         let mut tx = self.write().await?;
         let of: Option<i64> = sqlx::query_scalar("SELECT unit_id FROM persons WHERE id = $1")
@@ -154,7 +157,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if of.is_none() {
-            return Err(StoreError::Invalid(format!("there is no person {person}")));
+            return Err(StoreError::NotFound(format!("person {person}")));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO tasks (person_id, unit_id, done_on, description, recorded_by, recorded_at) \

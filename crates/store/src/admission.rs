@@ -4,6 +4,7 @@ use crate::people::{find_duplicate, insert_person, person_in, record_history, Ne
 use crate::{Result, Store, StoreError};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
+use core_rules::Refusal;
 use sqlx::Row;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +52,9 @@ impl Store {
         by: Option<i64>,
     ) -> Result<i64> {
         if on > Day::today() {
-            return Err(StoreError::Invalid(format!("{on} is in the future")));
+            return Err(Refusal::on("applied_on", "{} is in the future")
+                .arg(on)
+                .into());
         }
         let v = self.vault()?;
         let mut tx = self.write().await?;
@@ -60,16 +63,15 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if unit_ok.is_none() {
-            return Err(StoreError::Invalid(format!("there is no unit {unit}")));
+            return Err(StoreError::NotFound(format!("unit {unit}")));
         }
         let person = match find_duplicate(&mut tx, v, identity).await? {
             Some(existing) => {
                 let p = person_in(&mut tx, existing).await?;
                 if !matches!(p.status, Status::Supporter | Status::Lapsed | Status::Left) {
-                    return Err(StoreError::Invalid(format!(
-                        "this person is already recorded as {}",
-                        p.status.as_str()
-                    )));
+                    return Err(Refusal::new("this person is already recorded as {}")
+                        .arg(p.status.as_str())
+                        .into());
                 }
                 sqlx::query("UPDATE persons SET status = 'applicant', unit_id = $1 WHERE id = $2")
                     .bind(unit)
@@ -187,7 +189,7 @@ impl Store {
         by: Option<i64>,
     ) -> Result<()> {
         if on > Day::today() {
-            return Err(StoreError::Invalid(format!("{on} is in the future")));
+            return Err(Refusal::on("on", "{} is in the future").arg(on).into());
         }
         let mut tx = self.write().await?;
         let row =
@@ -197,15 +199,17 @@ impl Store {
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("application {application}")))?;
         if row.try_get::<Option<String>, _>("decision")?.is_some() {
-            return Err(StoreError::Invalid(
-                "this application was already decided".into(),
-            ));
+            return Err(Refusal::new("this application was already decided").into());
         }
         let applied: String = row.try_get("applied_on")?;
         if on.to_string() < applied {
-            return Err(StoreError::Invalid(format!(
-                "the decision ({on}) cannot come before the application ({applied})"
-            )));
+            return Err(Refusal::on(
+                "on",
+                "the decision ({}) cannot come before the application ({})",
+            )
+            .arg(on)
+            .arg(Day::parse(&applied).map_err(|e| StoreError::Internal(e.to_string()))?)
+            .into());
         }
         let person: i64 = row.try_get("person_id")?;
         let (word, status) = match decision {

@@ -82,7 +82,7 @@ fn encode_detail(detail: &[(&'static str, Value)]) -> Result<String> {
             // so that the change itself still goes through.
             Value::Code(_) => "?".to_string(),
             _ => {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Internal(format!(
                     "audit detail {k}: only numbers and plain codes are recorded"
                 )))
             }

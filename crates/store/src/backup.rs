@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn io_err(what: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
-    move |e| StoreError::Invalid(format!("{}: {e}", what.display()))
+    move |e| StoreError::Internal(format!("{}: {e}", what.display()))
 }
 
 /// A private temporary directory (0700 on unix) in `beside`'s directory, removed when dropped.
@@ -40,7 +40,7 @@ pub fn parse_recipients(list: &[String]) -> Result<Vec<age::x25519::Recipient>> 
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<age::x25519::Recipient>().map_err(|e| {
-                StoreError::Invalid(format!("{s:?} is not an age recipient (age1...): {e}"))
+                StoreError::Internal(format!("{s:?} is not an age recipient (age1...): {e}"))
             })
         })
         .collect()
@@ -79,7 +79,7 @@ pub fn read_backup_identity(path: &Path) -> Result<age::x25519::Identity> {
         .find(|l| l.starts_with("AGE-SECRET-KEY-"))
         .and_then(|l| l.parse::<age::x25519::Identity>().ok())
         .ok_or_else(|| {
-            StoreError::Invalid(format!(
+            StoreError::Internal(format!(
                 "{} holds no age identity (AGE-SECRET-KEY-...)",
                 path.display()
             ))
@@ -96,18 +96,18 @@ impl Store {
         recipients: &[age::x25519::Recipient],
     ) -> Result<()> {
         if self.backend() != Backend::Sqlite {
-            return Err(StoreError::Invalid(
+            return Err(StoreError::Internal(
                 "backup copies an SQLite database; for PostgreSQL use pg_dump".into(),
             ));
         }
         if dest.exists() {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Internal(format!(
                 "{} exists already; choose a new file",
                 dest.display()
             )));
         }
         if recipients.is_empty() {
-            return Err(StoreError::Invalid(
+            return Err(StoreError::Internal(
                 "a backup needs at least one age recipient (--recipient age1... or ISKRA_BACKUP_RECIPIENT); \
                  make one with `iskra keys backup-identity FILE`".into(),
             ));
@@ -115,7 +115,7 @@ impl Store {
         let dir = private_dir(dest)?;
         let snapshot = dir.path().join("snapshot.db");
         let path = snapshot.to_str().ok_or_else(|| {
-            StoreError::Invalid(format!("{} is not a usable path", dest.display()))
+            StoreError::Internal(format!("{} is not a usable path", dest.display()))
         })?;
         sqlx::query("VACUUM INTO $1")
             .bind(path)
@@ -137,7 +137,7 @@ impl Store {
 fn encrypt_file(from: &Path, to: &Path, recipients: &[age::x25519::Recipient]) -> Result<()> {
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-            .map_err(|e| StoreError::Invalid(format!("encrypting the backup: {e}")))?;
+            .map_err(|e| StoreError::Internal(format!("encrypting the backup: {e}")))?;
     let mut input = std::fs::File::open(from).map_err(io_err(from))?;
     let out = std::fs::File::create(to).map_err(io_err(to))?;
     let mut w = encryptor
@@ -153,7 +153,7 @@ fn encrypt_file(from: &Path, to: &Path, recipients: &[age::x25519::Recipient]) -
 fn decrypt_file(from: &Path, to: &Path, identity: &age::x25519::Identity) -> Result<()> {
     let input = std::io::BufReader::new(std::fs::File::open(from).map_err(io_err(from))?);
     let not_ours = |e: age::DecryptError| {
-        StoreError::Invalid(format!(
+        StoreError::Internal(format!(
             "{} does not open with this identity (or is not an encrypted Iskra backup): {e}",
             from.display()
         ))
@@ -164,7 +164,7 @@ fn decrypt_file(from: &Path, to: &Path, identity: &age::x25519::Identity) -> Res
         .map_err(not_ours)?;
     let mut out = std::fs::File::create(to).map_err(io_err(to))?;
     std::io::copy(&mut r, &mut out).map_err(|e| {
-        StoreError::Invalid(format!("{}: the backup is damaged: {e}", from.display()))
+        StoreError::Internal(format!("{}: the backup is damaged: {e}", from.display()))
     })?;
     out.sync_all().map_err(io_err(to))?;
     Ok(())
@@ -179,19 +179,19 @@ pub async fn restore(
     identity: &age::x25519::Identity,
 ) -> Result<()> {
     let DatabaseUrl::Sqlite(target) = url else {
-        return Err(StoreError::Invalid(
+        return Err(StoreError::Internal(
             "restore writes an SQLite database; for PostgreSQL use pg_restore".into(),
         ));
     };
     if !backup.exists() {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::Internal(format!(
             "there is no backup at {}",
             backup.display()
         )));
     }
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Invalid(format!("{}: {e}", dir.display())))?;
+            .map_err(|e| StoreError::Internal(format!("{}: {e}", dir.display())))?;
     }
     // Decrypt beside the target (same file system, so the final rename is atomic), in a
     // private directory removed on every way out.
@@ -223,13 +223,13 @@ pub async fn restore(
         }
     };
     if org.is_none() {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::Internal(format!(
             "{} holds no organisation; it is not an Iskra backup",
             backup.display()
         )));
     }
     if target.exists() && !force {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::Internal(format!(
             "{} exists; restoring would overwrite it. Stop the server and add --force to replace it",
             target.display()
         )));
@@ -248,10 +248,10 @@ pub async fn restore(
         let side = beside(suffix);
         if side.exists() {
             std::fs::remove_file(&side)
-                .map_err(|e| StoreError::Invalid(format!("{}: {e}", side.display())))?;
+                .map_err(|e| StoreError::Internal(format!("{}: {e}", side.display())))?;
         }
     }
     std::fs::rename(&plain, target)
-        .map_err(|e| StoreError::Invalid(format!("replacing the database: {e}")))?;
+        .map_err(|e| StoreError::Internal(format!("replacing the database: {e}")))?;
     Ok(())
 }

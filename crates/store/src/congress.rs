@@ -14,12 +14,14 @@
 //! never how.
 
 use crate::audit::Value;
+use crate::refused;
 use crate::{now, Result, Store, StoreError};
 use core_rules::congress::blocs::{self, Choice, RollCall};
 use core_rules::congress::text::{self, Amendment, Edit};
 use core_rules::congress::{apportion_mandates, speakers, ApportionRule, UnitVoters};
 use core_rules::people::Status;
 use core_rules::Day;
+use core_rules::{Because, Refusal, Typed, Word};
 use count::motion::{self, Cast, Decision, Outcome, Rule};
 use rand::RngCore;
 use sqlx::{Any, Row, Transaction};
@@ -337,10 +339,6 @@ pub type StatutesReading = std::result::Result<
     core_rules::clauses::ClauseError,
 >;
 
-pub(crate) fn invalid(s: impl Into<String>) -> StoreError {
-    StoreError::Invalid(s.into())
-}
-
 pub(crate) fn random_key() -> String {
     let mut b = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut b);
@@ -434,14 +432,14 @@ const CONGRESS_SELECT: &str =
      supporters_needed, credentials_approved FROM congresses";
 
 fn congress_row(r: &sqlx::any::AnyRow) -> Result<Congress> {
-    let day = |s: String| Day::parse(&s).map_err(|e| invalid(e.to_string()));
+    let day = |s: String| Day::parse(&s).map_err(|e| StoreError::Internal(e.to_string()));
     Ok(Congress {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         held_on: day(r.try_get("held_on")?)?,
         membership_on: day(r.try_get("membership_on")?)?,
         rule: serde_json::from_str(&r.try_get::<String, _>("rule")?)
-            .map_err(|e| invalid(e.to_string()))?,
+            .map_err(|e| StoreError::Internal(e.to_string()))?,
         quorum: (
             r.try_get::<i64, _>("quorum_num")? as u64,
             r.try_get::<i64, _>("quorum_den")? as u64,
@@ -486,12 +484,12 @@ fn vote_row(r: &sqlx::any::AnyRow) -> Result<Vote> {
         title: r.try_get("title")?,
         secret: r.try_get::<i64, _>("secret")? != 0,
         rule: serde_json::from_str(&r.try_get::<String, _>("rule")?)
-            .map_err(|e| invalid(e.to_string()))?,
+            .map_err(|e| StoreError::Internal(e.to_string()))?,
         open: r.try_get::<String, _>("state")? == "open",
         outcome: outcome
             .map(|o| serde_json::from_str::<StoredOutcome>(&o).map(Into::into))
             .transpose()
-            .map_err(|e| invalid(e.to_string()))?,
+            .map_err(|e| StoreError::Internal(e.to_string()))?,
     })
 }
 
@@ -561,16 +559,16 @@ impl Store {
     /// membership day, under the statutes' rule (or the one given).
     pub async fn convene(&self, c: &NewCongress, by: Option<i64>) -> Result<i64> {
         if c.name.trim().is_empty() {
-            return Err(invalid("the congress needs a name"));
+            return Err(refused("the congress needs a name"));
         }
         if c.membership_on > c.held_on {
-            return Err(invalid(
+            return Err(refused(
                 "membership must count on a day no later than the congress",
             ));
         }
         let (qn, qd) = c.quorum;
         if qd == 0 || qn > qd {
-            return Err(invalid(
+            return Err(refused(
                 "the quorum must be a fraction of the mandates, e.g. 1/2",
             ));
         }
@@ -586,9 +584,11 @@ impl Store {
         };
         for needed in ["submitted", "adopted", "rejected"] {
             if !states.split(',').any(|s| s == needed) {
-                return Err(invalid(format!(
-                    "the motion workflow must include the state {needed:?}"
-                )));
+                return Err(
+                    Refusal::on("states", "the motion workflow must include the state {}")
+                        .arg(Word(needed))
+                        .into(),
+                );
             }
         }
         let rule = match &c.rule {
@@ -605,7 +605,7 @@ impl Store {
             })
             .collect();
         let mandates = apportion_mandates(&rule, &units, seed_of(&c.membership_on.to_string()))
-            .map_err(|e| invalid(e.to_string()))?;
+            .map_err(crate::rule)?;
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO congresses (name, held_on, membership_on, rule, quorum_num, quorum_den, \
@@ -615,7 +615,7 @@ impl Store {
         .bind(c.name.trim())
         .bind(c.held_on.to_string())
         .bind(c.membership_on.to_string())
-        .bind(serde_json::to_string(&rule).map_err(|e| invalid(e.to_string()))?)
+        .bind(serde_json::to_string(&rule).map_err(|e| StoreError::Internal(e.to_string()))?)
         .bind(qn as i64)
         .bind(qd as i64)
         .bind(&states)
@@ -725,13 +725,12 @@ impl Store {
         let mut tx = self.write().await?;
         let mandates = if kind == Kind::Delegate {
             if p.status != Status::Member {
-                return Err(invalid(format!(
-                    "{} is not a member, and only members can be delegates",
-                    p.pseudonym
-                )));
+                return Err(refused(
+                    "that person is not a member, and only members can be delegates",
+                ));
             }
             if mandates == 0 {
-                return Err(invalid("a delegate holds at least one mandate"));
+                return Err(refused("a delegate holds at least one mandate"));
             }
             let r = sqlx::query(
                 "SELECT m.mandates, (SELECT CAST(COALESCE(SUM(cp.mandates), 0) AS BIGINT) FROM congress_participants cp \
@@ -751,9 +750,14 @@ impl Store {
                 None => (0, 0),
             };
             if assigned + mandates > has {
-                return Err(invalid(format!(
-                    "the unit has {has} mandates and {assigned} are already held: {mandates} more would be too many"
-                )));
+                return Err(Refusal::on(
+                    "mandates",
+                    "the unit has {} mandates and {} are already held: {} more would be too many",
+                )
+                .arg(has)
+                .arg(assigned)
+                .arg(mandates)
+                .into());
             }
             mandates
         } else {
@@ -772,7 +776,7 @@ impl Store {
         .await
         .map_err(|e| match e {
             sqlx::Error::Database(d) if d.message().to_lowercase().contains("unique") => {
-                invalid(format!("{} already takes part in this congress", p.pseudonym))
+                refused("that person already takes part in this congress")
             }
             e => e.into(),
         })?;
@@ -905,7 +909,7 @@ impl Store {
     ) -> Result<QuorumNow> {
         let c = self.congress_or(congress).await?;
         if participants.is_empty() {
-            return Err(invalid("name at least one participant"));
+            return Err(refused("name at least one participant"));
         }
         let mut tx = self.write().await?;
         for &id in participants {
@@ -969,7 +973,7 @@ impl Store {
         by: Option<i64>,
     ) -> Result<i64> {
         if title.trim().is_empty() {
-            return Err(invalid("an agenda item needs a title"));
+            return Err(refused("an agenda item needs a title"));
         }
         self.congress_or(congress).await?;
         let mut tx = self.write().await?;
@@ -1053,7 +1057,7 @@ impl Store {
             return Err(StoreError::NotFound(format!("agenda item {item}")));
         }
         if p.kind == Kind::Guest {
-            return Err(invalid("guests do not take the floor"));
+            return Err(refused("guests do not take the floor"));
         }
         let waiting: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM congress_speakers WHERE item_id = $1 AND participant_id = $2 AND state = 'waiting' AND point_of_order = $3",
@@ -1064,7 +1068,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if waiting > 0 {
-            return Err(invalid(format!("{} is already on the list", p.pseudonym)));
+            return Err(refused("already on the list of speakers"));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO congress_speakers (item_id, participant_id, point_of_order, minutes, state) \
@@ -1244,7 +1248,7 @@ impl Store {
         by: Option<i64>,
     ) -> Result<()> {
         if !(1..=120).contains(&minutes) {
-            return Err(invalid(
+            return Err(refused(
                 "a speech's time limit is between 1 and 120 minutes",
             ));
         }
@@ -1288,7 +1292,7 @@ impl Store {
     pub async fn tag_speaker(&self, speaker: i64, tag: &str, by: Option<i64>) -> Result<()> {
         let tag = tag.trim().to_lowercase();
         if tag.chars().count() > 40 {
-            return Err(invalid("a tag is a short word (at most 40 characters)"));
+            return Err(refused("a tag is a short word (at most 40 characters)"));
         }
         let mut tx = self.write().await?;
         let congress: i64 = sqlx::query_scalar(
@@ -1361,17 +1365,17 @@ impl Store {
         by: Option<i64>,
     ) -> Result<i64> {
         if title.trim().is_empty() {
-            return Err(invalid("a motion needs a title"));
+            return Err(refused("a motion needs a title"));
         }
         if text::lines(body).is_empty() {
-            return Err(invalid("a motion needs a text"));
+            return Err(refused("a motion needs a text"));
         }
         self.congress_or(congress).await?;
         let mut tx = self.write().await?;
         if let Some(pid) = participant {
             let p = participant_in(&mut tx, pid).await?;
             if p.congress_id != congress || p.kind == Kind::Guest {
-                return Err(invalid(
+                return Err(refused(
                     "only delegates and consultative voices propose motions",
                 ));
             }
@@ -1432,7 +1436,7 @@ impl Store {
         let mut tx = self.write().await?;
         let p = participant_in(&mut tx, participant).await?;
         if p.congress_id != m.congress_id || p.kind != Kind::Delegate {
-            return Err(invalid("only the congress's delegates support motions"));
+            return Err(refused("only the congress's delegates support motions"));
         }
         let already: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM congress_supporters WHERE motion_id = $1 AND participant_id = $2",
@@ -1442,10 +1446,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if already > 0 {
-            return Err(invalid(format!(
-                "{} already supports this motion",
-                p.pseudonym
-            )));
+            return Err(refused("this delegate already supports this motion"));
         }
         sqlx::query("INSERT INTO congress_supporters (motion_id, participant_id) VALUES ($1, $2)")
             .bind(motion)
@@ -1471,16 +1472,20 @@ impl Store {
         let m = self.motion_or(motion).await?;
         let c = self.congress_or(m.congress_id).await?;
         let Some(state) = c.motion_states.iter().find(|s| *s == state) else {
-            return Err(invalid(format!(
-                "{state:?} is not a state of this congress's motions ({})",
-                c.motion_states.join(", ")
-            )));
+            return Err(
+                Refusal::on("state", "{} is not a state of this congress's motions ({})")
+                    .arg(Typed(state))
+                    .arg(Word(&c.motion_states.join(", ")))
+                    .into(),
+            );
         };
         if state == "admitted" && m.supporters < c.supporters_needed {
-            return Err(invalid(format!(
-                "the motion has {} supporters and needs {} to be admitted",
-                m.supporters, c.supporters_needed
-            )));
+            return Err(
+                Refusal::new("the motion has {} supporters and needs {} to be admitted")
+                    .arg(m.supporters)
+                    .arg(c.supporters_needed)
+                    .into(),
+            );
         }
         let mut tx = self.write().await?;
         sqlx::query("UPDATE congress_motions SET state = $1 WHERE id = $2")
@@ -1526,7 +1531,7 @@ impl Store {
                         id: r.try_get("id")?,
                         parent: r.try_get("parent_id")?,
                         edit: serde_json::from_str(&r.try_get::<String, _>("edit")?)
-                            .map_err(|e| invalid(e.to_string()))?,
+                            .map_err(|e| StoreError::Internal(e.to_string()))?,
                     },
                     state: r.try_get("state")?,
                     submitted_by: r.try_get("pseudonym")?,
@@ -1547,10 +1552,11 @@ impl Store {
     ) -> Result<i64> {
         let m = self.motion_or(motion).await?;
         if matches!(m.state.as_str(), "adopted" | "rejected" | "withdrawn") {
-            return Err(invalid(format!(
-                "the motion is {}; it can no longer be amended",
-                m.state
-            )));
+            return Err(
+                Refusal::new("the motion is {}; it can no longer be amended")
+                    .arg(Word(&m.state))
+                    .into(),
+            );
         }
         let existing: Vec<Amendment> = self
             .amendments(motion)
@@ -1558,13 +1564,12 @@ impl Store {
             .into_iter()
             .map(|a| a.amendment)
             .collect();
-        text::validate_new(&m.lines, &existing, parent, edit)
-            .map_err(|e| invalid(e.to_string()))?;
+        text::validate_new(&m.lines, &existing, parent, edit).map_err(crate::rule)?;
         let mut tx = self.write().await?;
         if let Some(pid) = participant {
             let p = participant_in(&mut tx, pid).await?;
             if p.congress_id != m.congress_id || p.kind == Kind::Guest {
-                return Err(invalid(
+                return Err(refused(
                     "only delegates and consultative voices propose amendments",
                 ));
             }
@@ -1575,7 +1580,7 @@ impl Store {
         )
         .bind(motion)
         .bind(parent)
-        .bind(serde_json::to_string(edit).map_err(|e| invalid(e.to_string()))?)
+        .bind(serde_json::to_string(edit).map_err(|e| StoreError::Internal(e.to_string()))?)
         .bind(participant)
         .bind(now())
         .fetch_one(&mut *tx)
@@ -1612,7 +1617,7 @@ impl Store {
             .map(|a| a.amendment.id)
             .collect();
         let ams: Vec<Amendment> = all.into_iter().map(|a| a.amendment).collect();
-        text::consolidate(&m.lines, &ams, &adopted).map_err(|e| invalid(e.to_string()))
+        text::consolidate(&m.lines, &ams, &adopted).map_err(crate::rule)
     }
 
     /// The proposed voting order of the amendments still to be decided.
@@ -1658,10 +1663,9 @@ impl Store {
                     Ok(None)
                 };
                 if let Err(e) = reading {
-                    return Err(invalid(format!(
-                        "motion “{}” cannot be put to the vote: {e}",
-                        m.title
-                    )));
+                    return Err(Refusal::new("the motion cannot be put to the vote: {}")
+                        .arg(Because(&e))
+                        .into());
                 }
                 if title.trim().is_empty() {
                     m.title
@@ -1687,10 +1691,12 @@ impl Store {
                     .find(|a| a.amendment.id == id)
                     .expect("listed");
                 if a.state != "submitted" {
-                    return Err(invalid(format!(
-                        "amendment {id} is {}; it is not put to the vote",
-                        a.state
-                    )));
+                    return Err(
+                        Refusal::new("amendment {} is {}; it is not put to the vote")
+                            .arg(id)
+                            .arg(Word(&a.state))
+                            .into(),
+                    );
                 }
                 if title.trim().is_empty() {
                     format!("Amendment {id} to {}", m.title)
@@ -1700,13 +1706,17 @@ impl Store {
             }
             ("credentials", _) => {
                 if c.credentials_approved {
-                    return Err(invalid("the credentials report is already approved"));
+                    return Err(refused("the credentials report is already approved"));
                 }
                 "The credentials committee's report".to_string()
             }
             ("question", _) if !title.trim().is_empty() => title.trim().to_string(),
-            ("question", _) => return Err(invalid("a question put to the vote needs a title")),
-            _ => return Err(invalid(format!("cannot vote on {subject:?}"))),
+            ("question", _) => return Err(refused("a question put to the vote needs a title")),
+            _ => {
+                return Err(Refusal::on("subject", "cannot vote on {}")
+                    .arg(Typed(subject))
+                    .into())
+            }
         };
         let mut tx = self.write().await?;
         let open: i64 = sqlx::query_scalar(
@@ -1719,7 +1729,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if open > 0 && subject != "question" {
-            return Err(invalid("a vote on this is already open"));
+            return Err(refused("a vote on this is already open"));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO congress_votes (congress_id, subject, subject_id, title, secret, rule, state, opened_at) \
@@ -1730,7 +1740,7 @@ impl Store {
         .bind(subject_id)
         .bind(&title)
         .bind(secret as i64)
-        .bind(serde_json::to_string(&rule).map_err(|e| invalid(e.to_string()))?)
+        .bind(serde_json::to_string(&rule).map_err(|e| StoreError::Internal(e.to_string()))?)
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
@@ -1793,29 +1803,22 @@ impl Store {
         let congress: i64 = r.try_get("congress_id")?;
         let secret = r.try_get::<i64, _>("secret")? != 0;
         if r.try_get::<String, _>("state")? != "open" {
-            return Err(invalid("this vote is closed: no more votes are taken"));
+            return Err(refused("this vote is closed: no more votes are taken"));
         }
         let p = participant_in(&mut tx, participant).await?;
         if p.congress_id != congress {
             return Err(StoreError::NotFound(format!("participant {participant}")));
         }
         if p.kind != Kind::Delegate || p.mandates == 0 {
-            return Err(invalid(format!(
-                "{} holds no mandate and cannot vote",
-                p.pseudonym
-            )));
+            return Err(refused("this participant holds no mandate and cannot vote"));
         }
         if p.credential == "rejected" {
-            return Err(invalid(format!(
-                "{}'s credentials were rejected: no vote",
-                p.pseudonym
-            )));
+            return Err(refused(
+                "this delegate's credentials were rejected: no vote",
+            ));
         }
         if !p.present {
-            return Err(invalid(format!(
-                "{} is not checked in: check in to vote",
-                p.pseudonym
-            )));
+            return Err(refused("this delegate is not checked in: check in to vote"));
         }
         let table = if secret {
             "congress_voters"
@@ -1830,10 +1833,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if voted > 0 {
-            return Err(invalid(format!(
-                "{} has already voted; the first vote stands",
-                p.pseudonym
-            )));
+            return Err(refused(
+                "this delegate has already voted; the first vote stands",
+            ));
         }
         if secret {
             sqlx::query("INSERT INTO congress_voters (vote_id, participant_id) VALUES ($1, $2)")
@@ -1898,7 +1900,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("vote {vote}")))?;
         if !v.open {
-            return Err(invalid("this vote is already closed"));
+            return Err(refused("this vote is already closed"));
         }
         let c = self.congress_or(v.congress_id).await?;
         // A motion amending the statutes: the rules its text would put in force. Its vote opened
@@ -1948,10 +1950,10 @@ impl Store {
             &v.rule,
             vote as u64,
         )
-        .map_err(|e| invalid(e.to_string()))?;
+        .map_err(|e| StoreError::Internal(format!("the vote could not be counted: {e}")))?;
         sqlx::query("UPDATE congress_votes SET state = 'closed', closed_at = $1, outcome = $2 WHERE id = $3")
             .bind(now())
-            .bind(serde_json::to_string(&StoredOutcome::from(&outcome)).map_err(|e| invalid(e.to_string()))?)
+            .bind(serde_json::to_string(&StoredOutcome::from(&outcome)).map_err(|e| StoreError::Internal(e.to_string()))?)
             .bind(vote)
             .execute(&mut *tx)
             .await?;
@@ -2159,15 +2161,17 @@ impl Store {
     ) -> Result<i64> {
         self.congress_or(congress).await?;
         if title.trim().is_empty() {
-            return Err(invalid("an election needs a title (the body elected)"));
+            return Err(refused("an election needs a title (the body elected)"));
         }
         if seats == 0 {
-            return Err(invalid("an election fills at least one seat"));
+            return Err(refused("an election fills at least one seat"));
         }
         if !matches!(method, "scottish_stv" | "meek") {
-            return Err(invalid(format!(
-                "unknown method {method:?}: use scottish_stv or meek"
-            )));
+            return Err(
+                Refusal::on("method", "unknown method {}: use scottish_stv or meek")
+                    .arg(Typed(method))
+                    .into(),
+            );
         }
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -2224,17 +2228,14 @@ impl Store {
     pub async fn nominate(&self, election: i64, person: i64, by: Option<i64>) -> Result<i64> {
         let e = self.election_or(election).await?;
         if e.state != "nominating" {
-            return Err(invalid("nominations are closed"));
+            return Err(refused("nominations are closed"));
         }
         let p = self
             .person(person)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("person {person}")))?;
         if p.status != Status::Member {
-            return Err(invalid(format!(
-                "{} is not a member and cannot stand",
-                p.pseudonym
-            )));
+            return Err(refused("that person is not a member and cannot stand"));
         }
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO congress_candidates (election_id, person_id, accepted) VALUES ($1, $2, 0) RETURNING id")
@@ -2244,7 +2245,7 @@ impl Store {
             .await
             .map_err(|e| match e {
                 sqlx::Error::Database(d) if d.message().to_lowercase().contains("unique") => {
-                    invalid(format!("{} is already nominated", p.pseudonym))
+                    refused("that person is already nominated")
                 }
                 e => e.into(),
             })?;
@@ -2278,7 +2279,7 @@ impl Store {
             return Err(StoreError::NotFound(format!("candidate {candidate}")));
         }
         if r.try_get::<String, _>("state")? != "nominating" {
-            return Err(invalid("nominations are closed"));
+            return Err(refused("nominations are closed"));
         }
         let congress: i64 = r.try_get("congress_id")?;
         let mut tx = self.write().await?;
@@ -2321,7 +2322,7 @@ impl Store {
     pub async fn open_election(&self, election: i64, by: Option<i64>) -> Result<()> {
         let e = self.election_or(election).await?;
         if e.state != "nominating" {
-            return Err(invalid("this election's ballot is already open or closed"));
+            return Err(refused("this election's ballot is already open or closed"));
         }
         let standing = self
             .candidates(election)
@@ -2330,7 +2331,7 @@ impl Store {
             .filter(|c| c.accepted)
             .count();
         if standing == 0 {
-            return Err(invalid("no candidate has accepted a nomination"));
+            return Err(refused("no candidate has accepted a nomination"));
         }
         let mut tx = self.write().await?;
         sqlx::query("UPDATE congress_elections SET state = 'open' WHERE id = $1")
@@ -2369,7 +2370,7 @@ impl Store {
     ) -> Result<()> {
         let e = self.election_or(election).await?;
         if e.state != "open" {
-            return Err(invalid("this election's ballot is not open"));
+            return Err(refused("this election's ballot is not open"));
         }
         let standing: BTreeSet<i64> = self
             .candidates(election)
@@ -2379,17 +2380,19 @@ impl Store {
             .map(|c| c.id)
             .collect();
         if ranking.is_empty() {
-            return Err(invalid("rank at least one candidate"));
+            return Err(refused("rank at least one candidate"));
         }
         let mut seen = BTreeSet::new();
         for c in ranking {
             if !standing.contains(c) {
-                return Err(invalid(format!(
-                    "candidate {c} does not stand in this election"
-                )));
+                return Err(
+                    Refusal::on("rank", "candidate {} does not stand in this election")
+                        .arg(*c)
+                        .into(),
+                );
             }
             if !seen.insert(*c) {
-                return Err(invalid("a candidate is ranked twice"));
+                return Err(refused("a candidate is ranked twice"));
             }
         }
         let mut tx = self.write().await?;
@@ -2398,10 +2401,9 @@ impl Store {
             return Err(StoreError::NotFound(format!("participant {participant}")));
         }
         if !p.can_vote() {
-            return Err(invalid(format!(
-                "{} holds no mandate present here and cannot vote",
-                p.pseudonym
-            )));
+            return Err(refused(
+                "this participant holds no mandate present here and cannot vote",
+            ));
         }
         let voted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM congress_election_voters WHERE election_id = $1 AND participant_id = $2")
             .bind(election)
@@ -2409,10 +2411,9 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         if voted > 0 {
-            return Err(invalid(format!(
-                "{} has already voted; the first ballot stands",
-                p.pseudonym
-            )));
+            return Err(refused(
+                "this delegate has already voted; the first ballot stands",
+            ));
         }
         sqlx::query(
             "INSERT INTO congress_election_voters (election_id, participant_id) VALUES ($1, $2)",
@@ -2451,7 +2452,7 @@ impl Store {
     pub async fn close_election(&self, election: i64, by: Option<i64>) -> Result<count::Report> {
         let e = self.election_or(election).await?;
         if e.state != "open" {
-            return Err(invalid("this election's ballot is not open"));
+            return Err(refused("this election's ballot is not open"));
         }
         let cands: Vec<Candidate> = self
             .candidates(election)
@@ -2498,7 +2499,7 @@ impl Store {
             "meek" => count::meek::count(&profile, seats, election as u64),
             _ => count::scottish_stv::count(&profile, seats, election as u64),
         }
-        .map_err(|err| invalid(format!("the count could not be made: {err}")))?;
+        .map_err(|err| StoreError::Internal(format!("the count could not be made: {err}")))?;
         sqlx::query("UPDATE congress_elections SET state = 'closed', report = $1 WHERE id = $2")
             .bind(report.to_json())
             .bind(election)

@@ -6,11 +6,13 @@
 //! who stood become its substitutes, in the order of further counts (each one the winner of one
 //! seat with those ahead of them withdrawn). Everything is one transaction per step.
 
-use crate::congress::{event, invalid, random_key, Kind};
+use crate::congress::{event, random_key, Kind};
+use crate::refused;
 use crate::{Result, Store, StoreError};
 use core_rules::congress::delegates::share_mandates;
 use core_rules::people::Status;
 use core_rules::Day;
+use core_rules::{Refusal, Typed};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,7 +65,7 @@ fn election_row(r: &sqlx::any::AnyRow) -> Result<DelegateElection> {
         state: r.try_get("state")?,
         report: r.try_get("report")?,
         mandates: r.try_get::<i64, _>("mandates")?.max(0) as u64,
-        membership_on: Day::parse(&day).map_err(|e| invalid(e.to_string()))?,
+        membership_on: Day::parse(&day).map_err(|e| StoreError::Internal(e.to_string()))?,
         congress_name: r.try_get("name")?,
     })
 }
@@ -78,11 +80,13 @@ impl Store {
         method: &str,
         by: Option<i64>,
     ) -> Result<i64> {
-        let c = self.congress_or(congress).await?;
+        self.congress_or(congress).await?;
         if !matches!(method, "scottish_stv" | "meek") {
-            return Err(invalid(format!(
-                "unknown method {method:?}: use scottish_stv or meek"
-            )));
+            return Err(
+                Refusal::on("method", "unknown method {}: use scottish_stv or meek")
+                    .arg(Typed(method))
+                    .into(),
+            );
         }
         let mut tx = self.write().await?;
         let mandates: Option<i64> = sqlx::query_scalar(
@@ -93,10 +97,9 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if mandates.unwrap_or(0) <= 0 {
-            return Err(invalid(format!(
-                "this unit holds no mandate at {}: it has no delegates to elect",
-                c.name
-            )));
+            return Err(refused(
+                "this unit holds no mandate at that congress: it has no delegates to elect",
+            ));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO unit_delegate_elections (congress_id, unit_id, method, state) \
@@ -109,7 +112,7 @@ impl Store {
         .await
         .map_err(|e| match e {
             sqlx::Error::Database(d) if d.message().to_lowercase().contains("unique") => {
-                invalid("this unit has already called the election of its delegates")
+                refused("this unit has already called the election of its delegates")
             }
             e => e.into(),
         })?;
@@ -196,28 +199,25 @@ impl Store {
 
     /// Whether a person may stand and vote in the unit's election: a member of the unit now,
     /// with a vote on the congress's membership day (under the statutes in force that day).
-    /// `Err` names the reason.
-    async fn delegate_elector(&self, e: &DelegateElection, person: i64) -> Result<String> {
-        let p = self
-            .person(person)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("person {person}")))?;
+    /// Anyone else is "not found", as if they did not exist: the unit's members see its
+    /// members, not its supporters or applicants, and nobody of another unit.
+    async fn delegate_elector(&self, e: &DelegateElection, person: i64) -> Result<()> {
+        let not_found = || StoreError::NotFound(format!("person {person}"));
+        let p = self.person(person).await?.ok_or_else(not_found)?;
         if p.unit_id != e.unit_id || p.status != Status::Member {
-            return Err(invalid(format!(
-                "{} is not a member of this unit",
-                p.pseudonym
-            )));
+            return Err(not_found());
         }
         let (standing, _) = self.standing(person, e.membership_on).await?;
         if !standing.vote {
-            return Err(invalid(format!(
-                "{} had no vote on {}, the congress's membership day: {}",
-                p.pseudonym,
-                e.membership_on,
-                standing.summary()
-            )));
+            // Whether a member of one's own unit has a vote is what the list of electors shows;
+            // why not (their dues, their attendance) is for them and their secretary.
+            return Err(Refusal::new(
+                "that member had no vote on {}, the congress's membership day, so cannot take part in this election",
+            )
+            .arg(e.membership_on)
+            .into());
         }
-        Ok(p.pseudonym)
+        Ok(())
     }
 
     /// The unit's members with a vote on the membership day: those who may vote.
@@ -241,9 +241,9 @@ impl Store {
     ) -> Result<i64> {
         let e = self.delegate_election_or(election).await?;
         if e.state != "nominating" {
-            return Err(invalid("nominations are closed"));
+            return Err(refused("nominations are closed"));
         }
-        let name = self.delegate_elector(&e, person).await?;
+        self.delegate_elector(&e, person).await?;
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO unit_delegate_candidates (election_id, person_id, accepted) \
@@ -255,7 +255,7 @@ impl Store {
         .await
         .map_err(|err| match err {
             sqlx::Error::Database(d) if d.message().to_lowercase().contains("unique") => {
-                invalid(format!("{name} is already nominated"))
+                refused("that member is already nominated")
             }
             err => err.into(),
         })?;
@@ -291,7 +291,7 @@ impl Store {
         }
         let e = self.delegate_election_or(r.try_get("election_id")?).await?;
         if e.state != "nominating" {
-            return Err(invalid("nominations are closed"));
+            return Err(refused("nominations are closed"));
         }
         let mut tx = self.write().await?;
         sqlx::query("UPDATE unit_delegate_candidates SET accepted = $1 WHERE id = $2")
@@ -315,7 +315,7 @@ impl Store {
     pub async fn open_delegate_election(&self, election: i64, by: Option<i64>) -> Result<()> {
         let e = self.delegate_election_or(election).await?;
         if e.state != "nominating" {
-            return Err(invalid("this election's ballot is already open or closed"));
+            return Err(refused("this election's ballot is already open or closed"));
         }
         let standing = self
             .delegate_candidates(election)
@@ -324,7 +324,7 @@ impl Store {
             .filter(|c| c.accepted)
             .count();
         if standing == 0 {
-            return Err(invalid("no candidate has accepted a nomination"));
+            return Err(refused("no candidate has accepted a nomination"));
         }
         let mut tx = self.write().await?;
         // The state is checked again inside the transaction: two openings cannot both pass.
@@ -336,7 +336,7 @@ impl Store {
         .await?
         .rows_affected();
         if n != 1 {
-            return Err(invalid("this election's ballot is already open or closed"));
+            return Err(refused("this election's ballot is already open or closed"));
         }
         crate::audit::append(
             &mut tx,
@@ -372,7 +372,7 @@ impl Store {
         by: Option<i64>,
     ) -> Result<()> {
         let e = self.delegate_election_or(election).await?;
-        let name = self.delegate_elector(&e, person).await?;
+        self.delegate_elector(&e, person).await?;
         let standing: BTreeSet<i64> = self
             .delegate_candidates(election)
             .await?
@@ -381,17 +381,19 @@ impl Store {
             .map(|c| c.id)
             .collect();
         if ranking.is_empty() {
-            return Err(invalid("rank at least one candidate"));
+            return Err(refused("rank at least one candidate"));
         }
         let mut seen = BTreeSet::new();
         for c in ranking {
             if !standing.contains(c) {
-                return Err(invalid(format!(
-                    "candidate {c} does not stand in this election"
-                )));
+                return Err(
+                    Refusal::on("rank", "candidate {} does not stand in this election")
+                        .arg(*c)
+                        .into(),
+                );
             }
             if !seen.insert(*c) {
-                return Err(invalid("a candidate is ranked twice"));
+                return Err(refused("a candidate is ranked twice"));
             }
         }
         let mut tx = self.write().await?;
@@ -401,7 +403,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         if state != "open" {
-            return Err(invalid("this election's ballot is not open"));
+            return Err(refused("this election's ballot is not open"));
         }
         let voted: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM unit_delegate_voters WHERE election_id = $1 AND person_id = $2",
@@ -411,9 +413,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if voted > 0 {
-            return Err(invalid(format!(
-                "{name} has already voted; the first ballot stands"
-            )));
+            return Err(refused("you have already voted; the first ballot stands"));
         }
         sqlx::query("INSERT INTO unit_delegate_voters (election_id, person_id) VALUES ($1, $2)")
             .bind(election)
@@ -456,7 +456,7 @@ impl Store {
     ) -> Result<DelegateOutcome> {
         let e = self.delegate_election_or(election).await?;
         if e.state != "open" {
-            return Err(invalid("this election's ballot is not open"));
+            return Err(refused("this election's ballot is not open"));
         }
         let cands: Vec<DelegateCandidate> = self
             .delegate_candidates(election)
@@ -488,7 +488,7 @@ impl Store {
             }
         }
         if tally.is_empty() {
-            return Err(invalid("no ballot has been cast: nothing to count"));
+            return Err(refused("no ballot has been cast: nothing to count"));
         }
         // Names in the count are party names, made distinct where two candidates share one.
         let mut names: Vec<String> = Vec::new();
@@ -515,7 +515,7 @@ impl Store {
                 "meek" => count::meek::count(p, seats, election as u64),
                 _ => count::scottish_stv::count(p, seats, election as u64),
             }
-            .map_err(|err| invalid(format!("the count could not be made: {err}")))
+            .map_err(|err| StoreError::Internal(format!("the count could not be made: {err}")))
         };
         let seats = (e.mandates as usize).min(cands.len()).max(1);
         let report = run(&profile(Vec::new(), seats), seats)?;
@@ -546,7 +546,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if held > 0 {
-            return Err(invalid(
+            return Err(refused(
                 "delegates of this unit are already registered at the congress: its mandates cannot be held twice",
             ));
         }
@@ -575,7 +575,7 @@ impl Store {
             .await
             .map_err(|err| match err {
                 sqlx::Error::Database(d) if d.message().to_lowercase().contains("unique") => {
-                    invalid(format!("{} already takes part in this congress", c.pseudonym))
+                    refused("an elected candidate already takes part in this congress")
                 }
                 err => err.into(),
             })?;

@@ -63,7 +63,7 @@ impl Store {
             unit_ids
                 .get(code)
                 .copied()
-                .ok_or_else(|| StoreError::Invalid(format!("demo plan names no unit {code:?}")))
+                .ok_or_else(|| StoreError::Internal(format!("demo plan names no unit {code:?}")))
         };
 
         let mut person_ids = Vec::with_capacity(plan.people.len());
@@ -130,7 +130,7 @@ impl Store {
             person_ids
                 .get(i)
                 .copied()
-                .ok_or_else(|| StoreError::Invalid(format!("demo plan names no person {i}")))
+                .ok_or_else(|| StoreError::Internal(format!("demo plan names no person {i}")))
         };
 
         for m in &plan.meetings {
@@ -226,7 +226,7 @@ impl Store {
                 insert_account(&mut tx, &l.login, pid, hash, l.role == "administrator").await?;
             // Each officer's office, in the unit the plan names; members hold none.
             let role = core_rules::roles::Role::parse(&l.role).ok_or_else(|| {
-                StoreError::Invalid(format!("demo plan names no role {:?}", l.role))
+                StoreError::Internal(format!("demo plan names no role {:?}", l.role))
             })?;
             if let (Some(code), true) = (&l.unit, role != core_rules::roles::Role::Member) {
                 sqlx::query(
@@ -263,9 +263,9 @@ impl Store {
             let to = self
                 .unit_by_code(&t.to)
                 .await?
-                .ok_or_else(|| StoreError::Invalid(format!("demo plan names no unit {}", t.to)))?;
+                .ok_or_else(|| StoreError::Internal(format!("demo plan names no unit {}", t.to)))?;
             let id = *person_ids.get(t.person).ok_or_else(|| {
-                StoreError::Invalid(format!("demo plan names no person {}", t.person))
+                StoreError::Internal(format!("demo plan names no person {}", t.person))
             })?;
             self.transfer(id, to.id, t.on, "moved to another town", None)
                 .await?;

@@ -6,6 +6,7 @@ use core_rules::import::parse_money;
 use core_rules::people::{email_key, phone_key};
 use core_rules::statutes::in_force;
 use core_rules::{Day, Month};
+use core_rules::{Money, Refusal};
 use sqlx::{Any, Row, Transaction};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,19 +38,22 @@ pub(crate) async fn insert_payment(
     versions: &[core_rules::statutes::StatutesVersion],
 ) -> Result<i64> {
     if p.amount_cents <= 0 {
-        return Err(StoreError::Invalid(format!(
+        return Err(Refusal::on(
+            "amount",
             "dues of {} are not a payment; the amount must be positive",
-            core_rules::import::format_money(p.amount_cents)
-        )));
+        )
+        .arg(Money(p.amount_cents))
+        .into());
     }
     if p.paid_on > Day::today() {
-        return Err(StoreError::Invalid(format!(
-            "the payment date {} is in the future",
-            p.paid_on
-        )));
+        return Err(
+            Refusal::on("paid_on", "the payment date {} is in the future")
+                .arg(p.paid_on)
+                .into(),
+        );
     }
     let rules = in_force(versions, p.paid_on).ok_or_else(|| {
-        StoreError::Invalid(format!("no statutes were in force on {}", p.paid_on))
+        StoreError::from(Refusal::on("paid_on", "no statutes were in force on {}").arg(p.paid_on))
     })?;
     // The person's unit and those above it, nearest first, in one round trip: the demo and a
     // bank statement record thousands of payments in one transaction.
@@ -68,7 +72,7 @@ pub(crate) async fn insert_payment(
     let unit = chain
         .first()
         .map(|(id, _)| *id)
-        .ok_or_else(|| StoreError::Invalid(format!("there is no person {}", p.person)))?;
+        .ok_or_else(|| StoreError::NotFound(format!("person {}", p.person)))?;
     let chain_ref: Vec<(i64, &str)> = chain.iter().map(|(i, k)| (*i, k.as_str())).collect();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO dues_payments (person_id, unit_id, period, paid_on, amount_cents, source, reference, recorded_by, recorded_at) \
@@ -182,7 +186,7 @@ impl Store {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(data);
         let header = reader
             .headers()
-            .map_err(|e| StoreError::Invalid(format!("line 1: {e}")))?
+            .map_err(|_| Refusal::new("line 1: the header cannot be read as CSV"))?
             .clone();
         let col = |name: &str| header.iter().position(|h| h.trim() == name);
         let (Some(c_date), Some(c_amount), Some(c_ref), Some(c_payer)) =
@@ -240,7 +244,7 @@ impl Store {
                 }
                 Ok(a) => Some(a),
                 Err(e) => {
-                    err("amount", e);
+                    err("amount", e.to_string());
                     None
                 }
             };

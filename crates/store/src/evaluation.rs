@@ -384,7 +384,7 @@ impl Store {
             let (unit_id, k) = (g.div_euclid(CLASSES), g.rem_euclid(CLASSES));
             let status = *STATUSES
                 .get((k >> 6) as usize)
-                .ok_or_else(|| StoreError::Invalid("a stored status is unknown".into()))?;
+                .ok_or_else(|| StoreError::Internal("a stored status is unknown".into()))?;
             let n: i64 = r.try_get("n")?;
             let class = Class {
                 status,

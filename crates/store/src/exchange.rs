@@ -148,7 +148,7 @@ impl Store {
         by: Option<i64>,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<ImportReport> {
-        let io = |e: std::io::Error| StoreError::Invalid(format!("reading {file_name}: {e}"));
+        let io = |e: std::io::Error| StoreError::Internal(format!("reading {file_name}: {e}"));
         let started = std::time::Instant::now();
         let vault = self.vault()?;
         let today = Day::today();
@@ -205,7 +205,9 @@ impl Store {
                     reason: "the file is empty; it needs a header row".into(),
                 }]))
             }
-            Some(Err(e)) => return Err(StoreError::Invalid(format!("line 1: malformed CSV: {e}"))),
+            Some(Err(e)) => {
+                return Err(StoreError::Internal(format!("line 1: malformed CSV: {e}")))
+            }
             Some(Ok(h)) => Header::parse(&h).map_err(StoreError::Rows)?,
         };
         let mut push = |errors: &mut Vec<RowError>, e: RowError| {
@@ -435,7 +437,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
 
-        let io = |e: std::io::Error| StoreError::Invalid(format!("reading {file_name}: {e}"));
+        let io = |e: std::io::Error| StoreError::Internal(format!("reading {file_name}: {e}"));
         let mut rdr = reader(open().map_err(io)?);
         let unit_codes: HashSet<String> = units.keys().cloned().collect();
         let (to_seal, mut seal_rx) = tokio::sync::mpsc::channel::<Vec<Work>>(4);
@@ -465,11 +467,11 @@ impl Store {
             let mut batch: Vec<Work> = Vec::with_capacity(BATCH);
             for (i, rec) in records.enumerate() {
                 let rec = rec.map_err(|e| {
-                    StoreError::Invalid(format!("{file_name} changed while importing: {e}"))
+                    StoreError::Internal(format!("{file_name} changed while importing: {e}"))
                 })?;
                 let l = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
                 let row = validate_row(&header, &rec, l, &unit_codes, today).map_err(|_| {
-                    StoreError::Invalid(format!("{file_name} changed while importing (line {l})"))
+                    StoreError::Internal(format!("{file_name} changed while importing (line {l})"))
                 })?;
                 rows += 1;
                 batch.push(match matches.get(i).copied().flatten() {
@@ -491,7 +493,7 @@ impl Store {
                 }
             }
             if rows as usize != matches.len() {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Internal(format!(
                     "{file_name} changed while importing: {} rows, {rows} now",
                     matches.len()
                 )));
@@ -653,7 +655,7 @@ impl Store {
         use futures_util::TryStreamExt;
         let vault = self.vault()?;
         let mut w = csv::Writer::from_writer(out);
-        let err = |e: csv::Error| StoreError::Invalid(format!("writing CSV: {e}"));
+        let err = |e: csv::Error| StoreError::Internal(format!("writing CSV: {e}"));
         w.write_record(COLUMNS).map_err(err)?;
         let mut conn = self.pool().acquire().await?;
         let sql = format!(
@@ -706,7 +708,7 @@ impl Store {
             n += 1;
         }
         w.flush()
-            .map_err(|e| StoreError::Invalid(format!("writing CSV: {e}")))?;
+            .map_err(|e| StoreError::Internal(format!("writing CSV: {e}")))?;
         Ok(n)
     }
 }
@@ -757,11 +759,11 @@ struct Bind {
 }
 
 fn sealer_gone() -> StoreError {
-    StoreError::Invalid("the import's sealing thread stopped".into())
+    StoreError::Internal("the import's sealing thread stopped".into())
 }
 
 fn bound(e: sqlx::error::BoxDynError) -> StoreError {
-    StoreError::Invalid(format!("binding an imported row: {e}"))
+    StoreError::Internal(format!("binding an imported row: {e}"))
 }
 
 impl Bind {

@@ -78,7 +78,7 @@ pub struct CongressRow {
 }
 
 fn day(s: &str) -> Result<Day> {
-    Day::parse(s).map_err(|e| StoreError::Invalid(format!("a stored date {s:?}: {e}")))
+    Day::parse(s).map_err(|e| StoreError::Internal(format!("a stored date {s:?}: {e}")))
 }
 
 impl Store {
@@ -99,7 +99,7 @@ impl Store {
                 id: r.try_get("id")?,
                 unit_id: r.try_get("unit_id")?,
                 status: Status::parse(&status)
-                    .ok_or_else(|| StoreError::Invalid(format!("unknown status {status:?}")))?,
+                    .ok_or_else(|| StoreError::Internal(format!("unknown status {status:?}")))?,
                 admitted_on: admitted.as_deref().map(day).transpose()?,
             });
         }
@@ -165,7 +165,7 @@ impl Store {
                 continue;
             };
             if (m as usize) < attendance.rows() {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Internal(format!(
                     "attendance of meeting {meeting} out of order"
                 )));
             }
@@ -175,7 +175,7 @@ impl Store {
             attendees.clear();
             for p in people.split(',') {
                 let person = p.trim().parse::<i64>().map_err(|e| {
-                    StoreError::Invalid(format!("attendance of meeting {meeting}: {p:?}: {e}"))
+                    StoreError::Internal(format!("attendance of meeting {meeting}: {p:?}: {e}"))
                 })?;
                 if let Some(i) = person_at.get(person) {
                     attendees.push(i);

@@ -13,6 +13,7 @@ use crate::accounts::{
 };
 use crate::{now, Result, Store, StoreError};
 use core_rules::people::Status;
+use core_rules::Refusal;
 use sqlx::{Any, Row, Transaction};
 
 /// How long an invitation can be used.
@@ -41,7 +42,7 @@ pub struct OpenInvitation {
 }
 
 fn unusable() -> StoreError {
-    StoreError::Invalid(INVITATION_UNUSABLE.into())
+    StoreError::Refused(Refusal::new(INVITATION_UNUSABLE))
 }
 
 /// The invitation behind a token if it can be accepted now: unused, unexpired, and for a person
@@ -86,22 +87,21 @@ impl Store {
     /// invited; an unused earlier invitation for them stops working.
     pub async fn invite(&self, person: i64, by: Option<i64>) -> Result<NewInvitation> {
         let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT pseudonym, status FROM persons WHERE id = $1")
+        let row = sqlx::query("SELECT status FROM persons WHERE id = $1")
             .bind(person)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("person {person}")))?;
-        let pseudonym: String = row.try_get("pseudonym")?;
         let status: String = row.try_get("status")?;
         if status != Status::Member.as_str() {
-            return Err(StoreError::Invalid(format!(
-                "only an admitted member can be invited to an account; {pseudonym} is recorded as {status}"
-            )));
+            return Err(Refusal::new(
+                "only an admitted member can be invited to an account; this person is recorded as {}",
+            )
+            .arg(Status::parse(&status).map_or("unknown", |s| s.as_str()))
+            .into());
         }
         if account_of(&mut tx, person).await?.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "{pseudonym} already has an account"
-            )));
+            return Err(Refusal::new("this person already has an account").into());
         }
         sqlx::query("DELETE FROM invitations WHERE person_id = $1 AND used_at IS NULL")
             .bind(person)

@@ -28,6 +28,7 @@ pub mod statutes;
 pub mod units;
 pub mod vault;
 
+use core_rules::Refusal;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
 use std::path::PathBuf;
@@ -45,10 +46,17 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Url(String),
+    /// Not there, or outside the reach of whoever asked: the same answer either way. The text
+    /// (ids, not names) is for the command line; pages show "not found" and nothing else.
     #[error("{0} not found")]
     NotFound(String),
+    /// A refusal the person who asked may read (see `core_rules::refusal`): nothing was written.
     #[error("{0}")]
-    Invalid(String),
+    Refused(#[from] core_rules::Refusal),
+    /// A fault of the system, not of the request (an unreadable stored value, a broken file):
+    /// logged for the operator; pages say only that something went wrong.
+    #[error("{0}")]
+    Internal(String),
     #[error("the import was refused; nothing was written:\n{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Rows(Vec<core_rules::import::RowError>),
     #[error(transparent)]
@@ -60,6 +68,16 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A refusal in fixed words (see `core_rules::refusal`).
+pub(crate) fn refused(text: &'static str) -> StoreError {
+    StoreError::Refused(core_rules::Refusal::new(text))
+}
+
+/// A refusal from one of the domain's rule errors.
+pub(crate) fn rule(e: impl core_rules::refusal::RuleError) -> StoreError {
+    StoreError::Refused(core_rules::Refusal::rule(&e))
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -277,7 +295,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         if plain > 0 {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Internal(format!(
                 "{} holds {plain} identities in plain text, from before identities were encrypted. \
                  Export its people with the previous version of iskra, and import them into a new \
                  database (a demo database: move the data directory away and run `iskra demo` again)",
@@ -319,7 +337,7 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
                 if identities > 0 {
-                    return Err(StoreError::Invalid(
+                    return Err(StoreError::Internal(
                         "this database holds identities but no key check; it was not written by this version of iskra".into(),
                     ));
                 }
@@ -397,7 +415,7 @@ pub(crate) fn master_key(key: &vault::KeySource, salt: Option<&[u8]>) -> Result<
         vault::KeySource::Passphrase(p) => {
             match salt {
                 Some(salt) => vault::MasterKey::from_passphrase(p, salt)?,
-                None => return Err(StoreError::Invalid(
+                None => return Err(StoreError::Internal(
                     "this database was set up with a key file, not a passphrase; give --key-file"
                         .into(),
                 )),
@@ -417,7 +435,7 @@ pub async fn init_organisation(
     founded: core_rules::Day,
 ) -> Result<()> {
     if name.trim().is_empty() {
-        return Err(StoreError::Invalid("the organisation needs a name".into()));
+        return Err(Refusal::on("name", "the organisation needs a name").into());
     }
     accounts::check_new_password(admin_password)?;
     let hash = accounts::hash_password(admin_password)?;
@@ -426,7 +444,7 @@ pub async fn init_organisation(
         .fetch_optional(&mut *tx)
         .await?;
     if exists.is_some() {
-        return Err(StoreError::Invalid(
+        return Err(StoreError::Internal(
             "this database already holds an organisation".into(),
         ));
     }

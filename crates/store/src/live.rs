@@ -57,7 +57,7 @@ fn check(what: &str, s: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(StoreError::Invalid(format!(
+        Err(StoreError::Internal(format!(
             "a live signal's {what} must be 1 to 200 characters of letters, digits, spaces and .-_:"
         )))
     }

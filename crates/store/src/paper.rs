@@ -7,12 +7,14 @@
 //! and an audit entry with neither actor nor object.
 
 use crate::audit::{self, Value};
+use crate::refused;
 use crate::{now, Result, Store, StoreError};
 use core_rules::paper::circulation::Tree;
 use core_rules::paper::{
     self, AgentReturn, ArticleState, Orders, Plan, Reconciliation, ReportCategory, Triage,
 };
 use core_rules::Day;
+use core_rules::{Refusal, Typed};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};
 
@@ -101,12 +103,12 @@ pub struct Circulation {
     pub returned: Vec<i64>,
 }
 
-fn invalid(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Invalid(e.to_string())
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
 }
 
 fn day(s: &str) -> Result<Day> {
-    Day::parse(s).map_err(invalid)
+    Day::parse(s).map_err(internal)
 }
 
 const EDITION_COLUMNS: &str =
@@ -137,7 +139,7 @@ fn article_from(r: &sqlx::any::AnyRow) -> Result<Article> {
         title: r.try_get("title")?,
         body_md: r.try_get("body_md")?,
         body_html: r.try_get("body_html")?,
-        state: ArticleState::parse(&r.try_get::<String, _>("state")?).map_err(invalid)?,
+        state: ArticleState::parse(&r.try_get::<String, _>("state")?).map_err(internal)?,
         position: r.try_get("position")?,
     })
 }
@@ -181,9 +183,9 @@ impl Store {
         unit_id: i64,
         reserve_percent: i64,
     ) -> Result<i64> {
-        paper::check_publication(name, code).map_err(invalid)?;
+        paper::check_publication(name, code).map_err(crate::rule)?;
         if reserve_percent < 0 {
-            return Err(invalid("the reserve cannot be negative"));
+            return Err(refused("the reserve cannot be negative"));
         }
         let mut tx = self.write().await?;
         if self.unit_in(&mut tx, unit_id).await?.is_none() {
@@ -194,9 +196,11 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some() {
-            return Err(invalid(format!(
-                "a publication with the code {code:?} exists already"
-            )));
+            return Err(
+                Refusal::on("code", "a publication with the code {} exists already")
+                    .arg(Typed(code))
+                    .into(),
+            );
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO publications (code, name, unit_id, reserve_percent, created_at) \
@@ -267,7 +271,7 @@ impl Store {
         publication: i64,
         e: &paper::NewEdition,
     ) -> Result<i64> {
-        e.check().map_err(invalid)?;
+        e.check().map_err(crate::rule)?;
         let mut tx = self.write().await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM editions WHERE publication_id = $1 AND number = $2")
@@ -276,10 +280,9 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if exists.is_some() {
-            return Err(invalid(format!(
-                "edition number {} exists already",
-                e.number
-            )));
+            return Err(Refusal::on("number", "edition number {} exists already")
+                .arg(e.number)
+                .into());
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO editions (publication_id, number, issued_on, price_cents, headline) \
@@ -348,10 +351,9 @@ impl Store {
         let mut tx = self.write().await?;
         let e = edition_in(&mut tx, edition).await?;
         if e.published {
-            return Err(invalid(format!(
-                "edition {} is already published",
-                e.number
-            )));
+            return Err(Refusal::new("edition {} is already published")
+                .arg(e.number)
+                .into());
         }
         let n = sqlx::query(
             "UPDATE articles SET state = 'published', updated_at = $2 \
@@ -369,10 +371,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if already == 0 {
-            return Err(invalid(format!(
-                "edition {} has no approved article to publish",
-                e.number
-            )));
+            return Err(
+                Refusal::new("edition {} has no approved article to publish")
+                    .arg(e.number)
+                    .into(),
+            );
         }
         sqlx::query("UPDATE editions SET published = 1 WHERE id = $1")
             .bind(edition)
@@ -403,13 +406,13 @@ impl Store {
         body_md: &str,
     ) -> Result<i64> {
         if title.trim().is_empty() {
-            return Err(invalid("an article needs a title"));
+            return Err(refused("an article needs a title"));
         }
         let mut tx = self.write().await?;
         if let Some(e) = edition {
             let ed = edition_in(&mut tx, e).await?;
             if ed.publication_id != publication {
-                return Err(invalid("that edition belongs to another publication"));
+                return Err(refused("that edition belongs to another publication"));
             }
         }
         let position: i64 = sqlx::query_scalar(
@@ -486,7 +489,7 @@ impl Store {
         edition: Option<i64>,
     ) -> Result<()> {
         if title.trim().is_empty() {
-            return Err(invalid("an article needs a title"));
+            return Err(refused("an article needs a title"));
         }
         let mut tx = self.write().await?;
         let row = sqlx::query("SELECT state, publication_id FROM articles WHERE id = $1")
@@ -497,13 +500,13 @@ impl Store {
         let state: String = row.try_get("state")?;
         let publication: i64 = row.try_get("publication_id")?;
         if state == "published" {
-            return Err(invalid(
+            return Err(refused(
                 "a published article cannot be changed; publish a correction",
             ));
         }
         if let Some(e) = edition {
             if edition_in(&mut tx, e).await?.publication_id != publication {
-                return Err(invalid("that edition belongs to another publication"));
+                return Err(refused("that edition belongs to another publication"));
             }
         }
         sqlx::query(
@@ -539,9 +542,9 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
-        let from = ArticleState::parse(&row.try_get::<String, _>("state")?).map_err(invalid)?;
+        let from = ArticleState::parse(&row.try_get::<String, _>("state")?).map_err(internal)?;
         let edition: Option<i64> = row.try_get("edition_id")?;
-        from.move_to(to, edition.is_some()).map_err(invalid)?;
+        from.move_to(to, edition.is_some()).map_err(crate::rule)?;
         sqlx::query("UPDATE articles SET state = $2, updated_at = $3 WHERE id = $1")
             .bind(id)
             .bind(to.code())
@@ -568,7 +571,7 @@ impl Store {
     /// Stores a report. An anonymous one keeps nothing about its sender.
     pub async fn submit_report(&self, sender: Sender, r: &NewReport) -> Result<i64> {
         let today = Day::today();
-        let body = paper::reports::check(&r.body, r.happened_on, today).map_err(invalid)?;
+        let body = paper::reports::check(&r.body, r.happened_on, today).map_err(crate::rule)?;
         let mut tx = self.write().await?;
         if self.unit_in(&mut tx, r.unit_id).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {}", r.unit_id)));
@@ -646,7 +649,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("report {id}")))?;
-        t.check(id, &status).map_err(invalid)?;
+        t.check(id, &status).map_err(crate::rule)?;
         let (merged, article, counted) = match t {
             Triage::Accept => (None, None, 1),
             Triage::Reject => (None, None, 0),
@@ -659,7 +662,7 @@ impl Store {
                 match s.as_deref() {
                     None => return Err(StoreError::NotFound(format!("report {other}"))),
                     Some("merged") | Some("rejected") => {
-                        return Err(invalid("a report can only be merged into one that is kept"))
+                        return Err(refused("a report can only be merged into one that is kept"))
                     }
                     _ => {}
                 }
@@ -756,7 +759,7 @@ impl Store {
         copies: i64,
     ) -> Result<()> {
         if copies < 0 {
-            return Err(invalid("an order cannot be negative"));
+            return Err(refused("an order cannot be negative"));
         }
         let mut tx = self.write().await?;
         if self.unit_in(&mut tx, unit).await?.is_none() {
@@ -799,7 +802,7 @@ impl Store {
         copies: i64,
     ) -> Result<i64> {
         if copies < 1 {
-            return Err(invalid("a subscription is for 1 copy or more"));
+            return Err(refused("a subscription is for 1 copy or more"));
         }
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -834,7 +837,7 @@ impl Store {
     }
 
     async fn tree(&self) -> Result<Tree> {
-        Tree::new(&self.unit_parents().await?).map_err(invalid)
+        Tree::new(&self.unit_parents().await?).map_err(internal)
     }
 
     /// Plans an edition's circulation from the standing orders: one bundle per unit, the print
@@ -849,10 +852,11 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         if returns > 0 {
-            return Err(invalid(format!(
+            return Err(Refusal::new(
                 "edition {} has returns recorded already; its bundles can no longer change",
-                e.number
-            )));
+            )
+            .arg(e.number)
+            .into());
         }
         let percent: i64 =
             sqlx::query_scalar("SELECT reserve_percent FROM publications WHERE id = $1")
@@ -881,7 +885,7 @@ impl Store {
         let ordered: u64 =
             orders.units.values().sum::<u64>() + orders.subscribers.values().sum::<u64>();
         orders.reserve = paper::circulation::reserve_for(ordered, percent as u64);
-        let plan = paper::plan(&tree, &orders).map_err(invalid)?;
+        let plan = paper::plan(&tree, &orders).map_err(internal)?;
         sqlx::query("DELETE FROM bundles WHERE edition_id = $1")
             .bind(edition)
             .execute(&mut *tx)
@@ -936,12 +940,12 @@ impl Store {
                 .bind(r.unit)
                 .fetch_optional(&mut *tx)
                 .await?;
-        r.check(bundle.unwrap_or(0) as u64).map_err(invalid)?;
+        r.check(bundle.unwrap_or(0) as u64).map_err(crate::rule)?;
         if bundle.is_none() {
-            return Err(invalid(format!(
-                "unit {} had no bundle of edition {}",
-                r.unit, e.number
-            )));
+            return Err(Refusal::new("unit {} had no bundle of edition {}")
+                .arg(r.unit)
+                .arg(e.number)
+                .into());
         }
         sqlx::query("DELETE FROM bundle_returns WHERE edition_id = $1 AND unit_id = $2")
             .bind(edition)
@@ -1018,7 +1022,7 @@ impl Store {
             reserve,
         };
         // The legs follow from the stored bundles and the tree as it is.
-        let mut plan = paper::plan(&tree, &orders).map_err(invalid)?;
+        let mut plan = paper::plan(&tree, &orders).map_err(internal)?;
         plan.bundles = bundles;
         let returns: Vec<AgentReturn> = sqlx::query(
             "SELECT unit_id, received, sold, free, returned, remitted_cents FROM bundle_returns WHERE edition_id = $1",
@@ -1030,7 +1034,7 @@ impl Store {
         .map(return_from)
         .collect::<Result<_>>()?;
         let reconciliation =
-            paper::reconcile(&tree, &plan, &returns, e.price_cents).map_err(invalid)?;
+            paper::reconcile(&tree, &plan, &returns, e.price_cents).map_err(internal)?;
         Ok(Circulation {
             returned: returns.iter().map(|r| r.unit).collect(),
             edition: e,
@@ -1313,7 +1317,7 @@ impl Store {
 
     /// A report under a member's name, recorded without an account (the demo's seeding).
     async fn submit_report_as(&self, person: i64, r: &NewReport, today: Day) -> Result<i64> {
-        let body = paper::reports::check(&r.body, r.happened_on, today).map_err(invalid)?;
+        let body = paper::reports::check(&r.body, r.happened_on, today).map_err(crate::rule)?;
         let mut tx = self.write().await?;
         let id: i64 = rand::random::<i64>() & i64::MAX;
         sqlx::query(
@@ -1557,7 +1561,7 @@ impl Store {
         percent: i64,
     ) -> Result<()> {
         if !(0..=1000).contains(&percent) {
-            return Err(invalid("the reserve is a percentage from 0 to 1000"));
+            return Err(refused("the reserve is a percentage from 0 to 1000"));
         }
         let mut tx = self.write().await?;
         let n = sqlx::query("UPDATE publications SET reserve_percent = $2 WHERE id = $1")

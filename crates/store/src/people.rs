@@ -4,6 +4,7 @@ use crate::vault::{Field, Vault};
 use crate::{now, Result, Store, StoreError};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
+use core_rules::Refusal;
 use sqlx::{Any, Row, Transaction};
 
 /// A person as their unit knows them.
@@ -117,7 +118,7 @@ pub(crate) fn person_from(r: &sqlx::any::AnyRow) -> Result<Person> {
     let status: String = r.try_get("status")?;
     let since: String = r.try_get("since")?;
     let admitted: Option<String> = r.try_get("admitted_on")?;
-    let bad = |what: &str| StoreError::Invalid(format!("stored {what} is unreadable"));
+    let bad = |what: &str| StoreError::Internal(format!("stored {what} is unreadable"));
     Ok(Person {
         id: r.try_get("id")?,
         card: r.try_get("card")?,
@@ -143,7 +144,7 @@ pub(crate) async fn insert_person(
     import: Option<i64>,
 ) -> Result<i64> {
     if p.pseudonym.trim().is_empty() {
-        return Err(StoreError::Invalid("every person needs a pseudonym".into()));
+        return Err(Refusal::on("pseudonym", "every person needs a party name").into());
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO persons (card, pseudonym, unit_id, status, since, admitted_on, programme_accepted, \
@@ -271,11 +272,12 @@ pub(crate) async fn person_in(tx: &mut Transaction<'_, Any>, id: i64) -> Result<
     person_from(&row)
 }
 
-fn check_not_future(on: Day, what: &str) -> Result<()> {
+fn check_not_future(on: Day, what: &'static str) -> Result<()> {
     if on > Day::today() {
-        return Err(StoreError::Invalid(format!(
-            "{what}: {on} is in the future"
-        )));
+        return Err(Refusal::on("on", "{}: {} is in the future")
+            .arg(what)
+            .arg(on)
+            .into());
     }
     Ok(())
 }
@@ -292,16 +294,14 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if unit.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "there is no unit {}",
-                p.unit_id
-            )));
+            return Err(StoreError::NotFound(format!("unit {}", p.unit_id)));
         }
         let v = self.vault()?;
-        if let Some(dup) = find_duplicate(&mut tx, v, &p.identity).await? {
-            return Err(StoreError::Invalid(format!(
-                "a person with this email or phone is already recorded (person {dup})"
-            )));
+        if find_duplicate(&mut tx, v, &p.identity).await?.is_some() {
+            // Which person it is may be outside the viewer's reach: not named, not numbered.
+            return Err(
+                Refusal::new("a person with this email or phone is already recorded").into(),
+            );
         }
         let id = insert_person(&mut tx, v, p, by, None).await?;
         crate::audit::append(
@@ -425,9 +425,9 @@ impl Store {
         person_in(&mut tx, person).await?;
         if let Some(dup) = find_duplicate(&mut tx, v, identity).await? {
             if dup != person {
-                return Err(StoreError::Invalid(format!(
-                    "a person with this email or phone is already recorded (person {dup})"
-                )));
+                return Err(
+                    Refusal::new("a person with this email or phone is already recorded").into(),
+                );
             }
         }
         upsert_identity(&mut tx, v, person, identity).await?;
@@ -518,18 +518,14 @@ impl Store {
     ) -> Result<()> {
         check_not_future(on, "the date of the change")?;
         if reason.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "a change of status needs a reason".into(),
-            ));
+            return Err(Refusal::on("reason", "a change of status needs a reason").into());
         }
         let mut tx = self.write().await?;
         let p = person_in(&mut tx, person).await?;
         if p.status == status {
-            return Err(StoreError::Invalid(format!(
-                "{} is already {}",
-                p.pseudonym,
-                status.as_str()
-            )));
+            return Err(Refusal::on("status", "this person is already {}")
+                .arg(status.as_str())
+                .into());
         }
         let admitted = if status == Status::Member && p.admitted_on.is_none() {
             Some(on.to_string())
@@ -592,13 +588,10 @@ impl Store {
                 .and_then(|r| r.try_get::<String, _>("code").ok())
         };
         let (Some(from), Some(to)) = (code_of(p.unit_id), code_of(to_unit)) else {
-            return Err(StoreError::Invalid(format!("there is no unit {to_unit}")));
+            return Err(StoreError::NotFound(format!("unit {to_unit}")));
         };
         if p.unit_id == to_unit {
-            return Err(StoreError::Invalid(format!(
-                "{} is already in {to}",
-                p.pseudonym
-            )));
+            return Err(Refusal::on("unit", "this person is already in that unit").into());
         }
         sqlx::query("UPDATE persons SET unit_id = $1 WHERE id = $2")
             .bind(to_unit)

@@ -9,6 +9,7 @@ use crate::audit::{append, Value};
 use crate::{now, Result, Store, StoreError};
 use core_rules::people::Status;
 use core_rules::roles::Role;
+use core_rules::{Refusal, Typed};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
@@ -69,8 +70,9 @@ fn grant_from(r: &sqlx::any::AnyRow) -> Result<Grant> {
         id: r.try_get("id")?,
         account_id: r.try_get("account_id")?,
         login: r.try_get("login")?,
-        role: Role::parse(&code)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown role {code:?} in the database")))?,
+        role: Role::parse(&code).ok_or_else(|| {
+            StoreError::Internal(format!("unknown role {code:?} in the database"))
+        })?,
         unit_id: r.try_get("unit_id")?,
         unit_code: r.try_get("code")?,
         unit_name: r.try_get("name")?,
@@ -143,9 +145,11 @@ impl Store {
         by: Option<i64>,
     ) -> Result<i64> {
         if role == Role::Member {
-            return Err(StoreError::Invalid(
-                "membership is not granted: it follows from admission".into(),
-            ));
+            return Err(Refusal::on(
+                "role",
+                "membership is not granted: it follows from admission",
+            )
+            .into());
         }
         let mut tx = self.write().await?;
         let row = sqlx::query(
@@ -155,23 +159,20 @@ impl Store {
         .bind(login.trim())
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| StoreError::Invalid(format!("there is no account {:?}", login.trim())))?;
+        .ok_or_else(no_officer)?;
         let account: i64 = row.try_get("id")?;
         let status: Option<String> = row.try_get("status")?;
-        if let Some(s) = status {
-            if s != Status::Member.as_str() {
-                return Err(StoreError::Invalid(format!(
-                    "the account {:?} belongs to a person who is not a member ({s}); officers are members",
-                    login.trim()
-                )));
-            }
+        // Whose account it is, and their standing, may be outside the administrator's reach: an
+        // account that cannot hold an office gets the same answer as no account at all.
+        if status.is_some_and(|s| s != Status::Member.as_str()) {
+            return Err(no_officer().into());
         }
         let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
             .bind(unit_id)
             .fetch_optional(&mut *tx)
             .await?;
         if unit.is_none() {
-            return Err(StoreError::Invalid("there is no such unit".into()));
+            return Err(StoreError::NotFound(format!("unit {unit_id}")));
         }
         let held: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM roles WHERE account_id = $1 AND unit_id = $2 AND role = $3 AND ended_at IS NULL",
@@ -182,10 +183,9 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if held.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "{:?} already holds that office there",
-                login.trim()
-            )));
+            return Err(Refusal::on("login", "{} already holds that office there")
+                .arg(Typed(login.trim()))
+                .into());
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO roles (account_id, unit_id, role, granted_at, granted_by) \
@@ -322,9 +322,11 @@ impl Store {
         keep_token: &str,
     ) -> Result<()> {
         if !self.confirm_password(account, current).await? {
-            return Err(StoreError::Invalid(
-                "the current password is not right; nothing was changed".into(),
-            ));
+            return Err(Refusal::on(
+                "current",
+                "the current password is not right; nothing was changed",
+            )
+            .into());
         }
         check_new_password(new)?;
         let new = new.to_string();
@@ -402,4 +404,13 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The refusal of a login that cannot hold an office: no such account, or an account whose
+/// person is not a member. Officers are members.
+fn no_officer() -> Refusal {
+    Refusal::on(
+        "login",
+        "there is no account of a member with that login; officers are members",
+    )
 }

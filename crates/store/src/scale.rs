@@ -38,7 +38,7 @@ impl Store {
     /// Sets up an organisation with the given units (and no people) in an empty database.
     pub async fn seed_units(&self, name: &str, units: &[NewUnit], today: Day) -> Result<()> {
         if self.organisation().await?.is_some() {
-            return Err(StoreError::Invalid(
+            return Err(StoreError::Internal(
                 "this database already holds an organisation".into(),
             ));
         }
@@ -105,7 +105,7 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         if people as u64 != scale.people() {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Internal(format!(
                 "the database holds {people} people, the generator {}; import its CSV first",
                 scale.people()
             )));

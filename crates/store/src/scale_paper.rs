@@ -26,8 +26,8 @@ const REPORTS_PER_TX: u64 = 50_000;
 /// Bundles (and returns) per transaction, roughly: whole editions are never split.
 const BUNDLES_PER_TX: usize = 60_000;
 
-fn invalid(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Invalid(e.to_string())
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
 }
 
 impl Store {
@@ -42,7 +42,7 @@ impl Store {
             .iter()
             .map(|u| {
                 by_code.get(&u.code).copied().ok_or_else(|| {
-                    invalid(format!(
+                    internal(format!(
                         "unit {} of the generator is not in the database; set it up with --with-units",
                         u.code
                     ))
@@ -56,7 +56,7 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         if people as u64 != scale.people() {
-            return Err(invalid(format!(
+            return Err(internal(format!(
                 "the database holds {people} people, the generator {}; import its CSV first",
                 scale.people()
             )));
@@ -72,12 +72,12 @@ impl Store {
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<u64> {
         if !self.publications().await?.is_empty() {
-            return Err(invalid("this database already has publications"));
+            return Err(internal("this database already has publications"));
         }
         let ids = self.scale_unit_ids(scale).await?;
         let index_of: HashMap<i64, usize> =
             ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-        let tree = Tree::new(&self.unit_parents().await?).map_err(invalid)?;
+        let tree = Tree::new(&self.unit_parents().await?).map_err(internal)?;
         let mut written = 0u64;
         for (p, publication) in gen::publications(scale).iter().enumerate() {
             written += self
@@ -142,7 +142,7 @@ impl Store {
         }
         let ordered: u64 = orders.units.values().sum();
         orders.reserve = reserve_for(ordered, publication.reserve_percent as u64);
-        let plan = paper::plan(tree, &orders).map_err(invalid)?;
+        let plan = paper::plan(tree, &orders).map_err(internal)?;
 
         let editions = gen::editions(scale, p, publication);
         let per_tx = (BUNDLES_PER_TX / plan.bundles.len().max(1)).max(1);
@@ -249,7 +249,7 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         if existing > 0 {
-            return Err(invalid("this database already has reports"));
+            return Err(internal("this database already has reports"));
         }
         let ids = self.scale_unit_ids(scale).await?;
         let backend = self.backend();
@@ -351,7 +351,7 @@ impl Store {
             progress(delegates.len() as u64);
         }
         if delegates.is_empty() {
-            return Err(invalid("no unit has a member with a vote to send"));
+            return Err(internal("no unit has a member with a vote to send"));
         }
         self.set_presence(c, &delegates, true, None).await?;
         self.add_agenda_item(c, "Report of the credentials committee", None, None)

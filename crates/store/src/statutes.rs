@@ -4,6 +4,7 @@ use crate::{now, Result, Store, StoreError};
 use core_rules::statutes::{in_force, Statutes, StatutesVersion};
 use core_rules::units::UnitKind;
 use core_rules::Day;
+use core_rules::Refusal;
 use sqlx::{Any, Row, Transaction};
 
 pub(crate) async fn insert_version(
@@ -16,14 +17,16 @@ pub(crate) async fn insert_version(
 ) -> Result<i64> {
     rules.validate(kinds)?;
     if adopted_by.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "statutes are adopted by a body; name it".into(),
-        ));
+        return Err(Refusal::on("adopted_by", "statutes are adopted by a body; name it").into());
     }
     if effective_from < adopted_on {
-        return Err(StoreError::Invalid(format!(
-            "statutes adopted on {adopted_on} cannot take effect earlier, on {effective_from}"
-        )));
+        return Err(Refusal::on(
+            "effective",
+            "statutes adopted on {} cannot take effect earlier, on {}",
+        )
+        .arg(adopted_on)
+        .arg(effective_from)
+        .into());
     }
     let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM statutes")
         .fetch_one(&mut **tx)
@@ -88,7 +91,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let bad = || StoreError::Invalid("a stored statutes version is unreadable".into());
+                let bad = || StoreError::Internal("a stored statutes version is unreadable".into());
                 Ok(StatutesVersion {
                     version: r.try_get("version")?,
                     effective_from: Day::parse(&r.try_get::<String, _>("effective_from")?)

@@ -2,6 +2,7 @@
 
 use crate::{now, Result, Store, StoreError};
 use core_rules::units::{valid_code, Category, NewUnit, UnitKind};
+use core_rules::{Refusal, Typed};
 use sqlx::{Any, Row, Transaction};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +30,7 @@ fn unit_from(row: &sqlx::any::AnyRow) -> Result<Unit> {
         kind: row.try_get("kind")?,
         kind_name: row.try_get("kind_name")?,
         category: Category::parse(&category)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown category {category}")))?,
+            .ok_or_else(|| StoreError::Internal(format!("unknown category {category}")))?,
         level: row.try_get("level")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
@@ -55,23 +56,27 @@ pub(crate) async fn insert_kind(tx: &mut Transaction<'_, Any>, k: &UnitKind) -> 
 /// Inserts a unit under its parent and records it in the closure table.
 pub async fn insert_unit(tx: &mut Transaction<'_, Any>, u: &NewUnit) -> Result<i64> {
     if !valid_code(&u.code) {
-        return Err(StoreError::Invalid(format!(
-            "{:?} is not a usable unit code (lowercase letters, digits, - and _)",
-            u.code
-        )));
+        return Err(Refusal::on(
+            "code",
+            "{} is not a usable unit code (lowercase letters, digits, - and _)",
+        )
+        .arg(Typed(&u.code))
+        .into());
     }
     if u.name.trim().is_empty() {
-        return Err(StoreError::Invalid(format!("unit {} needs a name", u.code)));
+        return Err(Refusal::on("name", "unit {} needs a name")
+            .arg(Typed(&u.code))
+            .into());
     }
     let kind: Option<String> = sqlx::query_scalar("SELECT code FROM unit_kinds WHERE code = $1")
         .bind(&u.kind)
         .fetch_optional(&mut **tx)
         .await?;
     if kind.is_none() {
-        return Err(StoreError::Invalid(format!(
-            "unit {}: there is no unit kind {:?}",
-            u.code, u.kind
-        )));
+        return Err(Refusal::on("kind", "unit {}: there is no unit kind {}")
+            .arg(Typed(&u.code))
+            .arg(Typed(&u.kind))
+            .into());
     }
     let parent_id = match &u.parent {
         None => None,
@@ -81,7 +86,9 @@ pub async fn insert_unit(tx: &mut Transaction<'_, Any>, u: &NewUnit) -> Result<i
                 .fetch_optional(&mut **tx)
                 .await?
                 .ok_or_else(|| {
-                    StoreError::Invalid(format!("unit {}: no parent unit {p:?}", u.code))
+                    Refusal::on("parent", "unit {}: there is no parent unit {}")
+                        .arg(Typed(&u.code))
+                        .arg(Typed(p))
                 })?,
         ),
     };
@@ -90,10 +97,9 @@ pub async fn insert_unit(tx: &mut Transaction<'_, Any>, u: &NewUnit) -> Result<i
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_some() {
-        return Err(StoreError::Invalid(format!(
-            "a unit with code {:?} already exists",
-            u.code
-        )));
+        return Err(Refusal::on("code", "a unit with code {} already exists")
+            .arg(Typed(&u.code))
+            .into());
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO units (parent_id, kind, code, name, area, closed, created_at) \
@@ -148,7 +154,7 @@ impl Store {
                     name: r.try_get("name")?,
                     plural: r.try_get("plural")?,
                     category: Category::parse(&cat)
-                        .ok_or_else(|| StoreError::Invalid(format!("unknown category {cat}")))?,
+                        .ok_or_else(|| StoreError::Internal(format!("unknown category {cat}")))?,
                     level: r.try_get("level")?,
                 })
             })

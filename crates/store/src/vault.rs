@@ -493,7 +493,7 @@ impl crate::Store {
         let next = Vault::new(&crate::master_key(new, salt.as_deref())?, version + 1);
         // The key check depends on the master key alone.
         if next.key_check() == old.key_check() {
-            return Err(crate::StoreError::Invalid(
+            return Err(crate::StoreError::Internal(
                 "the new key is the key in use; rotating needs a new key".into(),
             ));
         }

@@ -4,6 +4,7 @@
 use crate::layout;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use core_rules::{Because, Refusal, Typed};
 use maud::html;
 use store::StoreError;
 
@@ -13,8 +14,9 @@ pub enum AppError {
     NotFound,
     /// Not signed in.
     Login,
-    /// The request itself is bad (a form field, a date): said plainly, nothing written.
-    Bad(String),
+    /// The request itself is refused (a form field, a date, a rule): said plainly, nothing
+    /// written. A refusal carries no name read from the database (see `core_rules::refusal`).
+    Refused(Refusal),
     /// A cross-site or token-less state change.
     Forbidden,
     Internal(String),
@@ -22,13 +24,37 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl AppError {
+    /// A refusal in fixed words.
+    pub fn refused(text: &'static str) -> AppError {
+        AppError::Refused(Refusal::new(text))
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Refused(r)
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(_) => AppError::NotFound,
-            StoreError::Invalid(m) => AppError::Bad(m),
-            StoreError::Statutes(s) => AppError::Bad(s.to_string()),
-            e @ StoreError::Rows(_) => AppError::Bad(e.to_string()),
+            StoreError::Refused(r) => AppError::Refused(r),
+            StoreError::Statutes(s) => AppError::Refused(Refusal::rule(&s)),
+            // The rows of a file the person sent: what is wrong with it, line by line.
+            StoreError::Rows(rows) => AppError::Refused(match rows.as_slice() {
+                [] => Refusal::new("the file was refused; nothing was written"),
+                [one] => {
+                    Refusal::new("the file was refused; nothing was written: {}").arg(Because(one))
+                }
+                [first, rest @ ..] => Refusal::new(
+                    "the file was refused; nothing was written: {} (and {} more problems)",
+                )
+                .arg(Because(first))
+                .arg(rest.len()),
+            }),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -43,7 +69,7 @@ impl IntoResponse for AppError {
                 "Not found",
                 "There is nothing here.".to_string(),
             ),
-            AppError::Bad(m) => (StatusCode::UNPROCESSABLE_ENTITY, "Not done", m),
+            AppError::Refused(r) => (StatusCode::UNPROCESSABLE_ENTITY, "Not done", r.to_string()),
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "Refused",
@@ -69,6 +95,13 @@ impl IntoResponse for AppError {
         );
         (status, body).into_response()
     }
+}
+
+/// The answer to a form's `do=` naming no action of the page.
+pub fn unknown_action(typed: &str) -> AppError {
+    Refusal::on("do", "unknown action {}")
+        .arg(Typed(typed))
+        .into()
 }
 
 pub async fn not_found() -> AppError {

@@ -1,6 +1,7 @@
 //! Reading `application/x-www-form-urlencoded` bodies, where a field may repeat (checkboxes).
 
 use crate::error::AppError;
+use core_rules::{Because, Refusal, Typed};
 use core_rules::{Day, Month};
 
 pub struct FormData(Vec<(String, String)>);
@@ -32,25 +33,41 @@ impl FormData {
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn required(&self, name: &str, label: &str) -> Result<&str, AppError> {
+    /// The field's value, refused when missing or empty. `label` names the field as the form
+    /// does ("The amount").
+    pub fn required(&self, name: &'static str, label: &'static str) -> Result<&str, AppError> {
         self.get(name)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| AppError::Bad(format!("{label} is missing")))
+            .ok_or_else(|| Refusal::on(name, "{} is missing").arg(label).into())
     }
 
-    pub fn day(&self, name: &str, label: &str) -> Result<Day, AppError> {
+    pub fn day(&self, name: &'static str, label: &'static str) -> Result<Day, AppError> {
         let v = self.required(name, label)?;
-        Day::parse(v).map_err(|e| AppError::Bad(format!("{label}: {e}")))
+        Day::parse(v).map_err(|e| {
+            Refusal::on(name, "{}: {}")
+                .arg(label)
+                .arg(Because(&e))
+                .into()
+        })
     }
 
-    pub fn month(&self, name: &str, label: &str) -> Result<Month, AppError> {
+    pub fn month(&self, name: &'static str, label: &'static str) -> Result<Month, AppError> {
         let v = self.required(name, label)?;
-        Month::parse(v).map_err(|e| AppError::Bad(format!("{label}: {e}")))
+        Month::parse(v).map_err(|e| {
+            Refusal::on(name, "{}: {}")
+                .arg(label)
+                .arg(Because(&e))
+                .into()
+        })
     }
 
-    pub fn id(&self, name: &str, label: &str) -> Result<i64, AppError> {
+    pub fn id(&self, name: &'static str, label: &'static str) -> Result<i64, AppError> {
         let v = self.required(name, label)?;
-        v.parse()
-            .map_err(|_| AppError::Bad(format!("{label}: {v:?} is not a number")))
+        v.parse().map_err(|_| {
+            Refusal::on(name, "{}: {} is not a number")
+                .arg(label)
+                .arg(Typed(v))
+                .into()
+        })
     }
 }

@@ -97,6 +97,10 @@ pub enum MandateError {
     Count(String),
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for MandateError {}
+
 /// A unit and its members with a vote on the day membership counts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnitVoters {

@@ -73,6 +73,10 @@ pub enum TextError {
     UnknownOp(String),
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for TextError {}
+
 impl Edit {
     /// Reads the amendment form: an operation (`replace`, `insert`, `delete`), the first and last
     /// line (the last defaults to the first; for `insert`, the line after which to insert), and

@@ -144,6 +144,10 @@ pub enum ScenarioError {
     Empty,
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for ScenarioError {}
+
 impl Scenario {
     pub fn check(&self, people: usize) -> Result<(), ScenarioError> {
         for (name, v) in [

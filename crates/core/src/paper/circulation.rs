@@ -46,6 +46,10 @@ pub enum CirculationError {
     NegativeMoney,
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for CirculationError {}
+
 /// The standing orders for one edition.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Orders {

@@ -34,6 +34,10 @@ pub enum EditionError {
     BadCode(String),
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for EditionError {}
+
 /// A new edition: one numbered issue of a publication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEdition {

@@ -97,6 +97,10 @@ pub enum ReportError {
     AlreadyDecided(i64, &'static str),
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for ReportError {}
+
 /// Checks a report's text and date. Returns the trimmed text.
 pub fn check(text: &str, happened_on: Day, today: Day) -> Result<String, ReportError> {
     let t = text.trim();

@@ -28,6 +28,10 @@ pub enum WorkflowError {
     NoEdition,
 }
 
+// Its messages carry numbers, codes and the request's own text, never a name read from the
+// database.
+impl crate::refusal::RuleError for WorkflowError {}
+
 impl ArticleState {
     pub const ALL: [ArticleState; 4] = [
         ArticleState::Draft,

@@ -93,8 +93,8 @@ pub async fn change_password(
     check_csrf(&session, &f)?;
     let new = f.get("new").unwrap_or("");
     if new != f.get("again").unwrap_or("") {
-        return Err(AppError::Bad(
-            "the two new passwords differ; nothing was changed".into(),
+        return Err(AppError::refused(
+            "the two new passwords differ; nothing was changed",
         ));
     }
     let token = viewer.1.ok_or(AppError::Login)?;

@@ -15,6 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::roles::Role;
+use core_rules::{Refusal, Typed};
 use maud::html;
 
 pub async fn roles(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
@@ -106,9 +107,10 @@ pub async fn grant(
     let role = f
         .get("role")
         .and_then(Role::parse)
-        .ok_or_else(|| AppError::Bad("choose an office".into()))?;
+        .ok_or_else(|| AppError::refused("choose an office"))?;
     // A unit outside the administrator's reach gets the same answer as one that does not exist.
-    let no_unit = || AppError::Bad(format!("there is no unit {:?}", f.text("unit")));
+    let no_unit =
+        || AppError::from(Refusal::on("unit", "there is no unit {}").arg(Typed(&f.text("unit"))));
     let unit = state
         .store
         .unit_by_code(&f.text("unit"))
@@ -152,7 +154,7 @@ pub async fn suspend(
     let w = who(&state, &session).await?;
     require(&w, Action::ManageAccounts)?;
     if id == session.account.id {
-        return Err(AppError::Bad("you cannot suspend your own account".into()));
+        return Err(AppError::refused("you cannot suspend your own account"));
     }
     state
         .store

@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::congress::blocs::Choice;
 use core_rules::congress::{ApportionRule, Edit};
 use core_rules::Day;
+use core_rules::{Refusal, Typed};
 use count::motion::{Decision, Majority, Quorum, Rule};
 use maud::{html, Markup, PreEscaped};
 use std::collections::{BTreeMap, BTreeSet};
@@ -170,10 +171,14 @@ pub async fn list(State(state): State<AppState>, Signed(session): Signed) -> App
     Ok(layout::page("Congresses", &state.org_name, &session, body).into_response())
 }
 
-fn num(f: &FormData, name: &str, label: &str) -> AppResult<u64> {
+fn num(f: &FormData, name: &'static str, label: &'static str) -> AppResult<u64> {
     let v = f.required(name, label)?;
-    v.parse()
-        .map_err(|_| AppError::Bad(format!("{label}: {v:?} is not a whole number")))
+    v.parse().map_err(|_| {
+        Refusal::on(name, "{}: {} is not a whole number")
+            .arg(label)
+            .arg(Typed(v))
+            .into()
+    })
 }
 
 pub async fn convene(
@@ -193,7 +198,7 @@ pub async fn convene(
                 num(&f, "number", "The number")?,
                 num(&f, "min", "The minimum per unit")?,
             )
-            .map_err(|e| AppError::Bad(e.to_string()))?,
+            .map_err(Refusal::from)?,
         ),
     };
     let id = state
@@ -360,7 +365,7 @@ pub async fn register(
     let cx = ctx(&state, &session, id).await?;
     require(&cx.who, Action::ConveneCongress)?;
     let kind = Kind::parse(f.get("kind").unwrap_or(""))
-        .ok_or_else(|| AppError::Bad("say how they take part".into()))?;
+        .ok_or_else(|| AppError::refused("say how they take part"))?;
     let mandates = f.get("mandates").and_then(|m| m.parse().ok()).unwrap_or(0);
     state
         .store
@@ -432,7 +437,7 @@ pub async fn record_credential(
     let accepted = match f.get("finding") {
         Some("accepted") => true,
         Some("rejected") => false,
-        _ => return Err(AppError::Bad("say accepted or rejected".into())),
+        _ => return Err(AppError::refused("say accepted or rejected")),
     };
     state
         .store
@@ -447,11 +452,7 @@ async fn participant_here(state: &AppState, congress: i64, id: i64) -> AppResult
         .participant(id)
         .await?
         .filter(|p| p.congress_id == congress)
-        .ok_or_else(|| {
-            AppError::Bad(format!(
-                "participant {id} does not take part in this congress"
-            ))
-        })
+        .ok_or(AppError::NotFound)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -650,9 +651,9 @@ pub async fn preside(
         "check_in" | "check_out" => {
             let mut ids = Vec::new();
             for p in f.all("participant") {
-                let p = p
-                    .parse()
-                    .map_err(|_| AppError::Bad(format!("{p:?} is not a participant")))?;
+                let p = p.parse().map_err(|_| {
+                    Refusal::on("participant", "{} is not a participant").arg(Typed(p))
+                })?;
                 ids.push(participant_here(&state, id, p).await?.id);
             }
             store
@@ -662,19 +663,19 @@ pub async fn preside(
         "next_speaker" => {
             let item = f.id("item", "The agenda item")?;
             if !store.agenda(id).await?.iter().any(|a| a.id == item) {
-                return Err(AppError::Bad("no such agenda item".into()));
+                return Err(AppError::NotFound);
             }
             store.next_speaker(item, by).await?;
         }
         "speaking_rules" => {
             let item = f.id("item", "The agenda item")?;
             if !store.agenda(id).await?.iter().any(|a| a.id == item) {
-                return Err(AppError::Bad("no such agenda item".into()));
+                return Err(AppError::NotFound);
             }
             let minutes = f
                 .get("minutes")
                 .and_then(|m| m.trim().parse().ok())
-                .ok_or_else(|| AppError::Bad("minutes per speech: a number".into()))?;
+                .ok_or_else(|| AppError::refused("minutes per speech: a number"))?;
             store
                 .set_speaking_rules(item, minutes, f.get("alternate") == Some("1"), by)
                 .await?;
@@ -686,7 +687,7 @@ pub async fn preside(
                 here |= store.speakers(a.id).await?.iter().any(|s| s.id == speaker);
             }
             if !here {
-                return Err(AppError::Bad("no such speaker at this congress".into()));
+                return Err(AppError::NotFound);
             }
             store.tag_speaker(speaker, &f.text("tag"), by).await?;
         }
@@ -730,7 +731,7 @@ pub async fn preside(
             let v = f.id("vote", "The vote")?;
             let vote = store.vote(v).await?.filter(|x| x.congress_id == id);
             if vote.is_none() {
-                return Err(AppError::Bad("no such vote at this congress".into()));
+                return Err(AppError::NotFound);
             }
             store.close_vote(v, by).await?;
         }
@@ -753,7 +754,7 @@ pub async fn preside(
         "nominate" | "open_election" | "close_election" => {
             let e = f.id("election", "The election")?;
             if !store.elections(id).await?.iter().any(|x| x.id == e) {
-                return Err(AppError::Bad("no such election at this congress".into()));
+                return Err(AppError::NotFound);
             }
             match f.get("do") {
                 Some("nominate") => {
@@ -767,7 +768,7 @@ pub async fn preside(
                 }
             }
         }
-        other => return Err(AppError::Bad(format!("unknown action {other:?}"))),
+        other => return Err(crate::error::unknown_action(other)),
     }
     Ok(Redirect::to(&format!("/congresses/{id}/presidium")).into_response())
 }
@@ -930,31 +931,31 @@ pub async fn take_part(
                 .filter(|x| x.congress_id == id)
                 .is_none()
             {
-                return Err(AppError::Bad("no such vote at this congress".into()));
+                return Err(AppError::NotFound);
             }
             let choice = Choice::parse(f.get("choice").unwrap_or(""))
-                .ok_or_else(|| AppError::Bad("choose yes, no or abstain".into()))?;
+                .ok_or_else(|| AppError::refused("choose yes, no or abstain"))?;
             store.cast_vote(v, me.id, choice, by).await?;
         }
         "rank" => {
             let e = f.id("election", "The election")?;
             if !store.elections(id).await?.iter().any(|x| x.id == e) {
-                return Err(AppError::Bad("no such election at this congress".into()));
+                return Err(AppError::NotFound);
             }
             let ranking = f
                 .all("rank")
                 .filter(|r| !r.is_empty())
                 .map(|r| {
                     r.parse()
-                        .map_err(|_| AppError::Bad(format!("{r:?} is not a candidate")))
+                        .map_err(|_| Refusal::on("rank", "{} is not a candidate").arg(Typed(r)))
                 })
-                .collect::<Result<Vec<i64>, _>>()?;
+                .collect::<Result<Vec<i64>, Refusal>>()?;
             store.cast_ranking(e, me.id, &ranking, by).await?;
         }
         "floor" | "point_of_order" => {
             let item = f.id("item", "The agenda item")?;
             if !store.agenda(id).await?.iter().any(|a| a.id == item) {
-                return Err(AppError::Bad("no such agenda item".into()));
+                return Err(AppError::NotFound);
             }
             store
                 .request_floor(item, me.id, f.get("do") == Some("point_of_order"), 0, by)
@@ -981,24 +982,26 @@ pub async fn take_part(
         "amendment" => {
             let m = f.id("motion", "The motion")?;
             motion_here(&state, id, m).await?;
-            let line = |name: &str, label: &str| -> AppResult<Option<usize>> {
+            let line = |name: &'static str, label: &'static str| -> AppResult<Option<usize>> {
                 match f.get(name).filter(|v| !v.is_empty()) {
                     None => Ok(None),
-                    Some(v) => v
-                        .parse()
-                        .map(Some)
-                        .map_err(|_| AppError::Bad(format!("{label}: {v:?} is not a line number"))),
+                    Some(v) => v.parse().map(Some).map_err(|_| {
+                        Refusal::on(name, "{}: {} is not a line number")
+                            .arg(label)
+                            .arg(Typed(v))
+                            .into()
+                    }),
                 }
             };
             let from = line("from", "The first line")?
-                .ok_or_else(|| AppError::Bad("The first line is missing".into()))?;
+                .ok_or_else(|| AppError::refused("The first line is missing"))?;
             let edit = Edit::parse(
                 f.get("op").unwrap_or(""),
                 from,
                 line("to", "The last line")?,
                 f.get("text").unwrap_or(""),
             )
-            .map_err(|e| AppError::Bad(e.to_string()))?;
+            .map_err(Refusal::from)?;
             let parent = f.get("parent").and_then(|p| p.parse().ok());
             store
                 .propose_amendment(m, parent, &edit, Some(me.id), by)
@@ -1011,7 +1014,7 @@ pub async fn take_part(
                 .accept_nomination(cand, me.person_id, f.get("accept") == Some("1"), by)
                 .await?;
         }
-        other => return Err(AppError::Bad(format!("unknown action {other:?}"))),
+        other => return Err(crate::error::unknown_action(other)),
     }
     Ok(Redirect::to(&back).into_response())
 }

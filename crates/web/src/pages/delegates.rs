@@ -16,6 +16,7 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use core_rules::{Refusal, Typed};
 use maud::html;
 use store::congress::Kind;
 
@@ -196,7 +197,7 @@ pub async fn act(
         session
             .account
             .person_id
-            .ok_or_else(|| AppError::Bad("this account is not a member's".into()))
+            .ok_or_else(|| AppError::refused("this account is not a member's"))
     };
     match f.get("do").unwrap_or("") {
         "call" => {
@@ -242,14 +243,14 @@ pub async fn act(
                 .filter(|r| !r.is_empty())
                 .map(|r| {
                     r.parse()
-                        .map_err(|_| AppError::Bad(format!("{r:?} is not a candidate")))
+                        .map_err(|_| Refusal::on("rank", "{} is not a candidate").arg(Typed(r)))
                 })
-                .collect::<Result<Vec<i64>, _>>()?;
+                .collect::<Result<Vec<i64>, Refusal>>()?;
             store
                 .cast_delegate_ballot(e.id, me()?, &ranking, by)
                 .await?;
         }
-        other => return Err(AppError::Bad(format!("unknown action {other:?}"))),
+        other => return Err(crate::error::unknown_action(other)),
     }
     Ok(Redirect::to(&format!("/units/{id}/delegates")).into_response())
 }

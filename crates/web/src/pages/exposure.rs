@@ -19,6 +19,7 @@ use core_rules::exposure::meeting_risk::{Assumptions, NEWCOMER_DAYS};
 use core_rules::exposure::simulate::{Placement, Report, Scenario};
 use core_rules::exposure::stats::Tally;
 use core_rules::Day;
+use core_rules::{Refusal, Typed};
 use maud::{html, Markup};
 use serde_json::json;
 use std::collections::HashMap;
@@ -406,12 +407,19 @@ pub async fn person(
     Ok(layout::page("Exposure", &state.org_name, &session, body).into_response())
 }
 
-fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: T) -> AppResult<T> {
+fn param<T: std::str::FromStr>(
+    q: &HashMap<String, String>,
+    key: &'static str,
+    default: T,
+) -> AppResult<T> {
     match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(s) => s
-            .parse()
-            .map_err(|_| AppError::Bad(format!("{key}: {s:?} is not a number"))),
+        Some(s) => s.parse().map_err(|_| {
+            Refusal::on(key, "{}: {} is not a number")
+                .arg(key)
+                .arg(Typed(s))
+                .into()
+        }),
     }
 }
 
@@ -443,9 +451,11 @@ pub async fn simulate(
         None | Some("") | Some("random") => Placement::Random,
         Some("targeted") => Placement::Targeted,
         Some(other) => {
-            return Err(AppError::Bad(format!(
-                "placement: {other:?} is neither random nor targeted"
-            )))
+            return Err(
+                Refusal::on("placement", "placement: {} is neither random nor targeted")
+                    .arg(Typed(other))
+                    .into(),
+            )
         }
     };
     let s = Scenario {
@@ -459,21 +469,23 @@ pub async fn simulate(
     };
     let cell: usize = param(&q, "cell", 5)?;
     if s.runs > MAX_RUNS {
-        return Err(AppError::Bad(format!(
-            "runs: at most {MAX_RUNS} here (the command line runs more)"
-        )));
+        return Err(
+            Refusal::on("runs", "runs: at most {} here (the command line runs more)")
+                .arg(MAX_RUNS)
+                .into(),
+        );
     }
     if cell == 0 {
-        return Err(AppError::Bad(
-            "cell: a cell needs at least one person".into(),
-        ));
+        return Err(AppError::refused("cell: a cell needs at least one person"));
     }
     if ix.snap.people.len() > MAX_PAGE_PEOPLE {
-        return Err(AppError::Bad(format!(
-            "the organisation has {} people, more than a page simulates ({MAX_PAGE_PEOPLE}): \
+        return Err(Refusal::new(
+            "the organisation has {} people, more than a page simulates ({}): \
              run `iskra exposure simulate` on the server",
-            ix.snap.people.len()
-        )));
+        )
+        .arg(ix.snap.people.len())
+        .arg(MAX_PAGE_PEOPLE)
+        .into());
     }
     let real = ix.network();
     let alternatives = [
@@ -483,7 +495,7 @@ pub async fn simulate(
     ];
     let mut reports: Vec<(String, Report)> = Vec::new();
     for (name, net) in &alternatives {
-        let r = net.simulate(&s).map_err(|e| AppError::Bad(e.to_string()))?;
+        let r = net.simulate(&s).map_err(Refusal::from)?;
         reports.push((name.clone(), r));
     }
     if wants_json(&q) {
@@ -559,7 +571,7 @@ pub async fn meeting(
         None => None,
         Some(s) => Some(
             s.parse()
-                .map_err(|_| AppError::Bad(format!("unit: {s:?} is not a unit number")))?,
+                .map_err(|_| Refusal::on("unit", "unit: {} is not a unit number").arg(Typed(s)))?,
         ),
     };
     let everyone = q.get("everyone").is_some_and(|v| v == "1");
@@ -571,13 +583,16 @@ pub async fn meeting(
     };
     for (name, v) in [("newcomer", a.newcomer), ("talk", a.talk)] {
         if !(0.0..=1.0).contains(&v) {
-            return Err(AppError::Bad(format!(
-                "{name} must be a chance between 0 and 1, not {v}"
-            )));
+            return Err(
+                Refusal::on(name, "{} must be a chance between 0 and 1, not {}")
+                    .arg(name)
+                    .arg(Typed(&v.to_string()))
+                    .into(),
+            );
         }
     }
     if a.largest == 0 {
-        return Err(AppError::Bad("largest: at least one person".into()));
+        return Err(AppError::refused("largest: at least one person"));
     }
     let risk = match unit {
         None => None,

@@ -47,14 +47,14 @@ pub async fn upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::Bad(format!("the upload could not be read: {e}")))?
+        .map_err(|_| AppError::refused("the upload could not be read"))?
     {
         match field.name() {
             Some("csrf") => {
                 let v = field
                     .text()
                     .await
-                    .map_err(|e| AppError::Bad(e.to_string()))?;
+                    .map_err(|_| AppError::refused("the upload could not be read"))?;
                 let f = crate::form::FormData::parse(format!("csrf={}", urlencode(&v)).as_bytes());
                 csrf_ok = check_csrf(&session, &f).is_ok();
             }
@@ -63,7 +63,7 @@ pub async fn upload(
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| AppError::Bad(e.to_string()))?;
+                    .map_err(|_| AppError::refused("the upload could not be read"))?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
@@ -72,7 +72,7 @@ pub async fn upload(
     if !csrf_ok {
         return Err(AppError::Forbidden);
     }
-    let (name, bytes) = file.ok_or_else(|| AppError::Bad("choose a file to import".into()))?;
+    let (name, bytes) = file.ok_or_else(|| AppError::refused("choose a file to import"))?;
     let result = state
         .store
         .import_people(

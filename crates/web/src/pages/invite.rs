@@ -124,9 +124,11 @@ pub async fn accept(
         .await
     {
         Ok(_) => Ok(Redirect::to("/login").into_response()),
-        Err(StoreError::Invalid(m)) if m == INVITATION_UNUSABLE => Err(AppError::NotFound),
+        Err(StoreError::Refused(r)) if r.template() == INVITATION_UNUSABLE => {
+            Err(AppError::NotFound)
+        }
         // The login name or password: said plainly, and the form again.
-        Err(StoreError::Invalid(m)) => Ok(again_page(&m)),
+        Err(StoreError::Refused(r)) => Ok(again_page(&r.to_string())),
         Err(e) => Err(e.into()),
     }
 }

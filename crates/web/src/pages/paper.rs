@@ -18,6 +18,7 @@ use core_rules::paper::{
     money, parse_money, AgentReturn, ArticleState, NewEdition, ReportCategory, Triage,
 };
 use core_rules::Day;
+use core_rules::{Refusal, Typed};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::collections::HashMap;
 use store::accounts::Session;
@@ -459,7 +460,7 @@ pub async fn report_submit(
         check_csrf(s, &f)?;
     }
     let category = ReportCategory::parse(f.required("category", "The kind of report")?)
-        .ok_or_else(|| AppError::Bad("choose a kind of report from the list".into()))?;
+        .ok_or_else(|| AppError::refused("choose a kind of report from the list"))?;
     let own = match &session {
         Some(s) => match s.account.person_id {
             Some(p) => state.store.person(p).await?,
@@ -472,7 +473,7 @@ pub async fn report_submit(
     let unit = places
         .iter()
         .find(|u| u.code == code)
-        .ok_or_else(|| AppError::Bad(format!("there is no place {code:?}")))?;
+        .ok_or_else(|| Refusal::on("place", "there is no place {}").arg(Typed(code)))?;
     let sender = match (f.get("sender"), &own, &session) {
         (Some("me"), Some(p), Some(s)) => Sender::Person {
             person: p.id,
@@ -681,9 +682,9 @@ pub async fn create_edition(
         .required("number", "The number")?
         .trim()
         .parse()
-        .map_err(|_| AppError::Bad("the number must be a whole number".into()))?;
+        .map_err(|_| AppError::refused("the number must be a whole number"))?;
     let price = parse_money(f.required("price", "The price")?)
-        .ok_or_else(|| AppError::Bad("the price must be like 1.50".into()))?;
+        .ok_or_else(|| AppError::refused("the price must be like 1.50"))?;
     state
         .store
         .create_edition(
@@ -856,8 +857,7 @@ pub async fn move_article(
     editor_form_checks(&session, &f)?;
     let w = who(&state, &session).await?;
     article_for_editor(&state, &w, id).await?;
-    let to = ArticleState::parse(f.required("to", "The new state")?)
-        .map_err(|e| AppError::Bad(e.to_string()))?;
+    let to = ArticleState::parse(f.required("to", "The new state")?).map_err(Refusal::from)?;
     state
         .store
         .move_article(Some(session.account.id), id, to)
@@ -887,7 +887,11 @@ pub async fn triage(
             article_for_editor(&state, &w, a).await?;
             Triage::UseIn(a)
         }
-        other => return Err(AppError::Bad(format!("{other:?} is not a decision"))),
+        other => {
+            return Err(Refusal::on("decision", "{} is not a decision")
+                .arg(Typed(other))
+                .into())
+        }
     };
     state
         .store
@@ -1117,11 +1121,12 @@ pub async fn record_return(
     let w = who(&state, &session).await?;
     let chain = chain_of(&state, id).await?;
     require(&w, Action::RecordReturn(Place { chain: &chain }))?;
-    let n = |name: &str, label: &str| -> AppResult<u64> {
-        f.required(name, label)?
-            .trim()
-            .parse()
-            .map_err(|_| AppError::Bad(format!("{label}: give a whole number of copies")))
+    let n = |name: &'static str, label: &'static str| -> AppResult<u64> {
+        f.required(name, label)?.trim().parse().map_err(|_| {
+            Refusal::on(name, "{}: give a whole number of copies")
+                .arg(label)
+                .into()
+        })
     };
     let edition = f.id("edition", "The edition")?;
     let r = AgentReturn {
@@ -1131,7 +1136,7 @@ pub async fn record_return(
         free: n("free", "Copies given free")?,
         returned: n("returned", "Copies returned")?,
         remitted_cents: parse_money(f.required("remitted", "Money remitted")?)
-            .ok_or_else(|| AppError::Bad("Money remitted: write it like 12.50".into()))?,
+            .ok_or_else(|| AppError::refused("Money remitted: write it like 12.50"))?,
     };
     state
         .store
@@ -1265,15 +1270,18 @@ async fn publication_for_unit(
     Ok(p)
 }
 
-fn whole(f: &FormData, name: &str, label: &str) -> AppResult<i64> {
+fn whole(f: &FormData, name: &'static str, label: &'static str) -> AppResult<i64> {
     let v = f.required(name, label)?.trim();
-    let n: i64 = v
-        .parse()
-        .map_err(|_| AppError::Bad(format!("{label}: give a whole number, not {v:?}")))?;
+    let n: i64 = v.parse().map_err(|_| {
+        Refusal::on(name, "{}: give a whole number, not {}")
+            .arg(label)
+            .arg(Typed(v))
+    })?;
     if n < 0 {
-        return Err(AppError::Bad(format!(
-            "{label}: {n} is negative; give 0 or more"
-        )));
+        return Err(Refusal::on(name, "{}: {} is negative; give 0 or more")
+            .arg(label)
+            .arg(n)
+            .into());
     }
     Ok(n)
 }
@@ -1323,8 +1331,8 @@ pub async fn subscribers(
         };
         let copies = whole(&f, "copies", "Copies")?;
         if copies == 0 {
-            return Err(AppError::Bad(
-                "Copies: a subscription is for 1 copy or more".into(),
+            return Err(AppError::refused(
+                "Copies: a subscription is for 1 copy or more",
             ));
         }
         state

@@ -214,7 +214,7 @@ pub async fn change_status(
     let status = f
         .get("status")
         .and_then(Status::parse)
-        .ok_or_else(|| AppError::Bad("choose a status".into()))?;
+        .ok_or_else(|| AppError::refused("choose a status"))?;
     state
         .store
         .set_status(
@@ -241,7 +241,7 @@ pub async fn transfer(
     let w = who(&state, &session).await?;
     let chain = state.store.chain(to).await?;
     if chain.is_empty() || !allowed(&w, Action::KnowUnit(Place { chain: &chain })) {
-        return Err(AppError::Bad("there is no such unit".into()));
+        return Err(AppError::refused("there is no such unit"));
     }
     state
         .store

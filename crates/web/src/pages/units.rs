@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
+use core_rules::{Because, Refusal, Typed};
 use maud::{html, Markup};
 use std::collections::{BTreeMap, HashSet};
 use store::admission::Decision;
@@ -460,9 +461,9 @@ pub async fn record_meeting(
         .all("attendee")
         .map(|a| {
             a.parse::<i64>()
-                .map_err(|_| AppError::Bad(format!("{a:?} is not a person")))
+                .map_err(|_| Refusal::on("attendee", "{} is not a person").arg(Typed(a)))
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, Refusal>>()?;
     state
         .store
         .record_meeting(
@@ -490,13 +491,12 @@ pub async fn record_payment(
         .person(person)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Someone of another unit is not found, exactly as someone who does not exist.
     if p.unit_id != id {
-        return Err(AppError::Bad(
-            "that person does not belong to this unit".into(),
-        ));
+        return Err(AppError::NotFound);
     }
     let amount = core_rules::import::parse_money(f.required("amount", "The amount")?)
-        .map_err(|e| AppError::Bad(format!("The amount: {e}")))?;
+        .map_err(|e| Refusal::on("amount", "The amount: {}").arg(Because(&e)))?;
     state
         .store
         .record_payment(
@@ -531,10 +531,9 @@ pub async fn record_application(
         notes: String::new(),
     };
     if !identity.email.is_empty() && !core_rules::people::plausible_email(&identity.email) {
-        return Err(AppError::Bad(format!(
-            "{:?} is not an email address",
-            identity.email
-        )));
+        return Err(Refusal::on("email", "{} is not an email address")
+            .arg(Typed(&identity.email))
+            .into());
     }
     state
         .store
@@ -566,7 +565,7 @@ pub async fn decide(
     let decision = match f.get("decision") {
         Some("admit") => Decision::Admit,
         Some("refuse") => Decision::Refuse,
-        _ => return Err(AppError::Bad("decide to admit or to refuse".into())),
+        _ => return Err(AppError::refused("decide to admit or to refuse")),
     };
     state
         .store
@@ -596,8 +595,8 @@ pub async fn export(
         .confirm_password(session.account.id, f.get("password").unwrap_or(""))
         .await?
     {
-        return Err(AppError::Bad(
-            "that is not your password; nothing was exported".into(),
+        return Err(AppError::refused(
+            "that is not your password; nothing was exported",
         ));
     }
     let mut csv = Vec::new();
