@@ -259,6 +259,32 @@ async fn a_unit_elects_its_delegates() {
         .await
         .unwrap();
     assert!(!store.standing(late, today).await.unwrap().0.vote);
+    // People of the circle a member does not see on its page: a supporter, an applicant and a
+    // lapsed member. Nobody offers them for nomination either (issue 17, finding 2).
+    for (name, status) in [
+        ("Onlooker", Status::Supporter),
+        ("Hopeful", Status::Applicant),
+        ("Faded", Status::Lapsed),
+    ] {
+        store
+            .create_person(
+                &NewPerson {
+                    card: None,
+                    pseudonym: name.into(),
+                    unit_id: yard,
+                    status,
+                    since: today.add_days(-100),
+                    admitted_on: (status != Status::Applicant).then_some(today.add_days(-100)),
+                    programme_accepted: true,
+                    monthly_income_cents: None,
+                    reduced_rate: false,
+                    identity: Identity::default(),
+                },
+                None,
+            )
+            .await
+            .unwrap();
+    }
     // One delegate per 3 members with a vote: the circle's 6 give it 2 mandates.
     let c = store
         .convene(
@@ -356,6 +382,17 @@ async fn a_unit_elects_its_delegates() {
         page.body
     );
     let e = field_of(&page.body, "nominate", "election");
+    // Only those who may stand are offered: the members with a vote on the membership day.
+    for hidden in ["Onlooker", "Hopeful", "Faded", "Latecomer"] {
+        assert!(
+            !page.body.contains(hidden),
+            "{hidden} is offered to a member for nomination: {}",
+            &page.body[page.body.find(hidden).unwrap_or(0).saturating_sub(300)..]
+        );
+    }
+    assert!(page
+        .body
+        .contains(&format!("<option value=\"{}\">Yard1</option>", y[1])));
 
     // Nominations by members: three of the members with a vote; the latecomer cannot stand.
     for i in [1usize, 2, 3] {

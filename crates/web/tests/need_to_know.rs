@@ -1011,3 +1011,231 @@ async fn exposure_is_what_the_matrix_allows() {
         assert_eq!(e, &ix.exposure_of(s).0);
     }
 }
+
+/// What a probe's one variable field names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Names {
+    /// A person, by number.
+    Person,
+    /// A unit, by number.
+    Unit,
+    /// A unit, by its code.
+    UnitCode,
+}
+
+/// A form that names one person or unit, with every other field filled in so that the named
+/// object is what decides the answer.
+struct Probe {
+    path: String,
+    /// The fixed fields of the form.
+    fixed: Vec<(&'static str, String)>,
+    /// The field that names the object, and what it names.
+    field: &'static str,
+    names: Names,
+}
+
+/// Refusals name nothing the viewer may not see (issue 17, finding 1). Every form that names a
+/// person or a unit, posted as every role in every membership state with the number (or code)
+/// of someone or something outside the viewer's reach, gets exactly what a number that belongs
+/// to nothing gets: the same status and the same body. And no refusal of any of these forms,
+/// whatever it names, carries a name from the database (no canary at all: a refusal is made of
+/// fixed words and what the person typed).
+///
+/// One form is left out of the comparison on purpose: the central committee registers a
+/// congress's participants by the person numbers their units report (README, "Who sees what"),
+/// and a registered person is named at the congress by design. Its refusals are still checked
+/// for canaries.
+#[tokio::test]
+async fn refusals_name_nothing_outside_reach() {
+    let fx = fixture().await;
+    let own = fx.unit[&Rel::Own];
+    // Something to nominate in: the viewer's unit electing its delegate to the congress, and
+    // an election at the congress itself.
+    store::sqlx::query(
+        "INSERT INTO congress_mandates (congress_id, unit_id, voting, mandates) VALUES ($1, $2, 1, 1)",
+    )
+    .bind(fx.congress)
+    .bind(own)
+    .execute(fx.store.pool())
+    .await
+    .unwrap();
+    let delegate_election = fx
+        .store
+        .call_delegate_election(fx.congress, own, "scottish_stv", None)
+        .await
+        .unwrap();
+    let election = fx
+        .store
+        .create_election(fx.congress, "Central Committee", 1, "scottish_stv", None)
+        .await
+        .unwrap();
+    let today = Day::today().to_string();
+    let month = today[..7].to_string();
+    let probes = vec![
+        Probe {
+            path: format!("/units/{own}/meetings"),
+            fixed: vec![("held_on", today.clone()), ("title", "A meeting".into())],
+            field: "attendee",
+            names: Names::Person,
+        },
+        Probe {
+            path: format!("/units/{own}/payments"),
+            fixed: vec![
+                ("amount", "1.00".into()),
+                ("period", month.clone()),
+                ("paid_on", today.clone()),
+            ],
+            field: "person",
+            names: Names::Person,
+        },
+        Probe {
+            path: format!("/units/{own}/delegates"),
+            fixed: vec![
+                ("do", "nominate".into()),
+                ("election", delegate_election.to_string()),
+            ],
+            field: "person",
+            names: Names::Person,
+        },
+        Probe {
+            path: format!("/units/{own}/paper/subscribers"),
+            fixed: vec![
+                ("publication", fx.publication.to_string()),
+                ("copies", "1".into()),
+            ],
+            field: "person",
+            names: Names::Person,
+        },
+        Probe {
+            path: format!("/congresses/{}/presidium", fx.congress),
+            fixed: vec![
+                ("do", "nominate".into()),
+                ("election", election.to_string()),
+            ],
+            field: "person",
+            names: Names::Person,
+        },
+        Probe {
+            path: format!("/people/{}/transfer", fx.target[&Rel::Same]),
+            fixed: vec![("on", today.clone()), ("reason", "moving".into())],
+            field: "unit",
+            names: Names::Unit,
+        },
+        Probe {
+            path: "/admin/roles".into(),
+            fixed: vec![("login", "target-same".into()), ("role", "editor".into())],
+            field: "unit",
+            names: Names::UnitCode,
+        },
+        Probe {
+            path: "/report".into(),
+            fixed: vec![
+                ("category", "strike".into()),
+                ("happened_on", today.clone()),
+                ("text", "A strike at the gate.".into()),
+            ],
+            field: "place",
+            names: Names::UnitCode,
+        },
+    ];
+    // Registered by person number, by design (see above): canaries only.
+    let registration = Probe {
+        path: format!("/congresses/{}/participants", fx.congress),
+        fixed: vec![("kind", "delegate".into()), ("mandates", "1".into())],
+        field: "person",
+        names: Names::Person,
+    };
+    let missing = |names: Names| match names {
+        Names::Person | Names::Unit => "9999999".to_string(),
+        Names::UnitCode => "no-such-unit".to_string(),
+    };
+    let value = |names: Names, rel: Rel| match names {
+        Names::Person => fx.target[&rel].to_string(),
+        Names::Unit => fx.unit[&rel].to_string(),
+        Names::UnitCode => fx.unit_code[&rel].clone(),
+    };
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for v in &fx.viewers {
+        if v.state == State::Suspended {
+            continue;
+        }
+        let (cookie, csrf) = fx.session(v.account).await;
+        let fx = &fx;
+        let post = |p: &Probe, named: String| {
+            let mut form = p.fixed.clone();
+            form.push((p.field, named));
+            form.push(("csrf", csrf.clone()));
+            let path = p.path.clone();
+            let cookie = cookie.clone();
+            async move { fx.request("POST", &path, &cookie, &form).await }
+        };
+        for p in probes.iter().chain(std::iter::once(&registration)) {
+            // Out of reach: people the viewer does not see by party name; units in a closed
+            // branch that nobody in this matrix may know of.
+            let outside: Vec<Rel> = [Rel::Same, Rel::Below, Rel::Other, Rel::Closed]
+                .into_iter()
+                .filter(|&rel| match p.names {
+                    Names::Person => !sees_pseudonyms(v.role, v.state, rel),
+                    Names::Unit | Names::UnitCode => rel == Rel::Closed,
+                })
+                .collect();
+            let gone = missing(p.names);
+            let baseline = post(p, gone.clone()).await;
+            // A refusal may show back what was typed (quoted): that, and only that, may differ.
+            let shape = |r: &Res, named: &str| {
+                let quoted = format!("&quot;{named}&quot;");
+                (r.status, r.body.replace(&quoted, "&quot;…&quot;"))
+            };
+            for rel in outside {
+                let named = value(p.names, rel);
+                let r = post(p, named.clone()).await;
+                for res in [&r, &baseline] {
+                    if res.status.is_client_error() && res.body.contains("CANARY") {
+                        failures.push(format!(
+                            "POST {} as {} ({:?}) naming {rel:?}: a {} refusal carries a canary: {}",
+                            p.path,
+                            v.role.code(),
+                            v.state,
+                            res.status,
+                            res.body
+                        ));
+                    }
+                }
+                if std::ptr::eq(p, &registration) {
+                    continue;
+                }
+                compared += 1;
+                if shape(&r, &named) != shape(&baseline, &gone) {
+                    failures.push(format!(
+                        "POST {} as {} ({:?}): {} {:?} outside reach got {} but a missing one got {}:\n  {}\n  {}",
+                        p.path,
+                        v.role.code(),
+                        v.state,
+                        p.field,
+                        rel,
+                        r.status,
+                        baseline.status,
+                        excerpt(&r.body),
+                        excerpt(&baseline.body)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(compared > 0);
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} answers tell more than 'not found':\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The part of a page that says what happened: its first paragraph of error, or its start.
+fn excerpt(body: &str) -> String {
+    match body.find("class=\"error\"") {
+        Some(at) => body[at..].chars().take(200).collect(),
+        None => body.chars().take(120).collect(),
+    }
+}

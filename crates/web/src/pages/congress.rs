@@ -589,7 +589,9 @@ pub async fn presidium(
             h3 { (e.title) " (" (e.state) ")" }
             p { "Candidates: " @for c in cands.get(&e.id).into_iter().flatten() { (c.pseudonym) @if c.accepted { " ✓" } " · " } }
             @if e.state == "nominating" {
-                (form("nominate", html! { input type="hidden" name="election" value=(e.id); label { "Nominate person number " input type="number" name="person"; } button.secondary { "Nominate" } }))
+                // Only the congress's own participants are offered: a number typed here could
+                // otherwise name anyone in the organisation, and their party name would appear.
+                (form("nominate", html! { input type="hidden" name="election" value=(e.id); label { "Nominate " select name="person" { @for p in people.iter().filter(|p| p.kind != Kind::Guest) { option value=(p.person_id) { (p.pseudonym) } } } } " " button.secondary { "Nominate" } }))
                 (form("open_election", html! { input type="hidden" name="election" value=(e.id); button { "Open the ballot" } }))
             }
             @if e.state == "open" {
@@ -758,9 +760,18 @@ pub async fn preside(
             }
             match f.get("do") {
                 Some("nominate") => {
-                    store
-                        .nominate(e, f.id("person", "The person number")?, by)
-                        .await?;
+                    // A participant of this congress, or nobody: anyone else is "not found",
+                    // exactly as a number that belongs to no one.
+                    let person = f.id("person", "The nominee")?;
+                    if !store
+                        .participants(id)
+                        .await?
+                        .iter()
+                        .any(|p| p.person_id == person && p.kind != Kind::Guest)
+                    {
+                        return Err(AppError::NotFound);
+                    }
+                    store.nominate(e, person, by).await?;
                 }
                 Some("open_election") => store.open_election(e, by).await?,
                 _ => {

@@ -40,10 +40,28 @@ pub async fn page(
         .into_iter()
         .filter(|(c, _, _)| !elections.iter().any(|e| e.congress_id == *c))
         .collect();
-    let people = store.people_of_unit(id).await?;
     let mut blocks = Vec::new();
+    // Only those who may stand are offered: the unit's members with a vote on the congress's
+    // membership day. The unit page shows a member nobody else (supporters, applicants,
+    // lapsed members), and neither does this one.
+    let members: std::collections::HashMap<i64, String> = store
+        .people_of_unit(id)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.pseudonym))
+        .collect();
     for e in &elections {
         let cands = store.delegate_candidates(e.id).await?;
+        let electors: Vec<(i64, &str)> = if e.state == "nominating" {
+            store
+                .delegate_electors(e.id)
+                .await?
+                .into_iter()
+                .filter_map(|p| members.get(&p).map(|n| (p, n.as_str())))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let voted = match me {
             Some(p) => store.has_voted_for_delegates(e.id, p).await?,
             None => false,
@@ -58,13 +76,13 @@ pub async fn page(
         } else {
             Vec::new()
         };
-        blocks.push((e, cands, voted, result));
+        blocks.push((e, cands, voted, result, electors));
     }
     let action = format!("/units/{id}/delegates");
     let body = html! {
         h1 { "Delegates of " (unit.name) }
         p.muted { "The unit elects its delegates to a congress among its members with a vote on the congress's membership day, by STV. Those elected share the unit's mandates; the others who stood are its substitutes, in order." }
-        @for (e, cands, voted, result) in &blocks {
+        @for (e, cands, voted, result, electors) in &blocks {
             section {
                 h2 { (e.congress_name) ": " (e.mandates) " mandates (" (e.state) ")" }
                 p.muted { "Voting rights as on " (e.membership_on) "." }
@@ -98,7 +116,7 @@ pub async fn page(
                         input type="hidden" name="election" value=(e.id);
                         label { "Nominate "
                             select name="person" {
-                                @for p in &people { option value=(p.id) { (p.pseudonym) } }
+                                @for (p, name) in electors { option value=(p) { (name) } }
                             }
                         }
                         " " button.secondary { "Nominate" }
