@@ -11,7 +11,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 work="${WORK:-${TMPDIR:-/tmp}/iskra-count-bench}"
-corpus="${CORPUS:-$root/../shared/data/elections/scotland}"
+# The whole Scottish corpus is not in the repository (see crates/count/tests/data/README.md).
+corpus="${CORPUS:-${ISKRA_ELECTIONS_CORPUS:-$root/../shared/data/elections/scotland}}"
 mkdir -p "$work"
 
 # Prefer `iskra count`; until the subcommand is wired (or if the binary does not build),

@@ -8,9 +8,8 @@ use count::{debian, schulze};
 use std::path::PathBuf;
 
 fn tally(year: u32) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
-        "../../../shared/data/elections/debian/leader{year}_tally.txt"
-    ));
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/data/debian/leader{year}_tally.txt"));
     std::fs::read(p).expect("tally sheet")
 }
 

@@ -51,7 +51,7 @@ fn bad_blt_names_line_and_reason() {
 #[test]
 fn blt_written_and_read_back_counts_the_same() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/elections/scotland/9_cands/glasgow_2007_anderston.blt");
+        .join("tests/data/scotland-sample/9_cands/glasgow_2007_anderston.blt");
     let p = blt::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
     let again = blt::parse(&blt::write(&p, 4)).unwrap();
     assert_eq!(again.ballots, p.ballots);
@@ -64,8 +64,8 @@ fn blt_written_and_read_back_counts_the_same() {
 
 #[test]
 fn command_path_json_holds_elected_stages_quota_and_seed() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/elections/glasgow-2007/Calton-2007.blt");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/glasgow-2007/Calton-2007.blt");
     let mut req = Request::new(Method::ScottishStv);
     req.file_name = path.to_string_lossy().into();
     req.seed = 99;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/elections/glasgow-2007")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/glasgow-2007")
 }
 
 /// One stage of a reference report: votes per candidate name, and non-transferable votes.

@@ -1,9 +1,10 @@
 //! The Scottish corpus against an independent implementation of the same rules:
 //! `stv_scottish` from the PyPI package `pref_voting`, run by `pref_voting_stv.py`.
 //!
-//! CI counts a fixed sample of the corpus (every 8th ward in name order: 136 wards);
-//! `full_corpus_agrees_with_pref_voting` (ignored by default; run by
-//! `bench/count/corpus.sh`) counts all 1,083.
+//! The tests count the sample kept in the repository (`tests/data/scotland-sample`: every 8th
+//! ward in name order, 136 wards, and one more for the format test);
+//! `full_corpus_agrees_with_pref_voting` (ignored by default; run by `bench/count/corpus.sh`)
+//! counts all 1,083 from the folder `ISKRA_ELECTIONS_CORPUS` names.
 //! When python or pref_voting is missing the test fails under `CI=true` and is
 //! skipped with a notice otherwise.
 
@@ -12,11 +13,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn corpus() -> Vec<PathBuf> {
-    let root =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/elections/scotland");
+/// The wards under `root` (`<N>_cands/*.blt`), in name order.
+fn corpus(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in std::fs::read_dir(&root).expect("scotland corpus") {
+    for dir in std::fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("the Scottish corpus at {}: {e}", root.display()))
+    {
         let dir = dir.unwrap().path();
         if dir.is_dir() {
             for f in std::fs::read_dir(&dir).unwrap() {
@@ -130,7 +132,8 @@ fn compare(files: &[PathBuf]) {
 
 #[test]
 fn sample_agrees_with_pref_voting() {
-    let files: Vec<PathBuf> = corpus().into_iter().step_by(8).collect();
+    let files =
+        corpus(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/scotland-sample"));
     assert!(files.len() >= 100, "sample of {}", files.len());
     compare(&files);
 }
@@ -138,7 +141,12 @@ fn sample_agrees_with_pref_voting() {
 #[test]
 #[ignore = "all 1,083 wards take a few minutes of pref_voting; run by bench/count/corpus.sh"]
 fn full_corpus_agrees_with_pref_voting() {
-    compare(&corpus());
+    let root = std::env::var_os("ISKRA_ELECTIONS_CORPUS").expect(
+        "ISKRA_ELECTIONS_CORPUS must name the Scottish corpus (the folder of 3_cands/ … 14_cands/)",
+    );
+    let files = corpus(Path::new(&root));
+    assert!(files.len() > 1000, "{} wards in the corpus", files.len());
+    compare(&files);
 }
 
 /// pref_voting documents that it uses a ballot's current value where rule 48(3) says
