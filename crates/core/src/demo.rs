@@ -89,6 +89,9 @@ pub struct DemoPlan {
     /// old one: the people they met there now sit in another branch (exposure analysis shows
     /// the tie between the two units).
     pub transfers: Vec<DemoTransfer>,
+    /// A member of a neighbouring circle who has asked to move into the demo secretary's
+    /// circle: the request waits on that circle's page for its secretary's answer.
+    pub transfer_requests: Vec<DemoTransfer>,
 }
 
 /// A member moved to another unit.
@@ -1221,6 +1224,7 @@ pub fn demo(seed: u64, today: Day) -> DemoPlan {
         .collect();
     let logins = logins(&mut b);
     let transfers = movers(&b, &units, &meetings, &logins);
+    let transfer_requests = askers(&b, &logins);
 
     DemoPlan {
         organisation: ORGANISATION.into(),
@@ -1232,7 +1236,26 @@ pub fn demo(seed: u64, today: Day) -> DemoPlan {
         applications,
         logins,
         transfers,
+        transfer_requests,
     }
+}
+
+/// The first member of Govan Cross circle without a login asks to move to the secretary's
+/// circle (chosen without the random generator, so the rest of the demo is as it was).
+fn askers(b: &Builder, logins: &[DemoLogin]) -> Vec<DemoTransfer> {
+    (0..b.people.len())
+        .filter(|&i| {
+            b.people[i].unit == "clyde-govan-cross"
+                && b.people[i].status == Status::Member
+                && !logins.iter().any(|l| l.person == Some(i))
+        })
+        .take(1)
+        .map(|person| DemoTransfer {
+            person,
+            to: LOGIN_CIRCLE.to_string(),
+            on: b.today,
+        })
+        .collect()
 }
 
 /// Three members of long standing who attended meetings of the first circle under Toxteth move
@@ -1576,6 +1599,11 @@ mod tests {
             let closed: Vec<_> = plan.units.iter().filter(|u| u.closed).collect();
             assert_eq!(closed.len(), 1);
             assert_eq!(closed[0].kind, "circle");
+            // One member of a neighbouring circle waits to move into the secretary's circle.
+            assert_eq!(plan.transfer_requests.len(), 1, "seed {seed}");
+            let asker = &plan.people[plan.transfer_requests[0].person];
+            assert_eq!(asker.unit, "clyde-govan-cross");
+            assert_eq!(plan.transfer_requests[0].to, LOGIN_CIRCLE);
 
             let n = plan.people.len();
             assert!((900..=1150).contains(&n), "{n} people");

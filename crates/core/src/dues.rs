@@ -155,29 +155,73 @@ impl DuesRules {
 
     /// Splits a payment among the member's unit and the units above it.
     ///
-    /// `chain` lists the unit ids and kinds from the member's own unit up to the top. Each unit
-    /// receives its kind's share, rounded down to the cent; what is left (shares of kinds absent
-    /// from the chain, and the odd cents) stays with the member's own unit, which collected it.
-    /// The parts always add up to the payment.
-    pub fn split(&self, amount_cents: i64, chain: &[(i64, &str)]) -> Vec<(i64, i64)> {
+    /// `chain` lists the units from the member's own unit up to the top: id, kind, and whether
+    /// the unit is closed. Each unit receives its kind's share, rounded down to the cent; what
+    /// is left (shares of kinds absent from the chain, and the odd cents) stays with the
+    /// member's own unit, which collected it. The parts always add up to the payment.
+    ///
+    /// A closed unit's money does not pass through units that may not know of it. Above the
+    /// lowest closed unit of the chain, only bodies of the kinds `closed_seen_by` names may know
+    /// of it (the rule `web::access` applies to offices: a closed unit between an office's unit
+    /// and the unit it looks at hides it, except from the bodies the statutes name). The share
+    /// of every other unit up there goes to the nearest body that may know of it: the first
+    /// unit above the closed one whose kind is named, or, if none is, the closed unit itself.
+    pub fn split(
+        &self,
+        amount_cents: i64,
+        chain: &[ChainUnit<'_>],
+        closed_seen_by: &[String],
+    ) -> Vec<(i64, i64)> {
         let mut parts: Vec<(i64, i64)> = Vec::with_capacity(chain.len());
         let mut given = 0;
-        for &(unit, kind) in chain {
+        for u in chain {
             let pct = self
                 .split
                 .iter()
-                .filter(|s| s.kind == kind)
+                .filter(|s| s.kind == u.kind)
                 .map(|s| s.percent)
                 .sum::<i64>();
             let part = amount_cents * pct / 100;
             given += part;
-            parts.push((unit, part));
+            parts.push((u.id, part));
         }
         if let Some(first) = parts.first_mut() {
             first.1 += amount_cents - given;
         }
+        if let Some(lowest) = chain.iter().position(|u| u.closed) {
+            let named = |u: &ChainUnit| closed_seen_by.iter().any(|k| k == u.kind);
+            let receiver = chain[lowest + 1..]
+                .iter()
+                .position(named)
+                .map_or(lowest, |i| lowest + 1 + i);
+            let mut moved = 0;
+            for (i, u) in chain.iter().enumerate().skip(lowest + 1) {
+                if !named(u) {
+                    moved += std::mem::take(&mut parts[i].1);
+                }
+            }
+            parts[receiver].1 += moved;
+        }
         parts.retain(|&(_, a)| a != 0);
         parts
+    }
+}
+
+/// One unit of the chain a payment is split along.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainUnit<'a> {
+    pub id: i64,
+    pub kind: &'a str,
+    pub closed: bool,
+}
+
+impl<'a> ChainUnit<'a> {
+    pub fn open(id: i64, kind: &'a str) -> ChainUnit<'a> {
+        ChainUnit {
+            id,
+            kind,
+            closed: false,
+        }
     }
 }
 
@@ -195,29 +239,93 @@ mod tests {
         assert_eq!(d.monthly_due(Some(400_000), true), 100);
     }
 
+    fn chain() -> [ChainUnit<'static>; 4] {
+        [
+            ChainUnit::open(4, "circle"),
+            ChainUnit::open(3, "local"),
+            ChainUnit::open(2, "regional"),
+            ChainUnit::open(1, "central"),
+        ]
+    }
+
+    fn central() -> Vec<String> {
+        vec!["central".to_string()]
+    }
+
     #[test]
     fn a_circle_members_payment_goes_up_the_tree() {
         let d = DuesRules::founding();
-        let chain = [(4, "circle"), (3, "local"), (2, "regional"), (1, "central")];
+        let chain = chain();
         assert_eq!(
-            d.split(1_001, &chain),
+            d.split(1_001, &chain, &central()),
             vec![(4, 401), (3, 250), (2, 150), (1, 200)]
         );
         // A member of a local committee with no circle: the local keeps the circle's share.
         assert_eq!(
-            d.split(1_000, &chain[1..]),
+            d.split(1_000, &chain[1..], &central()),
             vec![(3, 650), (2, 150), (1, 200)]
         );
     }
 
+    #[test]
+    fn a_closed_units_money_goes_to_the_nearest_body_that_may_know_of_it() {
+        let d = DuesRules::founding();
+        let mut chain = chain();
+        chain[0].closed = true;
+        // The local and the regional committee may not know of the closed circle: their shares
+        // go to the central committee, which may.
+        assert_eq!(d.split(1_001, &chain, &central()), vec![(4, 401), (1, 600)]);
+        // Statutes that let regional committees see closed units: the local's share stops
+        // there, and the central committee, which may not know of it, gets nothing either.
+        assert_eq!(
+            d.split(1_000, &chain, &["regional".to_string()]),
+            vec![(4, 400), (2, 600)]
+        );
+        // Statutes that let no body see it: the closed unit keeps it all.
+        assert_eq!(d.split(1_000, &chain, &[]), vec![(4, 1_000)]);
+        // A closed local committee with an open circle below it: the circle and the local know
+        // each other; the regional's share goes up to the central committee.
+        let mut chain = self::chain();
+        chain[1].closed = true;
+        assert_eq!(
+            d.split(1_000, &chain, &central()),
+            vec![(4, 400), (3, 250), (1, 350)]
+        );
+        assert_eq!(d.split(1_000, &chain, &[]), vec![(4, 400), (3, 600)]);
+    }
+
     proptest! {
         #[test]
-        fn splits_always_add_up(amount in 1i64..10_000_000, depth in 1usize..=4) {
+        fn splits_always_add_up(
+            amount in 1i64..10_000_000,
+            depth in 1usize..=4,
+            closed in proptest::collection::vec(any::<bool>(), 4),
+            seen in proptest::collection::vec(any::<bool>(), 4),
+        ) {
             let d = DuesRules::founding();
-            let chain = [(4, "circle"), (3, "local"), (2, "regional"), (1, "central")];
-            let parts = d.split(amount, &chain[4 - depth..]);
+            let mut chain = chain();
+            for (u, c) in chain.iter_mut().zip(&closed) {
+                u.closed = *c;
+            }
+            let seen_by: Vec<String> = chain
+                .iter()
+                .zip(&seen)
+                .filter(|(_, s)| **s)
+                .map(|(u, _)| u.kind.to_string())
+                .collect();
+            let chain = &chain[4 - depth..];
+            let parts = d.split(amount, chain, &seen_by);
             prop_assert_eq!(parts.iter().map(|p| p.1).sum::<i64>(), amount);
             prop_assert!(parts.iter().all(|p| p.1 > 0));
+            // Nothing reaches a unit above a closed one unless its kind may see closed units.
+            let lowest = chain.iter().position(|u| u.closed);
+            for (unit, _) in &parts {
+                let i = chain.iter().position(|u| u.id == *unit).unwrap();
+                prop_assert!(
+                    lowest.is_none_or(|k| i <= k || seen_by.iter().any(|s| s == chain[i].kind)),
+                    "{:?} gives money to unit {} above a closed unit", parts, unit
+                );
+            }
         }
     }
 

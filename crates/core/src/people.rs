@@ -44,6 +44,12 @@ impl Status {
     pub fn parse(s: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
+
+    /// Whether someone of this status has left the organisation (of their own accord or by
+    /// expulsion), and with it every body they belonged to.
+    pub fn has_left(self) -> bool {
+        matches!(self, Status::Left | Status::Expelled)
+    }
 }
 
 /// The identifying details of a person, kept apart from the pseudonym by which they are known.

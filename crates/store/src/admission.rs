@@ -103,6 +103,8 @@ impl Store {
                         by,
                     )
                     .await?;
+                    // They leave their old unit, and whatever offices they held there.
+                    crate::transfers::left_unit(&mut tx, existing, p.unit_id, on, by).await?;
                 }
                 record_history(
                     &mut tx,

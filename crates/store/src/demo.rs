@@ -270,6 +270,18 @@ impl Store {
             self.transfer(id, to.id, t.on, "moved to another town", None)
                 .await?;
         }
+        // A move asked of the secretary's circle, waiting for its answer.
+        for t in &plan.transfer_requests {
+            let to = self
+                .unit_by_code(&t.to)
+                .await?
+                .ok_or_else(|| StoreError::Internal(format!("demo plan names no unit {}", t.to)))?;
+            let id = *person_ids.get(t.person).ok_or_else(|| {
+                StoreError::Internal(format!("demo plan names no person {}", t.person))
+            })?;
+            self.request_transfer(id, to.id, t.on, "works at the yard now", None)
+                .await?;
+        }
         // The central paper, its editions, reports and circulation (crates/store/src/paper.rs).
         self.seed_paper_demo(today).await?;
         let logins: Vec<(String, i64)> = plan

@@ -2,6 +2,7 @@
 
 use crate::vault::Blind;
 use crate::{now, Result, Store, StoreError};
+use core_rules::dues::ChainUnit;
 use core_rules::import::parse_money;
 use core_rules::people::{email_key, phone_key};
 use core_rules::statutes::in_force;
@@ -57,23 +58,12 @@ pub(crate) async fn insert_payment(
     })?;
     // The person's unit and those above it, nearest first, in one round trip: the demo and a
     // bank statement record thousands of payments in one transaction.
-    let chain = sqlx::query(
-        "SELECT u.id, u.kind FROM persons p JOIN unit_tree t ON t.unit_id = p.unit_id \
-         JOIN units u ON u.id = t.ancestor_id WHERE p.id = $1 ORDER BY t.depth",
-    )
-    .bind(p.person)
-    .fetch_all(&mut **tx)
-    .await?;
-    let chain: Vec<(i64, String)> = chain
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("kind")?)))
-        .collect::<Result<_>>()?;
+    let chain = chain_of_person(tx, p.person).await?;
     // Depth 0 is the person's own unit; no rows means no such person.
     let unit = chain
         .first()
-        .map(|(id, _)| *id)
+        .map(|(id, _, _)| *id)
         .ok_or_else(|| StoreError::NotFound(format!("person {}", p.person)))?;
-    let chain_ref: Vec<(i64, &str)> = chain.iter().map(|(i, k)| (*i, k.as_str())).collect();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO dues_payments (person_id, unit_id, period, paid_on, amount_cents, source, reference, recorded_by, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -96,7 +86,75 @@ pub(crate) async fn insert_payment(
     .bind(p.person)
     .execute(&mut **tx)
     .await?;
-    let shares = rules.rules.dues.split(p.amount_cents, &chain_ref);
+    let shares = split(&rules.rules, p.amount_cents, &chain);
+    insert_shares(tx, id, &shares).await?;
+    Ok(id)
+}
+
+/// A unit chain as the split reads it: id, kind, closed; nearest first.
+type Chain = Vec<(i64, String, bool)>;
+
+/// The units of a person's unit chain, nearest first.
+async fn chain_of_person(tx: &mut Transaction<'_, Any>, person: i64) -> Result<Chain> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.kind, u.closed FROM persons p JOIN unit_tree t ON t.unit_id = p.unit_id \
+         JOIN units u ON u.id = t.ancestor_id WHERE p.id = $1 ORDER BY t.depth",
+    )
+    .bind(person)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("kind")?,
+                r.try_get::<i64, _>("closed")? != 0,
+            ))
+        })
+        .collect()
+}
+
+/// The units of a unit's chain, nearest first.
+async fn chain_of_unit(tx: &mut Transaction<'_, Any>, unit: i64) -> Result<Chain> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.kind, u.closed FROM unit_tree t JOIN units u ON u.id = t.ancestor_id \
+         WHERE t.unit_id = $1 ORDER BY t.depth",
+    )
+    .bind(unit)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("kind")?,
+                r.try_get::<i64, _>("closed")? != 0,
+            ))
+        })
+        .collect()
+}
+
+/// A payment's shares under the statutes in force when it was paid: the dues split, with a
+/// closed unit's money kept from the units that may not know of it.
+fn split(rules: &core_rules::statutes::Statutes, amount: i64, chain: &Chain) -> Vec<(i64, i64)> {
+    let chain: Vec<ChainUnit> = chain
+        .iter()
+        .map(|(id, kind, closed)| ChainUnit {
+            id: *id,
+            kind,
+            closed: *closed,
+        })
+        .collect();
+    rules
+        .dues
+        .split(amount, &chain, &rules.access.closed_seen_by)
+}
+
+async fn insert_shares(
+    tx: &mut Transaction<'_, Any>,
+    payment: i64,
+    shares: &[(i64, i64)],
+) -> Result<()> {
     if !shares.is_empty() {
         // One statement for all the shares ($1 is the payment; then unit, amount pairs).
         let values: Vec<String> = (0..shares.len())
@@ -106,13 +164,13 @@ pub(crate) async fn insert_payment(
             "INSERT INTO dues_shares (payment_id, unit_id, amount_cents) VALUES {}",
             values.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(id);
+        let mut q = sqlx::query(&sql).bind(payment);
         for (u, amount) in shares {
-            q = q.bind(u).bind(amount);
+            q = q.bind(*u).bind(*amount);
         }
         q.execute(&mut **tx).await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// One line of a bank statement that was read.
@@ -124,6 +182,98 @@ pub struct BankImport {
 }
 
 impl Store {
+    /// The chore migration 0012 leaves: payments in closed branches that were split before a
+    /// closed unit's money was kept from the units that may not know of it are split again,
+    /// under the statutes in force on each payment's day. Payments recorded without shares (the
+    /// scale generator's) are left so. Done once: the chore's row goes in the same transaction.
+    pub(crate) async fn resplit_closed_dues(&self) -> Result<()> {
+        const CHORE: &str = "dues.closed_resplit";
+        let waiting: Option<String> = sqlx::query_scalar("SELECT name FROM chores WHERE name = $1")
+            .bind(CHORE)
+            .fetch_optional(self.pool())
+            .await?;
+        if waiting.is_none() {
+            return Ok(());
+        }
+        let versions = self.statutes_versions().await?;
+        let mut tx = self.write().await?;
+        let n = sqlx::query("DELETE FROM chores WHERE name = $1")
+            .bind(CHORE)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            // Another server did it meanwhile.
+            return Ok(());
+        }
+        const IN_CLOSED_BRANCHES: &str = "SELECT p.id FROM dues_payments p WHERE p.unit_id IN \
+             (SELECT t.unit_id FROM unit_tree t JOIN units c ON c.id = t.ancestor_id WHERE c.closed <> 0)";
+        let payments = sqlx::query(&format!(
+            "SELECT p.id, p.unit_id, p.paid_on, p.amount_cents FROM dues_payments p \
+             WHERE p.id IN ({IN_CLOSED_BRANCHES}) ORDER BY p.id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let stored = sqlx::query(&format!(
+            "SELECT s.payment_id, s.unit_id, s.amount_cents FROM dues_shares s \
+             WHERE s.payment_id IN ({IN_CLOSED_BRANCHES})"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut before: std::collections::HashMap<i64, Vec<(i64, i64)>> = Default::default();
+        for r in &stored {
+            before
+                .entry(r.try_get("payment_id")?)
+                .or_default()
+                .push((r.try_get("unit_id")?, r.try_get("amount_cents")?));
+        }
+        let mut chains: std::collections::HashMap<i64, Chain> = Default::default();
+        let mut changed = 0usize;
+        for r in &payments {
+            let id: i64 = r.try_get("id")?;
+            let Some(old) = before.get_mut(&id) else {
+                continue;
+            };
+            let unit: i64 = r.try_get("unit_id")?;
+            let paid_on: String = r.try_get("paid_on")?;
+            let Some(rules) = Day::parse(&paid_on)
+                .ok()
+                .and_then(|d| in_force(&versions, d))
+            else {
+                continue;
+            };
+            let chain = match chains.entry(unit) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(chain_of_unit(&mut tx, unit).await?)
+                }
+            };
+            let mut new = split(&rules.rules, r.try_get("amount_cents")?, chain);
+            new.sort_unstable();
+            old.sort_unstable();
+            if new != *old {
+                sqlx::query("DELETE FROM dues_shares WHERE payment_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                insert_shares(&mut tx, id, &new).await?;
+                changed += 1;
+            }
+        }
+        if changed > 0 {
+            crate::audit::append(
+                &mut tx,
+                None,
+                "dues.resplit",
+                None,
+                &[("payments", changed.into())],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn record_payment(&self, p: &NewPayment, by: Option<i64>) -> Result<i64> {
         let versions = self.statutes_versions().await?;
         let mut tx = self.write().await?;

@@ -1019,6 +1019,13 @@ async fn update_person(
         .execute(&mut **tx)
         .await?;
         changed = true;
+        // Leaving a unit, or the organisation, ends the offices held there.
+        if p.unit_id != unit_id {
+            crate::transfers::left_unit(tx, id, p.unit_id, today, by).await?;
+        }
+        if row.status.has_left() && !p.status.has_left() {
+            crate::transfers::left_organisation(tx, id, today, by).await?;
+        }
     }
     let current = identity_in(tx, v, id).await?;
     let same = match &current {

@@ -549,72 +549,25 @@ impl Store {
             by,
         )
         .await?;
+        // Whoever leaves the organisation leaves every body of it, and the offices held there.
+        let ended = if status.has_left() {
+            crate::transfers::left_organisation(&mut tx, person, on, by).await?
+        } else {
+            0
+        };
+        let mut detail = vec![
+            ("from", p.status.as_str().into()),
+            ("to", status.as_str().into()),
+        ];
+        if ended > 0 {
+            detail.push(("offices_ended", ended.into()));
+        }
         crate::audit::append(
             &mut tx,
             by,
             "person.status",
             Some(("person", person)),
-            &[
-                ("from", p.status.as_str().into()),
-                ("to", status.as_str().into()),
-            ],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Moves a person to another unit.
-    pub async fn transfer(
-        &self,
-        person: i64,
-        to_unit: i64,
-        on: Day,
-        reason: &str,
-        by: Option<i64>,
-    ) -> Result<()> {
-        check_not_future(on, "the date of the transfer")?;
-        let mut tx = self.write().await?;
-        let p = person_in(&mut tx, person).await?;
-        let codes = sqlx::query("SELECT id, code FROM units WHERE id = $1 OR id = $2")
-            .bind(p.unit_id)
-            .bind(to_unit)
-            .fetch_all(&mut *tx)
-            .await?;
-        let code_of = |id: i64| {
-            codes
-                .iter()
-                .find(|r| r.try_get::<i64, _>("id").ok() == Some(id))
-                .and_then(|r| r.try_get::<String, _>("code").ok())
-        };
-        let (Some(from), Some(to)) = (code_of(p.unit_id), code_of(to_unit)) else {
-            return Err(StoreError::NotFound(format!("unit {to_unit}")));
-        };
-        if p.unit_id == to_unit {
-            return Err(Refusal::on("unit", "this person is already in that unit").into());
-        }
-        sqlx::query("UPDATE persons SET unit_id = $1 WHERE id = $2")
-            .bind(to_unit)
-            .bind(person)
-            .execute(&mut *tx)
-            .await?;
-        record_history(
-            &mut tx,
-            person,
-            on,
-            "transfer",
-            Some(&from),
-            Some(&to),
-            reason,
-            by,
-        )
-        .await?;
-        crate::audit::append(
-            &mut tx,
-            by,
-            "person.transfer",
-            Some(("person", person)),
-            &[("from_unit", p.unit_id.into()), ("to_unit", to_unit.into())],
+            &detail,
         )
         .await?;
         tx.commit().await?;

@@ -13,6 +13,8 @@
 //! - Offices are held by members: an officer whose membership lapses holds nothing. An ended
 //!   office or a suspended account stops counting on the next request (and their sessions end).
 //! - The administrator keeps accounts and offices, and sees figures, not names.
+//! - An officer moves people at once only within the units they manage; a move anywhere else
+//!   they may know of is a request, which the receiving unit's secretary accepts or refuses.
 //!
 //! A refusal is always "not found", exactly as if the thing did not exist.
 
@@ -85,6 +87,24 @@ pub enum Action<'a> {
     ViewIdentity(&'a Person, Place<'a>),
     /// Change a person's status, unit or record of tasks.
     ManagePerson(&'a Person, Place<'a>),
+    /// Move a person at once from `from` into `to`: an officer who manages the person and the
+    /// unit they go to (the secretary's own unit, and the units below where the statutes'
+    /// `reach_down` extends the secretary).
+    MovePerson {
+        person: &'a Person,
+        from: Place<'a>,
+        to: Place<'a>,
+    },
+    /// Ask the unit `to` to take in a person from `from`: an officer who manages the person,
+    /// into any unit they may know of. Nothing moves until the receiving unit accepts.
+    AskTransfer {
+        person: &'a Person,
+        from: Place<'a>,
+        to: Place<'a>,
+    },
+    /// See the transfers asked into a unit (the people by party name only) and accept or
+    /// refuse them: the unit's secretary.
+    DecideTransfer(Place<'a>),
     /// Invite an admitted member to an account of their own.
     InvitePerson(&'a Person, Place<'a>),
     /// Open the offices page at all: an administrator of some unit.
@@ -212,6 +232,14 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::ManagePerson(_, place) | Action::InvitePerson(_, place) => {
             office_reaches(who, place, true, &[Role::Secretary])
         }
+        Action::MovePerson { person, from, to } => {
+            allowed(who, Action::ManagePerson(person, from))
+                && office_reaches(who, to, true, &[Role::Secretary])
+        }
+        Action::AskTransfer { person, from, to } => {
+            allowed(who, Action::ManagePerson(person, from)) && allowed(who, Action::KnowUnit(to))
+        }
+        Action::DecideTransfer(place) => office_reaches(who, place, true, &[Role::Secretary]),
         Action::ViewOffices => who.held.iter().any(|h| h.role == Role::Admin),
         Action::ManageRoles(place) => office_reaches(who, place, false, &[Role::Admin]),
         Action::ManageAccounts | Action::ImportPeople => who.session.account.is_admin,
@@ -567,6 +595,62 @@ mod tests {
         assert!(!allowed(&agent, Action::ReadReport(at(&t.local))));
         let member = who(&s, Some((7, 3, Status::Member)), &[]);
         assert!(!allowed(&member, Action::RecordReturn(at(&t.local))));
+    }
+
+    #[test]
+    fn an_officer_moves_people_only_within_their_units_and_asks_elsewhere() {
+        let t = tree();
+        let s = session(false, Some(7));
+        let me = person(7, 3);
+        let move_to = |w: &Who, to: &[Unit]| {
+            let (from, to) = (at(&t.local), at(to));
+            (
+                allowed(
+                    w,
+                    Action::MovePerson {
+                        person: &me,
+                        from,
+                        to,
+                    },
+                ),
+                allowed(
+                    w,
+                    Action::AskTransfer {
+                        person: &me,
+                        from,
+                        to,
+                    },
+                ),
+            )
+        };
+        let mut w = who(
+            &s,
+            Some((7, 3, Status::Member)),
+            &[(Role::Secretary, 3, "local")],
+        );
+        // Another local, a circle below, the region: asked for, never moved at once.
+        assert_eq!(move_to(&w, &t.other), (false, true));
+        assert_eq!(move_to(&w, &t.circle), (false, true));
+        assert_eq!(move_to(&w, &t.region), (false, true));
+        // A closed unit they may not know of: neither.
+        assert_eq!(move_to(&w, &t.closed), (false, false));
+        assert!(!allowed(&w, Action::DecideTransfer(at(&t.other))));
+        assert!(allowed(&w, Action::DecideTransfer(at(&t.local))));
+        assert!(!allowed(&w, Action::DecideTransfer(at(&t.circle))));
+        // Where the statutes extend the secretary downwards, the units below are theirs.
+        w.rules.reach_down = vec![Role::Secretary];
+        assert_eq!(move_to(&w, &t.circle), (true, true));
+        assert!(allowed(&w, Action::DecideTransfer(at(&t.circle))));
+        assert_eq!(move_to(&w, &t.other), (false, true));
+        assert_eq!(move_to(&w, &t.closed), (false, false));
+        // Other offices move nobody.
+        let w = who(
+            &s,
+            Some((7, 3, Status::Member)),
+            &[(Role::Treasurer, 3, "local")],
+        );
+        assert_eq!(move_to(&w, &t.other), (false, false));
+        assert!(!allowed(&w, Action::DecideTransfer(at(&t.local))));
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/people/{id}"),
     ("POST", "/people/{id}/status"),
     ("POST", "/people/{id}/transfer"),
+    ("POST", "/transfers/{id}/decide"),
     ("POST", "/people/{id}/tasks"),
     ("POST", "/people/{id}/invitation"),
     ("GET", "/invite/{token}"),
@@ -152,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}", get(people::page))
         .route("/people/{id}/status", post(people::change_status))
         .route("/people/{id}/transfer", post(people::transfer))
+        .route("/transfers/{id}/decide", post(people::decide_transfer))
         .route("/people/{id}/tasks", post(people::record_task))
         .route("/people/{id}/invitation", post(invite::create))
         .route("/invite/{token}", get(invite::form).post(invite::accept))

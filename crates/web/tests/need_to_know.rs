@@ -137,6 +137,9 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         ("POST", "/people/{id}/status")
         | ("POST", "/people/{id}/transfer")
         | ("POST", "/people/{id}/tasks") => yes(secretary && here),
+        // A transfer asked into a unit is answered by that unit's secretary, and by nobody
+        // else: not by the secretary of the unit above it, nor of the unit it comes from.
+        ("POST", "/transfers/{id}/decide") => yes(secretary && here),
         ("GET", "/admin/roles") => yes(office && role == Role::Admin),
         ("POST", "/admin/roles") | ("POST", "/admin/roles/{id}/end") => {
             yes(office && role == Role::Admin && matches!(rel, Rel::Own | Rel::Same | Rel::Below))
@@ -238,6 +241,8 @@ struct Fixture {
     application: BTreeMap<Rel, i64>,
     /// An office held by a bystander in each unit, for the routes that end offices.
     grant: BTreeMap<Rel, i64>,
+    /// A transfer asked into each unit, waiting for its answer.
+    transfer: BTreeMap<Rel, i64>,
     /// The paper run by the viewer's own unit: a published edition (with returns in, so that
     /// its bundles cannot be planned again), a published article and a report.
     edition: i64,
@@ -394,6 +399,31 @@ async fn fixture() -> Fixture {
     }
     application.insert(Rel::Own, application[&Rel::Same]);
     grant.insert(Rel::Own, grant[&Rel::Same]);
+    // Someone of another unit asked into each unit: their party name is for the receiving
+    // unit's secretary, their identity for nobody here.
+    let mut transfer = BTreeMap::new();
+    for rel in [Rel::Same, Rel::Below, Rel::Other, Rel::Closed] {
+        let tag = format!("{rel:?}").to_uppercase();
+        let from = if rel == Rel::Other {
+            unit[&Rel::Below]
+        } else {
+            unit[&Rel::Other]
+        };
+        let p = person(
+            &store,
+            from,
+            &format!("CANARY-MOVER-{tag}"),
+            Status::Member,
+            &format!("MOVER-{tag}"),
+        )
+        .await;
+        let t = store
+            .request_transfer(p, unit[&rel], Day::today(), "moving", None)
+            .await
+            .unwrap();
+        transfer.insert(rel, t);
+    }
+    transfer.insert(Rel::Own, transfer[&Rel::Same]);
 
     let publication = store
         .create_publication(None, "spark", "The Spark", unit[&Rel::Own], 5)
@@ -532,6 +562,7 @@ async fn fixture() -> Fixture {
         target_account,
         application,
         grant,
+        transfer,
         edition,
         article,
         report,
@@ -646,6 +677,10 @@ async fn concrete(
             &format!("/applications/{}", fx.application[&rel]),
         )
         .replace("/roles/{id}", &format!("/roles/{}", fx.grant[&rel]))
+        .replace(
+            "/transfers/{id}",
+            &format!("/transfers/{}", fx.transfer[&rel]),
+        )
         .replace("/accounts/{id}", &format!("/accounts/{account}"))
         .replace("{token}", &"0".repeat(64))
         .replace("/congresses/{id}", &format!("/congresses/{}", fx.congress))
@@ -799,6 +834,11 @@ async fn canaries_show_only_where_the_rules_allow() {
                 // Applicants, and who they are: those who decide on them.
                 (format!("CANARY-APPLICANT-{tag}"), identities),
                 (format!("CANARY-NAME-APPLICANT-{tag}"), identities),
+                // Someone asked into the unit: by party name to its secretary, who answers;
+                // who they are, to nobody until they are the unit's.
+                (format!("CANARY-MOVER-{tag}"), identities),
+                (format!("CANARY-NAME-MOVER-{tag}"), false),
+                (format!("CANARY-ADDRESS-MOVER-{tag}"), false),
             ];
             for (marker, allowed) in checks {
                 if pages.contains(&marker) != allowed {

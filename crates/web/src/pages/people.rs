@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::people::Status;
 use core_rules::Day;
 use maud::html;
+use std::collections::HashMap;
 use store::people::Person;
 
 async fn load(state: &AppState, id: i64) -> AppResult<Person> {
@@ -53,23 +54,71 @@ pub async fn page(
     } else {
         None
     };
-    // Transfer destinations: the units the viewer is told of, closed branches left out.
-    let units = if manage {
-        let all = store.units().await?;
-        let chains = chains(&all);
-        all.iter()
-            .filter(|u| {
-                allowed(
-                    &w,
-                    Action::KnowUnit(Place {
-                        chain: &chains[&u.id],
-                    }),
-                )
-            })
-            .cloned()
-            .collect()
+    // Every unit with its chain, for what the page names: transfer destinations, the units in
+    // the history, the units of the requests made for this person.
+    let all = store.units().await?;
+    let chains = chains(&all);
+    let knows = |u: &store::units::Unit| {
+        allowed(
+            &w,
+            Action::KnowUnit(Place {
+                chain: &chains[&u.id],
+            }),
+        )
+    };
+    // Transfer destinations: the units the viewer is told of, closed branches left out; those
+    // they manage take the person at once, the others are asked.
+    let (mut move_to, mut ask_to) = (Vec::new(), Vec::new());
+    if manage {
+        for u in all.iter().filter(|u| u.id != p.unit_id) {
+            let to = Place {
+                chain: &chains[&u.id],
+            };
+            if allowed(
+                &w,
+                Action::MovePerson {
+                    person: &p,
+                    from: place,
+                    to,
+                },
+            ) {
+                move_to.push(u);
+            } else if allowed(
+                &w,
+                Action::AskTransfer {
+                    person: &p,
+                    from: place,
+                    to,
+                },
+            ) {
+                ask_to.push(u);
+            }
+        }
+    }
+    let by_id: HashMap<i64, &store::units::Unit> = all.iter().map(|u| (u.id, u)).collect();
+    // A unit named in the history (a transfer from a closed unit, say) shows only to those who
+    // may know of it.
+    let by_code: HashMap<&str, &store::units::Unit> =
+        all.iter().map(|u| (u.code.as_str(), u)).collect();
+    let shown = |h: &Option<String>, change: &str| -> String {
+        match h {
+            Some(code) if change == "transfer" => match by_code.get(code.as_str()) {
+                Some(u) if knows(u) => code.clone(),
+                _ => "a unit not shown".to_string(),
+            },
+            other => other.clone().unwrap_or_default(),
+        }
+    };
+    let requests = if manage {
+        store.transfer_requests_of(id).await?
     } else {
         Vec::new()
+    };
+    let unit_named = |id: i64| -> String {
+        match by_id.get(&id) {
+            Some(u) if knows(u) => format!("{} ({})", u.name, u.kind_name),
+            _ => "a unit not shown".to_string(),
+        }
     };
 
     let body = html! {
@@ -106,7 +155,7 @@ pub async fn page(
             @for h in &history {
                 tr {
                     td { (h.on_date) } td { (h.change) }
-                    td { (h.from_value.clone().unwrap_or_default()) } td { (h.to_value.clone().unwrap_or_default()) }
+                    td { (shown(&h.from_value, &h.change)) } td { (shown(&h.to_value, &h.change)) }
                     td { (h.reason) } td { (h.by.clone().unwrap_or_default()) }
                 }
             }
@@ -177,11 +226,42 @@ pub async fn page(
                 fieldset {
                     legend { "A transfer to another unit" }
                     label { "To " select name="unit" {
-                        @for u in &units { @if u.id != p.unit_id { option value=(u.id) { (u.name) " (" (u.kind_name) ")" } } }
+                        @if !move_to.is_empty() {
+                            optgroup label="Units you manage: moved at once" {
+                                @for u in &move_to { option value=(u.id) { (u.name) " (" (u.kind_name) ")" } }
+                            }
+                        }
+                        @if !ask_to.is_empty() {
+                            optgroup label="Other units: their secretary is asked" {
+                                @for u in &ask_to { option value=(u.id) { (u.name) " (" (u.kind_name) ")" } }
+                            }
+                        }
                     } }
                     label { "On " input type="date" name="on" value=(today) required; }
-                    label { "Reason " input type="text" name="reason" size="40" required; }
+                    label { "Reason " input type="text" name="reason" size="40" maxlength=(store::transfers::REASON_MAX) required; }
                     button type="submit" { "Transfer" }
+                    p.muted { "Into a unit you do not manage, this asks its secretary, who sees "
+                              (p.pseudonym) " by party name and the reason; nothing moves until they accept, "
+                              "and the move takes effect on the day they do. Whoever leaves a unit stops holding the offices they held in it." }
+                }
+            }
+            @if !requests.is_empty() {
+                h3 { "Transfers asked for" }
+                table {
+                    tr { th { "Asked on" } th { "Into" } th { "Answer" } }
+                    @for r in &requests {
+                        tr {
+                            td { (r.requested_on) }
+                            td { (unit_named(r.to_unit)) }
+                            td {
+                                @match (&r.decision, r.decided_on) {
+                                    (Some(d), Some(on)) => { (d) " on " (on) }
+                                    (Some(d), None) => { (d) }
+                                    (None, _) => { "waiting" }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -228,6 +308,9 @@ pub async fn change_status(
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
+/// Moves a person at once into a unit the officer manages, or asks any other unit they may know
+/// of to take them in. A unit they may not know of is "not found", exactly as one that does not
+/// exist.
 pub async fn transfer(
     State(state): State<AppState>,
     Signed(session): Signed,
@@ -235,25 +318,78 @@ pub async fn transfer(
     body: Bytes,
 ) -> AppResult<Response> {
     let f = FormData::parse(&body);
-    manage(&state, &session, id, &f).await?;
+    let p = manage(&state, &session, id, &f).await?;
     let to = f.id("unit", "The unit")?;
-    // A unit the officer is not told of gets the same answer as one that does not exist.
+    let on = f.day("on", "The date")?;
     let w = who(&state, &session).await?;
-    let chain = state.store.chain(to).await?;
-    if chain.is_empty() || !allowed(&w, Action::KnowUnit(Place { chain: &chain })) {
-        return Err(AppError::refused("there is no such unit"));
+    let from = chain_of(&state, p.unit_id).await?;
+    let to_chain = chain_of(&state, to).await?;
+    let (from, to_place) = (Place { chain: &from }, Place { chain: &to_chain });
+    let by = Some(session.account.id);
+    if allowed(
+        &w,
+        Action::MovePerson {
+            person: &p,
+            from,
+            to: to_place,
+        },
+    ) {
+        state
+            .store
+            .transfer(id, to, on, &f.text("reason"), by)
+            .await?;
+    } else if allowed(
+        &w,
+        Action::AskTransfer {
+            person: &p,
+            from,
+            to: to_place,
+        },
+    ) {
+        state
+            .store
+            .request_transfer(id, to, on, &f.text("reason"), by)
+            .await?;
+    } else {
+        return Err(AppError::NotFound);
     }
-    state
-        .store
-        .transfer(
-            id,
-            to,
-            f.day("on", "The date")?,
-            &f.text("reason"),
-            Some(session.account.id),
-        )
-        .await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+/// The receiving unit's secretary accepts or refuses a transfer asked into their unit.
+pub async fn decide_transfer(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(request): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    check_csrf(&session, &f)?;
+    let w = who(&state, &session).await?;
+    let r = state
+        .store
+        .transfer_request(request)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let chain = chain_of(&state, r.to_unit).await?;
+    require(&w, Action::DecideTransfer(Place { chain: &chain }))?;
+    let by = Some(session.account.id);
+    match f.get("decision") {
+        Some("accept") => {
+            state
+                .store
+                .accept_transfer(request, Day::today(), by)
+                .await?
+        }
+        Some("refuse") => {
+            state
+                .store
+                .refuse_transfer(request, Day::today(), by)
+                .await?
+        }
+        _ => return Err(AppError::refused("decide to accept or to refuse")),
+    }
+    Ok(Redirect::to(&format!("/units/{}", r.to_unit)).into_response())
 }
 
 pub async fn record_task(

@@ -198,6 +198,26 @@ pub async fn page(
     } else {
         Vec::new()
     };
+    // Transfers asked into this unit: the people by party name only (their identities are the
+    // unit's once they are its people), and the unit they come from only if the viewer may know
+    // of it.
+    let transfers = if allowed(&w, Action::DecideTransfer(place)) {
+        let waiting = store.transfers_waiting_for(id).await?;
+        let from: Vec<i64> = waiting.iter().map(|r| r.from_unit).collect();
+        let from_chains = store.chains_of(&from).await?;
+        waiting
+            .into_iter()
+            .map(|r| {
+                let from = from_chains
+                    .get(&r.from_unit)
+                    .filter(|c| allowed(&w, Action::KnowUnit(Place { chain: c })))
+                    .map(|c| format!("{} ({})", c[0].name, c[0].kind_name));
+                (r, from)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let series = store
         .membership_series_without(id, 12, today, &hidden)
         .await?;
@@ -357,6 +377,34 @@ pub async fn page(
                     legend { "Export this unit's people, with their identities (CSV)" }
                     label { "Your password " input type="password" name="password" autocomplete="current-password" required; }
                     button.secondary type="submit" { "Export" }
+                }
+            }
+
+            @if !transfers.is_empty() {
+                h2 { "Transfers asked into this unit" }
+                table {
+                    tr { th { "Asked on" } th { "Party name" } th { "From" } th { "Reason" } th { "Answer" } }
+                    @for (r, from) in &transfers {
+                        tr {
+                            td { (r.requested_on) }
+                            td { (r.pseudonym) }
+                            td { (from.as_deref().unwrap_or("a unit not shown")) }
+                            td { (r.reason) }
+                            td {
+                                form.inline method="post" action={ "/transfers/" (r.id) "/decide" } {
+                                    (csrf(&session))
+                                    input type="hidden" name="decision" value="accept";
+                                    button type="submit" { "Accept" }
+                                }
+                                " "
+                                form.inline method="post" action={ "/transfers/" (r.id) "/decide" } {
+                                    (csrf(&session))
+                                    input type="hidden" name="decision" value="refuse";
+                                    button.secondary type="submit" { "Refuse" }
+                                }
+                            }
+                        }
+                    }
                 }
             }
 
