@@ -227,8 +227,9 @@ pub struct CredentialsReport {
     pub accepted_mandates: u64,
     pub pending: u64,
     pub rejected: u64,
-    /// Units whose apportioned mandates are not all held by delegates.
-    pub units_short: Vec<(String, u64, u64)>,
+    /// Units whose apportioned mandates are not all held by delegates. The page names each
+    /// only to those who may know of it, and shows its mandates, never its membership.
+    pub units_short: Vec<UnitMandates>,
     pub approved: bool,
 }
 
@@ -893,7 +894,7 @@ impl Store {
             units_short: m
                 .iter()
                 .filter(|u| u.assigned < u.mandates)
-                .map(|u| (u.unit_name.clone(), u.mandates, u.assigned))
+                .cloned()
                 .collect(),
             approved: c.credentials_approved,
         })

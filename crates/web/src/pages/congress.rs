@@ -102,17 +102,30 @@ fn decision_words(d: Decision) -> &'static str {
     }
 }
 
+type Chains = std::collections::HashMap<i64, Vec<store::units::Unit>>;
+
+/// Whether the viewer may know of a unit (a unit missing from the tree counts as closed).
+fn known(w: &Who, chains: &Chains, unit: i64) -> bool {
+    chains
+        .get(&unit)
+        .is_some_and(|chain| allowed(w, Action::KnowUnit(Place { chain })))
+}
+
 /// A unit's name, or "a closed unit" for a viewer who may not know of it.
-fn unit_label(
-    w: &Who,
-    chains: &std::collections::HashMap<i64, Vec<store::units::Unit>>,
-    unit: i64,
-    name: &str,
-) -> String {
-    match chains.get(&unit) {
-        Some(chain) if allowed(w, Action::KnowUnit(Place { chain })) => name.to_string(),
-        _ => "a closed unit".to_string(),
+fn unit_label(w: &Who, chains: &Chains, unit: i64, name: &str) -> String {
+    if known(w, chains, unit) {
+        name.to_string()
+    } else {
+        "a closed unit".to_string()
     }
+}
+
+/// Whether the viewer may see how many members a unit has, beside its mandates: not a closed
+/// unit's, except for those who see its figures (a unit missing from the tree counts as closed).
+fn membership_shown(w: &Who, chains: &Chains, unit: i64) -> bool {
+    chains
+        .get(&unit)
+        .is_some_and(|chain| allowed(w, Action::ViewCongressMembership(Place { chain })))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +248,10 @@ pub async fn overview(
     let c = &cx.congress;
     let units = store.units().await?;
     let ch = chains(&units);
-    let mandates = store.mandates(id).await?;
+    let mut mandates = store.mandates(id).await?;
+    // Units the viewer may name, by name; then the closed ones they may not, so that a row's
+    // place in the table says nothing of a hidden name.
+    mandates.sort_by_key(|m| !known(&cx.who, &ch, m.unit_id));
     let people = store.participants(id).await?;
     let q = store.quorum(id).await?;
     let agenda = store.agenda(id).await?;
@@ -256,7 +272,11 @@ pub async fn overview(
         table {
             tr { th { "Unit" } th.num { "Members with a vote" } th.num { "Mandates" } th.num { "Held by delegates" } }
             @for m in &mandates {
-                tr { td { (unit_label(&cx.who, &ch, m.unit_id, &m.unit_name)) } td.num { (m.voting) } td.num { (m.mandates) } td.num { (m.assigned) } }
+                tr {
+                    td { (unit_label(&cx.who, &ch, m.unit_id, &m.unit_name)) }
+                    td.num { @if membership_shown(&cx.who, &ch, m.unit_id) { (m.voting) } @else { "—" } }
+                    td.num { (m.mandates) } td.num { (m.assigned) }
+                }
             }
         }
         h2 { "Participants" }
@@ -392,6 +412,7 @@ pub async fn credentials(
     require(&cx.who, Action::CheckCredentials)?;
     let r = state.store.credentials_report(id).await?;
     let people = state.store.participants(id).await?;
+    let ch = chains(&state.store.units().await?);
     let body = html! {
         h1 { "Credentials: " (cx.congress.name) }
         (nav(&cx.congress, &cx.who, &cx.me))
@@ -399,7 +420,7 @@ pub async fn credentials(
         ul {
             li { (r.apportioned) " mandates apportioned." }
             li { (r.delegates) " delegates registered; " (r.accepted) " accepted holding " (r.accepted_mandates) " mandates; " (r.pending) " pending; " (r.rejected) " rejected." }
-            @for (u, m, a) in &r.units_short { li { (u) ": " (a) " of " (m) " mandates held." } }
+            @for u in &r.units_short { li { (unit_label(&cx.who, &ch, u.unit_id, &u.unit_name)) ": " (u.assigned) " of " (u.mandates) " mandates held." } }
             li { "The congress " @if r.approved { "approved" } @else { "has not yet approved" } " this report." }
         }
         h2 { "Delegates" }
