@@ -56,6 +56,8 @@ fn handle_of(token_hash: &str) -> String {
         .collect()
 }
 
+/// Ends every session of an account. After the transaction commits, call
+/// [`Store::access_narrowed`], so that its open live streams end too.
 pub(crate) async fn end_sessions_of(tx: &mut Transaction<'_, Any>, account: i64) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account)
@@ -85,6 +87,15 @@ const GRANT_COLUMNS: &str =
      FROM roles g JOIN accounts a ON a.id = g.account_id JOIN units u ON u.id = g.unit_id";
 
 impl Store {
+    /// Tells every server of the database that an account's access has narrowed (a session
+    /// ended, an office ended, the account suspended), after the change has committed: an open
+    /// live stream of that account checks its viewer again at once and ends if they may no
+    /// longer see what it streams (see `congress::Live`). The signal carries the account's
+    /// number only.
+    pub(crate) fn access_narrowed(&self, account: i64) {
+        self.announce_soon(crate::congress::ACCESS_TOPIC, account.to_string());
+    }
+
     /// The offices an account holds now.
     pub async fn roles_of(&self, account: i64) -> Result<Vec<Grant>> {
         let rows = sqlx::query(&format!(
@@ -235,6 +246,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.access_narrowed(account);
         Ok(())
     }
 
@@ -293,6 +305,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if suspended {
+            self.access_narrowed(account);
+        }
         Ok(())
     }
 
@@ -351,6 +366,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.access_narrowed(account);
         Ok(())
     }
 
@@ -402,6 +418,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.access_narrowed(account);
         Ok(())
     }
 }
