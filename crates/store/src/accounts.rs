@@ -305,7 +305,7 @@ impl Store {
         }
         tx.commit().await?;
         if let Some(a) = account {
-            self.access_narrowed(a);
+            self.access_narrowed(a).await;
         }
         Ok(())
     }

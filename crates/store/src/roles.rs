@@ -91,9 +91,16 @@ impl Store {
     /// ended, an office ended, the account suspended), after the change has committed: an open
     /// live stream of that account checks its viewer again at once and ends if they may no
     /// longer see what it streams (see `congress::Live`). The signal carries the account's
-    /// number only.
-    pub(crate) fn access_narrowed(&self, account: i64) {
-        self.announce_soon(crate::congress::ACCESS_TOPIC, account.to_string());
+    /// number only. Awaited, not left to a task, so that a command that exits at once (`iskra`
+    /// ending an office) has sent it; a signal that cannot be sent is logged, not returned (the
+    /// change is committed; the streams' periodic check still ends them).
+    pub(crate) async fn access_narrowed(&self, account: i64) {
+        if let Err(e) = self
+            .announce(crate::congress::ACCESS_TOPIC, &account.to_string())
+            .await
+        {
+            tracing::warn!("access signal not sent: {e}");
+        }
     }
 
     /// The offices an account holds now.
@@ -246,7 +253,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.access_narrowed(account);
+        self.access_narrowed(account).await;
         Ok(())
     }
 
@@ -306,7 +313,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         if suspended {
-            self.access_narrowed(account);
+            self.access_narrowed(account).await;
         }
         Ok(())
     }
@@ -366,7 +373,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.access_narrowed(account);
+        self.access_narrowed(account).await;
         Ok(())
     }
 
@@ -418,7 +425,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.access_narrowed(account);
+        self.access_narrowed(account).await;
         Ok(())
     }
 }

@@ -1265,6 +1265,14 @@ async fn next_tally(
 /// suspended: `Store::access_narrowed`, heard from every server of a PostgreSQL deployment), and
 /// every [`RECHECK_EVERY`] whatever happens. When the answer is no, the stream ends, without the
 /// event.
+///
+/// Why all three: the signal ends a stream within moments of a sign-out or an office ended, on
+/// any server; the check before each event makes sure nothing is sent on access that has ended
+/// without a signal (a membership lapsed, a session run out of time); the periodic check ends
+/// such a stream even when no event comes. The check before each event is the costly one (five
+/// reads per stream and event: about 0.35 s more before the last of 1,000 streams hears of a
+/// vote's close, BENCHMARKS.md), and was kept: it asks exactly what a page request asks, and in a
+/// hall each event already makes every page fetch itself again, which costs more.
 pub async fn live(
     State(state): State<AppState>,
     viewer: Viewer,
