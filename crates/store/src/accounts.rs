@@ -233,6 +233,17 @@ impl Store {
 
     /// The session behind a token, if it is live; touches its idle timer.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        self.session_as(token, true).await
+    }
+
+    /// The session behind a token, if it is live, without touching its idle timer: for a
+    /// live stream checking its viewer again, which is not the person's activity (a screen
+    /// left open on a stream still signs out when idle).
+    pub async fn session_unchanged(&self, token: &str) -> Result<Option<Session>> {
+        self.session_as(token, false).await
+    }
+
+    async fn session_as(&self, token: &str, touch: bool) -> Result<Option<Session>> {
         let t = now();
         let h = token_hash(token);
         let row = sqlx::query(
@@ -250,7 +261,7 @@ impl Store {
             self.remove_session(token, false, "session.expire").await?;
             return Ok(None);
         }
-        if t - seen >= 60 {
+        if touch && t - seen >= 60 {
             // Touch at most once a minute: a page view should not always be a write.
             sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
                 .bind(t)
@@ -293,6 +304,9 @@ impl Store {
             crate::audit::append(&mut tx, actor, action, Some(("account", a)), &[]).await?;
         }
         tx.commit().await?;
+        if let Some(a) = account {
+            self.access_narrowed(a).await;
+        }
         Ok(())
     }
 

@@ -159,6 +159,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // Someone already recorded who applies again may have left a unit (and its offices).
+        self.person_access_narrowed(person).await;
         Ok(id)
     }
 

@@ -51,16 +51,28 @@ const CHANGE_KINDS: [&str; 8] = [
     "tally",
 ];
 
+/// The live signal's topic for an account whose access has narrowed (`access`, `ACCOUNT`):
+/// sent by `Store::access_narrowed`.
+pub(crate) const ACCESS_TOPIC: &str = "access";
+
 /// The fan-out of congress changes to this server's live pages. Changes travel as
 /// `store::live` signals (`congress`, `ID KIND`), so that a change made on any server of the
 /// same PostgreSQL database reaches the pages of every server; one task per server turns the
 /// signals back into [`Change`]s here.
+///
+/// The same task passes on the accounts whose access has narrowed (a session ended, an office
+/// ended, the account suspended), announced from any server: a stream stays open only while
+/// its viewer may see the congress, and checks again when its account is named.
 #[derive(Clone, Debug)]
 pub struct Live {
     tx: broadcast::Sender<Change>,
     /// Votes being cast (`tally`) go apart, to the few pages that show the count: a thousand
     /// votes must not wake every delegate's stream a thousand times.
     tally: broadcast::Sender<Change>,
+    /// Accounts whose access has narrowed. Rare (sign-outs, offices ended), so every stream
+    /// hears every one and checks again only for its own account. `None`: signals were missed
+    /// here, any account's among them; every stream checks again.
+    access: broadcast::Sender<Option<i64>>,
     /// Whether this server's bridge from the signals is running.
     bridged: std::sync::Arc<tokio::sync::OnceCell<()>>,
 }
@@ -75,9 +87,11 @@ impl Live {
     pub fn new() -> Live {
         let (tx, _) = broadcast::channel(4096);
         let (tally, _) = broadcast::channel(4096);
+        let (access, _) = broadcast::channel(4096);
         Live {
             tx,
             tally,
+            access,
             bridged: Default::default(),
         }
     }
@@ -99,6 +113,12 @@ impl Live {
     /// Votes being cast (`tally`) only.
     pub fn subscribe_tally(&self) -> broadcast::Receiver<Change> {
         self.tally.subscribe()
+    }
+
+    /// The accounts whose access has narrowed, on any server of the database (`None`: some
+    /// may have been missed, check anyway).
+    pub fn subscribe_access(&self) -> broadcast::Receiver<Option<i64>> {
+        self.access.subscribe()
     }
 }
 
@@ -227,8 +247,9 @@ pub struct CredentialsReport {
     pub accepted_mandates: u64,
     pub pending: u64,
     pub rejected: u64,
-    /// Units whose apportioned mandates are not all held by delegates.
-    pub units_short: Vec<(String, u64, u64)>,
+    /// Units whose apportioned mandates are not all held by delegates. The page names each
+    /// only to those who may know of it, and shows its mandates, never its membership.
+    pub units_short: Vec<UnitMandates>,
     pub approved: bool,
 }
 
@@ -533,10 +554,19 @@ impl Store {
                                 };
                                 out.publish(Change { congress, kind });
                             }
+                            Ok(s) if s.topic == ACCESS_TOPIC => {
+                                if let Ok(account) = s.detail.parse::<i64>() {
+                                    // Nobody listening is no error.
+                                    let _ = out.access.send(Some(account));
+                                }
+                            }
                             Ok(_) => {}
-                            // Pages re-read the whole state on any change: a skipped signal
-                            // is made good by the next.
-                            Err(RecvError::Lagged(_)) => {}
+                            // Pages re-read the whole state on any change: a skipped change
+                            // is made good by the next. A skipped narrowing of access is not:
+                            // every stream checks its viewer again.
+                            Err(RecvError::Lagged(_)) => {
+                                let _ = out.access.send(None);
+                            }
                             Err(RecvError::Closed) => break,
                         }
                     }
@@ -893,7 +923,7 @@ impl Store {
             units_short: m
                 .iter()
                 .filter(|u| u.assigned < u.mandates)
-                .map(|u| (u.unit_name.clone(), u.mandates, u.assigned))
+                .cloned()
                 .collect(),
             approved: c.credentials_approved,
         })

@@ -571,6 +571,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // Any change of status may narrow what their accounts see (a member no longer one).
+        self.person_access_narrowed(person).await;
         Ok(())
     }
 

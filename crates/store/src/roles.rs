@@ -56,6 +56,8 @@ fn handle_of(token_hash: &str) -> String {
         .collect()
 }
 
+/// Ends every session of an account. After the transaction commits, call
+/// [`Store::access_narrowed`], so that its open live streams end too.
 pub(crate) async fn end_sessions_of(tx: &mut Transaction<'_, Any>, account: i64) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account)
@@ -85,6 +87,43 @@ const GRANT_COLUMNS: &str =
      FROM roles g JOIN accounts a ON a.id = g.account_id JOIN units u ON u.id = g.unit_id";
 
 impl Store {
+    /// Tells every server of the database that an account's access has narrowed (a session
+    /// ended, an office ended, the account suspended), after the change has committed: an open
+    /// live stream of that account checks its viewer again at once and ends if they may no
+    /// longer see what it streams (see `congress::Live`). The signal carries the account's
+    /// number only. Awaited, not left to a task, so that a command that exits at once (`iskra`
+    /// ending an office) has sent it; a signal that cannot be sent is logged, not returned (the
+    /// change is committed; the streams' periodic check still ends them).
+    pub(crate) async fn access_narrowed(&self, account: i64) {
+        if let Err(e) = self
+            .announce(crate::congress::ACCESS_TOPIC, &account.to_string())
+            .await
+        {
+            tracing::warn!("access signal not sent: {e}");
+        }
+    }
+
+    /// The same signal for every account of a person whose place changed (moved to another
+    /// unit, left, lapsed): what they may see narrowed even where no office ended, so their
+    /// open live streams ask the rules again now rather than at their next periodic check.
+    pub(crate) async fn person_access_narrowed(&self, person: i64) {
+        let accounts: Vec<i64> =
+            match sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1")
+                .bind(person)
+                .fetch_all(self.pool())
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!("access signal not sent: {e}");
+                    return;
+                }
+            };
+        for a in accounts {
+            self.access_narrowed(a).await;
+        }
+    }
+
     /// The offices an account holds now.
     pub async fn roles_of(&self, account: i64) -> Result<Vec<Grant>> {
         let rows = sqlx::query(&format!(
@@ -235,6 +274,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.access_narrowed(account).await;
         Ok(())
     }
 
@@ -293,6 +333,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        if suspended {
+            self.access_narrowed(account).await;
+        }
         Ok(())
     }
 
@@ -351,6 +394,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.access_narrowed(account).await;
         Ok(())
     }
 
@@ -402,6 +446,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.access_narrowed(account).await;
         Ok(())
     }
 }

@@ -220,6 +220,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.person_access_narrowed(person).await;
         Ok(())
     }
 
@@ -358,6 +359,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.person_access_narrowed(r.person_id).await;
         Ok(())
     }
 

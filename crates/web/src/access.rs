@@ -131,6 +131,11 @@ pub enum Action<'a> {
     ViewCongress {
         participant: bool,
     },
+    /// Be told how many members (and members with a vote) a unit has, where a congress lists
+    /// its units beside their mandates: the apportionment is open to the congress for units in
+    /// the open, but a closed unit (or one below a closed unit) shows its mandates and its
+    /// delegates only; its membership is for those who see its figures anyway.
+    ViewCongressMembership(Place<'a>),
     /// Check mandates and record findings: the credentials committee.
     CheckCredentials,
     /// Run the sessions (votes, speakers, agenda, elections, presence): the presidium.
@@ -252,6 +257,11 @@ pub fn allowed(who: &Who, action: Action) -> bool {
                 || holds(who, Role::Central)
                 || holds(who, Role::Presidium)
                 || holds(who, Role::Credentials)
+        }
+        // The same test as `KnowUnit` today, but another question (a unit's size, not its
+        // existence): the statutes could one day let some know of a closed unit without its size.
+        Action::ViewCongressMembership(place) => {
+            !place.chain.iter().any(|u| u.closed) || allowed(who, Action::ViewFigures(place))
         }
         Action::CheckCredentials => holds(who, Role::Credentials),
         Action::Preside => holds(who, Role::Presidium),
@@ -560,6 +570,50 @@ mod tests {
         assert!(!allowed(
             &admin,
             Action::ViewCongress { participant: false }
+        ));
+    }
+
+    #[test]
+    fn a_closed_unit_at_the_congress_shows_its_membership_only_to_those_who_see_its_figures() {
+        let t = tree();
+        let s = session(false, Some(7));
+        // A delegate from an open circle: the open units' members with a vote, not the closed
+        // circle's (nor, below it, anything).
+        let delegate = who(&s, Some((7, 4, Status::Member)), &[]);
+        assert!(allowed(
+            &delegate,
+            Action::ViewCongressMembership(at(&t.circle))
+        ));
+        assert!(allowed(
+            &delegate,
+            Action::ViewCongressMembership(at(&t.other))
+        ));
+        assert!(!allowed(
+            &delegate,
+            Action::ViewCongressMembership(at(&t.closed))
+        ));
+        // Nor to the offices above it that the statutes do not name, at the congress or not.
+        let credentials = who(
+            &s,
+            Some((7, 3, Status::Member)),
+            &[(Role::Credentials, 3, "local")],
+        );
+        assert!(!allowed(
+            &credentials,
+            Action::ViewCongressMembership(at(&t.closed))
+        ));
+        // The central committee sees its figures anyway.
+        let cc = who(
+            &s,
+            Some((7, 1, Status::Member)),
+            &[(Role::Central, 1, "central")],
+        );
+        assert!(allowed(&cc, Action::ViewCongressMembership(at(&t.closed))));
+        // And its own members know how many they are.
+        let mole = who(&s, Some((7, 5, Status::Member)), &[]);
+        assert!(allowed(
+            &mole,
+            Action::ViewCongressMembership(at(&t.closed))
         ));
     }
 

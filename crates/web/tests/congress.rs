@@ -942,3 +942,165 @@ async fn a_congress_end_to_end() {
     }
     assert!(!minutes.contains("SECRET-NAME") && !minutes.contains("Unit underground"));
 }
+
+/// Issue 17, finding 6: a closed unit at the congress shows its mandates and its delegates,
+/// never its membership, except to those who see its figures anyway (the bodies the statutes
+/// name: by default the central committee). Its name stays with those who may know of it, on
+/// the overview and in the credentials report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_units_membership_is_not_shown_at_the_congress() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
+        .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(
+            store::vault::MasterKey::generate(),
+        ))
+        .await
+        .unwrap();
+    store::init_organisation(
+        &store,
+        "Test Party",
+        "Central Committee",
+        "admin",
+        "admin password 1",
+        Day::today().add_days(-400),
+    )
+    .await
+    .unwrap();
+    let cc = store.unit_by_code("cc").await.unwrap().unwrap().id;
+    let local = store
+        .create_unit(
+            &NewUnit {
+                code: "local".into(),
+                name: "Local committee".into(),
+                kind: "local".into(),
+                parent: Some("cc".into()),
+                area: String::new(),
+                closed: false,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let mk = |code: &str, closed: bool| NewUnit {
+        code: code.into(),
+        name: format!("Unit {code}"),
+        kind: "circle".into(),
+        parent: Some("local".into()),
+        area: String::new(),
+        closed,
+    };
+    let yard = store.create_unit(&mk("yard", false), None).await.unwrap();
+    let hidden = store
+        .create_unit(&mk("underground", true), None)
+        .await
+        .unwrap();
+    // Distinctive sizes: 11 in the open circle, 23 in the closed one.
+    let a = voters(&store, yard, "Yard", 11).await;
+    let h = voters(&store, hidden, "Mole", 23).await;
+    store
+        .create_account("lenin", PASSWORD, Some(a[0]), false, None)
+        .await
+        .unwrap();
+    office(&store, "central", Role::Central, cc).await;
+    // A credentials committee held in the local committee: above the closed circle, but not a
+    // body the statutes let see closed units.
+    office(&store, "credentials", Role::Credentials, local).await;
+    let state = web::AppState::new(store.clone(), false).await.unwrap();
+    let app = App {
+        router: web::router(state),
+        _dir: dir,
+    };
+    let central = app.login("central").await;
+    let creds = app.login("credentials").await;
+    let lenin = app.login("lenin").await;
+    let today = Day::today().to_string();
+    let held = Day::today().add_days(30).to_string();
+    let at = app
+        .ok(
+            "/congresses",
+            &central,
+            &[
+                ("name", "Closed Congress"),
+                ("held_on", &held),
+                ("membership_on", &today),
+                ("rule", "per-members"),
+                ("number", "10"),
+                ("min", "1"),
+                ("quorum_num", "1"),
+                ("quorum_den", "2"),
+                ("supporters", "1"),
+                ("states", ""),
+            ],
+        )
+        .await;
+    let c = id_after(&at, "/congresses/");
+    let base = format!("/congresses/{c}");
+    // The closed circle holds mandates, and one of its members is a delegate in the hall.
+    let mandates = store.mandates(c).await.unwrap();
+    let closed = mandates.iter().find(|m| m.unit_id == hidden).unwrap();
+    assert_eq!(closed.voting, 23);
+    assert!(closed.mandates >= 2, "{closed:?}");
+    for (p, m) in [(a[0], "1"), (h[0], "1")] {
+        app.ok(
+            &format!("{base}/participants"),
+            &central,
+            &[
+                ("person", &p.to_string()),
+                ("kind", "delegate"),
+                ("mandates", m),
+            ],
+        )
+        .await;
+    }
+    let figure = |n: u64| format!("<td class=\"num\">{n}</td>");
+
+    // A delegate: the open circle's members with a vote, the closed one's mandates and its
+    // delegate, but not how many members it has.
+    let seen = app.get(&base, &lenin).await.body;
+    assert!(
+        seen.contains(&figure(11)),
+        "the open circle's figure: {seen}"
+    );
+    assert!(
+        seen.contains(&format!(
+            "<td>a closed unit</td><td class=\"num\">—</td><td class=\"num\">{}</td>",
+            closed.mandates
+        )),
+        "the closed circle's mandates, without its membership: {seen}"
+    );
+    assert!(seen.contains("Mole0"), "its delegate is in the hall");
+    assert!(
+        !seen.contains(&figure(23)) && !seen.contains(">23<"),
+        "a delegate is not told how many the closed circle has: {seen}"
+    );
+    assert!(!seen.contains("Unit underground"));
+
+    // The credentials committee held below the bodies the statutes name: the same.
+    let cr = app.get(&format!("{base}/credentials"), &creds).await.body;
+    assert!(
+        !cr.contains("Unit underground") && !cr.contains(">23<") && !cr.contains(" 23 "),
+        "the credentials report names no closed unit to them: {cr}"
+    );
+    assert!(
+        cr.contains(&format!(
+            "a closed unit: 1 of {} mandates held.",
+            closed.mandates
+        )),
+        "{cr}"
+    );
+    let ov = app.get(&base, &creds).await.body;
+    assert!(!ov.contains(&figure(23)) && !ov.contains("Unit underground"));
+
+    // The central committee sees the closed circle's figures anyway.
+    let cc_view = app.get(&base, &central).await.body;
+    assert!(
+        cc_view.contains(&format!(
+            "<td>Unit underground</td>{}<td class=\"num\">{}</td>",
+            figure(23),
+            closed.mandates
+        )),
+        "{cc_view}"
+    );
+}

@@ -265,6 +265,86 @@ async fn a_vote_cast_on_one_server_shows_live_on_the_other() {
     db.drop_it().await;
 }
 
+/// A live stream served by server two ends when the office it depended on is ended through
+/// server one (issue 17, finding 11): the signal that access narrowed goes through the database
+/// to every server. A stream whose viewer keeps their access goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_on_one_server_ends_when_the_office_is_ended_on_the_other() {
+    let Some((db, url)) = PgDatabase::create().await else {
+        return;
+    };
+    let url = DatabaseUrl::parse(&url).unwrap();
+    let key = store::vault::MasterKey::generate();
+    let first = Store::open(&url, Create::IfMissing)
+        .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(key.clone()))
+        .await
+        .unwrap();
+    let today = Day::today();
+    assert!(first
+        .seed_demo(&core_rules::demo::demo(7, today), today)
+        .await
+        .unwrap());
+    let second = Store::open(&url, Create::Never)
+        .await
+        .unwrap()
+        .unlock(&store::vault::KeySource::Key(key))
+        .await
+        .unwrap();
+    let one = web::router(web::AppState::new(first.clone(), false).await.unwrap());
+    let two = web::router(web::AppState::new(second, false).await.unwrap());
+    let congress = first.congresses().await.unwrap()[0].id;
+    let base = format!("/congresses/{congress}");
+
+    let central = login(&two, "central").await;
+    let member = login(&two, "member").await;
+    let mut theirs = stream(&two, &format!("{base}/live"), &central).await;
+    let mut others = stream(&two, &format!("{base}/live"), &member).await;
+
+    // The administrator ends the office on server one.
+    let admin = login(&one, "admin").await;
+    let account = first.account_by_login("central").await.unwrap().unwrap();
+    let grant = first.roles_of(account).await.unwrap()[0].id;
+    post_ok(&one, &format!("/admin/roles/{grant}/end"), &admin, &[]).await;
+
+    // Well within the streams' periodic check (30 s and more): the signal ended it.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen = String::new();
+    loop {
+        match tokio::time::timeout_at(deadline, theirs.frame()).await {
+            Err(_) => panic!("the stream on server two is still open 20 s after the office ended on server one; it sent {seen:?}"),
+            Ok(None) => break,
+            Ok(Some(frame)) => {
+                if let Some(data) = frame.unwrap().data_ref() {
+                    seen.push_str(&String::from_utf8_lossy(data));
+                }
+            }
+        }
+    }
+    assert!(!seen.contains("event:"), "nothing more was sent: {seen:?}");
+
+    // The delegate's stream on server two goes on, and hears a vote opened on server one.
+    let presidium = login(&one, "presidium").await;
+    post_ok(
+        &one,
+        &format!("{base}/presidium"),
+        &presidium,
+        &[
+            ("do", "open_vote"),
+            ("subject", "credentials"),
+            ("secret", "0"),
+            ("majority", "simple"),
+            ("quorum", "1"),
+        ],
+    )
+    .await;
+    expect_event(&mut others, "vote").await;
+
+    drop((one, two, first));
+    db.drop_it().await;
+}
+
 /// The public edition is kept rendered on each server; an article published into it through
 /// server one shows on server two within moments, with no request to server one in between.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use crate::access::{allowed, Action, Place, Who};
 use crate::error::{AppError, AppResult};
 use crate::form::FormData;
 use crate::layout::{self, csrf};
-use crate::session::{check_csrf, Signed};
+use crate::session::{check_csrf, Signed, Viewer};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -55,10 +55,7 @@ struct Ctx<'a> {
 async fn ctx<'a>(state: &AppState, session: &'a Session, id: i64) -> AppResult<Ctx<'a>> {
     let w = who(state, session).await?;
     let congress = state.store.congress(id).await?.ok_or(AppError::NotFound)?;
-    let me = match w.own {
-        Some(o) => state.store.participant_for(id, o.person_id).await?,
-        None => None,
-    };
+    let me = participation(state, &w, id).await?;
     require(
         &w,
         Action::ViewCongress {
@@ -69,6 +66,14 @@ async fn ctx<'a>(state: &AppState, session: &'a Session, id: i64) -> AppResult<C
         who: w,
         congress,
         me,
+    })
+}
+
+/// The viewer's participation in a congress, if they take part in it.
+async fn participation(state: &AppState, w: &Who<'_>, id: i64) -> AppResult<Option<Participant>> {
+    Ok(match w.own {
+        Some(o) => state.store.participant_for(id, o.person_id).await?,
+        None => None,
     })
 }
 
@@ -102,17 +107,30 @@ fn decision_words(d: Decision) -> &'static str {
     }
 }
 
+type Chains = std::collections::HashMap<i64, Vec<store::units::Unit>>;
+
+/// Whether the viewer may know of a unit (a unit missing from the tree counts as closed).
+fn known(w: &Who, chains: &Chains, unit: i64) -> bool {
+    chains
+        .get(&unit)
+        .is_some_and(|chain| allowed(w, Action::KnowUnit(Place { chain })))
+}
+
 /// A unit's name, or "a closed unit" for a viewer who may not know of it.
-fn unit_label(
-    w: &Who,
-    chains: &std::collections::HashMap<i64, Vec<store::units::Unit>>,
-    unit: i64,
-    name: &str,
-) -> String {
-    match chains.get(&unit) {
-        Some(chain) if allowed(w, Action::KnowUnit(Place { chain })) => name.to_string(),
-        _ => "a closed unit".to_string(),
+fn unit_label(w: &Who, chains: &Chains, unit: i64, name: &str) -> String {
+    if known(w, chains, unit) {
+        name.to_string()
+    } else {
+        "a closed unit".to_string()
     }
+}
+
+/// Whether the viewer may see how many members a unit has, beside its mandates: not a closed
+/// unit's, except for those who see its figures (a unit missing from the tree counts as closed).
+fn membership_shown(w: &Who, chains: &Chains, unit: i64) -> bool {
+    chains
+        .get(&unit)
+        .is_some_and(|chain| allowed(w, Action::ViewCongressMembership(Place { chain })))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +253,10 @@ pub async fn overview(
     let c = &cx.congress;
     let units = store.units().await?;
     let ch = chains(&units);
-    let mandates = store.mandates(id).await?;
+    let mut mandates = store.mandates(id).await?;
+    // Units the viewer may name, by name; then the closed ones they may not, so that a row's
+    // place in the table says nothing of a hidden name.
+    mandates.sort_by_key(|m| !known(&cx.who, &ch, m.unit_id));
     let people = store.participants(id).await?;
     let q = store.quorum(id).await?;
     let agenda = store.agenda(id).await?;
@@ -256,7 +277,11 @@ pub async fn overview(
         table {
             tr { th { "Unit" } th.num { "Members with a vote" } th.num { "Mandates" } th.num { "Held by delegates" } }
             @for m in &mandates {
-                tr { td { (unit_label(&cx.who, &ch, m.unit_id, &m.unit_name)) } td.num { (m.voting) } td.num { (m.mandates) } td.num { (m.assigned) } }
+                tr {
+                    td { (unit_label(&cx.who, &ch, m.unit_id, &m.unit_name)) }
+                    td.num { @if membership_shown(&cx.who, &ch, m.unit_id) { (m.voting) } @else { "—" } }
+                    td.num { (m.mandates) } td.num { (m.assigned) }
+                }
             }
         }
         h2 { "Participants" }
@@ -392,6 +417,7 @@ pub async fn credentials(
     require(&cx.who, Action::CheckCredentials)?;
     let r = state.store.credentials_report(id).await?;
     let people = state.store.participants(id).await?;
+    let ch = chains(&state.store.units().await?);
     let body = html! {
         h1 { "Credentials: " (cx.congress.name) }
         (nav(&cx.congress, &cx.who, &cx.me))
@@ -399,7 +425,7 @@ pub async fn credentials(
         ul {
             li { (r.apportioned) " mandates apportioned." }
             li { (r.delegates) " delegates registered; " (r.accepted) " accepted holding " (r.accepted_mandates) " mandates; " (r.pending) " pending; " (r.rejected) " rejected." }
-            @for (u, m, a) in &r.units_short { li { (u) ": " (a) " of " (m) " mandates held." } }
+            @for u in &r.units_short { li { (unit_label(&cx.who, &ch, u.unit_id, &u.unit_name)) ": " (u.assigned) " of " (u.mandates) " mandates held." } }
             li { "The congress " @if r.approved { "approved" } @else { "has not yet approved" } " this report." }
         }
         h2 { "Delegates" }
@@ -1164,8 +1190,7 @@ pub async fn projector(
     Ok(layout::page("Projector", &state.org_name, &session, body).into_response())
 }
 
-/// Server-sent events: one event per change at this congress (`vote`, `tally`, `speaker`,
-/// `presence`, ...). The page's script reloads its live part on each.
+/// What a live stream asks for.
 #[derive(serde::Deserialize)]
 pub struct LiveQuery {
     /// `1`: also tell of votes being cast (the projector and the console show the count).
@@ -1176,67 +1201,172 @@ pub struct LiveQuery {
 /// seconds become a few events a second, not a thousand.
 const TALLY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// How often an open stream checks its viewer again when nothing else makes it: the backstop
+/// for what sends no signal (a session's idle or maximum time running out, a membership lapsing
+/// and with it the offices, a signal lost while a server's listener reconnected).
+const RECHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The first backstop check comes after [`RECHECK_EVERY`] and up to this much more, at random:
+/// streams opened together (a hall reconnecting at once) do not all check at the same moment.
+const RECHECK_SPREAD_MS: u64 = 10_000;
+
 struct LiveState {
+    state: AppState,
+    /// The session's token, to check that the session still stands; and its account, to hear
+    /// when its access narrows.
+    token: String,
+    account: i64,
+    congress: i64,
     rx: tokio::sync::broadcast::Receiver<store::congress::Change>,
     /// Votes being cast, for the pages that show the count.
     tally: Option<tokio::sync::broadcast::Receiver<store::congress::Change>>,
     last_tally: Option<tokio::time::Instant>,
+    /// Accounts whose access has narrowed, on any server (`None`: some may have been missed).
+    access: tokio::sync::broadcast::Receiver<Option<i64>>,
+    recheck: tokio::time::Interval,
+}
+
+impl LiveState {
+    /// Whether the viewer may still see this congress: their session still stands (read
+    /// without touching its idle timer: a stream is not the person's activity), and the access
+    /// rules, asked afresh, still let them see it. A fault answers no: the stream ends, and the
+    /// page's script opens a new one, which is asked in full.
+    async fn still_allowed(&self) -> bool {
+        let check = async {
+            let Some(session) = self.state.store.session_unchanged(&self.token).await? else {
+                return Ok(false);
+            };
+            let w = who(&self.state, &session).await?;
+            let me = participation(&self.state, &w, self.congress).await?;
+            Ok::<_, AppError>(allowed(
+                &w,
+                Action::ViewCongress {
+                    participant: me.is_some(),
+                },
+            ))
+        };
+        match check.await {
+            Ok(yes) => yes,
+            Err(AppError::Internal(e)) => {
+                tracing::warn!(error = %e, "live stream: checking the viewer failed; stream ended");
+                false
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// The next vote cast, on a stream that asked for them; never, on one that did not.
+async fn next_tally(
+    t: &mut Option<tokio::sync::broadcast::Receiver<store::congress::Change>>,
+) -> Result<store::congress::Change, tokio::sync::broadcast::error::RecvError> {
+    match t {
+        Some(t) => t.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Server-sent events: one event per change at this congress (`vote`, `speaker`, `presence`,
 /// ...; `tally` only when asked for, and at most one per [`TALLY_EVERY`]). The page's script
 /// reloads its live part on each.
+///
+/// A stream lasts only as long as its viewer's access. Before each event it asks again (the
+/// session, then `who` and the access rules, as a page request would); it also asks at once when
+/// a signal says the viewer's account lost something (a session or an office ended, the account
+/// suspended: `Store::access_narrowed`, heard from every server of a PostgreSQL deployment), and
+/// every [`RECHECK_EVERY`] whatever happens. When the answer is no, the stream ends, without the
+/// event.
+///
+/// Why all three: the signal ends a stream within moments of a sign-out or an office ended, on
+/// any server; the check before each event makes sure nothing is sent on access that has ended
+/// without a signal (a membership lapsed, a session run out of time); the periodic check ends
+/// such a stream even when no event comes. The check before each event is the costly one (five
+/// reads per stream and event: about 0.35 s more before the last of 1,000 streams hears of a
+/// vote's close, BENCHMARKS.md), and was kept: it asks exactly what a page request asks, and in a
+/// hall each event already makes every page fetch itself again, which costs more.
 pub async fn live(
     State(state): State<AppState>,
-    Signed(session): Signed,
+    viewer: Viewer,
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<LiveQuery>,
 ) -> AppResult<Response> {
     use tokio::sync::broadcast::error::RecvError;
+    let Viewer(Some(session), Some(token)) = viewer else {
+        return Err(AppError::Login);
+    };
     ctx(&state, &session, id).await?;
     let live = state.store.congress_live().await?;
+    let first =
+        RECHECK_EVERY + std::time::Duration::from_millis(rand::random::<u64>() % RECHECK_SPREAD_MS);
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + first, RECHECK_EVERY);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let st = LiveState {
+        state: state.clone(),
+        token,
+        account: session.account.id,
+        congress: id,
         rx: live.subscribe(),
         tally: (q.tally == Some(1)).then(|| live.subscribe_tally()),
         last_tally: None,
+        access: live.subscribe_access(),
+        recheck,
     };
     let event = |kind: &'static str| {
         Ok::<_, std::convert::Infallible>(SseEvent::default().event(kind).data(kind))
     };
     let stream = futures_util::stream::unfold(st, move |mut st| async move {
         loop {
-            let got = match st.tally.as_mut() {
-                Some(t) => tokio::select! {
-                    r = st.rx.recv() => r,
-                    r = t.recv() => r,
-                },
-                None => st.rx.recv().await,
+            let got = tokio::select! {
+                r = st.rx.recv() => r,
+                r = next_tally(&mut st.tally) => r,
+                r = st.access.recv() => {
+                    match r {
+                        // Another account's: nothing to do with this stream.
+                        Ok(Some(a)) if a != st.account => continue,
+                        // This account's, or some were missed (`None`, or this receiver
+                        // lagged): ask again.
+                        Ok(_) | Err(RecvError::Lagged(_)) => {}
+                        // The server's signals are gone: the backstop still asks.
+                        Err(RecvError::Closed) => {}
+                    }
+                    if !st.still_allowed().await {
+                        return None;
+                    }
+                    continue;
+                }
+                _ = st.recheck.tick() => {
+                    if !st.still_allowed().await {
+                        return None;
+                    }
+                    continue;
+                }
             };
-            let c = match got {
-                Ok(c) => c,
+            let kind = match got {
+                Ok(c) if c.congress != st.congress => continue,
+                Ok(c) => c.kind,
                 // Missed some: tell the page to reload anyway.
-                Err(RecvError::Lagged(_)) => return Some((event("lagged"), st)),
+                Err(RecvError::Lagged(_)) => "lagged",
                 Err(RecvError::Closed) => return None,
             };
-            if c.congress != id {
-                continue;
+            if kind == "tally" {
+                if let Some(last) = st.last_tally {
+                    tokio::time::sleep_until(last + TALLY_EVERY).await;
+                }
+                // One event for all the votes cast meanwhile.
+                if let Some(t) = st.tally.as_mut() {
+                    while !matches!(
+                        t.try_recv(),
+                        Err(tokio::sync::broadcast::error::TryRecvError::Empty)
+                            | Err(tokio::sync::broadcast::error::TryRecvError::Closed)
+                    ) {}
+                }
+                st.last_tally = Some(tokio::time::Instant::now());
             }
-            if c.kind != "tally" {
-                return Some((event(c.kind), st));
+            // Nothing goes out to a viewer who may no longer see it.
+            if !st.still_allowed().await {
+                return None;
             }
-            if let Some(last) = st.last_tally {
-                tokio::time::sleep_until(last + TALLY_EVERY).await;
-            }
-            // One event for all the votes cast meanwhile.
-            if let Some(t) = st.tally.as_mut() {
-                while !matches!(
-                    t.try_recv(),
-                    Err(tokio::sync::broadcast::error::TryRecvError::Empty)
-                        | Err(tokio::sync::broadcast::error::TryRecvError::Closed)
-                ) {}
-            }
-            st.last_tally = Some(tokio::time::Instant::now());
-            return Some((event("tally"), st));
+            return Some((event(kind), st));
         }
     });
     Ok(Sse::new(stream)
