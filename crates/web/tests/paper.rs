@@ -997,3 +997,50 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
     assert!(desk.contains("CANARY-REPORT") && !desk.contains(&reveal));
     assert!(!app.store.report(id).await.unwrap().unwrap().has_sender);
 }
+
+/// The server clears the senders past their day as it starts, before the first request.
+#[tokio::test]
+async fn the_server_clears_senders_past_their_day_when_it_starts() {
+    let app = app().await;
+    // The demo's named reports that its editor decided: one of them decided 30 days ago.
+    let id: i64 = store::sqlx::query_scalar(
+        "SELECT id FROM reports WHERE sender_person_id IS NOT NULL AND decided_on IS NOT NULL \
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    store::sqlx::query("UPDATE reports SET decided_on = $2 WHERE id = $1")
+        .bind(id)
+        .bind(Day::today().add_days(-30).to_string())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert!(app.store.report(id).await.unwrap().unwrap().has_sender);
+    let state = web::AppState::new(app.store.clone(), false).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = tokio::spawn(web::serve(state, listener));
+    let mut cleared = false;
+    for _ in 0..100 {
+        if !app.store.report(id).await.unwrap().unwrap().has_sender {
+            cleared = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    server.abort();
+    assert!(cleared, "the server started and the sender is still there");
+    // Only that one: the others were decided today.
+    let kept: i64 = store::sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reports WHERE sender_person_id IS NOT NULL AND decided_on IS NOT NULL",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(kept > 0);
+    let entry = &app.store.audit_entries(1).await.unwrap()[0];
+    assert_eq!(
+        (entry.action.as_str(), entry.detail.as_str()),
+        ("report.senders_cleared", "reports=1 days=30")
+    );
+}
