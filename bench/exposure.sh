@@ -34,7 +34,7 @@ print(f"commit {commit}; {len(rows)} rounds; load average at the end {load}")
 print()
 print("| figure | goal | median (runs) |")
 print("|---|---|---|")
-print(f"| exposure of every account, {r0['people']:,} people ({r0['subjects']:,} subjects, {r0['accounts']:,} live accounts, {r0['units']:,} units, {r0['attendances']:,} attendances, {r0.get('desk_reports', 0):,} reports on the editors' desk with {r0.get('report_senders', 0):,} named senders, {r0.get('bundles', 0):,} bundles): index + analysis | ≤ 10 s | {statistics.median(total):.2f} s ({','.join(f'{t:.2f}' for t in total)}) |")
+print(f"| exposure of every account, {r0['people']:,} people ({r0['subjects']:,} subjects, {r0['accounts']:,} live accounts, {r0['units']:,} units, {r0['attendances']:,} attendances, {r0.get('desk_reports', 0):,} reports on the editors' desk, {r0.get('report_senders', 0):,} senders still known to the editor each report is assigned to, {r0.get('bundles', 0):,} bundles): index + analysis | ≤ 10 s | {statistics.median(total):.2f} s ({','.join(f'{t:.2f}' for t in total)}) |")
 print(f"|   of which indexing the snapshot | | {med('index_s'):.2f} s ({runs('index_s')}) |")
 print(f"|   of which the analysis (rules once per class, then person by person) | | {med('analyse_s'):.2f} s ({runs('analyse_s')}) |")
 print(f"|   baseline: the rules asked about every unit for each account ({med('baseline_per_account_ms'):.2f} ms an account, on a sample of 200) | | {med('baseline_s'):.0f} s ({runs('baseline_s')}) |")
@@ -45,6 +45,13 @@ d = r0["people_exposed"]
 print()
 print(f"People exposed per account at {r0['people']:,}: median {d['median']}, 90% {d['p90']}, 99% {d['p99']}, most {d['max']}; "
       f"simulation (default scenario) exposed {100*r0['sim_random_exposed']:.1f}% (random) and {100*r0['sim_targeted_exposed']:.1f}% (targeted) on average.")
+w = r0.get("worst")
+if w:
+    who = ", ".join(w["offices"]) or ("no office" if w["has_account"] else "no account (as if invited)")
+    print(f"The worst account: {w['people']:,} people ({who}; {w['named_in_documents']:,} of them named by documents only).")
+we = r0.get("worst_editor")
+if we:
+    print(f"The worst editor's account: {we['people']:,} people ({we['named_in_documents']:,} named by documents only: report senders and congress participants).")
 # Machine-readable summary for bench/all.sh: figure|goal|median|baseline|ratio|met.
 t = statistics.median(total)
 b = med('baseline_s')

@@ -41,6 +41,7 @@ mod salt {
     pub const REPORT_STATUS: u64 = 106;
     pub const REPORT_ID: u64 = 107;
     pub const HEADLINE: u64 = 108;
+    pub const REPORT_DECIDED: u64 = 109;
 }
 
 /// How often a publication comes out.
@@ -382,17 +383,103 @@ pub struct ScaleReport {
     pub happened_on: Day,
     pub received_on: Day,
     pub body: String,
-    /// The sender's person id (their position in the CSV); `None` when anonymous.
+    /// The sender's person id (their position in the CSV), as sent; `None` when anonymous. A
+    /// decided report's sender may be cleared since: see [`ScaleReport::kept_sender`].
     pub sender: Option<u64>,
     pub status: &'static str,
     /// The id of the report this one was merged into.
     pub merged_into: Option<i64>,
+    /// The day it was decided (within two weeks of arriving, never after today); `None` while
+    /// it is new.
+    pub decided_on: Option<Day>,
+    /// Random bits that choose among the editors it may be assigned to ([`DeskEditors`]).
+    pub editor_pick: u64,
 }
 
 impl ScaleReport {
     /// Whether the single picture counts it (neither rejected nor merged into another).
     pub fn counted(&self) -> bool {
         !matches!(self.status, "rejected" | "merged")
+    }
+
+    /// The sender the desk still holds on `today` under statutes that keep a sender
+    /// `keep_days` after the decision: `None` when anonymous or cleared.
+    pub fn kept_sender(&self, today: Day, keep_days: u32) -> Option<u64> {
+        self.sender
+            .filter(|_| crate::paper::reports::sender_kept(self.decided_on, today, keep_days))
+    }
+}
+
+/// The editors a generated desk assigns its decided reports to, as a real desk shares its work:
+/// a report goes to an editor of the nearest unit at or above the report's own that has one (a
+/// local paper's editors take the reports from their local committee and its circles, a regional
+/// paper's those from the rest of the region, the central organ's what is left), among several
+/// there to one by the report's bits. A report from a closed branch goes to the editors of the
+/// top unit (the bodies the default statutes let see closed units); a report with no editor
+/// above it, to any editor. New reports are nobody's yet.
+pub struct DeskEditors {
+    parent: Vec<Option<usize>>,
+    closed_branch: Vec<bool>,
+    at: std::collections::HashMap<usize, Vec<i64>>,
+    all: Vec<i64>,
+}
+
+impl DeskEditors {
+    /// `editors`: (unit index into [`Scale::units`], account id) of each editor's office.
+    pub fn new(scale: &Scale, editors: impl IntoIterator<Item = (usize, i64)>) -> DeskEditors {
+        let units = scale.units();
+        let index: std::collections::HashMap<&str, usize> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.as_str(), i))
+            .collect();
+        let parent: Vec<Option<usize>> = units
+            .iter()
+            .map(|u| u.parent.as_deref().and_then(|p| index.get(p).copied()))
+            .collect();
+        // Parents come first, so a unit's branch is known when it is reached.
+        let mut closed_branch = vec![false; units.len()];
+        for (i, u) in units.iter().enumerate() {
+            closed_branch[i] = u.closed || parent[i].is_some_and(|p| closed_branch[p]);
+        }
+        let mut at: std::collections::HashMap<usize, Vec<i64>> = Default::default();
+        let mut all = Vec::new();
+        for (unit, account) in editors {
+            at.entry(unit).or_default().push(account);
+            all.push(account);
+        }
+        for v in at.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+        all.sort_unstable();
+        all.dedup();
+        DeskEditors {
+            parent,
+            closed_branch,
+            at,
+            all,
+        }
+    }
+
+    /// The account the report is assigned to; `None` while it is new, or with no editors.
+    pub fn editor_of(&self, r: &ScaleReport) -> Option<i64> {
+        r.decided_on?;
+        let choose =
+            |v: &[i64]| (!v.is_empty()).then(|| v[(r.editor_pick % v.len() as u64) as usize]);
+        let mut at = Some(r.unit);
+        if self.closed_branch[r.unit] {
+            while let Some(p) = at.and_then(|u| self.parent[u]) {
+                at = Some(p);
+            }
+        }
+        while let Some(u) = at {
+            if let Some(e) = self.at.get(&u).and_then(|v| choose(v)) {
+                return Some(e);
+            }
+            at = self.parent[u];
+        }
+        choose(&self.all)
     }
 }
 
@@ -524,6 +611,10 @@ pub fn report(scale: &Scale, index: u64) -> ScaleReport {
             status = "accepted";
         }
     }
+    // Decided within two weeks of arriving (the desk's lag), never after today.
+    let decided_bits = mix(seed, index, salt::REPORT_DECIDED);
+    let decided_on =
+        (status != "new").then(|| today.min(received_on.add_days((decided_bits % 14) as i64)));
     let body = format!(
         "{} in {}. {}",
         what_happened(category),
@@ -541,6 +632,8 @@ pub fn report(scale: &Scale, index: u64) -> ScaleReport {
         sender,
         status,
         merged_into,
+        decided_on,
+        editor_pick: decided_bits >> 8,
     }
 }
 
@@ -635,5 +728,81 @@ mod tests {
         let anonymous = rs.iter().filter(|r| r.sender.is_none()).count();
         assert!((5_000..=9_000).contains(&anonymous), "{anonymous}");
         assert_eq!(rs[123], report(&scale, 124));
+    }
+
+    #[test]
+    fn decided_reports_are_shared_among_editors_and_lose_their_senders_after_the_window() {
+        let n = 10_000;
+        let units = scale_units(4, n);
+        let scale = Scale::new(4, n, &units, today());
+        let at = |code: &str| units.iter().position(|u| u.code == code).unwrap();
+        let cc = at("cc");
+        let region = units.iter().position(|u| u.kind == "regional").unwrap();
+        let local = units
+            .iter()
+            .position(|u| u.parent.as_deref() == Some(units[region].code.as_str()))
+            .unwrap();
+        // The central organ's two editors, a regional paper's editor and a local paper's.
+        let desk = DeskEditors::new(&scale, [(cc, 1), (cc, 2), (region, 3), (local, 4)]);
+        let rs = reports(&scale, 1, 20_001);
+        let mut per_editor: std::collections::HashMap<i64, usize> = Default::default();
+        let (mut kept, mut cleared) = (0, 0);
+        for r in &rs {
+            assert_eq!(r.decided_on.is_none(), r.status == "new");
+            if let Some(d) = r.decided_on {
+                assert!(r.received_on <= d && d <= today());
+            }
+            let e = desk.editor_of(r);
+            if r.decided_on.is_none() {
+                assert_eq!(e, None, "a new report is nobody's");
+                assert_eq!(
+                    r.kept_sender(today(), 30),
+                    r.sender,
+                    "a new one keeps its sender"
+                );
+                continue;
+            }
+            let e = e.expect("a decided report has an editor");
+            *per_editor.entry(e).or_default() += 1;
+            // The nearest editor: the local paper's take the local's branch, unless closed.
+            let mut chain = vec![r.unit];
+            while let Some(p) = units[*chain.last().unwrap()].parent.as_deref() {
+                chain.push(at(p));
+            }
+            let closed = chain.iter().any(|&u| units[u].closed);
+            let want: &[i64] = if closed {
+                &[1, 2]
+            } else if chain.contains(&local) {
+                &[4]
+            } else if chain.contains(&region) {
+                &[3]
+            } else {
+                &[1, 2]
+            };
+            assert!(want.contains(&e), "report {} to {e}, not {want:?}", r.index);
+            if r.sender.is_some() {
+                let d = r.decided_on.unwrap();
+                let keep = today().days_since(d) < 30;
+                assert_eq!(r.kept_sender(today(), 30).is_some(), keep);
+                if keep {
+                    kept += 1;
+                } else {
+                    cleared += 1;
+                }
+            }
+        }
+        // Both central editors get some; the old decided reports, the most, are cleared.
+        assert!(
+            per_editor[&1] > 100 && per_editor[&2] > 100,
+            "{per_editor:?}"
+        );
+        assert!(per_editor[&3] > 0 && per_editor[&4] > 0, "{per_editor:?}");
+        assert!(
+            cleared > 4 * kept && kept > 100,
+            "{kept} kept, {cleared} cleared"
+        );
+        // No editors: nobody is assigned anything.
+        let none = DeskEditors::new(&scale, []);
+        assert!(rs.iter().all(|r| none.editor_of(r).is_none()));
     }
 }

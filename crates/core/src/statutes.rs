@@ -69,6 +69,37 @@ pub struct Statutes {
     /// default (one delegate per 10 members with a vote, at least one per unit that has any).
     #[serde(default)]
     pub congress: crate::congress::ApportionRule,
+    /// How long the paper keeps a correspondent's name; statutes written before it existed get
+    /// the default (30 days after the report is decided).
+    #[serde(default)]
+    pub correspondence: Correspondence,
+}
+
+/// The statutes' rule for correspondence: a report's sender is known to the one editor who
+/// handles the report, and only for a while after the report is decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correspondence {
+    /// Days after a report is decided (accepted, used, merged or rejected) after which the link
+    /// from the report to its sender is removed for good. 0 clears it on the day of the decision.
+    #[serde(default = "Correspondence::default_sender_kept_days")]
+    pub sender_kept_days: u32,
+}
+
+impl Correspondence {
+    /// The longest the statutes may keep a sender: ten years. A bound, like every number.
+    pub const MAX_SENDER_KEPT_DAYS: u32 = 3650;
+
+    fn default_sender_kept_days() -> u32 {
+        30
+    }
+}
+
+impl Default for Correspondence {
+    fn default() -> Self {
+        Correspondence {
+            sender_kept_days: Correspondence::default_sender_kept_days(),
+        }
+    }
 }
 
 /// A version of the statutes with the date it takes effect and the body that adopted it.
@@ -103,6 +134,8 @@ pub enum StatutesError {
     Congress(#[from] crate::congress::mandates::MandateError),
     #[error("the statutes let bodies of unit kind {0:?} see closed units, but this organisation has no such kind")]
     UnknownClosedKind(String),
+    #[error("the statutes keep a report's sender for {0} days after it is decided; at most {max} are allowed", max = Correspondence::MAX_SENDER_KEPT_DAYS)]
+    SenderKeptTooLong(u32),
     #[error("the statutes could not be read: {0}")]
     Unreadable(String),
 }
@@ -128,6 +161,7 @@ impl Statutes {
             dues: DuesRules::founding(),
             access: AccessRules::default(),
             congress: crate::congress::ApportionRule::default(),
+            correspondence: Correspondence::default(),
         }
     }
 
@@ -140,6 +174,11 @@ impl Statutes {
             return Err(StatutesError::NoParticipation);
         }
         self.congress.check()?;
+        if self.correspondence.sender_kept_days > Correspondence::MAX_SENDER_KEPT_DAYS {
+            return Err(StatutesError::SenderKeptTooLong(
+                self.correspondence.sender_kept_days,
+            ));
+        }
         for k in &self.access.closed_seen_by {
             if !kinds.iter().any(|x| &x.code == k) {
                 return Err(StatutesError::UnknownClosedKind(k.clone()));
@@ -467,6 +506,40 @@ mod tests {
         assert_eq!(in_force(&versions, day("2026-05-31")).unwrap().version, 1);
         assert_eq!(in_force(&versions, day("2026-06-01")).unwrap().version, 2);
         assert!(in_force(&versions, day("2025-12-31")).is_none());
+    }
+
+    #[test]
+    fn statutes_stored_before_the_correspondence_rule_keep_senders_30_days() {
+        // A version as stored before the rule existed: no `correspondence` at all.
+        let mut json: serde_json::Value =
+            serde_json::from_str(&Statutes::founding().to_json()).unwrap();
+        json.as_object_mut().unwrap().remove("correspondence");
+        let old = Statutes::from_json(&json.to_string()).unwrap();
+        assert_eq!(old.correspondence.sender_kept_days, 30);
+        assert_eq!(old, Statutes::founding());
+        // An empty rule gets the default figure too.
+        json["correspondence"] = serde_json::json!({});
+        let empty = Statutes::from_json(&json.to_string()).unwrap();
+        assert_eq!(empty.correspondence.sender_kept_days, 30);
+        // A figure of its own is read back.
+        json["correspondence"] = serde_json::json!({"sender_kept_days": 7});
+        let seven = Statutes::from_json(&json.to_string()).unwrap();
+        assert_eq!(seven.correspondence.sender_kept_days, 7);
+        assert_eq!(Statutes::from_json(&seven.to_json()).unwrap(), seven);
+    }
+
+    #[test]
+    fn a_sender_is_kept_ten_years_at_most() {
+        let kinds = crate::units::default_kinds();
+        let mut rules = Statutes::founding();
+        rules.correspondence.sender_kept_days = 0;
+        assert!(rules.validate(&kinds).is_ok());
+        rules.correspondence.sender_kept_days = Correspondence::MAX_SENDER_KEPT_DAYS;
+        assert!(rules.validate(&kinds).is_ok());
+        rules.correspondence.sender_kept_days = Correspondence::MAX_SENDER_KEPT_DAYS + 1;
+        let err = rules.validate(&kinds).unwrap_err();
+        assert_eq!(err, StatutesError::SenderKeptTooLong(3651));
+        assert!(err.to_string().contains("3651 days"), "{err}");
     }
 
     #[test]

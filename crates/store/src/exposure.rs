@@ -58,8 +58,12 @@ pub struct Snapshot {
     pub articles: Vec<(i64, i64)>,
     /// `(unit id, reports about it on the editors' desk)`: new and accepted.
     pub desk_reports: Vec<(i64, i64)>,
-    /// `(unit id, person id)`: the senders named on those reports, once per unit and sender.
-    pub report_senders: Vec<(i64, i64)>,
+    /// `(account id, unit id, person id)`: the senders that reports still name, each to the
+    /// editor's account it is assigned to, once per account, unit (of the report) and sender.
+    /// Whatever the report's status: the editor may ask for the sender of any report assigned
+    /// to them until it is cleared. Reports nobody is assigned, and senders cleared or due to
+    /// be, are left out: nobody can read those.
+    pub report_senders: Vec<(i64, i64, i64)>,
     /// `(unit id, reports used in articles)`, counted at the unit that runs the publication
     /// (an article's page shows the reports it was made from).
     pub reports_in_articles: Vec<(i64, i64)>,
@@ -217,15 +221,21 @@ impl Store {
              JOIN publications p ON p.id = a.publication_id GROUP BY p.unit_id",
         )
         .await?;
-        // Senders and participants can run to hundreds of thousands: streamed.
+        // Senders and participants can run to hundreds of thousands: streamed. The senders are
+        // read from the index of those still kept, as `report_sender` would show them today.
+        let today = Day::today();
+        let keep = self.correspondence_on(today).await?.sender_kept_days;
+        let through = core_rules::paper::reports::cleared_through(today, keep);
         let mut report_senders = Vec::new();
         let mut rows = sqlx::query(
-            "SELECT DISTINCT unit_id, sender_person_id FROM reports \
-             WHERE sender_person_id IS NOT NULL AND status IN ('new', 'accepted')",
+            "SELECT DISTINCT assigned_to, unit_id, sender_person_id FROM reports \
+             WHERE sender_person_id IS NOT NULL AND assigned_to IS NOT NULL \
+             AND (decided_on IS NULL OR decided_on > $1)",
         )
+        .bind(through.to_string())
         .fetch(self.pool());
         while let Some(r) = rows.try_next().await? {
-            report_senders.push((r.try_get(0)?, r.try_get(1)?));
+            report_senders.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
         }
         drop(rows);
         let congresses = sqlx::query(

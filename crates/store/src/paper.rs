@@ -5,6 +5,12 @@
 //! Anonymous reports keep no identifying detail at all: no person, no account, no address, the
 //! day of arrival only, a random id (so the order of ids says nothing about the order of arrival)
 //! and an audit entry with neither actor nor object.
+//!
+//! A report sent under a party name keeps its sender's person, and nothing else of theirs (the
+//! audit entry of its arrival names neither the account nor the report). The editor who triages
+//! it first is assigned it; only they read the sender's party name, one report at a time through
+//! [`Store::report_sender`], which records each view. The statutes' number of days after the
+//! report is decided, [`Store::clear_report_senders`] removes the link for good.
 
 use crate::audit::{self, Value};
 use crate::refused;
@@ -60,11 +66,16 @@ pub struct Report {
     pub happened_on: Day,
     pub received_on: Day,
     pub body: String,
-    /// The sender's pseudonym; `None` for an anonymous report.
-    pub sender: Option<String>,
+    /// Whether the report still names its sender (never who: see [`Store::report_sender`]).
+    /// False for an anonymous report and for one whose sender has been cleared.
+    pub has_sender: bool,
     pub status: String,
     pub merged_into: Option<i64>,
     pub article_id: Option<i64>,
+    /// The account of the editor who handles it: the first to triage it.
+    pub assigned_to: Option<i64>,
+    /// The day of its latest decision; `None` while it is new.
+    pub decided_on: Option<Day>,
 }
 
 /// Who sends a report.
@@ -153,10 +164,16 @@ fn report_from(r: &sqlx::any::AnyRow) -> Result<Report> {
         happened_on: day(&r.try_get::<String, _>("happened_on")?)?,
         received_on: day(&r.try_get::<String, _>("received_on")?)?,
         body: r.try_get("body")?,
-        sender: r.try_get("sender")?,
+        has_sender: r.try_get::<Option<i64>, _>("sender_person_id")?.is_some(),
         status: r.try_get("status")?,
         merged_into: r.try_get("merged_into")?,
         article_id: r.try_get("article_id")?,
+        assigned_to: r.try_get("assigned_to")?,
+        decided_on: r
+            .try_get::<Option<String>, _>("decided_on")?
+            .as_deref()
+            .map(day)
+            .transpose()?,
     })
 }
 
@@ -595,30 +612,24 @@ impl Store {
         .bind(person)
         .execute(&mut *tx)
         .await?;
-        match sender {
-            // No actor, no object: the log says only that some report came.
-            Sender::Anonymous => {
-                audit::append(&mut tx, None, "report.anonymous", None, &[]).await?
-            }
-            Sender::Person { account, .. } => {
-                audit::append(
-                    &mut tx,
-                    Some(account),
-                    "report.received",
-                    Some(("report", id)),
-                    &[],
-                )
-                .await?
-            }
+        // No actor, no object: the log says only that some report came. A named report's
+        // entry names neither the account nor the report either: the log cannot be cleared,
+        // and an entry linking the two would outlive the sender's clearing.
+        let action = match sender {
+            Sender::Anonymous => "report.anonymous",
+            Sender::Person { .. } => "report.received",
         };
+        audit::append(&mut tx, None, action, None, &[]).await?;
         tx.commit().await?;
         Ok(id)
     }
 
+    // The sender's person id is read to know whether there is one; it leaves this module only
+    // as `has_sender`, and the party name only through `report_sender`.
     const REPORT_COLUMNS: &'static str =
         "r.id, r.category, r.unit_id, r.happened_on, r.received_on, r.body, \
-         p.pseudonym AS sender, r.status, r.merged_into, r.article_id \
-         FROM reports r LEFT JOIN persons p ON p.id = r.sender_person_id";
+         r.sender_person_id, r.status, r.merged_into, r.article_id, r.assigned_to, r.decided_on \
+         FROM reports r";
 
     pub async fn report(&self, id: i64) -> Result<Option<Report>> {
         let row = sqlx::query(&format!("SELECT {} WHERE r.id = $1", Self::REPORT_COLUMNS))
@@ -641,7 +652,10 @@ impl Store {
         rows.iter().map(report_from).collect()
     }
 
-    /// An editor's decision on a report.
+    /// An editor's decision on a report. The first editor to decide on it is assigned it (a
+    /// later decision by another editor leaves it with the first: the sender is known to one
+    /// editor); `None` (the command line, the demo's seeding) assigns nobody. Every decision
+    /// sets the day from which the sender's clearing is counted.
     pub async fn triage_report(&self, actor: Option<i64>, id: i64, t: Triage) -> Result<()> {
         let mut tx = self.write().await?;
         let status: String = sqlx::query_scalar("SELECT status FROM reports WHERE id = $1")
@@ -681,13 +695,16 @@ impl Store {
             }
         };
         sqlx::query(
-            "UPDATE reports SET status = $2, merged_into = $3, article_id = $4, counted = $5 WHERE id = $1",
+            "UPDATE reports SET status = $2, merged_into = $3, article_id = $4, counted = $5, \
+             assigned_to = COALESCE(assigned_to, $6), decided_on = $7 WHERE id = $1",
         )
         .bind(id)
         .bind(t.status())
         .bind(merged)
         .bind(article)
         .bind(counted as i64)
+        .bind(actor)
+        .bind(Day::today().to_string())
         .execute(&mut *tx)
         .await?;
         audit::append(
@@ -700,6 +717,92 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// What the statutes in force on `day` say about correspondence (the defaults before any
+    /// statutes took effect).
+    pub async fn correspondence_on(
+        &self,
+        day: Day,
+    ) -> Result<core_rules::statutes::Correspondence> {
+        let versions = self.statutes_versions().await?;
+        Ok(core_rules::statutes::in_force(&versions, day)
+            .map(|v| v.rules.correspondence.clone())
+            .unwrap_or_default())
+    }
+
+    /// The party name of a report's sender, for the editor it is assigned to (`account`), and
+    /// the view recorded in the audit log (`report.sender_shown`: the account and the report,
+    /// never the person) in the same transaction, before the name is handed over. "Not found"
+    /// for a report that is not assigned to this account, is anonymous, or whose sender has
+    /// been cleared or is due to be (the clearing may not have run yet today).
+    pub async fn report_sender(&self, account: i64, id: i64) -> Result<String> {
+        let today = Day::today();
+        let keep = self.correspondence_on(today).await?.sender_kept_days;
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "SELECT r.assigned_to, r.decided_on, p.pseudonym FROM reports r \
+             JOIN persons p ON p.id = r.sender_person_id WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let not_found = || StoreError::NotFound(format!("the sender of report {id}"));
+        let row = row.ok_or_else(not_found)?;
+        let assigned: Option<i64> = row.try_get("assigned_to")?;
+        let decided: Option<String> = row.try_get("decided_on")?;
+        let decided = decided.as_deref().map(day).transpose()?;
+        if assigned != Some(account) || !paper::reports::sender_kept(decided, today, keep) {
+            return Err(not_found());
+        }
+        let name: String = row.try_get("pseudonym")?;
+        audit::append(
+            &mut tx,
+            Some(account),
+            "report.sender_shown",
+            Some(("report", id)),
+            &[],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(name)
+    }
+
+    /// Removes for good the sender of every report decided the statutes' number of days ago or
+    /// earlier (the report stays, as if sent anonymously). One transaction with one audit entry
+    /// (`report.senders_cleared`: how many, and the statutes' number of days), written only when
+    /// there was something to clear. Returns how many reports lost their sender.
+    ///
+    /// The server runs it when it starts and every hour; reading a sender checks the same rule,
+    /// so no sender is shown past its day even between two runs.
+    pub async fn clear_report_senders(&self, today: Day) -> Result<u64> {
+        let keep = self.correspondence_on(today).await?.sender_kept_days;
+        let through = paper::reports::cleared_through(today, keep);
+        let mut tx = self.write().await?;
+        let cleared = sqlx::query(
+            "UPDATE reports SET sender_person_id = NULL \
+             WHERE sender_person_id IS NOT NULL AND decided_on <= $1",
+        )
+        .bind(through.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if cleared == 0 {
+            return Ok(0);
+        }
+        audit::append(
+            &mut tx,
+            None,
+            "report.senders_cleared",
+            None,
+            &[
+                ("reports", (cleared as i64).into()),
+                ("days", i64::from(keep).into()),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(cleared)
     }
 
     /// Reports used in an article.
@@ -1300,6 +1403,14 @@ impl Store {
             ids.push(id);
         }
         let used_in = editions.first().map(|e| e.1[2]);
+        // The demo's editor triages them, so the reports decided are assigned to them: their
+        // desk offers to show who sent the named ones, and nobody else's does.
+        let editor: Option<i64> = sqlx::query_scalar(
+            "SELECT account_id FROM roles WHERE role = 'editor' AND ended_at IS NULL \
+             ORDER BY id LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await?;
         for (i, id) in ids.iter().enumerate() {
             let t = match i % 6 {
                 0 => Some(Triage::Accept),
@@ -1309,7 +1420,7 @@ impl Store {
                 _ => None,
             };
             if let Some(t) = t {
-                self.triage_report(None, *id, t).await?;
+                self.triage_report(editor, *id, t).await?;
             }
         }
         Ok(())
@@ -1334,7 +1445,7 @@ impl Store {
         .bind(person)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, None, "report.received", Some(("report", id)), &[]).await?;
+        audit::append(&mut tx, None, "report.received", None, &[]).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -238,6 +238,11 @@ impl Store {
     }
 
     /// Adds `count` generated reports from below, in transactions of 50,000. Returns how many.
+    ///
+    /// As a real desk would hold them: each decided report is assigned to an editor who holds
+    /// office in the database now (the nearest above the report's unit, see
+    /// `generate_paper::DeskEditors`; none if there is no editor), and those decided longer ago
+    /// than the statutes keep a sender (`correspondence.sender_kept_days`) have lost theirs.
     pub async fn seed_scale_reports(
         &self,
         scale: &Scale,
@@ -252,6 +257,23 @@ impl Store {
             return Err(internal("this database already has reports"));
         }
         let ids = self.scale_unit_ids(scale).await?;
+        let index_of: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+        let editors: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT r.unit_id, r.account_id FROM roles r JOIN accounts a ON a.id = r.account_id \
+             WHERE r.role = 'editor' AND r.ended_at IS NULL AND a.suspended = 0",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let desk = gen::DeskEditors::new(
+            scale,
+            editors
+                .into_iter()
+                .filter_map(|(unit, account)| Some((*index_of.get(&unit)?, account))),
+        );
+        let keep = self
+            .correspondence_on(scale.today())
+            .await?
+            .sender_kept_days;
         let backend = self.backend();
         let mut start = 1u64;
         while start <= count {
@@ -261,8 +283,8 @@ impl Store {
             for batch in reports.chunks(ROWS) {
                 let sql = format!(
                     "INSERT INTO reports (id, category, unit_id, happened_on, month, received_on, body, \
-                     sender_person_id, status, counted, merged_into) VALUES {}",
-                    values(backend, batch.len(), 11)
+                     sender_person_id, status, counted, merged_into, assigned_to, decided_on) VALUES {}",
+                    values(backend, batch.len(), 13)
                 );
                 let mut q = sqlx::query(&sql);
                 for r in batch {
@@ -274,10 +296,12 @@ impl Store {
                         .bind(r.happened_on.month().to_string())
                         .bind(r.received_on.to_string())
                         .bind(&r.body)
-                        .bind(r.sender.map(|s| s as i64))
+                        .bind(r.kept_sender(scale.today(), keep).map(|s| s as i64))
                         .bind(r.status)
                         .bind(i64::from(r.counted()))
-                        .bind(r.merged_into);
+                        .bind(r.merged_into)
+                        .bind(desk.editor_of(r))
+                        .bind(r.decided_on.map(|d| d.to_string()));
                 }
                 q.execute(&mut *tx).await?;
             }

@@ -79,11 +79,8 @@ async fn from_a_report_to_a_published_article(db: &TestDb) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        db.report(r1).await.unwrap().unwrap().sender.as_deref(),
-        Some("Spark")
-    );
-    assert_eq!(db.report(r2).await.unwrap().unwrap().sender, None);
+    assert!(db.report(r1).await.unwrap().unwrap().has_sender);
+    assert!(!db.report(r2).await.unwrap().unwrap().has_sender);
     assert_eq!(db.reports(Some("new"), 10).await.unwrap().len(), 2);
 
     // The editors merge the second into the first and write the article.
@@ -206,9 +203,11 @@ async fn an_anonymous_report_keeps_nothing_about_its_sender(db: &TestDb) {
         cols,
         [
             "article_id",
+            "assigned_to",
             "body",
             "category",
             "counted",
+            "decided_on",
             "happened_on",
             "id",
             "merged_into",
@@ -577,4 +576,224 @@ async fn the_single_picture_without_some_units_leaves_out_all_their_reports(db: 
     assert_eq!(without.by_unit.get(&o.docks1), None);
     assert_eq!(without.by_unit.get(&o.docks2), Some(&1));
     assert_eq!(without.by_month.values().sum::<i64>(), without.total);
+}
+
+/// Sets the day a report was decided, as if the decision had been taken then (there is no clock
+/// to move: the day is written where the store keeps it).
+async fn decided_days_ago(db: &TestDb, report: i64, days: i64) {
+    sqlx::query("UPDATE reports SET decided_on = $2 WHERE id = $1")
+        .bind(report)
+        .bind(days_ago(days).to_string())
+        .execute(db.pool())
+        .await
+        .unwrap();
+}
+
+async fn sender_id(db: &TestDb, report: i64) -> Option<i64> {
+    sqlx::query_scalar("SELECT sender_person_id FROM reports WHERE id = $1")
+        .bind(report)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+on_every_backend!(a_correspondent_is_known_to_one_editor_and_cleared_after_the_statutes_days);
+async fn a_correspondent_is_known_to_one_editor_and_cleared_after_the_statutes_days(db: &TestDb) {
+    let o = org(db).await;
+    let correspondent = db
+        .create_person(
+            &person(
+                "Canary Correspondent",
+                o.docks1,
+                Status::Member,
+                100,
+                identity("c@example.org", ""),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let sent_by = db
+        .create_account(
+            "correspondent",
+            "a password of theirs",
+            Some(correspondent),
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+    let mut editors = Vec::new();
+    for login in ["first-editor", "second-editor"] {
+        let a = db
+            .create_account(login, "a password of theirs", None, false, None)
+            .await
+            .unwrap();
+        db.grant_role(login, o.cc, core_rules::roles::Role::Editor, None)
+            .await
+            .unwrap();
+        editors.push(a);
+    }
+    let (first, second) = (editors[0], editors[1]);
+    let named = |body: &'static str| async move {
+        db.submit_report(
+            Sender::Person {
+                person: correspondent,
+                account: sent_by,
+            },
+            &report(o.docks1, ReportCategory::Workplace, body),
+        )
+        .await
+        .unwrap()
+    };
+    let r = named("The canteen is closed.").await;
+    // The log says a named report came, and nothing links it to its sender's account.
+    let last = &db.audit_entries(1).await.unwrap()[0];
+    assert_eq!(
+        (last.action.as_str(), last.actor, last.object_id),
+        ("report.received", None, None)
+    );
+
+    // New: nobody is assigned it, and nobody reads its sender, whoever asks.
+    let new = db.report(r).await.unwrap().unwrap();
+    assert!(new.has_sender);
+    assert_eq!((new.assigned_to, new.decided_on), (None, None));
+    for e in [first, second] {
+        assert!(matches!(
+            db.report_sender(e, r).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    // The first editor to decide on it is assigned it; a later decision by another leaves it
+    // with the first.
+    db.triage_report(Some(first), r, Triage::Accept)
+        .await
+        .unwrap();
+    let accepted = db.report(r).await.unwrap().unwrap();
+    assert_eq!(accepted.assigned_to, Some(first));
+    assert_eq!(accepted.decided_on, Some(today()));
+    // Only the assigned editor reads the name, and each view is recorded first: their account
+    // and the report, nothing of the person.
+    let before = db.audit_entries(1000).await.unwrap().len();
+    assert!(matches!(
+        db.report_sender(second, r).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        db.audit_entries(1000).await.unwrap().len(),
+        before,
+        "a refusal writes nothing"
+    );
+    assert_eq!(
+        db.report_sender(first, r).await.unwrap(),
+        "Canary Correspondent"
+    );
+    let entries = db.audit_entries(1000).await.unwrap();
+    assert_eq!(entries.len(), before + 1);
+    let shown = &entries[0];
+    assert_eq!(shown.action, "report.sender_shown");
+    assert_eq!(shown.actor, Some(first));
+    assert_eq!(
+        (shown.object_kind.as_deref(), shown.object_id),
+        (Some("report"), Some(r))
+    );
+    assert_eq!(shown.detail, "", "no person in the log");
+    let article = db
+        .create_article(
+            Some(second),
+            central_paper(db, &o).await.0,
+            None,
+            "Canteen",
+            "Text.",
+        )
+        .await
+        .unwrap();
+    db.triage_report(Some(second), r, Triage::UseIn(article))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.report(r).await.unwrap().unwrap().assigned_to,
+        Some(first)
+    );
+    assert!(db.report_sender(second, r).await.is_err());
+    // A decision from the command line assigns nobody.
+    let nobody = named("The gate is locked.").await;
+    db.triage_report(None, nobody, Triage::Reject)
+        .await
+        .unwrap();
+    assert_eq!(db.report(nobody).await.unwrap().unwrap().assigned_to, None);
+
+    // Cleared 30 days (the founding statutes' number) after the decision: 29 days on it is
+    // still kept, 30 days on it is not shown even before the clearing runs, and the clearing
+    // removes the link for good, with one entry that counts.
+    let old = named("The roof leaks.").await;
+    db.triage_report(Some(first), old, Triage::Reject)
+        .await
+        .unwrap();
+    decided_days_ago(db, r, 29).await;
+    decided_days_ago(db, old, 30).await;
+    assert_eq!(
+        db.report_sender(first, r).await.unwrap(),
+        "Canary Correspondent"
+    );
+    assert!(matches!(
+        db.report_sender(first, old).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let before = db.audit_entries(1000).await.unwrap().len();
+    // `nobody` was decided today: kept (though nobody can read it) until its day.
+    assert_eq!(db.clear_report_senders(today()).await.unwrap(), 1);
+    let entries = db.audit_entries(1000).await.unwrap();
+    assert_eq!(entries.len(), before + 1);
+    assert_eq!(entries[0].action, "report.senders_cleared");
+    assert_eq!((entries[0].actor, entries[0].object_id), (None, None));
+    assert_eq!(entries[0].detail, "reports=1 days=30");
+    assert_eq!(sender_id(db, old).await, None);
+    assert_eq!(sender_id(db, r).await, Some(correspondent));
+    let cleared = db.report(old).await.unwrap().unwrap();
+    assert!(!cleared.has_sender);
+    assert_eq!(
+        (cleared.body.as_str(), cleared.status.as_str()),
+        ("The roof leaks.", "rejected"),
+        "the report stays"
+    );
+    // Nothing left to clear: no change and no entry.
+    assert_eq!(db.clear_report_senders(today()).await.unwrap(), 0);
+    assert_eq!(db.audit_entries(1000).await.unwrap().len(), before + 1);
+    // A day later the other one goes too.
+    assert_eq!(
+        db.clear_report_senders(today().add_days(1)).await.unwrap(),
+        1
+    );
+    assert_eq!(sender_id(db, r).await, None);
+    assert!(db.report_sender(first, r).await.is_err());
+
+    // The statutes hold the number: adopted at 7 days, a report decided 7 days ago is cleared,
+    // one decided 6 days ago is kept.
+    let mut rules = db.statutes_on(today()).await.unwrap().rules;
+    rules.correspondence.sender_kept_days = 7;
+    db.adopt_statutes(&rules, today(), today(), "Conference", None)
+        .await
+        .unwrap();
+    let (six, seven) = (named("Six.").await, named("Seven.").await);
+    for (id, days) in [(six, 6), (seven, 7)] {
+        db.triage_report(Some(first), id, Triage::Accept)
+            .await
+            .unwrap();
+        decided_days_ago(db, id, days).await;
+    }
+    assert_eq!(db.clear_report_senders(today()).await.unwrap(), 1);
+    assert_eq!(sender_id(db, seven).await, None);
+    assert_eq!(
+        db.report_sender(first, six).await.unwrap(),
+        "Canary Correspondent"
+    );
+    // Statutes that would keep a sender beyond ten years are refused by name.
+    rules.correspondence.sender_kept_days = 4000;
+    let err = db
+        .adopt_statutes(&rules, today(), today(), "Conference", None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("4000 days"), "{err}");
 }

@@ -26,6 +26,18 @@ async fn generate(db: &TestDb, seed: u64) -> Scale {
     let scale = Scale::new(seed, PEOPLE, &units, today);
     db.seed_scale_activity(&scale, &mut |_| {}).await.unwrap();
     db.seed_scale_paper(&scale, &mut |_| {}).await.unwrap();
+    // Two editors in office: the central organ's and a regional paper's. The reports decided
+    // are shared between them.
+    let region = units.iter().find(|u| u.kind == "regional").unwrap();
+    for (login, code) in [("editor-cc", "cc"), ("editor-region", region.code.as_str())] {
+        db.create_account(login, "an editor's password", None, false, None)
+            .await
+            .unwrap();
+        let unit = db.unit_by_code(code).await.unwrap().unwrap();
+        db.grant_role(login, unit.id, core_rules::roles::Role::Editor, None)
+            .await
+            .unwrap();
+    }
     db.seed_scale_reports(&scale, REPORTS, &mut |_| {})
         .await
         .unwrap();
@@ -42,7 +54,7 @@ async fn dump(db: &TestDb) -> Vec<String> {
         "SELECT CAST(id AS TEXT) || ' ' || CAST(number AS TEXT) || ' ' || issued_on || ' ' || headline || ' ' || CAST(print_run AS TEXT) || ' ' || CAST(published AS TEXT) FROM editions ORDER BY id",
         "SELECT CAST(edition_id AS TEXT) || ' ' || CAST(unit_id AS TEXT) || ' ' || CAST(copies AS TEXT) FROM bundles ORDER BY edition_id, unit_id",
         "SELECT CAST(edition_id AS TEXT) || ' ' || CAST(unit_id AS TEXT) || ' ' || CAST(sold AS TEXT) || ' ' || CAST(free AS TEXT) || ' ' || CAST(returned AS TEXT) || ' ' || CAST(remitted_cents AS TEXT) FROM bundle_returns ORDER BY edition_id, unit_id",
-        "SELECT CAST(id AS TEXT) || ' ' || category || ' ' || CAST(unit_id AS TEXT) || ' ' || happened_on || ' ' || body || ' ' || COALESCE(CAST(sender_person_id AS TEXT), '-') || ' ' || status || ' ' || COALESCE(CAST(merged_into AS TEXT), '-') FROM reports ORDER BY id",
+        "SELECT CAST(id AS TEXT) || ' ' || category || ' ' || CAST(unit_id AS TEXT) || ' ' || happened_on || ' ' || body || ' ' || COALESCE(CAST(sender_person_id AS TEXT), '-') || ' ' || status || ' ' || COALESCE(CAST(merged_into AS TEXT), '-') || ' ' || COALESCE(CAST(assigned_to AS TEXT), '-') || ' ' || COALESCE(decided_on, '-') FROM reports ORDER BY id",
         "SELECT CAST(person_id AS TEXT) || ' ' || CAST(mandates AS TEXT) || ' ' || credential FROM congress_participants ORDER BY id",
         "SELECT CAST(vote_id AS TEXT) || ' ' || CAST(participant_id AS TEXT) || ' ' || choice FROM congress_roll ORDER BY vote_id, participant_id",
         "SELECT choice || ' ' || CAST(COUNT(*) AS TEXT) FROM congress_ballots GROUP BY choice ORDER BY choice",
@@ -70,12 +82,60 @@ async fn the_same_seed_generates_the_same_paper_reports_and_congress(db: &TestDb
     assert_eq!(db.count("publications").await, pubs.len() as i64);
     assert!(pubs.len() >= 5, "{}", pubs.len());
     assert_eq!(db.count("reports").await, REPORTS as i64);
-    let anonymous: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE sender_person_id IS NULL")
+    let n = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(db.pool())
             .await
-            .unwrap();
-    assert!((600..=1_500).contains(&anonymous), "{anonymous} anonymous");
+            .unwrap()
+    };
+    // About a third sent anonymously: among the new reports, which keep their senders.
+    let new = n("SELECT COUNT(*) FROM reports WHERE status = 'new'").await;
+    let anonymous =
+        n("SELECT COUNT(*) FROM reports WHERE status = 'new' AND sender_person_id IS NULL").await;
+    assert!(
+        (20..=50).contains(&(anonymous * 100 / new)),
+        "{anonymous} of {new} new reports anonymous"
+    );
+    // As a desk would hold them: every decided report is an editor's, each editor has some,
+    // and no new one is anybody's; a sender is kept only within 30 days of the decision.
+    assert_eq!(
+        n("SELECT COUNT(*) FROM reports WHERE (decided_on IS NULL) <> (assigned_to IS NULL)").await,
+        0
+    );
+    let editors: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT assigned_to, COUNT(*) FROM reports WHERE assigned_to IS NOT NULL \
+         GROUP BY assigned_to ORDER BY assigned_to",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(editors.len(), 2, "{editors:?}");
+    assert!(editors.iter().all(|e| e.1 > 50), "{editors:?}");
+    let window = today().add_days(-30).to_string();
+    let kept = |older: bool| {
+        let window = window.clone();
+        async move {
+            let sql = if older {
+                "SELECT COUNT(*) FROM reports WHERE sender_person_id IS NOT NULL AND decided_on <= $1"
+            } else {
+                "SELECT COUNT(*) FROM reports WHERE sender_person_id IS NOT NULL AND decided_on > $1"
+            };
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(window)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        kept(true).await,
+        0,
+        "senders decided on 30 days ago are cleared"
+    );
+    assert!(
+        kept(false).await > 50,
+        "recent decisions keep their senders"
+    );
     let picture = db.single_picture().await.unwrap();
     let counted: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM reports WHERE status NOT IN ('merged', 'rejected')",

@@ -3681,11 +3681,28 @@ async fn exposure_reads_the_structure_and_no_identities(db: &TestDb) {
         .await
         .unwrap()
     };
-    report(store::paper::Sender::Person {
+    // Anna's reports: one new (nobody is assigned it yet), one accepted by the administrator's
+    // account (assigned to it), and one rejected by it 30 days ago (its sender due to be
+    // cleared). Only the second names her, and to that account alone.
+    let anna = store::paper::Sender::Person {
         person: a,
         account: acc,
-    })
-    .await;
+    };
+    report(anna).await;
+    let accepted = report(anna).await;
+    db.triage_report(Some(o.admin), accepted, core_rules::paper::Triage::Accept)
+        .await
+        .unwrap();
+    let old = report(anna).await;
+    db.triage_report(Some(o.admin), old, core_rules::paper::Triage::Reject)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE reports SET decided_on = $2 WHERE id = $1")
+        .bind(old)
+        .bind(days_ago(30).to_string())
+        .execute(db.pool())
+        .await
+        .unwrap();
     let rejected = report(store::paper::Sender::Anonymous).await;
     db.triage_report(None, rejected, core_rules::paper::Triage::Reject)
         .await
@@ -3719,10 +3736,10 @@ async fn exposure_reads_the_structure_and_no_identities(db: &TestDb) {
     assert_eq!(s.articles, vec![(o.docks1, 1)]);
     assert_eq!(
         s.desk_reports,
-        vec![(o.docks1, 1)],
-        "the rejected one is on no page"
+        vec![(o.docks1, 2)],
+        "the rejected ones are on no page"
     );
-    assert_eq!(s.report_senders, vec![(o.docks1, a)]);
+    assert_eq!(s.report_senders, vec![(o.admin, o.docks1, a)]);
     assert!(s.reports_in_articles.is_empty());
     assert_eq!(
         s.congresses,

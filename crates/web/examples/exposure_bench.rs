@@ -7,7 +7,9 @@
 //! 2. the simulation: 1,000 runs over a 10,000-person organisation.
 //!
 //! The organisation holds issue 8's documents too: as many correspondence reports as people, the
-//! paper's bundles, an editor per publication and a congress (see `snapshot`).
+//! paper's bundles, an editor per publication and a congress (see `snapshot`). As a real desk
+//! holds them: each decided report assigned to an editor (the nearest above its unit), and
+//! those decided more than the statutes' 30 days ago without their senders.
 //!
 //! The organisation comes from the scale generator (`core_rules::generate`, as `iskra generate`
 //! makes it) straight into memory, with no database: the figures are the analysis, not the
@@ -132,11 +134,14 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
     drop(pairs);
     // The documents of issue 8's organisation, from the same generator as `iskra generate
     // --paper --reports N --congress`: every unit's bundles (one per edition of each
-    // publication it orders), the reports on the editors' desk (new and accepted) with their
-    // named senders, one editor's account per publication (an editor reads reports from
-    // anywhere, so their class is asked about every unit), and a congress with its delegates.
+    // publication it orders), the reports on the editors' desk (new and accepted), one
+    // editor's account per publication (an editor reads reports from anywhere, so their class
+    // is asked about every unit), the senders each editor may ask for (those of the reports
+    // assigned to them and not yet cleared, whatever their status), and a congress with its
+    // delegates.
     let mut bundles: std::collections::BTreeMap<i64, i64> = Default::default();
     let publications = core_rules::generate_paper::publications(&scale);
+    let mut editors: Vec<(usize, i64)> = Vec::new();
     for (i, p) in publications.iter().enumerate() {
         let editions = core_rules::generate_paper::editions(&scale, i, p)
             .iter()
@@ -151,10 +156,13 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
             .or(members.first())
         {
             grant(&mut accounts, editor, Role::Editor, p.unit as i64 + 1);
+            editors.push((p.unit, accounts.last().expect("just granted").id));
         }
     }
+    let editors = core_rules::generate_paper::DeskEditors::new(&scale, editors);
+    let keep = core_rules::statutes::Correspondence::default().sender_kept_days;
     let mut desk: std::collections::BTreeMap<i64, i64> = Default::default();
-    let mut senders: std::collections::BTreeSet<(i64, i64)> = Default::default();
+    let mut senders: std::collections::BTreeSet<(i64, i64, i64)> = Default::default();
     let step = 100_000;
     let mut start = 1;
     while start <= reports {
@@ -162,9 +170,9 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
         for r in core_rules::generate_paper::reports(&scale, start, end) {
             if matches!(r.status, "new" | "accepted") {
                 *desk.entry(r.unit as i64 + 1).or_default() += 1;
-                if let Some(p) = r.sender {
-                    senders.insert((r.unit as i64 + 1, p as i64));
-                }
+            }
+            if let (Some(p), Some(editor)) = (r.kept_sender(today, keep), editors.editor_of(&r)) {
+                senders.insert((editor, r.unit as i64 + 1, p as i64));
             }
         }
         start = end;
@@ -211,7 +219,8 @@ fn main() {
     );
     eprintln!(
         "generated {people} people, {n_units} units, {n_meet} meetings, {n_att} attendances, \
-         {n_desk} reports on the desk ({n_senders} named senders), {n_bundles} bundles in {:.2} s",
+         {n_desk} reports on the desk, {n_senders} senders still known to the editors they are \
+         assigned to, {n_bundles} bundles in {:.2} s",
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
@@ -220,6 +229,42 @@ fn main() {
     let t = Instant::now();
     let a = ix.analyse();
     let analyse_s = t.elapsed().as_secs_f64();
+    // The account that exposes the most, and what it holds; and the worst of the editors'.
+    let offices = |e: &web::exposure::Exposure| -> Vec<&'static str> {
+        e.subject
+            .account
+            .map(|acc| {
+                ix.snap
+                    .grants
+                    .iter()
+                    .filter(|g| g.account_id == acc)
+                    .map(|g| g.role.code())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let worst = a
+        .exposures
+        .iter()
+        .max_by_key(|e| e.people)
+        .expect("someone");
+    let worst_editor = a
+        .exposures
+        .iter()
+        .filter(|e| offices(e).contains(&"editor"))
+        .max_by_key(|e| e.people);
+    let worst_json = serde_json::json!({
+        "people": worst.people,
+        "offices": offices(worst),
+        "has_account": worst.subject.has_account,
+        "named_in_documents": worst.named_in_documents,
+    });
+    let worst_editor_json = worst_editor.map(|e| {
+        serde_json::json!({
+            "people": e.people,
+            "named_in_documents": e.named_in_documents,
+        })
+    });
     let summary = web::exposure::summary(
         &a.exposures
             .iter()
@@ -269,6 +314,8 @@ fn main() {
             "baseline_s": baseline_s,
             "baseline_per_account_ms": per_account * 1000.0,
             "people_exposed": summary.people,
+            "worst": worst_json,
+            "worst_editor": worst_editor_json,
             "sim_people": sim_people,
             "runs": runs,
             "network_s": network_s,

@@ -15,6 +15,8 @@
 //! - The administrator keeps accounts and offices, and sees figures, not names.
 //! - An officer moves people at once only within the units they manage; a move anywhere else
 //!   they may know of is a request, which the receiving unit's secretary accepts or refuses.
+//! - A correspondent is known to one editor: a report's sender is shown only to the editor it
+//!   is assigned to (the one who triaged it first), on request.
 //!
 //! A refusal is always "not found", exactly as if the thing did not exist.
 
@@ -153,6 +155,13 @@ pub enum Action<'a> {
     /// Read and triage one report, about the unit at `place`: an editor, if the unit is one they
     /// may know of (a closed unit's reports stay with the bodies that see it).
     ReadReport(Place<'a>),
+    /// See who sent a report about the unit at `place`: only the editor it is assigned to
+    /// (`assigned`: the report is assigned to the viewer's account), while they may read it.
+    /// The store shows the party name only while the sender is kept, and records each view.
+    SeeSender {
+        place: Place<'a>,
+        assigned: bool,
+    },
     /// Record the agent's return for the unit's bundle: its agent or secretary.
     RecordReturn(Place<'a>),
     /// Set the unit's standing order of a paper and keep its subscribers (their names stay in
@@ -270,6 +279,9 @@ pub fn allowed(who: &Who, action: Action) -> bool {
         Action::ReadReports => who.held.iter().any(|h| h.role == Role::Editor),
         Action::ReadReport(place) => {
             allowed(who, Action::ReadReports) && allowed(who, Action::KnowUnit(place))
+        }
+        Action::SeeSender { place, assigned } => {
+            assigned && allowed(who, Action::ReadReport(place))
         }
         Action::RecordReturn(place) | Action::OrderPaper(place) => {
             office_reaches(who, place, true, &[Role::Agent, Role::Secretary])
@@ -635,6 +647,11 @@ mod tests {
         assert!(allowed(&editor, Action::ReadReport(at(&t.other))));
         assert!(allowed(&editor, Action::ReadReport(at(&t.cc))));
         assert!(!allowed(&editor, Action::ReadReport(at(&t.closed))));
+        // A report's sender: only to the editor it is assigned to, and only where they read it.
+        let sender = |place, assigned| Action::SeeSender { place, assigned };
+        assert!(allowed(&editor, sender(at(&t.other), true)));
+        assert!(!allowed(&editor, sender(at(&t.other), false)));
+        assert!(!allowed(&editor, sender(at(&t.closed), true)));
         assert!(!allowed(&editor, Action::RecordReturn(at(&t.region))));
         let agent = who(
             &s,
@@ -647,6 +664,8 @@ mod tests {
         assert!(!allowed(&agent, Action::EditPaper(at(&t.local))));
         assert!(!allowed(&agent, Action::ReadReports));
         assert!(!allowed(&agent, Action::ReadReport(at(&t.local))));
+        // Assigned or not, an agent is no editor.
+        assert!(!allowed(&agent, sender(at(&t.local), true)));
         let member = who(&s, Some((7, 3, Status::Member)), &[]);
         assert!(!allowed(&member, Action::RecordReturn(at(&t.local))));
     }

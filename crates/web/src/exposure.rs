@@ -27,9 +27,11 @@
 //! know of, so for an account that reads reports every unit is asked), the reports used in
 //! articles (shown on the article's page), and a congress's motions, amendments and minutes
 //! (`ViewCongress`: the class is asked as a non-participant, and each person again for the
-//! congresses they take part in). Documents also name people: a report its sender (on the
-//! desk), a congress its participants (on its pages, by party name). Those people are exposed by
-//! party name too, counted once with the people met ([`Exposure::named_in_documents`]).
+//! congresses they take part in). Documents also name people: a report its sender, a congress
+//! its participants (on its pages, by party name). Those people are exposed by party name too,
+//! counted once with the people met ([`Exposure::named_in_documents`]). A report's sender is
+//! shown only to the editor it is assigned to (`SeeSender`, asked for the account's own reports
+//! person by person, like a congress one takes part in), and not once it is cleared.
 //!
 //! Accounts in this analysis are the live (not suspended) accounts; a person without one is
 //! analysed as if they had one with no offices (what inviting them would expose), and marked so.
@@ -187,8 +189,6 @@ pub const KINDS: &[Kind] = &[
 const PSEUDONYMS: usize = 0;
 const IDENTITIES: usize = 1;
 const MEETINGS: usize = 2;
-/// The reports on the desk, whose senders are named (see [`Index::unit_senders`]).
-const REPORTS: usize = 5;
 
 /// The snapshot, indexed: units and people numbered densely.
 pub struct Index {
@@ -212,8 +212,9 @@ pub struct Index {
     pub unit_articles: Vec<u64>,
     /// Reports about each unit on the editors' desk.
     pub unit_reports: Vec<u64>,
-    /// The senders those reports name, per unit (people by index).
-    pub unit_senders: Csr,
+    /// The senders still named by the reports assigned to each editor's account: (unit of the
+    /// report, sender) by index, sorted by unit. Only accounts with any have an entry.
+    pub account_senders: HashMap<i64, Vec<(u32, u32)>>,
     /// Reports used in the articles of the publications each unit runs.
     pub unit_reports_in_articles: Vec<u64>,
     /// Congresses by id.
@@ -249,8 +250,6 @@ pub struct ClassAnswer {
     pub units: Vec<(u32, u32)>,
     /// Congresses (by index) whose documents are shown to the class, whoever takes part.
     pub congresses: Vec<u32>,
-    /// Units whose reports (and so their senders) are shown, sorted.
-    pub report_units: Vec<u32>,
     /// Units whose people are known by party name, sorted.
     pub named: Vec<u32>,
     /// Units whose people are known by identity, sorted.
@@ -404,12 +403,19 @@ impl Index {
         let unit_articles = per_unit(&snap.articles);
         let unit_reports = per_unit(&snap.desk_reports);
         let unit_reports_in_articles = per_unit(&snap.reports_in_articles);
-        let senders: Vec<(u32, u32)> = snap
-            .report_senders
-            .iter()
-            .filter_map(|(u, p)| Some((*unit_ix.get(u)? as u32, person_ix.get(*p)?)))
-            .collect();
-        let unit_senders = Csr::from_pairs(snap.units.len(), &senders);
+        let mut account_senders: HashMap<i64, Vec<(u32, u32)>> = HashMap::new();
+        for &(account, u, p) in &snap.report_senders {
+            if let (Some(&u), Some(p)) = (unit_ix.get(&u), person_ix.get(p)) {
+                account_senders
+                    .entry(account)
+                    .or_default()
+                    .push((u as u32, p));
+            }
+        }
+        for v in account_senders.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
         let congress_ix: HashMap<i64, usize> = snap
             .congresses
             .iter()
@@ -454,7 +460,7 @@ impl Index {
             unit_bundles,
             unit_articles,
             unit_reports,
-            unit_senders,
+            account_senders,
             unit_reports_in_articles,
             congress_ix,
             congress_people,
@@ -633,9 +639,6 @@ impl Index {
                 if bits & (1 << IDENTITIES) != 0 {
                     a.identified.push(u as u32);
                 }
-                if bits & (1 << REPORTS) != 0 {
-                    a.report_units.push(u as u32);
-                }
             }
         }
         // A congress's documents, asked as for someone who does not take part in it: the part
@@ -657,7 +660,6 @@ impl Index {
         a.units.sort_unstable();
         a.named.sort_unstable();
         a.identified.sort_unstable();
-        a.report_units.sort_unstable();
         a.known = a.named.iter().chain(&a.identified).copied().collect();
         a.known.sort_unstable();
         a.known.dedup();
@@ -777,19 +779,41 @@ impl Index {
         } else {
             people.clear();
         }
-        // People the documents name, by party name: the senders of the reports shown and the
-        // participants of the congresses shown. `people` holds the holder and those they met.
+        // People the documents name, by party name: the senders of the reports assigned to the
+        // account, where the rules show them, and the participants of the congresses shown.
+        // `people` holds the holder and those they met.
         let mut named_in_documents = 0u64;
-        let senders = class
-            .report_units
+        let assigned = s
+            .account
+            .and_then(|a| self.account_senders.get(&a))
+            .map_or(&[][..], |v| v.as_slice());
+        // Asked once per unit: the rows are sorted by it.
+        let mut asked: Option<(u32, bool)> = None;
+        let senders = assigned
             .iter()
-            .flat_map(|&u| self.unit_senders.row(u as usize));
+            .filter(|&&(u, _)| {
+                if asked.is_none_or(|(at, _)| at != u) {
+                    let place = Place {
+                        chain: &self.chains[u as usize],
+                    };
+                    let shown = allowed(
+                        who,
+                        Action::SeeSender {
+                            place,
+                            assigned: true,
+                        },
+                    );
+                    asked = Some((u, shown));
+                }
+                asked.is_some_and(|(_, shown)| shown)
+            })
+            .map(|&(_, q)| q);
         let delegates = class
             .congresses
             .iter()
             .chain(&taking_part)
-            .flat_map(|&c| self.congress_people.row(c as usize));
-        for &q in senders.chain(delegates) {
+            .flat_map(|&c| self.congress_people.row(c as usize).iter().copied());
+        for q in senders.chain(delegates) {
             if !people.insert(q) {
                 continue;
             }
@@ -1332,7 +1356,6 @@ mod tests {
         assert_eq!(at("people_by_pseudonym"), Some(PSEUDONYMS));
         assert_eq!(at("people_by_identity"), Some(IDENTITIES));
         assert_eq!(at("meetings"), Some(MEETINGS));
-        assert_eq!(at("reports"), Some(REPORTS));
         // A bit per kind in `ClassAnswer::units`.
         assert!(KINDS.len() <= 32);
     }

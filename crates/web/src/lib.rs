@@ -124,6 +124,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/editor/articles/{id}"),
     ("POST", "/editor/articles/{id}/state"),
     ("POST", "/editor/reports/{id}"),
+    ("POST", "/editor/reports/{id}/sender"),
     ("GET", "/units/{id}/paper"),
     ("POST", "/units/{id}/paper"),
     ("POST", "/units/{id}/paper/order"),
@@ -222,6 +223,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/editor/articles/{id}/state", post(paper::move_article))
         .route("/editor/reports/{id}", post(paper::triage))
+        .route("/editor/reports/{id}/sender", post(paper::sender))
         .route(
             "/units/{id}/paper",
             get(paper::unit_paper).post(paper::record_return),
@@ -263,6 +265,37 @@ async fn run_to_completion(
 
 /// Serves until the process is asked to stop.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    // Correspondents' names past their day are cleared before the first request, then every
+    // hour while the server runs (reading a sender checks the day too, so between two runs none
+    // is shown late; the clearing removes the link from the database).
+    clear_report_senders(&state.store).await;
+    let store = state.store.clone();
+    let clearing = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            clear_report_senders(&store).await;
+        }
+    });
+    let served = serve_only(state, listener).await;
+    clearing.abort();
+    served
+}
+
+/// One run of the clearing of correspondents' names. A failure is logged (the store's error,
+/// no names) and tried again at the next run.
+async fn clear_report_senders(store: &Store) {
+    match store.clear_report_senders(core_rules::Day::today()).await {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::info!("cleared the senders of {n} reports decided past the statutes' days")
+        }
+        Err(e) => tracing::error!("clearing the senders of decided reports failed: {e}"),
+    }
+}
+
+async fn serve_only(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     // The client's address reaches the login throttle, and nothing else.
     axum::serve(
         listener,

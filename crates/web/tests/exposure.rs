@@ -301,8 +301,9 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
 }
 
 /// Documents, on a structure small enough to count by hand: the paper's articles not yet public,
-/// the reports on the editors' desk (one naming its sender from a closed circle), reports used in
-/// an article, and a congress's motions, amendments and minutes with the people taking part.
+/// the reports on the editors' desk (two naming their senders, each to the editor it is assigned
+/// to), reports used in an article, and a congress's motions, amendments and minutes with the
+/// people taking part.
 #[tokio::test]
 async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
     use core_rules::paper::{ArticleState, NewEdition, ReportCategory, Triage};
@@ -416,9 +417,10 @@ async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
         .await
         .unwrap();
 
-    // Reports: about B from b0 (new), about the closed circle from h0 (new), about A anonymous
-    // (accepted), about B anonymous (rejected: on no page), about the centre anonymous (used in
-    // the central paper's draft).
+    // Reports: about B from b0 (accepted by e0: theirs), about the closed circle from h0
+    // (accepted by a1, who cannot read a closed circle's reports), about A anonymous (accepted),
+    // about B anonymous (rejected: on no page), about the centre anonymous (used in the central
+    // paper's draft).
     let report = |unit: i64, sender: Sender, body: &'static str| {
         let store = store.clone();
         async move {
@@ -440,8 +442,14 @@ async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
         person: p,
         account: account[login],
     };
-    report(b, from(b0, "b0"), "REPORT-FROM-B").await;
-    report(h, from(h0, "h0"), "REPORT-FROM-H").await;
+    let r1 = report(b, from(b0, "b0"), "REPORT-FROM-B").await;
+    let r2 = report(h, from(h0, "h0"), "REPORT-FROM-H").await;
+    for (r, by) in [(r1, "e0"), (r2, "a1")] {
+        store
+            .triage_report(Some(account[by]), r, Triage::Accept)
+            .await
+            .unwrap();
+    }
     let r3 = report(a, Sender::Anonymous, "REPORT-ABOUT-A").await;
     store.triage_report(None, r3, Triage::Accept).await.unwrap();
     let r4 = report(b, Sender::Anonymous, "REPORT-REJECTED").await;
@@ -503,19 +511,21 @@ async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
     // e0, editor of the central paper: its draft and approved article and A's draft (an editor
     // edits the papers of the units below); the desk's reports from B, the closed circle (the
     // central committee's bodies see closed units) and A; the report used in the draft. No
-    // congress. Named: the CC's two by its roster, and b0 and h0 as the senders of reports.
+    // congress. Named: the CC's two by its roster, and b0, sender of the report assigned to e0
+    // (h0's is a1's: not e0's to see, though e0 reads the report).
     let e = of(e0);
     assert_eq!(docs(&e), [3, 3, 1, 0, 0, 0], "{e:?}");
-    assert_eq!(e.named_in_documents, 2);
-    assert_eq!(e.count("people_by_pseudonym"), 2 + 2);
-    assert_eq!((e.people, e.units_spanned), (4, 3));
-    // a1, editor of A's paper: A's draft only; the desk's reports but the closed circle's
-    // (a local committee does not see closed units); b0 named as sender.
-    let e = of(a1);
-    assert_eq!(docs(&e), [1, 2, 0, 0, 0, 0], "{e:?}");
     assert_eq!(e.named_in_documents, 1);
     assert_eq!(e.count("people_by_pseudonym"), 2 + 1);
     assert_eq!((e.people, e.units_spanned), (3, 2));
+    // a1, editor of A's paper: A's draft only; the desk's reports but the closed circle's
+    // (a local committee does not see closed units). No sender: b0's report is e0's, and h0's,
+    // though assigned to a1, is about a unit a1 may not know of.
+    let e = of(a1);
+    assert_eq!(docs(&e), [1, 2, 0, 0, 0, 0], "{e:?}");
+    assert_eq!(e.named_in_documents, 0);
+    assert_eq!(e.count("people_by_pseudonym"), 2);
+    assert_eq!((e.people, e.units_spanned), (2, 1));
     // c0, on the central committee: the congress (two motions, one amendment, the minutes) and
     // its participants b1 and h0 by party name; nothing of the paper.
     let e = of(c0);
@@ -543,8 +553,8 @@ async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
         assert_eq!(e, &ix.exposure_of(&s).0, "{s:?}");
     }
 
-    // The pages show what was counted: A's editor's desk lists the reports from B (with its
-    // sender) and about A, not the closed circle's nor the rejected one.
+    // The pages show what was counted: A's editor's desk lists the reports from B (without its
+    // sender: it is e0's) and about A, not the closed circle's nor the rejected one.
     let state = web::AppState::new(store.clone(), false).await.unwrap();
     let router = web::router(state);
     let session = store.start_session(account["a1"]).await.unwrap();
@@ -557,9 +567,21 @@ async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
     let desk =
         String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
     assert!(
-        desk.contains("REPORT-FROM-B") && desk.contains("from b0"),
+        desk.contains("REPORT-FROM-B") && !desk.contains("from b0"),
         "{desk}"
     );
+    assert!(!desk.contains(&format!("/editor/reports/{r1}/sender")));
+    // e0's desk offers to ask who sent it.
+    let session = store.start_session(account["e0"]).await.unwrap();
+    let req = Request::get("/editor")
+        .header(header::COOKIE, format!("iskra-demo={session}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let e0_desk =
+        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert!(e0_desk.contains(&format!("/editor/reports/{r1}/sender")));
+    assert!(!e0_desk.contains(&format!("/editor/reports/{r2}/sender")));
     assert!(desk.contains("REPORT-ABOUT-A"));
     assert!(!desk.contains("REPORT-FROM-H") && !desk.contains("REPORT-REJECTED"));
     assert!(desk.contains("Local draft") && !desk.contains(">Draft<"));

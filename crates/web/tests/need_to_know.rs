@@ -195,6 +195,12 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         // The orders of every unit in figures, and the reserve.
         | ("GET", "/editor/orders")
         | ("POST", "/editor/orders") => yes(office && role == Role::Editor),
+        // Who sent a report: only the editor it is assigned to (the report of relation Own is
+        // assigned to the viewer; the others to other editors, or, for the closed unit's, to
+        // the viewer, who as a local committee's editor does not know of that unit).
+        ("POST", "/editor/reports/{id}/sender") => {
+            yes(office && role == Role::Editor && rel == Rel::Own)
+        }
         ("GET", "/paper/{code}/{number}/circulation") => yes(member_here || office),
         ("GET", "/units/{id}/paper") => {
             yes((here && (member_here || office)) || (rel == Rel::Below && office))
@@ -248,6 +254,13 @@ struct Fixture {
     edition: i64,
     article: i64,
     report: i64,
+    /// Reports sent under a party name, decided (rejected, so that they are on no list) and
+    /// assigned: for Own and Closed, one per viewer's account, to that account (Own's about the
+    /// viewer's unit, sent by Below's member; Closed's about the closed unit, sent by its
+    /// member); for Same, Below and Other, about the relation's unit, sent by Other's member and
+    /// assigned to the relation's own editor (every target holds an editor's office).
+    sender_report: BTreeMap<Rel, i64>,
+    sender_report_of: BTreeMap<(i64, Rel), i64>,
     publication: i64,
     viewers: Vec<Viewer>,
     /// A congress and a motion at it.
@@ -527,6 +540,44 @@ async fn fixture() -> Fixture {
             });
         }
     }
+    // Reports under a party name, decided and assigned (see `Fixture::sender_report`).
+    let named = |unit: i64, sender: i64, assignee: i64| {
+        let store = store.clone();
+        async move {
+            let id = store
+                .submit_report(
+                    store::paper::Sender::Person {
+                        person: sender,
+                        account: 0,
+                    },
+                    &store::paper::NewReport {
+                        category: core_rules::paper::ReportCategory::Police,
+                        unit_id: unit,
+                        happened_on: Day::today(),
+                        body: "A raid.".into(),
+                    },
+                )
+                .await
+                .unwrap();
+            store
+                .triage_report(Some(assignee), id, core_rules::paper::Triage::Reject)
+                .await
+                .unwrap();
+            id
+        }
+    };
+    let mut sender_report = BTreeMap::new();
+    for rel in [Rel::Same, Rel::Below, Rel::Other] {
+        let id = named(unit[&rel], target[&Rel::Other], target_account[&rel]).await;
+        sender_report.insert(rel, id);
+    }
+    let mut sender_report_of = BTreeMap::new();
+    for v in &viewers {
+        let own = named(unit[&Rel::Own], target[&Rel::Below], v.account).await;
+        sender_report_of.insert((v.account, Rel::Own), own);
+        let closed = named(unit[&Rel::Closed], target[&Rel::Closed], v.account).await;
+        sender_report_of.insert((v.account, Rel::Closed), closed);
+    }
     // A congress, written directly: convening needs members with a vote, which this fixture
     // does not make.
     let congress: i64 = store::sqlx::query_scalar(
@@ -566,6 +617,8 @@ async fn fixture() -> Fixture {
         edition,
         article,
         report,
+        sender_report,
+        sender_report_of,
         publication,
         viewers,
     }
@@ -699,6 +752,15 @@ async fn concrete(
         )
         .replace("{code}", "spark")
         .replace("{number}", "1");
+    let p = if path == "/editor/reports/{id}/sender" {
+        let id = match rel {
+            Rel::Own | Rel::Closed => fx.sender_report_of[&(viewer.account, rel)],
+            _ => fx.sender_report[&rel],
+        };
+        format!("/editor/reports/{id}/sender")
+    } else {
+        p
+    };
     let form: Vec<(&'static str, String)> = match (method, path) {
         ("POST", "/login") => vec![("login", "nobody".into()), ("password", "x".into())],
         ("POST", "/units/{id}/export") => vec![("password", "not the password".into())],
@@ -796,8 +858,32 @@ async fn canaries_show_only_where_the_rules_allow() {
         if v.state == State::Suspended {
             continue;
         }
-        let (cookie, _) = fx.session(v.account).await;
+        let (cookie, csrf) = fx.session(v.account).await;
         let mut pages = String::new();
+        // Asking who sent each report with a named sender, as the viewer: only the one assigned
+        // to them, and only to an editor (its sender is Below's member).
+        for rel in RELS {
+            let id = match rel {
+                Rel::Own | Rel::Closed => fx.sender_report_of[&(v.account, rel)],
+                _ => fx.sender_report[&rel],
+            };
+            let asked = fx
+                .request(
+                    "POST",
+                    &format!("/editor/reports/{id}/sender"),
+                    &cookie,
+                    &[("csrf", csrf.clone())],
+                )
+                .await;
+            pages.push_str(&asked.body);
+        }
+        let asks_own_sender = expected(
+            "POST",
+            "/editor/reports/{id}/sender",
+            v.role,
+            v.state,
+            Rel::Own,
+        ) == Some(Expect::Allowed);
         let mut paths = vec![
             "/".to_string(),
             "/units".into(),
@@ -824,7 +910,9 @@ async fn canaries_show_only_where_the_rules_allow() {
         }
         for rel in [Rel::Same, Rel::Below, Rel::Other, Rel::Closed] {
             let tag = format!("{rel:?}").to_uppercase();
-            let names = sees_pseudonyms(v.role, v.state, rel);
+            // Below's member also sent the report assigned to the viewer.
+            let names =
+                sees_pseudonyms(v.role, v.state, rel) || (rel == Rel::Below && asks_own_sender);
             let identities = sees_identities(v.role, v.state, rel);
             let checks = [
                 (format!("CANARY-PSEUDO-{tag}"), names),
@@ -1000,9 +1088,20 @@ async fn exposure_is_what_the_matrix_allows() {
         } else {
             1
         };
+        // The sender of the report assigned to the viewer (Below's member, known from nothing
+        // else), exposed where the matrix lets the viewer ask for it.
+        let sender = u64::from(
+            expected(
+                "POST",
+                "/editor/reports/{id}/sender",
+                v.role,
+                v.state,
+                Rel::Own,
+            ) == Some(Expect::Allowed),
+        );
         assert_eq!(
             e.count("people_by_pseudonym"),
-            names,
+            names + sender,
             "{} {:?}",
             v.role.code(),
             v.state
@@ -1014,7 +1113,7 @@ async fn exposure_is_what_the_matrix_allows() {
             v.role.code(),
             v.state
         );
-        assert_eq!(e.people, names, "{} {:?}", v.role.code(), v.state);
+        assert_eq!(e.people, names + sender, "{} {:?}", v.role.code(), v.state);
         // Documents in counts: the own unit's paper has one draft (the published article is
         // public), one report on the desk, none used; the congress one motion, no amendment, its
         // minutes, seen by whoever may open their pages (nobody here takes part).
@@ -1039,7 +1138,13 @@ async fn exposure_is_what_the_matrix_allows() {
                 ));
             }
         }
-        assert_eq!(e.named_in_documents, 0, "no report names its sender here");
+        assert_eq!(
+            e.named_in_documents,
+            sender,
+            "only the report assigned to an editor names its sender to them: {} {:?}",
+            v.role.code(),
+            v.state
+        );
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // The whole organisation at once (rules asked per class, about candidate units only) gives

@@ -192,7 +192,7 @@ async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sende
         .iter()
         .find(|r| r.body.contains("CANARY eviction"))
         .expect("the report is stored");
-    assert_eq!((mine.sender.as_deref(), mine.unit_id), (None, place.id));
+    assert_eq!((mine.has_sender, mine.unit_id), (false, place.id));
     // A bad report is refused with a reason, and nothing is stored.
     let bad = app
         .post(
@@ -835,4 +835,212 @@ async fn the_single_picture_leaves_out_a_closed_units_reports_for_those_outside_
     // Every figure the local editor sees is as it was: by kind, by place, by month.
     assert_eq!(local_page, before_local_page);
     assert!(!local_page.contains(&closed.name));
+}
+
+/// The report's id in a desk page, found by its text.
+fn report_id_on(page: &str, text: &str) -> i64 {
+    let at = page.find(text).expect("the report is on the desk");
+    let form = page[at..]
+        .find("action=\"/editor/reports/")
+        .expect("its triage form")
+        + at
+        + 24;
+    page[form..].split('"').next().unwrap().parse().unwrap()
+}
+
+/// A correspondent is known to one editor: the other editors never see the sender's name, on
+/// the desk or by asking; the editor who triaged the report sees it on request, recorded first;
+/// and after the statutes' days nobody does.
+#[tokio::test]
+async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
+    let app = app().await;
+    let yard = app
+        .store
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap();
+    let cc = app.store.unit_by_code("cc").await.unwrap().unwrap();
+    // A member of the circle with a party name to look for, and an account to send from.
+    let correspondent = app
+        .store
+        .create_person(
+            &store::people::NewPerson {
+                card: None,
+                pseudonym: "CANARY-CORRESPONDENT".into(),
+                unit_id: yard.id,
+                status: core_rules::people::Status::Member,
+                since: Day::parse("2020-01-01").unwrap(),
+                admitted_on: Some(Day::parse("2020-01-01").unwrap()),
+                programme_accepted: true,
+                monthly_income_cents: None,
+                reduced_rate: false,
+                identity: Default::default(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    app.store
+        .create_account(
+            "correspondent",
+            "demo-correspondent-iskra",
+            Some(correspondent),
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+    // A second editor on the central committee's paper.
+    app.store
+        .grant_role("central", cc.id, core_rules::roles::Role::Editor, None)
+        .await
+        .unwrap();
+    let (sender, sender_csrf) = app.login("correspondent").await;
+    let today = Day::today().to_string();
+    let sent = app
+        .post(
+            "/report",
+            Some(&sender),
+            &[
+                ("csrf", &sender_csrf),
+                ("category", "workplace"),
+                ("place", "clyde-govan-yard"),
+                ("happened_on", &today),
+                ("text", "CANARY-REPORT the crane is unsafe"),
+                ("sender", "me"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let (editor, editor_csrf) = app.login("editor").await;
+    let (other, other_csrf) = app.login("central").await;
+    let desk = app.get("/editor", Some(&editor)).await.body;
+    let id = report_id_on(&desk, "CANARY-REPORT");
+    let reveal = format!("/editor/reports/{id}/sender");
+    // Before anyone decides on it, no editor sees who sent it, even by asking.
+    for (cookie, csrf) in [(&editor, &editor_csrf), (&other, &other_csrf)] {
+        let desk = app.get("/editor", Some(cookie)).await.body;
+        assert!(desk.contains("CANARY-REPORT"));
+        assert!(!desk.contains("CANARY-CORRESPONDENT"));
+        assert!(!desk.contains(&reveal), "no one to ask yet");
+        let asked = app.post(&reveal, Some(cookie), &[("csrf", csrf)]).await;
+        assert_eq!(asked.status, StatusCode::NOT_FOUND);
+        assert!(!asked.body.contains("CANARY-CORRESPONDENT"));
+    }
+    // The demo editor accepts it: it is theirs.
+    let r = app
+        .post(
+            &format!("/editor/reports/{id}"),
+            Some(&editor),
+            &[("csrf", &editor_csrf), ("decision", "accept")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The other editor: the report without its sender, wherever they look.
+    let mut seen = String::new();
+    for p in ["/editor", "/editor/picture", "/editor/orders", "/"] {
+        seen.push_str(&app.get(p, Some(&other)).await.body);
+    }
+    assert!(seen.contains("CANARY-REPORT"));
+    assert!(!seen.contains(&reveal));
+    let asked = app
+        .post(&reveal, Some(&other), &[("csrf", &other_csrf)])
+        .await;
+    assert_eq!(asked.status, StatusCode::NOT_FOUND);
+    seen.push_str(&asked.body);
+    assert!(
+        !seen.contains("CANARY-CORRESPONDENT"),
+        "another editor saw the sender"
+    );
+    // The editor it is assigned to: the desk offers to ask, without the name...
+    let desk = app.get("/editor", Some(&editor)).await.body;
+    assert!(desk.contains(&reveal));
+    assert!(!desk.contains("CANARY-CORRESPONDENT"));
+    // ...and asking shows it, the view recorded (account and report; no name, no person).
+    let before = app.store.audit_entries(1).await.unwrap()[0].seq;
+    let shown = app
+        .post(&reveal, Some(&editor), &[("csrf", &editor_csrf)])
+        .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("CANARY-CORRESPONDENT"));
+    let editor_account = app.store.account_by_login("editor").await.unwrap().unwrap();
+    let entry = &app.store.audit_entries(1).await.unwrap()[0];
+    assert_eq!(entry.seq, before + 1);
+    assert_eq!(entry.action, "report.sender_shown");
+    assert_eq!(
+        (entry.actor, entry.object_id),
+        (Some(editor_account), Some(id))
+    );
+    assert_eq!(entry.detail, "");
+    // The form needs its token, like every other.
+    let forged = app.post(&reveal, Some(&editor), &[]).await;
+    assert!(!forged.body.contains("CANARY-CORRESPONDENT"));
+
+    // Decided 30 days ago (the statutes' number): nobody sees it any more, and the clearing
+    // removes it for good; the report stays on the desk.
+    store::sqlx::query("UPDATE reports SET decided_on = $2 WHERE id = $1")
+        .bind(id)
+        .bind(Day::today().add_days(-30).to_string())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let late = app
+        .post(&reveal, Some(&editor), &[("csrf", &editor_csrf)])
+        .await;
+    assert_eq!(late.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.store.clear_report_senders(Day::today()).await.unwrap(),
+        1
+    );
+    let desk = app.get("/editor", Some(&editor)).await.body;
+    assert!(desk.contains("CANARY-REPORT") && !desk.contains(&reveal));
+    assert!(!app.store.report(id).await.unwrap().unwrap().has_sender);
+}
+
+/// The server clears the senders past their day as it starts, before the first request.
+#[tokio::test]
+async fn the_server_clears_senders_past_their_day_when_it_starts() {
+    let app = app().await;
+    // The demo's named reports that its editor decided: one of them decided 30 days ago.
+    let id: i64 = store::sqlx::query_scalar(
+        "SELECT id FROM reports WHERE sender_person_id IS NOT NULL AND decided_on IS NOT NULL \
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    store::sqlx::query("UPDATE reports SET decided_on = $2 WHERE id = $1")
+        .bind(id)
+        .bind(Day::today().add_days(-30).to_string())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert!(app.store.report(id).await.unwrap().unwrap().has_sender);
+    let state = web::AppState::new(app.store.clone(), false).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = tokio::spawn(web::serve(state, listener));
+    let mut cleared = false;
+    for _ in 0..100 {
+        if !app.store.report(id).await.unwrap().unwrap().has_sender {
+            cleared = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    server.abort();
+    assert!(cleared, "the server started and the sender is still there");
+    // Only that one: the others were decided today.
+    let kept: i64 = store::sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reports WHERE sender_person_id IS NOT NULL AND decided_on IS NOT NULL",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(kept > 0);
+    let entry = &app.store.audit_entries(1).await.unwrap()[0];
+    assert_eq!(
+        (entry.action.as_str(), entry.detail.as_str()),
+        ("report.senders_cleared", "reports=1 days=30")
+    );
 }

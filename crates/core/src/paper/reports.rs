@@ -2,6 +2,10 @@
 //!
 //! A report has a category (from a fixed list, or "other"), a place (a unit's area), a date and
 //! its text. A sender may stay anonymous; the store then keeps no identifying detail at all.
+//!
+//! A correspondent is known to one editor: the one who triages the report is assigned it, and
+//! only they, on request, see who sent it. The link from the report to its sender is cleared a
+//! number of days (the statutes' `correspondence.sender_kept_days`) after the report is decided.
 
 use crate::Day;
 use serde::{Deserialize, Serialize};
@@ -158,6 +162,23 @@ impl Triage {
     }
 }
 
+/// Whether a report decided on `decided_on` (`None`: not yet decided) still keeps its sender on
+/// `today`, under statutes that keep a sender `keep_days` after the decision. A report decided
+/// on day D keeps it until the end of day D + keep_days − 1 and is cleared on day D + keep_days
+/// (the same day, with 0).
+pub fn sender_kept(decided_on: Option<Day>, today: Day, keep_days: u32) -> bool {
+    match decided_on {
+        None => true,
+        Some(d) => today < d.add_days(keep_days as i64),
+    }
+}
+
+/// The last day of decision whose sender is cleared on `today`: every report decided on or
+/// before it loses its sender.
+pub fn cleared_through(today: Day, keep_days: u32) -> Day {
+    today.add_days(-(keep_days as i64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +205,26 @@ mod tests {
             check(&"a".repeat(MAX_TEXT + 1), today, today),
             Err(ReportError::TooLong)
         );
+    }
+
+    #[test]
+    fn a_sender_is_kept_until_the_window_after_the_decision_ends() {
+        let d = Day::from_ymd(2026, 5, 1).unwrap();
+        assert!(sender_kept(None, d.add_days(10_000), 30), "undecided: kept");
+        assert!(sender_kept(Some(d), d, 30));
+        assert!(sender_kept(Some(d), d.add_days(29), 30));
+        assert!(!sender_kept(Some(d), d.add_days(30), 30));
+        assert!(!sender_kept(Some(d), d, 0), "0 days: cleared on the day");
+        // The clearing takes exactly the reports no longer kept.
+        for today in [d, d.add_days(29), d.add_days(30), d.add_days(31)] {
+            for keep in [0, 1, 30] {
+                assert_eq!(
+                    d <= cleared_through(today, keep),
+                    !sender_kept(Some(d), today, keep),
+                    "{today} {keep}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -556,6 +556,14 @@ pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> App
         .into_iter()
         .filter(|r| knows(r.unit_id))
         .collect();
+    let today = Day::today();
+    let keep = state.store.correspondence_on(today).await?.sender_kept_days;
+    let desk = Desk {
+        session: &session,
+        name: &name,
+        today,
+        keep,
+    };
     let mut desks = Vec::new();
     for p in &pubs {
         desks.push((
@@ -627,26 +635,54 @@ pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> App
             }
         }
         h2 { "New reports" }
-        (report_table(&session, &reports, &name, true))
+        p.muted { "A report sent under a party name is assigned to the editor who first decides on it. Only they can ask who sent it (each time is recorded), until the sender is cleared " (keep) " days after the report is decided." }
+        (report_table(&desk, &reports, true))
         h2 { "Accepted reports" }
-        (report_table(&session, &accepted, &name, false))
+        (report_table(&desk, &accepted, false))
     };
     Ok(layout::page("Editors", &state.org_name, &session, body).into_response())
 }
 
-fn report_table(
-    session: &Session,
-    reports: &[store::paper::Report],
-    name: &HashMap<i64, &Unit>,
-    new: bool,
-) -> Markup {
+/// What the desk's report lists need to know of the viewer and the day.
+struct Desk<'a> {
+    session: &'a Session,
+    name: &'a HashMap<i64, &'a Unit>,
+    today: Day,
+    /// The statutes' days a sender is kept after the decision.
+    keep: u32,
+}
+
+/// Who sent a report, as the desk says it: never a name. The editor it is assigned to gets a
+/// button that asks for the name (`/editor/reports/{id}/sender`); the others are told only
+/// that a sender is known, and to whom.
+fn sender_line(d: &Desk, r: &store::paper::Report) -> Markup {
+    let kept =
+        r.has_sender && core_rules::paper::reports::sender_kept(r.decided_on, d.today, d.keep);
+    html! {
+        @if !kept {
+            "no sender known"
+        } @else if r.assigned_to == Some(d.session.account.id) {
+            form.inline method="post" action={ "/editor/reports/" (r.id) "/sender" } {
+                (csrf(d.session))
+                button.secondary type="submit" { "Show who sent this" }
+            }
+        } @else if r.assigned_to.is_some() {
+            "sent under a party name, known to the editor who handles it"
+        } @else {
+            "sent under a party name, to be known to the editor who decides on it"
+        }
+    }
+}
+
+fn report_table(d: &Desk, reports: &[store::paper::Report], new: bool) -> Markup {
+    let session = d.session;
     html! {
         @if reports.is_empty() { p.muted { "None." } }
         @for r in reports {
             div.report {
                 p.muted {
-                    (r.category.name()) " · " (name.get(&r.unit_id).map(|u| u.name.as_str()).unwrap_or("?")) " · " (r.happened_on)
-                    " · " @if let Some(s) = &r.sender { "from " (s) } @else { "anonymous" }
+                    (r.category.name()) " · " (d.name.get(&r.unit_id).map(|u| u.name.as_str()).unwrap_or("?")) " · " (r.happened_on)
+                    " · " (sender_line(d, r))
                     " · report " (r.id)
                 }
                 p { (r.body) }
@@ -898,6 +934,51 @@ pub async fn triage(
         .triage_report(Some(session.account.id), id, t)
         .await?;
     Ok(Redirect::to("/editor").into_response())
+}
+
+/// Who sent a report: shown to the editor it is assigned to, on their request, and recorded in
+/// the audit log before the name is sent (`Store::report_sender`). Anyone else, and a report
+/// whose sender is cleared, gets "not found".
+pub async fn sender(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    editor_form_checks(&session, &f)?;
+    let w = who(&state, &session).await?;
+    require(&w, Action::ReadReports)?;
+    let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
+    let chain = chain_of(&state, r.unit_id).await?;
+    require(
+        &w,
+        Action::SeeSender {
+            place: Place { chain: &chain },
+            assigned: r.assigned_to == Some(session.account.id),
+        },
+    )?;
+    let sender = state.store.report_sender(session.account.id, id).await?;
+    let keep = state
+        .store
+        .correspondence_on(Day::today())
+        .await?
+        .sender_kept_days;
+    let body = html! {
+        h1 { "Who sent report " (r.id) }
+        p.muted { (r.category.name()) " · " (chain[0].name) " · " (r.happened_on) " · " (r.status) }
+        p { (r.body) }
+        p { "Sent by " strong { (sender) } "." }
+        p.muted {
+            "This view is recorded. Only you, the editor the report is assigned to, can see this name; "
+            @match r.decided_on {
+                Some(d) => { "it is cleared on " (d.add_days(keep as i64)) ", " (keep) " days after the report was decided." }
+                None => { "it is cleared " (keep) " days after the report is decided." }
+            }
+        }
+        p { a href="/editor" { "Back to the desk" } }
+    };
+    Ok(layout::page("Who sent this", &state.org_name, &session, body).into_response())
 }
 
 /// A horizontal bar chart, drawn on the server.

@@ -60,6 +60,8 @@ pub async fn page(State(state): State<AppState>, Signed(session): Signed) -> App
         p { "Each payment is divided: "
             @for (i, s) in r.dues.split.iter().enumerate() { @if i > 0 { ", " } (s.percent) "% to the " (s.kind) }
             "; the member's own unit keeps any share with no body to receive it." }
+        h2 { "Correspondence" }
+        p { "A report's sender is known to one editor: the one who handles the report, on request (each request is recorded). The link to the sender is removed " (r.correspondence.sender_kept_days) " days after the report is decided." }
         h2 { "Versions" }
         table {
             tr { th { "Version" } th { "Adopted by" } th { "Adopted on" } th { "In force from" } th { "Paragraph 1" } }
