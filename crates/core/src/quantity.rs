@@ -243,12 +243,14 @@ pub const SPEECH_MINUTES: Bound = Bound {
     max: 120,
 };
 
-/// The figure of an apportionment rule: members per delegate, or the delegates in all.
+/// The figure of an apportionment rule: members per delegate, or the delegates in all. Zero
+/// is refused by the rule itself, in its own words ("one delegate per 0 members is not a
+/// rule"), so the bound starts there.
 pub const APPORTION_NUMBER: Bound = Bound {
     field: "number",
     name: "The rule's number",
     unit: "",
-    min: 1,
+    min: 0,
     max: 1_000_000,
 };
 
