@@ -1212,6 +1212,69 @@ async fn a_payment_recorded_in_error_is_reversed_once(db: &TestDb) {
     );
 }
 
+on_every_backend!(a_payment_written_before_the_bounds_does_not_break_the_sums);
+async fn a_payment_written_before_the_bounds_does_not_break_the_sums(db: &TestDb) {
+    let o = org(db).await;
+    let m = db
+        .create_person(
+            &person("Vera", o.docks1, Status::Member, 100, identity("", "")),
+            None,
+        )
+        .await
+        .unwrap();
+    db.record_payment(&payment(m, today(), 1_000), None)
+        .await
+        .unwrap();
+    // The attack of issue 17, as an older version recorded it: 92,233,720,368,547,758.07 twice,
+    // each with a share to the circle that alone fills a BIGINT.
+    let huge = i64::MAX;
+    let mut attack = Vec::new();
+    for _ in 0..2 {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO dues_payments (person_id, unit_id, period, paid_on, amount_cents, source, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, 'treasurer', 0) RETURNING id",
+        )
+        .bind(m)
+        .bind(o.docks1)
+        .bind(today().month().to_string())
+        .bind(today().to_string())
+        .bind(huge)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO dues_shares (payment_id, unit_id, amount_cents) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(o.docks1)
+        .bind(huge)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        attack.push(id);
+    }
+    // The unit's dues still sum (SQLite would raise "integer overflow", PostgreSQL "bigint out
+    // of range"): the rows past the bound are left out, and listed for an officer to reverse.
+    let month = today().month().to_string();
+    assert_eq!(
+        db.unit_dues_by_month(o.docks1, days_ago(1)).await.unwrap(),
+        vec![(month.clone(), 400)]
+    );
+    let listed = db.payments_of_unit(o.docks1, 10).await.unwrap();
+    assert_eq!(listed.len(), 3);
+    for id in &attack {
+        db.reverse_payment(o.docks1, *id, "recorded before the bounds", None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        db.unit_dues_by_month(o.docks1, days_ago(1)).await.unwrap(),
+        vec![(month, 400)]
+    );
+    let (standing, _) = db.standing(m, today()).await.unwrap();
+    assert_eq!(standing.arrears_months, 0, "the real payment still counts");
+}
+
 on_every_backend!(every_text_and_number_has_a_bound_in_the_store);
 async fn every_text_and_number_has_a_bound_in_the_store(db: &TestDb) {
     let o = org(db).await;
