@@ -6,6 +6,7 @@
 
 use crate::dates::Day;
 use crate::people::{email_key, phone_key, plausible_email, Identity, Status};
+use crate::{money, text};
 use std::collections::HashSet;
 
 /// The columns, in the order export writes them. Import accepts them in any order, by header.
@@ -205,11 +206,24 @@ pub fn validate_row(
     };
     let get = |c: &str| header.get(record, c);
 
+    // Every text cell within its field's bound (see `crate::text`), named like any other
+    // problem of the row.
+    for (column, limit) in [
+        ("card", text::CARD),
+        ("pseudonym", text::PARTY_NAME),
+        ("legal_name", text::LEGAL_NAME),
+        ("email", text::EMAIL),
+        ("phone", text::PHONE),
+        ("address", text::ADDRESS),
+        ("workplace", text::WORKPLACE),
+    ] {
+        if let Some(reason) = limit.cell_reason(get(column)) {
+            err(column, reason);
+        }
+    }
     let pseudonym = get("pseudonym").to_string();
     if pseudonym.is_empty() {
         err("pseudonym", "every person needs a pseudonym".into());
-    } else if pseudonym.chars().count() > 80 {
-        err("pseudonym", "longer than 80 characters".into());
     }
     let unit = get("unit").to_string();
     if unit.is_empty() {
@@ -268,7 +282,16 @@ pub fn validate_row(
                 err("monthly_income", format!("{s} is negative"));
                 None
             }
-            Ok(c) => Some(c),
+            Ok(c) => match money::INCOME.check(c) {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    err(
+                        "monthly_income",
+                        format!("{s} is more than {}", format_money(money::INCOME.max)),
+                    );
+                    None
+                }
+            },
             Err(e) => {
                 err("monthly_income", e.to_string());
                 None
@@ -357,6 +380,25 @@ mod tests {
             .contains("no unit has the code \"south\""));
         assert!(errs[3].reason.contains("in the future"));
         assert!(errs[4].reason.contains("negative"));
+    }
+
+    #[test]
+    fn an_over_long_cell_is_a_row_error_naming_line_and_column() {
+        let long = "x".repeat(1_000_000);
+        let rows = check(&format!(
+            "pseudonym,unit,status,workplace,monthly_income\n{long},north,supporter,{long},99999999999\nKestrel,north,supporter,Docks,\n"
+        ));
+        let errs = rows[0].as_ref().unwrap_err();
+        let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "line 2, column pseudonym: 1,000,000 characters; at most 80",
+                "line 2, column workplace: 1,000,000 characters; at most 200",
+                "line 2, column monthly_income: 99999999999 is more than 10000000.00",
+            ]
+        );
+        assert!(rows[1].is_ok());
     }
 
     #[test]

@@ -13,11 +13,14 @@ pub mod exposure;
 pub mod generate;
 pub mod generate_paper;
 pub mod import;
+pub mod money;
 pub mod paper;
 pub mod people;
+pub mod quantity;
 pub mod refusal;
 pub mod roles;
 pub mod statutes;
+pub mod text;
 pub mod units;
 
 pub use dates::{Day, Month};

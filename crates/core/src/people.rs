@@ -63,6 +63,20 @@ pub struct Identity {
     pub notes: String,
 }
 
+impl Identity {
+    /// Every field within its bound (see `crate::text`), or the first one that is not.
+    pub fn check_bounds(&self) -> Result<(), crate::Refusal> {
+        use crate::text;
+        text::LEGAL_NAME.check(&self.legal_name)?;
+        text::EMAIL.check(&self.email)?;
+        text::PHONE.check(&self.phone)?;
+        text::ADDRESS.check(&self.address)?;
+        text::WORKPLACE.check(&self.workplace)?;
+        text::NOTES.check(&self.notes)?;
+        Ok(())
+    }
+}
+
 /// Normalises an email address for matching duplicates: trimmed and lower-cased.
 pub fn email_key(email: &str) -> Option<String> {
     let e = email.trim().to_lowercase();

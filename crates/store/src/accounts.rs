@@ -27,6 +27,8 @@ fn argon2() -> Argon2<'static> {
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
+    // Argon2 is never fed more than a passphrase (see `core_rules::text::PASSWORD`).
+    core_rules::text::PASSWORD.check(password)?;
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Internal(e.to_string()))?;
@@ -37,6 +39,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 pub(crate) fn verify_password_hash(password: &str, hash: &str) -> bool {
+    // No password is that long: refused without feeding Argon2 a megabyte. What the sender
+    // learns (that it is too long) is what they sent, whatever the account.
+    if core_rules::text::PASSWORD.over(password).is_some() {
+        return false;
+    }
     match PasswordHash::new(hash) {
         Ok(h) => argon2().verify_password(password.as_bytes(), &h).is_ok(),
         Err(_) => false,
@@ -72,6 +79,7 @@ pub fn check_new_password(password: &str) -> Result<()> {
     if password.chars().count() < 10 {
         return Err(Refusal::on("password", "a password needs at least 10 characters").into());
     }
+    core_rules::text::PASSWORD.check(password)?;
     Ok(())
 }
 

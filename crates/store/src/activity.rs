@@ -2,7 +2,7 @@
 
 use crate::{now, Result, Store, StoreError};
 use core_rules::Day;
-use core_rules::Refusal;
+use core_rules::{text, Refusal};
 use sqlx::{Any, Row, Transaction};
 
 /// Keeps the person's latest participation, read by today's evaluation.
@@ -59,6 +59,7 @@ impl Store {
         if title.trim().is_empty() {
             return Err(Refusal::on("title", "a meeting needs a title").into());
         }
+        text::MEETING_TITLE.check(title.trim())?;
         let mut tx = self.write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
             .bind(unit)
@@ -151,6 +152,7 @@ impl Store {
         if description.trim().is_empty() {
             return Err(Refusal::on("description", "say what the task was").into());
         }
+        text::TASK.check(description.trim())?;
         let mut tx = self.write().await?;
         let of: Option<i64> = sqlx::query_scalar("SELECT unit_id FROM persons WHERE id = $1")
             .bind(person)

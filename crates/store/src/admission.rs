@@ -4,7 +4,7 @@ use crate::people::{find_duplicate, insert_person, person_in, record_history, Ne
 use crate::{Result, Store, StoreError};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
-use core_rules::Refusal;
+use core_rules::{text, Refusal};
 use sqlx::Row;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +56,10 @@ impl Store {
                 .arg(on)
                 .into());
         }
+        // Before anything is read: a megabyte typed into any field is refused, not stored.
+        text::PARTY_NAME.check(pseudonym.trim())?;
+        identity.check_bounds()?;
+        text::STATEMENT.check(statement.trim())?;
         let v = self.vault()?;
         let mut tx = self.write().await?;
         let unit_ok: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
@@ -195,6 +199,7 @@ impl Store {
         if on > Day::today() {
             return Err(Refusal::on("on", "{} is in the future").arg(on).into());
         }
+        text::REASON.check(reason.trim())?;
         let mut tx = self.write().await?;
         let row =
             sqlx::query("SELECT person_id, decision, applied_on FROM applications WHERE id = $1")

@@ -21,6 +21,7 @@ use core_rules::congress::text::{self, Amendment, Edit};
 use core_rules::congress::{apportion_mandates, speakers, ApportionRule, UnitVoters};
 use core_rules::people::Status;
 use core_rules::Day;
+use core_rules::{quantity, text as limits};
 use core_rules::{Because, Refusal, Typed, Word};
 use count::motion::{self, Cast, Decision, Outcome, Rule};
 use rand::RngCore;
@@ -591,6 +592,14 @@ impl Store {
         if c.name.trim().is_empty() {
             return Err(refused("the congress needs a name"));
         }
+        limits::CONGRESS_NAME.check(c.name.trim())?;
+        limits::MOTION_STATES.check(&c.motion_states)?;
+        quantity::QUORUM_NUM.check(c.quorum.0)?;
+        quantity::QUORUM_DEN.check(c.quorum.1)?;
+        quantity::SUPPORTERS.check(c.supporters_needed)?;
+        if let Some(r) = &c.rule {
+            r.check_bounds()?;
+        }
         if c.membership_on > c.held_on {
             return Err(refused(
                 "membership must count on a day no later than the congress",
@@ -747,6 +756,7 @@ impl Store {
         mandates: u64,
         by: Option<i64>,
     ) -> Result<i64> {
+        quantity::MANDATES.check(mandates)?;
         self.congress_or(congress).await?;
         let p = self
             .person(person)
@@ -1005,6 +1015,7 @@ impl Store {
         if title.trim().is_empty() {
             return Err(refused("an agenda item needs a title"));
         }
+        limits::AGENDA_TITLE.check(title.trim())?;
         self.congress_or(congress).await?;
         let mut tx = self.write().await?;
         let pos: i64 = sqlx::query_scalar(
@@ -1277,11 +1288,7 @@ impl Store {
         alternate: bool,
         by: Option<i64>,
     ) -> Result<()> {
-        if !(1..=120).contains(&minutes) {
-            return Err(refused(
-                "a speech's time limit is between 1 and 120 minutes",
-            ));
-        }
+        quantity::SPEECH_MINUTES.check(minutes)?;
         let mut tx = self.write().await?;
         let congress: i64 =
             sqlx::query_scalar("SELECT congress_id FROM congress_agenda WHERE id = $1")
@@ -1320,10 +1327,7 @@ impl Store {
 
     /// The presidium tags a speaker on a list, for the quota (a short word; empty removes it).
     pub async fn tag_speaker(&self, speaker: i64, tag: &str, by: Option<i64>) -> Result<()> {
-        let tag = tag.trim().to_lowercase();
-        if tag.chars().count() > 40 {
-            return Err(refused("a tag is a short word (at most 40 characters)"));
-        }
+        let tag = limits::TAG.check(tag.trim())?.to_lowercase();
         let mut tx = self.write().await?;
         let congress: i64 = sqlx::query_scalar(
             "SELECT a.congress_id FROM congress_speakers s JOIN congress_agenda a ON a.id = s.item_id WHERE s.id = $1",
@@ -1397,6 +1401,8 @@ impl Store {
         if title.trim().is_empty() {
             return Err(refused("a motion needs a title"));
         }
+        limits::MOTION_TITLE.check(title.trim())?;
+        limits::MOTION_TEXT.check(body)?;
         if text::lines(body).is_empty() {
             return Err(refused("a motion needs a text"));
         }
@@ -1580,6 +1586,9 @@ impl Store {
         participant: Option<i64>,
         by: Option<i64>,
     ) -> Result<i64> {
+        if let Edit::Replace { text, .. } | Edit::InsertAfter { text, .. } = edit {
+            limits::AMENDMENT_TEXT.check(&text.join("\n"))?;
+        }
         let m = self.motion_or(motion).await?;
         if matches!(m.state.as_str(), "adopted" | "rejected" | "withdrawn") {
             return Err(
@@ -1677,6 +1686,7 @@ impl Store {
         rule: Rule,
         by: Option<i64>,
     ) -> Result<i64> {
+        limits::VOTE_TITLE.check(title.trim())?;
         let c = self.congress_or(congress).await?;
         let title = match (subject, subject_id) {
             ("motion", Some(id)) => {
@@ -2193,9 +2203,8 @@ impl Store {
         if title.trim().is_empty() {
             return Err(refused("an election needs a title (the body elected)"));
         }
-        if seats == 0 {
-            return Err(refused("an election fills at least one seat"));
-        }
+        limits::ELECTION_TITLE.check(title.trim())?;
+        quantity::SEATS.check(seats)?;
         if !matches!(method, "scottish_stv" | "meek") {
             return Err(
                 Refusal::on("method", "unknown method {}: use scottish_stv or meek")

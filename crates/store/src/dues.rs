@@ -1,4 +1,11 @@
-//! Dues payments: recorded by a treasurer or read from a bank statement, split up the tree.
+//! Dues payments: recorded by a treasurer or read from a bank statement, split up the tree;
+//! and reversed, when one was recorded in error, by an entry of its own.
+//!
+//! A reversal is a row of `dues_reversals` linked to the payment (migration 0013), not a
+//! negative payment: the payment and its shares stay exactly as recorded, each payment can be
+//! linked to at most one reversal (its id is the key), and a reversal, being no payment, cannot
+//! be reversed in turn. Every figure that reads payments leaves the reversed ones out
+//! (`NOT_REVERSED`).
 
 use crate::vault::Blind;
 use crate::{now, Result, Store, StoreError};
@@ -6,9 +13,14 @@ use core_rules::dues::ChainUnit;
 use core_rules::import::parse_money;
 use core_rules::people::{email_key, phone_key};
 use core_rules::statutes::in_force;
+use core_rules::{money, text, Refusal};
 use core_rules::{Day, Month};
-use core_rules::{Money, Refusal};
 use sqlx::{Any, Row, Transaction};
+
+/// The condition, on a payment `dp`, that it was not reversed: every query that counts dues
+/// (standing, arrears, a unit's dues, the shares above) says it.
+pub(crate) const NOT_REVERSED: &str =
+    "NOT EXISTS (SELECT 1 FROM dues_reversals rv WHERE rv.payment_id = dp.id)";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Payment {
@@ -17,6 +29,23 @@ pub struct Payment {
     pub paid_on: String,
     pub amount_cents: i64,
     pub source: String,
+    /// The day it was reversed, if it was: it counts as not paid.
+    pub reversed_on: Option<String>,
+}
+
+/// A payment recorded in a unit, as its treasurer and secretary see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitPayment {
+    pub id: i64,
+    pub person_id: i64,
+    /// The payer's party name while they are in the unit; `None` once they have moved on (where
+    /// they went is not this unit's business).
+    pub pseudonym: Option<String>,
+    pub period: String,
+    pub paid_on: String,
+    pub amount_cents: i64,
+    pub source: String,
+    pub reversed_on: Option<String>,
 }
 
 /// A payment to record.
@@ -38,13 +67,9 @@ pub(crate) async fn insert_payment(
     by: Option<i64>,
     versions: &[core_rules::statutes::StatutesVersion],
 ) -> Result<i64> {
-    if p.amount_cents <= 0 {
-        return Err(Refusal::on(
-            "amount",
-            "dues of {} are not a payment; the amount must be positive",
-        )
-        .arg(Money(p.amount_cents))
-        .into());
+    money::PAYMENT.check(p.amount_cents)?;
+    if let Some(r) = &p.reference {
+        text::BANK_REFERENCE.check(r)?;
     }
     if p.paid_on > Day::today() {
         return Err(
@@ -292,8 +317,9 @@ impl Store {
 
     pub async fn payments_of(&self, person: i64) -> Result<Vec<Payment>> {
         let rows = sqlx::query(
-            "SELECT id, period, paid_on, amount_cents, source FROM dues_payments \
-             WHERE person_id = $1 ORDER BY period DESC, id DESC",
+            "SELECT dp.id, dp.period, dp.paid_on, dp.amount_cents, dp.source, rv.reversed_on \
+             FROM dues_payments dp LEFT JOIN dues_reversals rv ON rv.payment_id = dp.id \
+             WHERE dp.person_id = $1 ORDER BY dp.period DESC, dp.id DESC",
         )
         .bind(person)
         .fetch_all(self.pool())
@@ -306,25 +332,132 @@ impl Store {
                     paid_on: r.try_get("paid_on")?,
                     amount_cents: r.try_get("amount_cents")?,
                     source: r.try_get("source")?,
+                    reversed_on: r.try_get("reversed_on")?,
                 })
             })
             .collect()
     }
 
-    /// What a unit received as its share of dues, per month paid, from `from` onwards.
-    pub async fn unit_dues_by_month(&self, unit: i64, from: Day) -> Result<Vec<(String, i64)>> {
+    /// The latest payments recorded in a unit, newest first, reversed ones included (marked).
+    pub async fn payments_of_unit(&self, unit: i64, limit: i64) -> Result<Vec<UnitPayment>> {
         let rows = sqlx::query(
-            "SELECT p.period, CAST(SUM(s.amount_cents) AS BIGINT) AS total FROM dues_shares s \
-             JOIN dues_payments p ON p.id = s.payment_id \
-             WHERE s.unit_id = $1 AND p.paid_on >= $2 GROUP BY p.period ORDER BY p.period",
+            "SELECT dp.id, dp.person_id, CASE WHEN p.unit_id = dp.unit_id THEN p.pseudonym END AS pseudonym, \
+             dp.period, dp.paid_on, dp.amount_cents, dp.source, rv.reversed_on \
+             FROM dues_payments dp JOIN persons p ON p.id = dp.person_id \
+             LEFT JOIN dues_reversals rv ON rv.payment_id = dp.id \
+             WHERE dp.unit_id = $1 ORDER BY dp.paid_on DESC, dp.id DESC LIMIT $2",
         )
         .bind(unit)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnitPayment {
+                    id: r.try_get("id")?,
+                    person_id: r.try_get("person_id")?,
+                    pseudonym: r.try_get("pseudonym")?,
+                    period: r.try_get("period")?,
+                    paid_on: r.try_get("paid_on")?,
+                    amount_cents: r.try_get("amount_cents")?,
+                    source: r.try_get("source")?,
+                    reversed_on: r.try_get("reversed_on")?,
+                })
+            })
+            .collect()
+    }
+
+    /// What a unit received as its share of dues, per month paid, from `from` onwards; reversed
+    /// payments count as not paid.
+    ///
+    /// The sum cannot overflow: a share is at most a payment, at most `money::PAYMENT.max`
+    /// (see `core_rules::money` for the arithmetic). A payment recorded before that bound
+    /// existed, and beyond it, is left out of the sum (`$3`) instead of breaking the page for
+    /// everyone; the unit's list of payments shows it for an officer to reverse.
+    pub async fn unit_dues_by_month(&self, unit: i64, from: Day) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT dp.period, CAST(SUM(s.amount_cents) AS BIGINT) AS total FROM dues_shares s \
+             JOIN dues_payments dp ON dp.id = s.payment_id \
+             WHERE s.unit_id = $1 AND dp.paid_on >= $2 AND dp.amount_cents <= $3 AND {NOT_REVERSED} \
+             GROUP BY dp.period ORDER BY dp.period"
+        ))
+        .bind(unit)
         .bind(from.to_string())
+        .bind(money::PAYMENT.max)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("period")?, r.try_get("total")?)))
             .collect()
+    }
+
+    /// Reverses a payment recorded in error, by an officer of the unit it was recorded in: an
+    /// entry of its own, with the day and the reason, in one transaction with its audit entry
+    /// (`dues.reverse`). The payment stays; every figure counts it as not paid from now on, and
+    /// the payer's standing is read again without it. A payment of another unit is not found;
+    /// a payment is reversed once (a reversal is not a payment, so it cannot be reversed: a
+    /// payment reversed by mistake is recorded again).
+    pub async fn reverse_payment(
+        &self,
+        unit: i64,
+        payment: i64,
+        reason: &str,
+        by: Option<i64>,
+    ) -> Result<()> {
+        let reason = text::REASON.check(reason.trim())?;
+        if reason.is_empty() {
+            return Err(Refusal::on("reason", "say why the payment is reversed").into());
+        }
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT person_id, unit_id FROM dues_payments WHERE id = $1")
+            .bind(payment)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let person: i64 = match row {
+            Some(r) if r.try_get::<i64, _>("unit_id")? == unit => r.try_get("person_id")?,
+            // Another unit's payment is not found, exactly as one that does not exist.
+            _ => return Err(StoreError::NotFound(format!("payment {payment}"))),
+        };
+        // The key makes it once; ON CONFLICT turns a concurrent second reversal into the same
+        // refusal as a later one, instead of a failed statement.
+        let inserted = sqlx::query(
+            "INSERT INTO dues_reversals (payment_id, unit_id, reversed_on, reason, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING",
+        )
+        .bind(payment)
+        .bind(unit)
+        .bind(Day::today().to_string())
+        .bind(reason)
+        .bind(by)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(Refusal::new(
+                "this payment was reversed already; if it was right after all, record it again",
+            )
+            .into());
+        }
+        // The payer's last month paid, read again without the payment.
+        sqlx::query(&format!(
+            "UPDATE persons SET paid_through = \
+             (SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = $1 AND {NOT_REVERSED}) \
+             WHERE id = $1"
+        ))
+        .bind(person)
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "dues.reverse",
+            Some(("payment", payment)),
+            &[("person", person.into()), ("unit", unit.into())],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Reads a bank statement CSV (`date,amount,reference,payer[,period]`, where payer is the
@@ -392,6 +525,17 @@ impl Store {
                     );
                     None
                 }
+                Ok(a) if a > money::PAYMENT.max => {
+                    err(
+                        "amount",
+                        format!(
+                            "{} is more than one payment of dues can be ({})",
+                            get(c_amount),
+                            core_rules::import::format_money(money::PAYMENT.max)
+                        ),
+                    );
+                    None
+                }
                 Ok(a) => Some(a),
                 Err(e) => {
                     err("amount", e.to_string());
@@ -401,6 +545,8 @@ impl Store {
             let reference = get(c_ref).to_string();
             if reference.is_empty() {
                 err("reference", "every bank line has a reference".into());
+            } else if let Some(reason) = text::BANK_REFERENCE.cell_reason(&reference) {
+                err("reference", reason);
             }
             let payer = get(c_payer);
             let person: Option<i64> = if let Some(k) = email_key(payer).filter(|k| k.contains('@'))

@@ -198,9 +198,11 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         let status = later.as_deref().and_then(Status::parse).unwrap_or(p.status);
-        let paid: Option<String> = sqlx::query_scalar(
-            "SELECT MAX(period) FROM dues_payments WHERE person_id = $1 AND paid_on <= $2",
-        )
+        let paid: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = $1 AND dp.paid_on <= $2 \
+             AND {}",
+            crate::dues::NOT_REVERSED
+        ))
         .bind(person)
         .bind(&d)
         .fetch_one(self.pool())
@@ -277,8 +279,11 @@ impl Store {
                 "COALESCE((SELECT h.from_value FROM person_history h WHERE h.person_id = p.id \
                    AND h.change = 'status' AND h.on_date > $8 ORDER BY h.on_date, h.id LIMIT 1), p.status)"
                     .to_string(),
-                "(SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = p.id AND dp.paid_on <= $8)"
-                    .to_string(),
+                format!(
+                    "(SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = p.id AND dp.paid_on <= $8 \
+                     AND {})",
+                    crate::dues::NOT_REVERSED
+                ),
                 "CASE WHEN p.admitted_on <= $8 THEN p.admitted_on END".to_string(),
                 format!(
                     "CASE WHEN (SELECT COUNT(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id \

@@ -148,6 +148,7 @@ impl Store {
         by: Option<i64>,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<ImportReport> {
+        core_rules::text::FILE_NAME.check(file_name)?;
         let io = |e: std::io::Error| StoreError::Internal(format!("reading {file_name}: {e}"));
         let started = std::time::Instant::now();
         let vault = self.vault()?;

@@ -440,6 +440,7 @@ pub async fn init_organisation(
     if name.trim().is_empty() {
         return Err(Refusal::on("name", "the organisation needs a name").into());
     }
+    core_rules::text::ORGANISATION_NAME.check(name.trim())?;
     accounts::check_new_password(admin_password)?;
     let hash = accounts::hash_password(admin_password)?;
     let mut tx = store.write().await?;

@@ -20,7 +20,7 @@ use core_rules::paper::{
     self, AgentReturn, ArticleState, Orders, Plan, Reconciliation, ReportCategory, Triage,
 };
 use core_rules::Day;
-use core_rules::{Refusal, Typed};
+use core_rules::{money, quantity, text, Refusal, Typed};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};
 
@@ -118,6 +118,17 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(e.to_string())
 }
 
+/// Sums past what can be counted (only from figures recorded before their bounds existed) are
+/// refused by name; any other error of a stored plan is a fault.
+fn circulation_error(e: paper::CirculationError) -> StoreError {
+    match e {
+        paper::CirculationError::TooManyCopies | paper::CirculationError::TooMuchMoney => {
+            crate::rule(e)
+        }
+        other => internal(other),
+    }
+}
+
 fn day(s: &str) -> Result<Day> {
     Day::parse(s).map_err(internal)
 }
@@ -201,9 +212,8 @@ impl Store {
         reserve_percent: i64,
     ) -> Result<i64> {
         paper::check_publication(name, code).map_err(crate::rule)?;
-        if reserve_percent < 0 {
-            return Err(refused("the reserve cannot be negative"));
-        }
+        text::PUBLICATION_NAME.check(name.trim())?;
+        quantity::RESERVE.check(reserve_percent)?;
         let mut tx = self.write().await?;
         if self.unit_in(&mut tx, unit_id).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {unit_id}")));
@@ -289,6 +299,9 @@ impl Store {
         e: &paper::NewEdition,
     ) -> Result<i64> {
         e.check().map_err(crate::rule)?;
+        quantity::EDITION_NUMBER.check(e.number)?;
+        money::PRICE.check(e.price_cents)?;
+        text::HEADLINE.check(e.headline.trim())?;
         let mut tx = self.write().await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM editions WHERE publication_id = $1 AND number = $2")
@@ -425,6 +438,8 @@ impl Store {
         if title.trim().is_empty() {
             return Err(refused("an article needs a title"));
         }
+        text::ARTICLE_TITLE.check(title.trim())?;
+        text::ARTICLE_BODY.check(body_md)?;
         let mut tx = self.write().await?;
         if let Some(e) = edition {
             let ed = edition_in(&mut tx, e).await?;
@@ -508,6 +523,8 @@ impl Store {
         if title.trim().is_empty() {
             return Err(refused("an article needs a title"));
         }
+        text::ARTICLE_TITLE.check(title.trim())?;
+        text::ARTICLE_BODY.check(body_md)?;
         let mut tx = self.write().await?;
         let row = sqlx::query("SELECT state, publication_id FROM articles WHERE id = $1")
             .bind(id)
@@ -861,9 +878,7 @@ impl Store {
         unit: i64,
         copies: i64,
     ) -> Result<()> {
-        if copies < 0 {
-            return Err(refused("an order cannot be negative"));
-        }
+        quantity::ORDER.check(copies)?;
         let mut tx = self.write().await?;
         if self.unit_in(&mut tx, unit).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {unit}")));
@@ -904,9 +919,7 @@ impl Store {
         person: Option<i64>,
         copies: i64,
     ) -> Result<i64> {
-        if copies < 1 {
-            return Err(refused("a subscription is for 1 copy or more"));
-        }
+        quantity::SUBSCRIPTION.check(copies)?;
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO paper_subscriptions (publication_id, unit_id, person_id, copies) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -967,6 +980,9 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         let mut orders = Orders::default();
+        // Orders are bounded when written (`quantity::ORDER`, `quantity::SUBSCRIPTION`); one
+        // written before the bounds existed can make the sums too large to count, and is
+        // refused by name below rather than wrapping or failing the page.
         for r in sqlx::query("SELECT unit_id, copies FROM paper_orders WHERE publication_id = $1")
             .bind(e.publication_id)
             .fetch_all(&mut *tx)
@@ -985,10 +1001,10 @@ impl Store {
         {
             orders.subscribers.insert(r.try_get("unit_id")?, r.try_get::<i64, _>("n")? as u64);
         }
-        let ordered: u64 =
-            orders.units.values().sum::<u64>() + orders.subscribers.values().sum::<u64>();
-        orders.reserve = paper::circulation::reserve_for(ordered, percent as u64);
-        let plan = paper::plan(&tree, &orders).map_err(internal)?;
+        let ordered = paper::circulation::ordered(&orders).map_err(crate::rule)?;
+        orders.reserve =
+            paper::circulation::reserve_for(ordered, percent as u64).map_err(crate::rule)?;
+        let plan = paper::plan(&tree, &orders).map_err(circulation_error)?;
         sqlx::query("DELETE FROM bundles WHERE edition_id = $1")
             .bind(edition)
             .execute(&mut *tx)
@@ -1035,6 +1051,11 @@ impl Store {
         edition: i64,
         r: &AgentReturn,
     ) -> Result<()> {
+        quantity::RECEIVED.check(r.received)?;
+        quantity::SOLD.check(r.sold)?;
+        quantity::FREE.check(r.free)?;
+        quantity::RETURNED.check(r.returned)?;
+        money::REMITTED.check(r.remitted_cents)?;
         let mut tx = self.write().await?;
         let e = edition_in(&mut tx, edition).await?;
         let bundle: Option<i64> =
@@ -1125,7 +1146,7 @@ impl Store {
             reserve,
         };
         // The legs follow from the stored bundles and the tree as it is.
-        let mut plan = paper::plan(&tree, &orders).map_err(internal)?;
+        let mut plan = paper::plan(&tree, &orders).map_err(circulation_error)?;
         plan.bundles = bundles;
         let returns: Vec<AgentReturn> = sqlx::query(
             "SELECT unit_id, received, sold, free, returned, remitted_cents FROM bundle_returns WHERE edition_id = $1",
@@ -1137,7 +1158,7 @@ impl Store {
         .map(return_from)
         .collect::<Result<_>>()?;
         let reconciliation =
-            paper::reconcile(&tree, &plan, &returns, e.price_cents).map_err(internal)?;
+            paper::reconcile(&tree, &plan, &returns, e.price_cents).map_err(circulation_error)?;
         Ok(Circulation {
             returned: returns.iter().map(|r| r.unit).collect(),
             edition: e,
@@ -1671,9 +1692,7 @@ impl Store {
         publication: i64,
         percent: i64,
     ) -> Result<()> {
-        if !(0..=1000).contains(&percent) {
-            return Err(refused("the reserve is a percentage from 0 to 1000"));
-        }
+        quantity::RESERVE.check(percent)?;
         let mut tx = self.write().await?;
         let n = sqlx::query("UPDATE publications SET reserve_percent = $2 WHERE id = $1")
             .bind(publication)

@@ -4,7 +4,7 @@ use crate::vault::{Field, Vault};
 use crate::{now, Result, Store, StoreError};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
-use core_rules::Refusal;
+use core_rules::{money, text, Refusal};
 use sqlx::{Any, Row, Transaction};
 
 /// A person as their unit knows them.
@@ -146,6 +146,13 @@ pub(crate) async fn insert_person(
     if p.pseudonym.trim().is_empty() {
         return Err(Refusal::on("pseudonym", "every person needs a party name").into());
     }
+    text::PARTY_NAME.check(p.pseudonym.trim())?;
+    if let Some(card) = &p.card {
+        text::CARD.check(card)?;
+    }
+    if let Some(income) = p.monthly_income_cents {
+        money::INCOME.check(income)?;
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO persons (card, pseudonym, unit_id, status, since, admitted_on, programme_accepted, \
          monthly_income_cents, reduced_rate, created_at, created_by, import_id) \
@@ -189,6 +196,7 @@ pub(crate) async fn upsert_identity(
     person: i64,
     i: &Identity,
 ) -> Result<()> {
+    i.check_bounds()?;
     let sealed = v.seal_identity(person, i);
     sqlx::query("DELETE FROM identities WHERE person_id = $1")
         .bind(person)
@@ -520,6 +528,7 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(Refusal::on("reason", "a change of status needs a reason").into());
         }
+        text::REASON.check(reason.trim())?;
         let mut tx = self.write().await?;
         let p = person_in(&mut tx, person).await?;
         if p.status == status {

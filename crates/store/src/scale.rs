@@ -197,12 +197,14 @@ impl Store {
         sqlx::query("ANALYZE").execute(self.pool()).await?;
         // The kept columns that today's evaluation reads.
         let mut tx = self.write().await?;
-        sqlx::query(
+        sqlx::query(&format!(
             "UPDATE persons SET \
-               paid_through = (SELECT MAX(d.period) FROM dues_payments d WHERE d.person_id = persons.id), \
+               paid_through = (SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = persons.id \
+                               AND {}), \
                last_participation = (SELECT MAX(m.held_on) FROM attendance a JOIN meetings m ON m.id = a.meeting_id \
                                      WHERE a.person_id = persons.id)",
-        )
+            crate::dues::NOT_REVERSED
+        ))
         .execute(&mut *tx)
         .await?;
         if self.backend() == Backend::Postgres {

@@ -141,7 +141,8 @@ impl Store {
             orders.units.insert(ids[u], c);
         }
         let ordered: u64 = orders.units.values().sum();
-        orders.reserve = reserve_for(ordered, publication.reserve_percent as u64);
+        orders.reserve =
+            reserve_for(ordered, publication.reserve_percent as u64).map_err(internal)?;
         let plan = paper::plan(tree, &orders).map_err(internal)?;
 
         let editions = gen::editions(scale, p, publication);

@@ -56,6 +56,7 @@ impl Store {
         adopted_by: &str,
         by: Option<i64>,
     ) -> Result<i64> {
+        core_rules::text::ADOPTED_BY.check(adopted_by)?;
         let kinds = self.unit_kinds().await?;
         let mut tx = self.write().await?;
         let v = insert_version(

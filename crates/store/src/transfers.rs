@@ -204,6 +204,7 @@ impl Store {
         by: Option<i64>,
     ) -> Result<()> {
         check_not_future(on)?;
+        core_rules::text::REASON.check(reason)?;
         let mut tx = self.write().await?;
         let p = person_in(&mut tx, person).await?;
         let ended = move_person(&mut tx, &p, to_unit, on, reason, by).await?;
@@ -234,6 +235,7 @@ impl Store {
         by: Option<i64>,
     ) -> Result<i64> {
         check_not_future(on)?;
+        core_rules::text::REASON.check(reason)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(Refusal::on("reason", "a transfer needs a reason").into());

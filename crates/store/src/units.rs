@@ -2,7 +2,7 @@
 
 use crate::{now, Result, Store, StoreError};
 use core_rules::units::{valid_code, Category, NewUnit, UnitKind};
-use core_rules::{Refusal, Typed};
+use core_rules::{text, Refusal, Typed};
 use sqlx::{Any, Row, Transaction};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +40,8 @@ fn unit_from(row: &sqlx::any::AnyRow) -> Result<Unit> {
 }
 
 pub(crate) async fn insert_kind(tx: &mut Transaction<'_, Any>, k: &UnitKind) -> Result<()> {
+    text::KIND_NAME.check(&k.name)?;
+    text::KIND_NAME.check(&k.plural)?;
     sqlx::query(
         "INSERT INTO unit_kinds (code, name, plural, category, level) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -68,6 +70,8 @@ pub async fn insert_unit(tx: &mut Transaction<'_, Any>, u: &NewUnit) -> Result<i
             .arg(Typed(&u.code))
             .into());
     }
+    text::UNIT_NAME.check(u.name.trim())?;
+    text::PLACE.check(&u.area)?;
     let kind: Option<String> = sqlx::query_scalar("SELECT code FROM unit_kinds WHERE code = $1")
         .bind(&u.kind)
         .fetch_optional(&mut **tx)
@@ -169,6 +173,8 @@ impl Store {
         plural: &str,
         by: Option<i64>,
     ) -> Result<()> {
+        text::KIND_NAME.check(name)?;
+        text::KIND_NAME.check(plural)?;
         let mut tx = self.write().await?;
         let n = sqlx::query("UPDATE unit_kinds SET name = $1, plural = $2 WHERE code = $3")
             .bind(name)

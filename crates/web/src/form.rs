@@ -1,6 +1,7 @@
 //! Reading `application/x-www-form-urlencoded` bodies, where a field may repeat (checkboxes).
 
 use crate::error::AppError;
+use core_rules::text::Limit;
 use core_rules::{Because, Refusal, Typed};
 use core_rules::{Day, Month};
 
@@ -24,6 +25,14 @@ impl FormData {
 
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or("").to_string()
+    }
+
+    /// The field a text bound names, checked against the bound (empty when missing): what a
+    /// user typed is refused here, at the edge, before anything else is read or written.
+    pub fn bounded(&self, limit: &Limit) -> Result<String, AppError> {
+        Ok(limit
+            .check(self.get(limit.field).unwrap_or(""))?
+            .to_string())
     }
 
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {

@@ -61,6 +61,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/units/{id}/search"),
     ("POST", "/units/{id}/meetings"),
     ("POST", "/units/{id}/payments"),
+    ("POST", "/units/{id}/payments/{payment}/reverse"),
     ("POST", "/units/{id}/applications"),
     ("POST", "/units/{id}/export"),
     ("GET", "/units/{id}/delegates"),
@@ -144,6 +145,10 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}/search", get(search::page))
         .route("/units/{id}/meetings", post(units::record_meeting))
         .route("/units/{id}/payments", post(units::record_payment))
+        .route(
+            "/units/{id}/payments/{payment}/reverse",
+            post(units::reverse_payment),
+        )
         .route("/units/{id}/applications", post(units::record_application))
         .route("/units/{id}/export", post(units::export))
         .route(

@@ -265,7 +265,12 @@ async fn a_bad_payment_is_refused_by_name_and_nothing_is_written() {
     let month = today.month().to_string();
     let future = today.add_days(40).to_string();
     for (amount, paid_on, says) in [
-        ("-5.00", today.to_string(), "must be positive"),
+        ("-5.00", today.to_string(), "must be more than 0.00"),
+        (
+            "92233720368547758.07",
+            today.to_string(),
+            "at most 1,000,000.00",
+        ),
         ("12.345", today.to_string(), "at most 2 decimals"),
         ("5.00", future, "in the future"),
     ] {

@@ -130,6 +130,11 @@ fn expected(method: &str, path: &str, role: Role, state: State, rel: Rel) -> Opt
         ("POST", "/units/{id}/payments") => {
             yes(office && here && matches!(role, Role::Secretary | Role::Treasurer))
         }
+        // Reversing a payment recorded in error: whoever may record payments in the unit the
+        // payment was recorded in, and nobody else.
+        ("POST", "/units/{id}/payments/{payment}/reverse") => {
+            yes(office && here && matches!(role, Role::Secretary | Role::Treasurer))
+        }
         ("GET", "/people/{id}") => yes(rel == Rel::Own || (secretary && rel == Rel::Same)),
         ("POST", "/people/{id}/invitation") => yes(secretary && here),
         // The link's token is the credential; nobody in this matrix holds one.
@@ -245,6 +250,8 @@ struct Fixture {
     target_account: BTreeMap<Rel, i64>,
     /// A pending application in each unit.
     application: BTreeMap<Rel, i64>,
+    /// A dues payment recorded in each unit.
+    payment: BTreeMap<Rel, i64>,
     /// An office held by a bystander in each unit, for the routes that end offices.
     grant: BTreeMap<Rel, i64>,
     /// A transfer asked into each unit, waiting for its answer.
@@ -377,6 +384,7 @@ async fn fixture() -> Fixture {
     let mut target_account = BTreeMap::new();
     let mut application = BTreeMap::new();
     let mut grant = BTreeMap::new();
+    let mut payment = BTreeMap::new();
     for rel in [Rel::Same, Rel::Below, Rel::Other, Rel::Closed] {
         let u = unit[&rel];
         let tag = format!("{rel:?}").to_uppercase();
@@ -409,8 +417,24 @@ async fn fixture() -> Fixture {
             .unwrap();
         application.insert(rel, app);
         grant.insert(rel, insert_grant(&store, a, u, Role::Editor).await);
+        let paid = store
+            .record_payment(
+                &store::dues::NewPayment {
+                    person: p,
+                    period: Day::today().month(),
+                    paid_on: Day::today(),
+                    amount_cents: 300,
+                    source: "treasurer",
+                    reference: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        payment.insert(rel, paid);
     }
     application.insert(Rel::Own, application[&Rel::Same]);
+    payment.insert(Rel::Own, payment[&Rel::Same]);
     grant.insert(Rel::Own, grant[&Rel::Same]);
     // Someone of another unit asked into each unit: their party name is for the receiving
     // unit's secretary, their identity for nobody here.
@@ -612,6 +636,7 @@ async fn fixture() -> Fixture {
         target,
         target_account,
         application,
+        payment,
         grant,
         transfer,
         edition,
@@ -734,6 +759,7 @@ async fn concrete(
             "/transfers/{id}",
             &format!("/transfers/{}", fx.transfer[&rel]),
         )
+        .replace("{payment}", &fx.payment[&rel].to_string())
         .replace("/accounts/{id}", &format!("/accounts/{account}"))
         .replace("{token}", &"0".repeat(64))
         .replace("/congresses/{id}", &format!("/congresses/{}", fx.congress))

@@ -617,7 +617,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("negative"), "{}", r.body);
+    assert!(r.body.contains("at least 0 copies"), "{}", r.body);
     assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
     // Without the form's token: refused, nothing changes.
     let r = app

@@ -81,6 +81,18 @@ impl ApportionRule {
             _ => Ok(()),
         }
     }
+
+    /// Its figures within their bounds (`crate::quantity::APPORTION_NUMBER` and `_MIN`).
+    pub fn check_bounds(&self) -> Result<(), crate::Refusal> {
+        use crate::quantity::{APPORTION_MIN, APPORTION_NUMBER};
+        let (number, min) = match self {
+            ApportionRule::PerMembers { per, min } => (*per, *min),
+            ApportionRule::Fixed { total, min, .. } => (*total, *min),
+        };
+        APPORTION_NUMBER.check(number)?;
+        APPORTION_MIN.check(min)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -44,6 +44,13 @@ pub enum CirculationError {
     MoneyWithoutCopies { unit: i64 },
     #[error("money remitted cannot be negative")]
     NegativeMoney,
+    /// Only orders recorded before their bounds existed can come to this (see
+    /// `crate::quantity::ORDER`): refused, where a sum would have wrapped or panicked.
+    #[error("the orders come to more copies than can be counted; correct the largest order")]
+    TooManyCopies,
+    /// Likewise for returns and prices recorded before their bounds (see `crate::money`).
+    #[error("the returns come to more money than can be counted; correct the largest return")]
+    TooMuchMoney,
 }
 
 // Its messages carry numbers, codes and the request's own text, never a name read from the
@@ -62,8 +69,21 @@ pub struct Orders {
 }
 
 /// The reserve for a number of ordered copies at a percentage, rounded up.
-pub fn reserve_for(ordered: u64, percent: u64) -> u64 {
-    (ordered * percent).div_ceil(100)
+pub fn reserve_for(ordered: u64, percent: u64) -> Result<u64, CirculationError> {
+    ordered
+        .checked_mul(percent)
+        .map(|c| c.div_ceil(100))
+        .ok_or(CirculationError::TooManyCopies)
+}
+
+/// The copies ordered in all: every unit's order and every subscriber's copies.
+pub fn ordered(orders: &Orders) -> Result<u64, CirculationError> {
+    orders
+        .units
+        .values()
+        .chain(orders.subscribers.values())
+        .try_fold(0u64, |sum, &n| sum.checked_add(n))
+        .ok_or(CirculationError::TooManyCopies)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,7 +187,13 @@ impl Tree {
 }
 
 /// Plans an edition: bundles, print run and the route down the tree.
+///
+/// The print run is summed with checked arithmetic first: once it fits, every bundle and leg
+/// (a part of it) fits too.
 pub fn plan(tree: &Tree, orders: &Orders) -> Result<Plan, CirculationError> {
+    let print_run = ordered(orders)?
+        .checked_add(orders.reserve)
+        .ok_or(CirculationError::TooManyCopies)?;
     let mut bundles: BTreeMap<i64, Bundle> = BTreeMap::new();
     for (&u, &n) in &orders.units {
         if !tree.contains(u) {
@@ -209,9 +235,8 @@ pub fn plan(tree: &Tree, orders: &Orders) -> Result<Plan, CirculationError> {
             });
         }
     }
-    let sent: u64 = bundles.values().map(|b| b.copies).sum();
     Ok(Plan {
-        print_run: sent + orders.reserve,
+        print_run,
         reserve: orders.reserve,
         bundles: bundles.into_values().collect(),
         legs,
@@ -242,7 +267,11 @@ impl AgentReturn {
                 bundle,
             });
         }
-        let accounted = self.sold + self.free + self.returned;
+        // Saturating: a sum past what can be counted is more than was received, and refused.
+        let accounted = self
+            .sold
+            .saturating_add(self.free)
+            .saturating_add(self.returned);
         if accounted > self.received {
             return Err(CirculationError::ReturnLargerThanBundle {
                 unit: self.unit,
@@ -358,6 +387,10 @@ pub fn reconcile(
             continue;
         }
         let accounted = r.sold + r.free + r.returned;
+        let due_cents = i64::try_from(r.sold)
+            .ok()
+            .and_then(|sold| sold.checked_mul(price_cents))
+            .ok_or(CirculationError::TooMuchMoney)?;
         units.insert(
             r.unit,
             UnitLine {
@@ -369,17 +402,28 @@ pub fn reconcile(
                 returned: r.returned,
                 unaccounted: r.received - accounted,
                 outstanding: 0,
-                due_cents: r.sold as i64 * price_cents,
+                due_cents,
                 remitted_cents: r.remitted_cents,
             },
         );
     }
-    let own: HashMap<i64, UnitLine> = units.iter().map(|(&u, &l)| (u, l)).collect();
-    let branches = tree.roll_up(&own);
+    // The total first, with checked sums: once it fits, every branch (a part of it) fits too.
+    // Copies fit already (the plan's print run is their bound); money is checked here.
+    let (mut due, mut remitted) = (0i64, 0i64);
+    for l in units.values() {
+        due = due
+            .checked_add(l.due_cents)
+            .ok_or(CirculationError::TooMuchMoney)?;
+        remitted = remitted
+            .checked_add(l.remitted_cents)
+            .ok_or(CirculationError::TooMuchMoney)?;
+    }
     let mut total = UnitLine::default();
     for l in units.values() {
         total += *l;
     }
+    let own: HashMap<i64, UnitLine> = units.iter().map(|(&u, &l)| (u, l)).collect();
+    let branches = tree.roll_up(&own);
     Ok(Reconciliation {
         print_run: plan.print_run,
         reserve: plan.reserve,
@@ -424,7 +468,35 @@ mod tests {
         assert_eq!(p.print_run, 50 + 30 + 20 + 10 + 5 + 2 + 1 + 12);
         let b5 = p.bundles.iter().find(|b| b.unit == 5).unwrap();
         assert_eq!((b5.ordered, b5.subscribers, b5.copies), (30, 2, 32));
-        assert_eq!(reserve_for(118, 10), 12);
+        assert_eq!(reserve_for(118, 10), Ok(12));
+    }
+
+    #[test]
+    fn orders_past_what_can_be_counted_are_refused_not_wrapped() {
+        // Two standing orders recorded before the bounds, at the largest BIGINT.
+        let huge = i64::MAX as u64;
+        let o = Orders {
+            units: [(4, huge), (5, huge), (6, huge)].into_iter().collect(),
+            ..Orders::default()
+        };
+        assert_eq!(ordered(&o), Err(CirculationError::TooManyCopies));
+        assert_eq!(plan(&demo_tree(), &o), Err(CirculationError::TooManyCopies));
+        assert_eq!(reserve_for(huge, 5), Err(CirculationError::TooManyCopies));
+        let one = Orders {
+            units: [(4, huge)].into_iter().collect(),
+            ..Orders::default()
+        };
+        let p = plan(&demo_tree(), &one).unwrap();
+        let sold_out = AgentReturn {
+            unit: 4,
+            received: huge,
+            sold: huge,
+            ..AgentReturn::default()
+        };
+        assert_eq!(
+            reconcile(&demo_tree(), &p, &[sold_out], 150),
+            Err(CirculationError::TooMuchMoney)
+        );
     }
 
     #[test]
@@ -671,6 +743,47 @@ mod tests {
             prop_assert_eq!(r.total.remitted_cents, remitted);
             prop_assert_eq!(r.total.balance_cents(), remitted - due);
             prop_assert_eq!(r.branches[&1], r.total);
+        }
+
+        /// Thousands of units, each ordering anything within the bounds and delivering to
+        /// dozens of subscribers, sold out at any price within its bound: the plan and the
+        /// reconciliation sum every copy and cent without overflow.
+        #[test]
+        fn orders_and_returns_in_bounds_sum_without_overflow(
+            ords in prop::collection::vec(
+                (0..=crate::quantity::ORDER.max, 0..=20 * crate::quantity::SUBSCRIPTION.max),
+                1..2_000,
+            ),
+            price in crate::money::PRICE.min..=crate::money::PRICE.max,
+        ) {
+            let mut units = vec![(1i64, None)];
+            let mut o = Orders::default();
+            let mut returns = Vec::new();
+            for (i, &(ordered, subscribers)) in ords.iter().enumerate() {
+                let u = i as i64 + 2;
+                units.push((u, Some(1)));
+                o.units.insert(u, ordered);
+                o.subscribers.insert(u, subscribers);
+                let bundle = ordered + subscribers;
+                if bundle > 0 {
+                    returns.push(AgentReturn {
+                        unit: u,
+                        received: bundle,
+                        sold: bundle,
+                        remitted_cents: crate::money::REMITTED.check(bundle as i64 * price).unwrap(),
+                        ..AgentReturn::default()
+                    });
+                }
+            }
+            let exact: u128 = ords.iter().map(|&(a, b)| (a + b) as u128).sum();
+            o.reserve = reserve_for(ordered(&o).unwrap(), crate::quantity::RESERVE.max).unwrap();
+            let tree = Tree::new(&units).unwrap();
+            let p = plan(&tree, &o).unwrap();
+            prop_assert_eq!(p.print_run as u128, exact + o.reserve as u128);
+            let r = reconcile(&tree, &p, &returns, price).unwrap();
+            prop_assert!(r.copies_balance());
+            prop_assert_eq!(r.total.due_cents as i128, exact as i128 * price as i128);
+            prop_assert_eq!(r.total.balance_cents(), 0);
         }
 
         #[test]

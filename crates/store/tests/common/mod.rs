@@ -281,7 +281,7 @@ impl TestDb {
     }
 }
 
-pub const TABLES: [&str; 17] = [
+pub const TABLES: [&str; 18] = [
     "organisation",
     "unit_kinds",
     "units",
@@ -296,6 +296,7 @@ pub const TABLES: [&str; 17] = [
     "statutes",
     "dues_payments",
     "dues_shares",
+    "dues_reversals",
     "meetings",
     "attendance",
     "tasks",

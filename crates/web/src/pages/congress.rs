@@ -24,6 +24,8 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::congress::blocs::Choice;
 use core_rules::congress::{ApportionRule, Edit};
+use core_rules::quantity::{self, Bound};
+use core_rules::text as limits;
 use core_rules::Day;
 use core_rules::{Refusal, Typed};
 use count::motion::{Decision, Majority, Quorum, Rule};
@@ -189,14 +191,9 @@ pub async fn list(State(state): State<AppState>, Signed(session): Signed) -> App
     Ok(layout::page("Congresses", &state.org_name, &session, body).into_response())
 }
 
-fn num(f: &FormData, name: &'static str, label: &'static str) -> AppResult<u64> {
-    let v = f.required(name, label)?;
-    v.parse().map_err(|_| {
-        Refusal::on(name, "{}: {} is not a whole number")
-            .arg(label)
-            .arg(Typed(v))
-            .into()
-    })
+/// A whole number of the form, read and checked against its bound.
+fn num(f: &FormData, bound: Bound) -> AppResult<u64> {
+    Ok(bound.parse(f.required(bound.field, bound.name)?)?)
 }
 
 pub async fn convene(
@@ -213,8 +210,8 @@ pub async fn convene(
         kind => Some(
             ApportionRule::parse(
                 kind,
-                num(&f, "number", "The number")?,
-                num(&f, "min", "The minimum per unit")?,
+                num(&f, quantity::APPORTION_NUMBER)?,
+                num(&f, quantity::APPORTION_MIN)?,
             )
             .map_err(Refusal::from)?,
         ),
@@ -223,16 +220,16 @@ pub async fn convene(
         .store
         .convene(
             &NewCongress {
-                name: f.text("name"),
+                name: f.bounded(&limits::CONGRESS_NAME)?,
                 held_on: f.day("held_on", "The date of the congress")?,
                 membership_on: f.day("membership_on", "The day membership counts")?,
                 rule,
                 quorum: (
-                    num(&f, "quorum_num", "The quorum")?,
-                    num(&f, "quorum_den", "The quorum")?,
+                    num(&f, quantity::QUORUM_NUM)?,
+                    num(&f, quantity::QUORUM_DEN)?,
                 ),
-                supporters_needed: num(&f, "supporters", "Supporters needed")?,
-                motion_states: f.text("states"),
+                supporters_needed: num(&f, quantity::SUPPORTERS)?,
+                motion_states: f.bounded(&limits::MOTION_STATES)?,
             },
             Some(session.account.id),
         )
@@ -391,7 +388,10 @@ pub async fn register(
     require(&cx.who, Action::ConveneCongress)?;
     let kind = Kind::parse(f.get("kind").unwrap_or(""))
         .ok_or_else(|| AppError::refused("say how they take part"))?;
-    let mandates = f.get("mandates").and_then(|m| m.parse().ok()).unwrap_or(0);
+    let mandates = match f.get("mandates").filter(|m| !m.is_empty()) {
+        Some(m) => quantity::MANDATES.parse(m)?,
+        None => 0,
+    };
     state
         .store
         .add_participant(
@@ -700,10 +700,7 @@ pub async fn preside(
             if !store.agenda(id).await?.iter().any(|a| a.id == item) {
                 return Err(AppError::NotFound);
             }
-            let minutes = f
-                .get("minutes")
-                .and_then(|m| m.trim().parse().ok())
-                .ok_or_else(|| AppError::refused("minutes per speech: a number"))?;
+            let minutes = num(&f, quantity::SPEECH_MINUTES)? as i64;
             store
                 .set_speaking_rules(item, minutes, f.get("alternate") == Some("1"), by)
                 .await?;
@@ -717,12 +714,14 @@ pub async fn preside(
             if !here {
                 return Err(AppError::NotFound);
             }
-            store.tag_speaker(speaker, &f.text("tag"), by).await?;
+            store
+                .tag_speaker(speaker, &f.bounded(&limits::TAG)?, by)
+                .await?;
         }
         "agenda" => {
             let motion = f.get("motion").and_then(|m| m.parse().ok());
             store
-                .add_agenda_item(id, &f.text("title"), motion, by)
+                .add_agenda_item(id, &f.bounded(&limits::AGENDA_TITLE)?, motion, by)
                 .await?;
         }
         "open_vote" => {
@@ -748,7 +747,7 @@ pub async fn preside(
                     id,
                     f.get("subject").unwrap_or(""),
                     subject_id,
-                    &f.text("title"),
+                    &f.bounded(&limits::VOTE_TITLE)?,
                     f.get("secret") == Some("1"),
                     rule,
                     by,
@@ -772,8 +771,8 @@ pub async fn preside(
             store
                 .create_election(
                     id,
-                    &f.text("title"),
-                    num(&f, "seats", "Seats")?,
+                    &f.bounded(&limits::ELECTION_TITLE)?,
+                    num(&f, quantity::SEATS)?,
                     f.get("method").unwrap_or("scottish_stv"),
                     by,
                 )
@@ -1002,8 +1001,8 @@ pub async fn take_part(
             let m = store
                 .submit_motion(
                     id,
-                    &f.text("title"),
-                    &f.text("body"),
+                    &f.bounded(&limits::MOTION_TITLE)?,
+                    &f.bounded(&limits::MOTION_TEXT)?,
                     f.get("statutes") == Some("1"),
                     Some(me.id),
                     by,
@@ -1036,7 +1035,7 @@ pub async fn take_part(
                 f.get("op").unwrap_or(""),
                 from,
                 line("to", "The last line")?,
-                f.get("text").unwrap_or(""),
+                &f.bounded(&limits::AMENDMENT_TEXT)?,
             )
             .map_err(Refusal::from)?;
             let parent = f.get("parent").and_then(|p| p.parse().ok());

@@ -14,9 +14,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use core_rules::paper::{
-    money, parse_money, AgentReturn, ArticleState, NewEdition, ReportCategory, Triage,
-};
+use core_rules::money as bounds_money;
+use core_rules::paper::{money, AgentReturn, ArticleState, NewEdition, ReportCategory, Triage};
+use core_rules::quantity;
+use core_rules::text as limits;
 use core_rules::Day;
 use core_rules::{Refusal, Typed};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -714,13 +715,8 @@ pub async fn create_edition(
     let w = who(&state, &session).await?;
     require(&w, Action::ReadReports)?;
     let p = require_edit(&state, &w, f.id("publication", "The publication")?).await?;
-    let number: i64 = f
-        .required("number", "The number")?
-        .trim()
-        .parse()
-        .map_err(|_| AppError::refused("the number must be a whole number"))?;
-    let price = parse_money(f.required("price", "The price")?)
-        .ok_or_else(|| AppError::refused("the price must be like 1.50"))?;
+    let number = quantity::EDITION_NUMBER.parse(f.required("number", "The number")?)? as i64;
+    let price = bounds_money::PRICE.parse(f.required("price", "The price")?)?;
     state
         .store
         .create_edition(
@@ -730,7 +726,9 @@ pub async fn create_edition(
                 number,
                 date: f.day("date", "The date")?,
                 price_cents: price,
-                headline: f.required("headline", "The headline")?.to_string(),
+                headline: limits::HEADLINE
+                    .check(f.required("headline", "The headline")?)?
+                    .to_string(),
             },
         )
         .await?;
@@ -796,8 +794,8 @@ pub async fn create_article(
             Some(session.account.id),
             p.id,
             None,
-            f.required("title", "The title")?,
-            &f.text("body"),
+            limits::ARTICLE_TITLE.check(f.required("title", "The title")?)?,
+            &f.bounded(&limits::ARTICLE_BODY)?,
         )
         .await?;
     Ok(Redirect::to(&format!("/editor/articles/{id}")).into_response())
@@ -875,8 +873,8 @@ pub async fn save_article(
         .edit_article(
             Some(session.account.id),
             id,
-            f.required("title", "The title")?,
-            &f.text("body"),
+            limits::ARTICLE_TITLE.check(f.required("title", "The title")?)?,
+            &f.bounded(&limits::ARTICLE_BODY)?,
             edition,
         )
         .await?;
@@ -1202,22 +1200,17 @@ pub async fn record_return(
     let w = who(&state, &session).await?;
     let chain = chain_of(&state, id).await?;
     require(&w, Action::RecordReturn(Place { chain: &chain }))?;
-    let n = |name: &'static str, label: &'static str| -> AppResult<u64> {
-        f.required(name, label)?.trim().parse().map_err(|_| {
-            Refusal::on(name, "{}: give a whole number of copies")
-                .arg(label)
-                .into()
-        })
+    let n = |bound: quantity::Bound, label: &'static str| -> AppResult<u64> {
+        Ok(bound.parse(f.required(bound.field, label)?)?)
     };
     let edition = f.id("edition", "The edition")?;
     let r = AgentReturn {
         unit: id,
-        received: n("received", "Copies received")?,
-        sold: n("sold", "Copies sold")?,
-        free: n("free", "Copies given free")?,
-        returned: n("returned", "Copies returned")?,
-        remitted_cents: parse_money(f.required("remitted", "Money remitted")?)
-            .ok_or_else(|| AppError::refused("Money remitted: write it like 12.50"))?,
+        received: n(quantity::RECEIVED, "Copies received")?,
+        sold: n(quantity::SOLD, "Copies sold")?,
+        free: n(quantity::FREE, "Copies given free")?,
+        returned: n(quantity::RETURNED, "Copies returned")?,
+        remitted_cents: bounds_money::REMITTED.parse(f.required("remitted", "Money remitted")?)?,
     };
     state
         .store
@@ -1351,20 +1344,10 @@ async fn publication_for_unit(
     Ok(p)
 }
 
-fn whole(f: &FormData, name: &'static str, label: &'static str) -> AppResult<i64> {
-    let v = f.required(name, label)?.trim();
-    let n: i64 = v.parse().map_err(|_| {
-        Refusal::on(name, "{}: give a whole number, not {}")
-            .arg(label)
-            .arg(Typed(v))
-    })?;
-    if n < 0 {
-        return Err(Refusal::on(name, "{}: {} is negative; give 0 or more")
-            .arg(label)
-            .arg(n)
-            .into());
-    }
-    Ok(n)
+/// A whole number of the form, read and checked against its bound (see
+/// `core_rules::quantity`): an order of 9,223,372,036,854,775,807 copies is refused here.
+fn whole(f: &FormData, bound: quantity::Bound, label: &'static str) -> AppResult<i64> {
+    Ok(bound.parse(f.required(bound.field, label)?)? as i64)
 }
 
 pub async fn set_order(
@@ -1379,7 +1362,7 @@ pub async fn set_order(
     let chain = chain_of(&state, id).await?;
     require(&w, Action::OrderPaper(Place { chain: &chain }))?;
     let p = publication_for_unit(&state, &chain, &f).await?;
-    let copies = whole(&f, "copies", "Copies of each edition")?;
+    let copies = whole(&f, quantity::ORDER, "Copies of each edition")?;
     state
         .store
         .set_order(Some(session.account.id), p.id, id, copies)
@@ -1410,12 +1393,7 @@ pub async fn subscribers(
             None | Some("") => None,
             Some(_) => Some(f.id("person", "The subscriber")?),
         };
-        let copies = whole(&f, "copies", "Copies")?;
-        if copies == 0 {
-            return Err(AppError::refused(
-                "Copies: a subscription is for 1 copy or more",
-            ));
-        }
+        let copies = whole(&f, quantity::SUBSCRIPTION, "Copies")?;
         state
             .store
             .subscribe_in_unit(Some(session.account.id), p.id, id, person, copies)
@@ -1454,15 +1432,15 @@ pub async fn orders(State(state): State<AppState>, Signed(session): Signed) -> A
         @if sections.is_empty() { p { "You edit no paper." } }
         @for (p, o) in &sections {
             h2 { (p.name) }
-            @let ordered: i64 = o.iter().map(|(_, x)| x.ordered).sum();
-            @let subs: i64 = o.iter().map(|(_, x)| x.subscribers).sum();
-            @let sub_copies: i64 = o.iter().map(|(_, x)| x.subscriber_copies).sum();
+            @let ordered = total(o.iter().map(|(_, x)| x.ordered));
+            @let subs = total(o.iter().map(|(_, x)| x.subscribers));
+            @let sub_copies = total(o.iter().map(|(_, x)| x.subscriber_copies));
             table.figures {
                 tr { th { "Unit" } th { "Standing order" } th { "Subscribers" } th { "Their copies" } th { "Copies in all" } }
                 @for (u, x) in o {
-                    tr { td { (name.get(u).map(|u| u.name.as_str()).unwrap_or("?")) } td { (x.ordered) } td { (x.subscribers) } td { (x.subscriber_copies) } td { (x.ordered + x.subscriber_copies) } }
+                    tr { td { (name.get(u).map(|u| u.name.as_str()).unwrap_or("?")) } td { (x.ordered) } td { (x.subscribers) } td { (x.subscriber_copies) } td { (figure(total([x.ordered, x.subscriber_copies]))) } }
                 }
-                tr.total { th { "In all" } th { (ordered) } th { (subs) } th { (sub_copies) } th { (ordered + sub_copies) } }
+                tr.total { th { "In all" } th { (figure(ordered)) } th { (figure(subs)) } th { (figure(sub_copies)) } th { (figure(ordered.zip(sub_copies).and_then(|(a, b)| a.checked_add(b)))) } }
             }
             p { "Reserve: " (p.reserve_percent) "% of the copies ordered, printed on top (at least one copy). It applies to the editions planned from now on." }
             form method="post" action="/editor/orders" {
@@ -1476,6 +1454,16 @@ pub async fn orders(State(state): State<AppState>, Signed(session): Signed) -> A
     Ok(layout::page("Orders", &state.org_name, &session, body).into_response())
 }
 
+/// A sum of figures, or `None` past what can be counted. Orders are bounded when written
+/// (`quantity::ORDER`); one written before the bounds existed must not break the page.
+fn total(xs: impl IntoIterator<Item = i64>) -> Option<i64> {
+    xs.into_iter().try_fold(0i64, |a, x| a.checked_add(x))
+}
+
+fn figure(n: Option<i64>) -> String {
+    n.map_or_else(|| "more than can be counted".to_string(), |n| n.to_string())
+}
+
 pub async fn set_reserve(
     State(state): State<AppState>,
     Signed(session): Signed,
@@ -1486,7 +1474,7 @@ pub async fn set_reserve(
     let w = who(&state, &session).await?;
     require(&w, Action::ReadReports)?;
     let p = require_edit(&state, &w, f.id("publication", "The paper")?).await?;
-    let percent = whole(&f, "reserve", "The reserve")?;
+    let percent = whole(&f, quantity::RESERVE, "The reserve")?;
     state
         .store
         .set_reserve(Some(session.account.id), p.id, percent)

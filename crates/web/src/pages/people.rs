@@ -167,7 +167,13 @@ pub async fn page(
             table {
                 tr { th { "For" } th { "Paid on" } th.num { "Amount" } th { "Recorded from" } }
                 @for pay in payments.iter().take(24) {
-                    tr { td { (pay.period) } td { (pay.paid_on) } td.num { (money(pay.amount_cents)) } td { (pay.source) } }
+                    tr {
+                        td { (pay.period) } td { (pay.paid_on) } td.num { (money(pay.amount_cents)) }
+                        td {
+                            (pay.source)
+                            @if let Some(on) = &pay.reversed_on { " " span.muted { "(reversed on " (on) ": not counted)" } }
+                        }
+                    }
                 }
             }
         }
@@ -301,7 +307,7 @@ pub async fn change_status(
             id,
             status,
             f.day("on", "The date")?,
-            &f.text("reason"),
+            &f.bounded(&core_rules::text::REASON)?,
             Some(session.account.id),
         )
         .await?;
@@ -406,7 +412,7 @@ pub async fn record_task(
             id,
             p.unit_id,
             f.day("done_on", "The date")?,
-            &f.text("description"),
+            &f.bounded(&core_rules::text::TASK)?,
             Some(session.account.id),
         )
         .await?;

@@ -12,9 +12,10 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use core_rules::money::PAYMENT;
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
-use core_rules::{Because, Refusal, Typed};
+use core_rules::{text, Refusal, Typed};
 use maud::{html, Markup};
 use std::collections::{BTreeMap, HashSet};
 use store::admission::Decision;
@@ -224,6 +225,13 @@ pub async fn page(
     let dues = store
         .unit_dues_by_month(id, today.month().add(-11).first_day())
         .await?;
+    // The payments recorded here, for the officers who record them (and reverse one recorded
+    // in error).
+    let payments = if take_payments {
+        store.payments_of_unit(id, 50).await?
+    } else {
+        Vec::new()
+    };
     let kid_totals: Vec<UnitCounts> = kids
         .iter()
         .map(|k| {
@@ -335,7 +343,7 @@ pub async fn page(
                 fieldset {
                     legend { "Record a meeting" }
                     label { "Held on " input type="date" name="held_on" value=(today) required; }
-                    label { "Title " input type="text" name="title" size="40" required; }
+                    label { "Title " input type="text" name="title" size="40" required maxlength=(text::MEETING_TITLE.max); }
                     p { "Attended:" }
                     div.attendees {
                         @for (p, _) in &active {
@@ -353,6 +361,41 @@ pub async fn page(
             table {
                 tr { th { "Month paid for" } th.num { "This unit's share" } }
                 @for (m, c) in &dues { tr { td { (m) } td.num { (money(*c)) } } }
+            }
+        }
+        @if take_payments && !payments.is_empty() {
+            h3 { "Payments recorded here" }
+            table {
+                tr { th { "Paid on" } th { "Member" } th { "Month paid for" } th.num { "Amount" } th { "From" } th { "" } }
+                @for pay in &payments {
+                    tr {
+                        td { (pay.paid_on) }
+                        td {
+                            @match &pay.pseudonym {
+                                Some(name) => { a href={ "/people/" (pay.person_id) } { (name) } }
+                                None => { span.muted { "moved to another unit" } }
+                            }
+                        }
+                        td { (pay.period) }
+                        td.num { (money(pay.amount_cents)) }
+                        td { (pay.source) }
+                        td {
+                            @if let Some(on) = &pay.reversed_on {
+                                span.muted { "reversed on " (on) ": not counted" }
+                            } @else {
+                                @if pay.amount_cents > PAYMENT.max {
+                                    span.error { "beyond the bound of one payment: not counted; reverse it " }
+                                }
+                                form.inline method="post" action={ "/units/" (id) "/payments/" (pay.id) "/reverse" } {
+                                    (csrf(&session))
+                                    input type="text" name="reason" placeholder="why it was wrong" size="16" required maxlength=(text::REASON.max);
+                                    " "
+                                    button.secondary type="submit" { "Reverse" }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         @if take_payments {
@@ -517,7 +560,7 @@ pub async fn record_meeting(
         .record_meeting(
             id,
             f.day("held_on", "The meeting's date")?,
-            &f.text("title"),
+            &f.bounded(&text::MEETING_TITLE)?,
             &attendees,
             Some(session.account.id),
         )
@@ -543,8 +586,7 @@ pub async fn record_payment(
     if p.unit_id != id {
         return Err(AppError::NotFound);
     }
-    let amount = core_rules::import::parse_money(f.required("amount", "The amount")?)
-        .map_err(|e| Refusal::on("amount", "The amount: {}").arg(Because(&e)))?;
+    let amount = PAYMENT.parse(f.required("amount", "The amount")?)?;
     state
         .store
         .record_payment(
@@ -562,6 +604,29 @@ pub async fn record_payment(
     Ok(Redirect::to(&format!("/units/{id}")).into_response())
 }
 
+/// Reverses a payment recorded in error: an officer who may record payments in the unit, for
+/// a payment recorded in that unit (any other is "not found"). The payment stays in the
+/// record; from now on it counts as not paid.
+pub async fn reverse_payment(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Path((id, payment)): Path<(i64, i64)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = FormData::parse(&body);
+    unit_form(&state, &session, id, &f, Need::Payment).await?;
+    state
+        .store
+        .reverse_payment(
+            id,
+            payment,
+            &f.bounded(&text::REASON)?,
+            Some(session.account.id),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/units/{id}")).into_response())
+}
+
 pub async fn record_application(
     State(state): State<AppState>,
     Signed(session): Signed,
@@ -570,12 +635,13 @@ pub async fn record_application(
 ) -> AppResult<Response> {
     let f = FormData::parse(&body);
     manage(&state, &session, id, &f).await?;
+    let pseudonym = text::PARTY_NAME.check(f.required("pseudonym", "The party name")?)?;
     let identity = Identity {
-        legal_name: f.text("legal_name"),
-        email: f.text("email"),
-        phone: f.text("phone"),
-        address: f.text("address"),
-        workplace: f.text("workplace"),
+        legal_name: f.bounded(&text::LEGAL_NAME)?,
+        email: f.bounded(&text::EMAIL)?,
+        phone: f.bounded(&text::PHONE)?,
+        address: f.bounded(&text::ADDRESS)?,
+        workplace: f.bounded(&text::WORKPLACE)?,
         notes: String::new(),
     };
     if !identity.email.is_empty() && !core_rules::people::plausible_email(&identity.email) {
@@ -587,9 +653,9 @@ pub async fn record_application(
         .store
         .apply(
             id,
-            f.required("pseudonym", "The party name")?,
+            pseudonym,
             &identity,
-            &f.text("statement"),
+            &f.bounded(&text::STATEMENT)?,
             Day::today(),
             Some(session.account.id),
         )
@@ -621,7 +687,7 @@ pub async fn decide(
             app,
             decision,
             Day::today(),
-            &f.text("reason"),
+            &f.bounded(&text::REASON)?,
             Some(session.account.id),
         )
         .await?;
