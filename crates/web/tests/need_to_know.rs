@@ -471,11 +471,19 @@ async fn fixture() -> Fixture {
         .create_article(None, publication, None, "A draft", "Text.")
         .await
         .unwrap();
-    for rel in [Rel::Own, Rel::Below, Rel::Other, Rel::Closed] {
+    for rel in [Rel::Own, Rel::Below] {
         store
             .set_order(None, publication, unit[&rel], 10)
             .await
             .unwrap();
+    }
+    // A unit takes a paper only from a body above it that may know of it: not the other local
+    // committee's, and not the closed circle, which the local committee may not know of.
+    for rel in [Rel::Other, Rel::Closed] {
+        assert!(matches!(
+            store.set_order(None, publication, unit[&rel], 10).await,
+            Err(store::StoreError::NotFound(_))
+        ));
     }
     store.plan_edition(None, edition).await.unwrap();
     store
