@@ -381,3 +381,116 @@ async fn a_closed_circle_takes_no_paper_from_a_body_that_may_not_know_of_it() {
         "{row}"
     );
 }
+
+/// A person's history, read by the secretary of the circle they moved to from the closed
+/// circle: the changes, each day and what changed, but not who recorded them there, not their
+/// words there (a status's reason, a task's description), not the closed circle's code. Read by
+/// the closed circle's own secretary before the move, all of it.
+#[tokio::test]
+async fn a_history_keeps_a_closed_circles_officers_and_words_to_those_who_may_know_of_it() {
+    let app = app().await;
+    let closed = app.unit_id("mersey-bootle-seaforth").await;
+    let yard = app.unit_id("clyde-govan-yard").await;
+    app.officer(closed, "cell-keeper", Role::Secretary).await;
+    let (keeper, keeper_csrf) = app.login("cell-keeper", "officer password").await;
+    let ida = app
+        .store
+        .people_of_unit(closed)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.status == Status::Member && !p.pseudonym.starts_with("Officer"))
+        .unwrap();
+    let today = Day::today().to_string();
+    let id = ida.id;
+    for (path, form) in [
+        (
+            format!("/people/{id}/tasks"),
+            vec![
+                ("done_on", today.as_str()),
+                ("description", "CANARY-TASK at the cell's dock gate"),
+            ],
+        ),
+        (
+            format!("/people/{id}/status"),
+            vec![
+                ("status", "lapsed"),
+                ("on", today.as_str()),
+                ("reason", "CANARY-REASON missed the cell's meetings"),
+            ],
+        ),
+        (
+            format!("/people/{id}/status"),
+            vec![
+                ("status", "member"),
+                ("on", today.as_str()),
+                ("reason", "CANARY-REASON came back to the cell"),
+            ],
+        ),
+    ] {
+        let mut form = form;
+        form.push(("csrf", &keeper_csrf));
+        let r = app.post(&path, &keeper, &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.body);
+    }
+    // The closed circle's secretary sees the whole history of their own member.
+    let page = app.get(&format!("/people/{id}"), &keeper).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for seen in ["cell-keeper", "CANARY-REASON", "CANARY-TASK"] {
+        assert!(
+            page.body.contains(seen),
+            "{seen} not shown to the cell's secretary"
+        );
+    }
+    // The member asks to move to the yard; its secretary accepts.
+    let r = app
+        .post(
+            &format!("/people/{id}/transfer"),
+            &keeper,
+            &[
+                ("unit", &yard.to_string()),
+                ("on", &today),
+                ("reason", "works at the yard now"),
+                ("csrf", &keeper_csrf),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.location.as_deref(),
+        Some(format!("/people/{id}").as_str())
+    );
+    let asked = app.store.transfers_waiting_for(yard).await.unwrap();
+    let asked = asked.iter().find(|r| r.person_id == id).unwrap();
+    let (secretary, csrf) = app.login("secretary", "demo-secretary-iskra").await;
+    let r = app
+        .post(
+            &format!("/transfers/{}/decide", asked.id),
+            &secretary,
+            &[("decision", "accept"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&format!("/people/{id}"), &secretary).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // (Where the member lives is theirs now, as every identity of the unit's people.)
+    let circle = app.store.unit(closed).await.unwrap().unwrap().name;
+    for hidden in [
+        "cell-keeper",
+        "CANARY-REASON",
+        "CANARY-TASK",
+        "mersey-bootle-seaforth",
+        circle.as_str(),
+    ] {
+        assert!(
+            !page.body.contains(hidden),
+            "{hidden} shown to the yard's secretary"
+        );
+    }
+    // The changes are there: the days, the statuses, the transfer and its reason.
+    let history = section(&page.body, "History");
+    assert!(history.contains("lapsed") && history.contains("an officer"));
+    assert!(history.contains("works at the yard now"));
+    assert!(history.contains("a unit not shown") && history.contains("clyde-govan-yard"));
+    assert!(page.body.contains("recorded in a unit not shown"));
+}
