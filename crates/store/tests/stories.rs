@@ -3732,7 +3732,18 @@ async fn exposure_reads_the_structure_and_no_identities(db: &TestDb) {
     db.add_participant(congress, a, store::congress::Kind::Guest, 0, None)
         .await
         .unwrap();
+    // Boris asked for at Docks Circle 2 (waiting), and once at South (refused): only the
+    // waiting one is on a page, its secretary's.
+    db.request_transfer(b, o.docks2, today(), "moving", None)
+        .await
+        .unwrap();
+    let refused = db
+        .request_transfer(b, o.south, today(), "moving", None)
+        .await
+        .unwrap();
+    db.refuse_transfer(refused, today(), None).await.unwrap();
     let s = db.exposure_snapshot().await.unwrap();
+    assert_eq!(s.transfers_waiting, vec![(o.docks2, b)]);
     assert_eq!(s.articles, vec![(o.docks1, 1)]);
     assert_eq!(
         s.desk_reports,

@@ -1073,6 +1073,14 @@ async fn exposure_is_what_the_matrix_allows() {
                     has("closed_units") && ix.closed_branch[u as usize],
                     figures && rel == Rel::Closed,
                 ),
+                // The transfers asked into a unit, with the people by party name: its
+                // secretary, who answers them.
+                (
+                    "transfers",
+                    has("transfer_requests"),
+                    expected("POST", "/transfers/{id}/decide", v.role, v.state, rel)
+                        == Some(Expect::Allowed),
+                ),
             ] {
                 if got != want {
                     wrong.push(format!(
@@ -1107,9 +1115,15 @@ async fn exposure_is_what_the_matrix_allows() {
                 Rel::Own,
             ) == Some(Expect::Allowed),
         );
+        // Someone of another unit asked into the viewer's: by party name to the secretary who
+        // answers (the matrix's CANARY-MOVER), known from nothing else.
+        let mover = u64::from(
+            expected("POST", "/transfers/{id}/decide", v.role, v.state, Rel::Same)
+                == Some(Expect::Allowed),
+        );
         assert_eq!(
             e.count("people_by_pseudonym"),
-            names + sender,
+            names + sender + mover,
             "{} {:?}",
             v.role.code(),
             v.state
@@ -1121,7 +1135,13 @@ async fn exposure_is_what_the_matrix_allows() {
             v.role.code(),
             v.state
         );
-        assert_eq!(e.people, names + sender, "{} {:?}", v.role.code(), v.state);
+        assert_eq!(
+            e.people,
+            names + sender + mover,
+            "{} {:?}",
+            v.role.code(),
+            v.state
+        );
         // Documents in counts: the own unit's paper has one draft (the published article is
         // public), one report on the desk, none used; the congress one motion, no amendment, its
         // minutes, seen by whoever may open their pages (nobody here takes part).
@@ -1132,6 +1152,7 @@ async fn exposure_is_what_the_matrix_allows() {
             ("articles", u64::from(editor)),
             ("reports", u64::from(editor)),
             ("reports_in_articles", 0),
+            ("transfer_requests", mover),
             ("motions", congress("/congresses/{id}/motions/{motion}")),
             ("amendments", 0),
             ("minutes", congress("/congresses/{id}/minutes")),
@@ -1148,8 +1169,9 @@ async fn exposure_is_what_the_matrix_allows() {
         }
         assert_eq!(
             e.named_in_documents,
-            sender,
-            "only the report assigned to an editor names its sender to them: {} {:?}",
+            sender + mover,
+            "only the report assigned to an editor names its sender to them, and the transfers \
+             waiting for a unit the people asked for to its secretary: {} {:?}",
             v.role.code(),
             v.state
         );
