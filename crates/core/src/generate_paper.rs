@@ -218,7 +218,11 @@ pub fn publications(scale: &Scale) -> Vec<ScalePublication> {
                 }
                 match units[u].kind.as_str() {
                     "local" => Some(copies(seed, p, u, 20, 80)),
-                    "circle" if orders_at_all(seed, p, u, 80) => Some(copies(seed, p, u, 3, 20)),
+                    // A closed circle takes a paper only from a body that may know of it: under
+                    // the default statutes, the central committee's.
+                    "circle" if !units[u].closed && orders_at_all(seed, p, u, 80) => {
+                        Some(copies(seed, p, u, 3, 20))
+                    }
                     _ => None,
                 }
             },
@@ -285,7 +289,7 @@ pub fn publications(scale: &Scale) -> Vec<ScalePublication> {
             &|p, u| {
                 if u == l {
                     Some(copies(seed, p, u, 30, 100))
-                } else if units[u].code.starts_with(&prefix) {
+                } else if units[u].code.starts_with(&prefix) && !units[u].closed {
                     Some(copies(seed, p, u, 5, 25))
                 } else {
                     None
@@ -679,6 +683,26 @@ mod tests {
         assert_eq!(editions(&scale, 1, &pubs[1]).len(), 52);
         assert!(eds.windows(2).all(|w| w[0].issued_on < w[1].issued_on));
         assert_eq!(pubs, publications(&scale));
+    }
+
+    #[test]
+    fn a_closed_circle_takes_only_the_central_committees_paper() {
+        let n = 20_000;
+        let units = scale_units(2, n);
+        let scale = Scale::new(2, n, &units, today());
+        let closed: HashSet<usize> = (0..units.len()).filter(|&u| units[u].closed).collect();
+        assert!(!closed.is_empty());
+        let pubs = publications(&scale);
+        // Under the default statutes only the central committee may know of a closed circle:
+        // no other body takes its order, and the central paper does.
+        for publ in &pubs[1..] {
+            assert!(
+                publ.orders.iter().all(|(u, _)| !closed.contains(u)),
+                "{}",
+                publ.code
+            );
+        }
+        assert!(pubs[0].orders.iter().any(|(u, _)| closed.contains(u)));
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Meeting {
 pub struct Task {
     pub id: i64,
     pub person_id: i64,
+    /// The unit it was recorded in (the person's unit then).
+    pub unit_id: i64,
     pub done_on: String,
     pub description: String,
 }
@@ -188,7 +190,7 @@ impl Store {
 
     pub async fn tasks_of_person(&self, person: i64) -> Result<Vec<Task>> {
         let rows = sqlx::query(
-            "SELECT id, person_id, done_on, description FROM tasks WHERE person_id = $1 ORDER BY done_on DESC, id DESC",
+            "SELECT id, person_id, unit_id, done_on, description FROM tasks WHERE person_id = $1 ORDER BY done_on DESC, id DESC",
         )
         .bind(person)
         .fetch_all(self.pool())
@@ -198,6 +200,7 @@ impl Store {
                 Ok(Task {
                     id: r.try_get("id")?,
                     person_id: r.try_get("person_id")?,
+                    unit_id: r.try_get("unit_id")?,
                     done_on: r.try_get("done_on")?,
                     description: r.try_get("description")?,
                 })

@@ -117,7 +117,7 @@ pub(crate) async fn insert_payment(
 }
 
 /// A unit chain as the split reads it: id, kind, closed; nearest first.
-type Chain = Vec<(i64, String, bool)>;
+pub(crate) type Chain = Vec<(i64, String, bool)>;
 
 /// The units of a person's unit chain, nearest first.
 async fn chain_of_person(tx: &mut Transaction<'_, Any>, person: i64) -> Result<Chain> {
@@ -140,7 +140,7 @@ async fn chain_of_person(tx: &mut Transaction<'_, Any>, person: i64) -> Result<C
 }
 
 /// The units of a unit's chain, nearest first.
-async fn chain_of_unit(tx: &mut Transaction<'_, Any>, unit: i64) -> Result<Chain> {
+pub(crate) async fn chain_of_unit(tx: &mut Transaction<'_, Any>, unit: i64) -> Result<Chain> {
     let rows = sqlx::query(
         "SELECT u.id, u.kind, u.closed FROM unit_tree t JOIN units u ON u.id = t.ancestor_id \
          WHERE t.unit_id = $1 ORDER BY t.depth",

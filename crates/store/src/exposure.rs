@@ -1,7 +1,7 @@
 //! What exposure analysis reads: the whole organisation's structure in a few scans, with no
 //! names and no identities (people by number, unit and status; accounts and their offices;
 //! meetings and who attended them; documents counted where they are kept, with the people they
-//! name by number).
+//! name by number, the transfers waiting for a unit's answer among them).
 
 use crate::roles::Grant;
 use crate::units::Unit;
@@ -67,6 +67,10 @@ pub struct Snapshot {
     /// `(unit id, reports used in articles)`, counted at the unit that runs the publication
     /// (an article's page shows the reports it was made from).
     pub reports_in_articles: Vec<(i64, i64)>,
+    /// `(unit id, person id)`: the transfers asked into a unit and waiting for its answer, each
+    /// with the person asked for (the unit's secretary sees them by party name, and the reason,
+    /// on the unit's page).
+    pub transfers_waiting: Vec<(i64, i64)>,
     /// Every congress, with its documents counted.
     pub congresses: Vec<CongressRow>,
     /// `(congress id, person id)`: who takes part in which congress.
@@ -238,6 +242,10 @@ impl Store {
             report_senders.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
         }
         drop(rows);
+        let transfers_waiting = pairs(
+            "SELECT to_unit, person_id FROM transfer_requests WHERE decision IS NULL ORDER BY id",
+        )
+        .await?;
         let congresses = sqlx::query(
             "SELECT c.id, \
                (SELECT COUNT(*) FROM congress_motions m WHERE m.congress_id = c.id) AS motions, \
@@ -276,6 +284,7 @@ impl Store {
             desk_reports,
             report_senders,
             reports_in_articles,
+            transfers_waiting,
             congresses,
             participants,
         })

@@ -15,7 +15,7 @@
 use crate::audit::{self, Value};
 use crate::refused;
 use crate::{now, Result, Store, StoreError};
-use core_rules::paper::circulation::Tree;
+use core_rules::paper::circulation::{Tree, TreeUnit};
 use core_rules::paper::{
     self, AgentReturn, ArticleState, Orders, Plan, Reconciliation, ReportCategory, Triage,
 };
@@ -879,10 +879,12 @@ impl Store {
         copies: i64,
     ) -> Result<()> {
         quantity::ORDER.check(copies)?;
+        let rules = self.access_rules(Day::today()).await?;
         let mut tx = self.write().await?;
         if self.unit_in(&mut tx, unit).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {unit}")));
         }
+        serves(&mut tx, &rules, publication, unit).await?;
         sqlx::query("DELETE FROM paper_orders WHERE publication_id = $1 AND unit_id = $2")
             .bind(publication)
             .bind(unit)
@@ -920,7 +922,9 @@ impl Store {
         copies: i64,
     ) -> Result<i64> {
         quantity::SUBSCRIPTION.check(copies)?;
+        let rules = self.access_rules(Day::today()).await?;
         let mut tx = self.write().await?;
+        serves(&mut tx, &rules, publication, unit).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO paper_subscriptions (publication_id, unit_id, person_id, copies) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -952,14 +956,38 @@ impl Store {
             .collect()
     }
 
-    async fn tree(&self) -> Result<Tree> {
-        Tree::new(&self.unit_parents().await?).map_err(internal)
+    /// The unit tree as circulation routes by it: each unit's place, whether it is closed, and
+    /// whether its kind may know of the closed units below it under the statutes in force today.
+    pub async fn circulation_tree(&self) -> Result<Tree> {
+        let rules = self.access_rules(Day::today()).await?;
+        let rows = sqlx::query("SELECT id, parent_id, kind, closed FROM units")
+            .fetch_all(self.pool())
+            .await?;
+        let units = rows
+            .iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(TreeUnit {
+                    id: r.try_get("id")?,
+                    parent: r.try_get("parent_id")?,
+                    closed: r.try_get::<i64, _>("closed")? != 0,
+                    sees_closed: rules.body_may_know(&kind, true),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Tree::with_secrecy(&units).map_err(internal)
     }
 
     /// Plans an edition's circulation from the standing orders: one bundle per unit, the print
     /// run with the reserve. Planned again (replacing the bundles) only while no return is in.
+    ///
+    /// Only the orders of units the publication's unit may know of count (a unit takes a paper
+    /// only from such a body: `set_order` refuses the others, and one left from before, or from
+    /// a unit closed since, is ignored), and the reserve is a share of the copies ordered in the
+    /// open ([`paper::circulation::reserve_base`]): so the paper's editors know of every bundle
+    /// they print, and nobody learns of a closed unit from the reserve.
     pub async fn plan_edition(&self, actor: Option<i64>, edition: i64) -> Result<Plan> {
-        let tree = self.tree().await?;
+        let tree = self.circulation_tree().await?;
         let mut tx = self.write().await?;
         let e = edition_in(&mut tx, edition).await?;
         let returns: i64 =
@@ -974,8 +1002,8 @@ impl Store {
             .arg(e.number)
             .into());
         }
-        let percent: i64 =
-            sqlx::query_scalar("SELECT reserve_percent FROM publications WHERE id = $1")
+        let (percent, paper_unit): (i64, i64) =
+            sqlx::query_as("SELECT reserve_percent, unit_id FROM publications WHERE id = $1")
                 .bind(e.publication_id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -1001,9 +1029,17 @@ impl Store {
         {
             orders.subscribers.insert(r.try_get("unit_id")?, r.try_get::<i64, _>("n")? as u64);
         }
-        let ordered = paper::circulation::ordered(&orders).map_err(crate::rule)?;
-        orders.reserve =
-            paper::circulation::reserve_for(ordered, percent as u64).map_err(crate::rule)?;
+        orders.units.retain(|&u, _| tree.may_know(paper_unit, u));
+        orders
+            .subscribers
+            .retain(|&u, _| tree.may_know(paper_unit, u));
+        // The whole first, with checked arithmetic: once it fits, every part of it does.
+        paper::circulation::ordered(&orders).map_err(crate::rule)?;
+        orders.reserve = paper::circulation::reserve_for(
+            paper::circulation::reserve_base(&tree, &orders, paper_unit),
+            percent as u64,
+        )
+        .map_err(crate::rule)?;
         let plan = paper::plan(&tree, &orders).map_err(circulation_error)?;
         sqlx::query("DELETE FROM bundles WHERE edition_id = $1")
             .bind(edition)
@@ -1125,7 +1161,7 @@ impl Store {
             .edition(edition)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("edition {edition}")))?;
-        let tree = self.tree().await?;
+        let tree = self.circulation_tree().await?;
         let mut bundles = Vec::new();
         for r in sqlx::query("SELECT unit_id, ordered, subscribers, copies FROM bundles WHERE edition_id = $1 ORDER BY unit_id")
             .bind(edition)
@@ -1187,6 +1223,41 @@ impl Store {
             .collect()
     }
 
+    /// The copies sent to and sold by some units (a viewer's hidden ones), per edition of a
+    /// publication: `edition id -> (sent, sold)`, for editions where they had any. A viewer's
+    /// series and print runs are the whole less these. Hidden units are few (closed branches), so
+    /// this reads a few bundles by the unit index.
+    pub async fn copies_in_units(
+        &self,
+        publication: i64,
+        units: &[i64],
+    ) -> Result<HashMap<i64, (i64, i64)>> {
+        let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+        for chunk in units.chunks(500) {
+            let list = (2..=chunk.len() + 1)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT b.edition_id, CAST(SUM(b.copies) AS BIGINT) AS sent, \
+                 CAST(SUM(COALESCE(r.sold, 0)) AS BIGINT) AS sold \
+                 FROM bundles b JOIN editions e ON e.id = b.edition_id \
+                 LEFT JOIN bundle_returns r ON r.edition_id = b.edition_id AND r.unit_id = b.unit_id \
+                 WHERE e.publication_id = $1 AND b.unit_id IN ({list}) GROUP BY b.edition_id"
+            );
+            let mut q = sqlx::query(&sql).bind(publication);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let e = out.entry(r.try_get("edition_id")?).or_default();
+                e.0 += r.try_get::<i64, _>("sent")?;
+                e.1 += r.try_get::<i64, _>("sold")?;
+            }
+        }
+        Ok(out)
+    }
+
     /// Copies sent and sold per edition of a publication, oldest first: `(number, sent, sold)`.
     pub async fn circulation_series(&self, publication: i64) -> Result<Vec<(i64, i64, i64)>> {
         let rows = sqlx::query(
@@ -1201,6 +1272,40 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("number")?, r.try_get("sent")?, r.try_get("sold")?)))
             .collect()
+    }
+}
+
+/// A unit takes a paper only from a body that may know of it (`AccessRules::body_may_know`, the
+/// rule offices are judged by): the publication's unit must be the unit or one above it with no
+/// closed unit between them, or of a kind the statutes let see closed units. Any other unit is
+/// "not found", as a unit that does not exist: the paper's editors would print copies for a
+/// unit they may not know of, and its bundle would pass through units that may not either.
+async fn serves(
+    tx: &mut Transaction<'_, Any>,
+    rules: &core_rules::roles::AccessRules,
+    publication: i64,
+    unit: i64,
+) -> Result<()> {
+    let paper_unit: Option<i64> =
+        sqlx::query_scalar("SELECT unit_id FROM publications WHERE id = $1")
+            .bind(publication)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(paper_unit) = paper_unit else {
+        return Err(StoreError::NotFound(format!("publication {publication}")));
+    };
+    let chain = crate::dues::chain_of_unit(tx, unit).await?;
+    let knows = chain
+        .iter()
+        .position(|(id, _, _)| *id == paper_unit)
+        .is_some_and(|depth| {
+            let closed_between = chain[..depth].iter().any(|(_, _, closed)| *closed);
+            rules.body_may_know(&chain[depth].1, closed_between)
+        });
+    if knows {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound(format!("unit {unit}")))
     }
 }
 

@@ -46,6 +46,10 @@ pub struct HistoryEntry {
     pub to_value: Option<String>,
     pub reason: String,
     pub by: Option<String>,
+    /// The code of the unit the person belonged to when the entry was recorded (for a transfer,
+    /// the unit they left): where its officer wrote it, and so what its login, its reason and
+    /// its values may tell of. Read from the transfers in the order they were recorded.
+    pub recorded_in: Option<String>,
 }
 
 macro_rules! person_columns {
@@ -591,14 +595,17 @@ impl Store {
     pub async fn history(&self, person: i64) -> Result<Vec<HistoryEntry>> {
         let mut out = Vec::new();
         let origin = sqlx::query(
-            "SELECT p.since, a.login, i.file_name FROM persons p \
+            "SELECT p.since, a.login, i.file_name, u.code FROM persons p \
+             JOIN units u ON u.id = p.unit_id \
              LEFT JOIN accounts a ON a.id = p.created_by LEFT JOIN imports i ON i.id = p.import_id \
              WHERE p.id = $1",
         )
         .bind(person)
         .fetch_optional(self.pool())
         .await?;
-        if let Some(r) = origin {
+        let mut now_in: Option<String> = None;
+        if let Some(r) = &origin {
+            now_in = r.try_get("code")?;
             let file: Option<String> = r.try_get("file_name")?;
             out.push(HistoryEntry {
                 on_date: r.try_get("since")?,
@@ -610,17 +617,20 @@ impl Store {
                     None => "first contact".into(),
                 },
                 by: r.try_get("login")?,
+                recorded_in: None,
             });
         }
         let rows = sqlx::query(
-            "SELECT h.on_date, h.change, h.from_value, h.to_value, h.reason, a.login \
+            "SELECT h.id, h.on_date, h.change, h.from_value, h.to_value, h.reason, a.login \
              FROM person_history h LEFT JOIN accounts a ON a.id = h.by_account \
              WHERE h.person_id = $1 ORDER BY h.on_date, h.id",
         )
         .bind(person)
         .fetch_all(self.pool())
         .await?;
+        let mut ids = Vec::with_capacity(rows.len());
         for r in rows {
+            ids.push(r.try_get::<i64, _>("id")?);
             out.push(HistoryEntry {
                 on_date: r.try_get("on_date")?,
                 change: r.try_get("change")?,
@@ -628,7 +638,24 @@ impl Store {
                 to_value: r.try_get("to_value")?,
                 reason: r.try_get("reason")?,
                 by: r.try_get("login")?,
+                recorded_in: None,
             });
+        }
+        // Where each entry was written: walking back from the unit the person is in now, in the
+        // order the entries were recorded (a transfer dated back still moved them when it was
+        // recorded), each transfer takes them back to the unit they left.
+        let skip = usize::from(origin.is_some());
+        let mut recorded: Vec<usize> = (0..ids.len()).collect();
+        recorded.sort_by_key(|&i| ids[i]);
+        for &i in recorded.iter().rev() {
+            let h = &mut out[skip + i];
+            if h.change == "transfer" {
+                now_in = h.from_value.clone();
+            }
+            h.recorded_in = now_in.clone();
+        }
+        if let Some(first) = out.first_mut().filter(|_| skip == 1) {
+            first.recorded_in = now_in;
         }
         Ok(out)
     }

@@ -15,7 +15,7 @@ use core_rules::congress::blocs::Choice;
 use core_rules::congress::text::Edit;
 use core_rules::generate::Scale;
 use core_rules::generate_paper::{self as gen, ScalePublication};
-use core_rules::paper::circulation::{reserve_for, Tree};
+use core_rules::paper::circulation::{reserve_base, reserve_for, Tree};
 use core_rules::paper::{self, Orders};
 use std::collections::HashMap;
 
@@ -77,7 +77,7 @@ impl Store {
         let ids = self.scale_unit_ids(scale).await?;
         let index_of: HashMap<i64, usize> =
             ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-        let tree = Tree::new(&self.unit_parents().await?).map_err(internal)?;
+        let tree = self.circulation_tree().await?;
         let mut written = 0u64;
         for (p, publication) in gen::publications(scale).iter().enumerate() {
             written += self
@@ -140,9 +140,15 @@ impl Store {
         for &(u, c) in &publication.orders {
             orders.units.insert(ids[u], c);
         }
-        let ordered: u64 = orders.units.values().sum();
-        orders.reserve =
-            reserve_for(ordered, publication.reserve_percent as u64).map_err(internal)?;
+        // As `plan_edition` plans: only the units the paper's unit may know of (the generator
+        // orders no other), and a reserve on the copies ordered in the open.
+        let paper_unit = ids[publication.unit];
+        orders.units.retain(|&u, _| tree.may_know(paper_unit, u));
+        orders.reserve = reserve_for(
+            reserve_base(tree, &orders, paper_unit),
+            publication.reserve_percent as u64,
+        )
+        .map_err(internal)?;
         let plan = paper::plan(tree, &orders).map_err(internal)?;
 
         let editions = gen::editions(scale, p, publication);

@@ -797,3 +797,146 @@ async fn a_correspondent_is_known_to_one_editor_and_cleared_after_the_statutes_d
         .unwrap_err();
     assert!(err.to_string().contains("4000 days"), "{err}");
 }
+
+on_every_backend!(a_closed_circles_bundle_is_known_only_where_it_may_be);
+/// A closed circle takes a paper only from a body that may know of it, and its bundle comes
+/// from that body, past the units that may not: the region and the local carry none of its
+/// copies, the reserve grows with none of them, and a viewer who may not know of it finds it in
+/// no figure, the print run and the series included (issue 17, finding 7's class).
+async fn a_closed_circles_bundle_is_known_only_where_it_may_be(db: &TestDb) {
+    let o = org(db).await;
+    let cell = db
+        .create_unit(
+            &core_rules::units::NewUnit {
+                closed: true,
+                ..new_unit("docks-cell", "Docks Cell", "circle", Some("docks"))
+            },
+            Some(o.admin),
+        )
+        .await
+        .unwrap();
+    let (p, e) = central_paper(db, &o).await;
+    let north_paper = db
+        .create_publication(Some(o.admin), "north", "North Worker", o.north, 10)
+        .await
+        .unwrap();
+    // The regional committee may not know of the cell: it takes no order, no subscriber from
+    // it, exactly as from a unit that does not exist, and nothing is written.
+    let refused = db.set_order(Some(o.admin), north_paper, cell, 9).await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound(_))),
+        "{refused:?}"
+    );
+    let refused = db
+        .subscribe(Some(o.admin), north_paper, cell, None, 1)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound(_))),
+        "{refused:?}"
+    );
+    assert_eq!(db.order_of(north_paper, cell).await.unwrap(), 0);
+    // A unit outside the paper's branch takes none either.
+    let refused = db.set_order(Some(o.admin), north_paper, o.south, 9).await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound(_))),
+        "{refused:?}"
+    );
+    // The central committee may know of it.
+    db.set_order(Some(o.admin), p, o.docks1, 40).await.unwrap();
+    db.set_order(Some(o.admin), p, o.docks2, 25).await.unwrap();
+    db.set_order(Some(o.admin), p, cell, 7).await.unwrap();
+    db.subscribe(Some(o.admin), p, cell, None, 1).await.unwrap();
+    let plan = db.plan_edition(Some(o.admin), e).await.unwrap();
+    // 65 copies in the open at 10%, rounded up: 7; the cell's 8 get no reserve.
+    assert_eq!((plan.reserve, plan.print_run), (7, 65 + 8 + 7));
+    let c = db.circulation(e).await.unwrap();
+    let into = |u: i64| -> Vec<(Option<i64>, u64)> {
+        c.plan
+            .legs
+            .iter()
+            .filter(|l| l.to == u)
+            .map(|l| (l.from, l.copies))
+            .collect()
+    };
+    assert_eq!(into(o.north), vec![(Some(o.cc), 65)]);
+    assert_eq!(into(o.docks), vec![(Some(o.north), 65)]);
+    assert_eq!(into(cell), vec![(Some(o.cc), 8)]);
+    assert_eq!(into(o.cc), vec![(None, 73)]);
+    db.record_return(
+        None,
+        e,
+        &AgentReturn {
+            unit: cell,
+            received: 8,
+            sold: 6,
+            free: 0,
+            returned: 2,
+            remitted_cents: 900,
+        },
+    )
+    .await
+    .unwrap();
+    db.record_return(
+        None,
+        e,
+        &AgentReturn {
+            unit: o.docks1,
+            received: 40,
+            sold: 30,
+            free: 0,
+            returned: 10,
+            remitted_cents: 4500,
+        },
+    )
+    .await
+    .unwrap();
+    // Whoever may not know of the cell: its copies and money are in no figure.
+    let c = db.circulation(e).await.unwrap();
+    let tree = db.circulation_tree().await.unwrap();
+    let seen = c.reconciliation.seen_by(&tree, |u| u != cell);
+    assert!(seen.copies_balance());
+    assert_eq!(
+        (seen.print_run, seen.total.sent, seen.total.sold),
+        (72, 65, 30)
+    );
+    assert_eq!(seen.total.remitted_cents, 4500);
+    assert_eq!(seen.branches[&o.north], seen.total);
+    assert_eq!(seen.branches[&o.docks].sent, 65);
+    // The whole, for those who may.
+    let all = &c.reconciliation;
+    assert_eq!(
+        (all.print_run, all.total.sent, all.total.sold),
+        (80, 73, 36)
+    );
+    // The series less the cell's copies, per edition.
+    let theirs = db.copies_in_units(p, &[cell]).await.unwrap();
+    assert_eq!(theirs.get(&e), Some(&(8, 6)));
+    assert_eq!(db.circulation_series(p).await.unwrap(), vec![(7, 73, 36)]);
+    // An order left from before the rule (the cell ordering the regional paper) is ignored
+    // when the edition is planned: nobody prints for a unit they may not know of.
+    sqlx::query("INSERT INTO paper_orders (publication_id, unit_id, copies) VALUES ($1, $2, 9)")
+        .bind(north_paper)
+        .bind(cell)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db.set_order(Some(o.admin), north_paper, o.docks1, 20)
+        .await
+        .unwrap();
+    let ne = db
+        .create_edition(
+            Some(o.admin),
+            north_paper,
+            &NewEdition {
+                number: 1,
+                date: days_ago(1),
+                price_cents: 100,
+                headline: "North".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let plan = db.plan_edition(Some(o.admin), ne).await.unwrap();
+    assert_eq!(plan.bundles.len(), 1);
+    assert_eq!((plan.reserve, plan.print_run), (2, 22));
+}

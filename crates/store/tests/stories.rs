@@ -4021,7 +4021,18 @@ async fn exposure_reads_the_structure_and_no_identities(db: &TestDb) {
     db.add_participant(congress, a, store::congress::Kind::Guest, 0, None)
         .await
         .unwrap();
+    // Boris asked for at Docks Circle 2 (waiting), and once at South (refused): only the
+    // waiting one is on a page, its secretary's.
+    db.request_transfer(b, o.docks2, today(), "moving", None)
+        .await
+        .unwrap();
+    let refused = db
+        .request_transfer(b, o.south, today(), "moving", None)
+        .await
+        .unwrap();
+    db.refuse_transfer(refused, today(), None).await.unwrap();
     let s = db.exposure_snapshot().await.unwrap();
+    assert_eq!(s.transfers_waiting, vec![(o.docks2, b)]);
     assert_eq!(s.articles, vec![(o.docks1, 1)]);
     assert_eq!(
         s.desk_reports,
@@ -5210,4 +5221,89 @@ async fn a_closed_units_dues_go_to_the_nearest_body_that_may_know_of_it(db: &Tes
         "the chore is done once"
     );
     verify_ok(db).await;
+}
+
+on_every_backend!(a_history_says_where_each_entry_was_written);
+/// A person's history says where each entry was written: the unit they belonged to when it was
+/// recorded, read back from their transfers in the order they were recorded (a transfer dated
+/// back included), so that a page can keep an entry written in a closed unit to those who may
+/// know of it. Their tasks say where they were recorded too.
+async fn a_history_says_where_each_entry_was_written(db: &TestDb) {
+    let o = org(db).await;
+    let by = Some(o.admin);
+    let cell = db
+        .create_unit(
+            &core_rules::units::NewUnit {
+                closed: true,
+                ..new_unit("docks-cell", "Docks Cell", "circle", Some("docks"))
+            },
+            by,
+        )
+        .await
+        .unwrap();
+    let ida = db
+        .create_person(
+            &person(
+                "Ida",
+                cell,
+                Status::Member,
+                100,
+                identity("ida@example.org", ""),
+            ),
+            by,
+        )
+        .await
+        .unwrap();
+    db.record_task(ida, cell, days_ago(20), "leaflets at the gate", by)
+        .await
+        .unwrap();
+    db.set_status(ida, Status::Lapsed, days_ago(10), "stopped coming", by)
+        .await
+        .unwrap();
+    db.transfer(ida, o.docks1, days_ago(5), "moved house", by)
+        .await
+        .unwrap();
+    db.set_status(ida, Status::Member, days_ago(4), "back", by)
+        .await
+        .unwrap();
+    // Recorded after the status change above, dated before it: still the move that took her
+    // from docks-1 to docks-2, and the change "back" was written in docks-1.
+    db.transfer(ida, o.docks2, days_ago(6), "works at the other dock", by)
+        .await
+        .unwrap();
+    db.record_task(ida, o.docks2, days_ago(1), "sold papers", by)
+        .await
+        .unwrap();
+    let h = db.history(ida).await.unwrap();
+    let at: Vec<(&str, &str, Option<&str>)> = h
+        .iter()
+        .map(|e| {
+            (
+                e.change.as_str(),
+                e.reason.as_str(),
+                e.recorded_in.as_deref(),
+            )
+        })
+        .collect();
+    // In the order of their dates; written where she was when each was recorded.
+    assert_eq!(
+        at,
+        vec![
+            ("recorded", "first contact", Some("docks-cell")),
+            ("status", "stopped coming", Some("docks-cell")),
+            ("transfer", "works at the other dock", Some("docks-1")),
+            ("transfer", "moved house", Some("docks-cell")),
+            ("status", "back", Some("docks-1")),
+        ],
+        "{h:#?}"
+    );
+    let tasks = db.tasks_of_person(ida).await.unwrap();
+    let units: Vec<(&str, i64)> = tasks
+        .iter()
+        .map(|t| (t.description.as_str(), t.unit_id))
+        .collect();
+    assert_eq!(
+        units,
+        vec![("sold papers", o.docks2), ("leaflets at the gate", cell)]
+    );
 }

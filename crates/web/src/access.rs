@@ -188,8 +188,24 @@ fn office_reaches(who: &Who, place: Place, names: bool, roles: &[Role]) -> bool 
         // The target and every unit between it and the office's unit: a closed one among them
         // hides the rest from all but the bodies the statutes name.
         let hidden = place.chain[..depth].iter().any(|u| u.closed);
-        !hidden || who.rules.closed_seen_by.contains(&h.unit_kind)
+        who.rules.body_may_know(&h.unit_kind, hidden)
     })
+}
+
+/// Whether the body at unit `body` (the unit of `place` or one above it) may know of the unit
+/// at `place`: the rule its offices are judged by (a closed unit between them hides it, except
+/// from the bodies the statutes name). Not a question about the viewer but about two units: a
+/// unit takes a paper only from a body that may know of it, so that the paper's editors know
+/// every unit their print run serves and the bundle goes down only through units that may know
+/// of it (`core_rules::paper::circulation`, README "Who sees what").
+pub fn body_knows(rules: &AccessRules, place: Place, body: i64) -> bool {
+    match place.chain.iter().position(|u| u.id == body) {
+        Some(depth) => rules.body_may_know(
+            &place.chain[depth].kind,
+            place.chain[..depth].iter().any(|u| u.closed),
+        ),
+        None => false,
+    }
 }
 
 fn is_member_of(who: &Who, unit: i64) -> bool {
@@ -724,6 +740,59 @@ mod tests {
         );
         assert_eq!(move_to(&w, &t.other), (false, false));
         assert!(!allowed(&w, Action::DecideTransfer(at(&t.local))));
+    }
+
+    /// The paper routes bundles and takes orders by `core_rules`' rule of which body may know of
+    /// which unit: it must be the rule offices are judged by here, for every pair of units and
+    /// whichever kinds the statutes name.
+    #[test]
+    fn the_papers_rule_of_who_may_know_of_whom_is_the_offices_rule() {
+        use core_rules::paper::circulation::{Tree as Routes, TreeUnit};
+        let t = tree();
+        let chains = [&t.cc, &t.region, &t.local, &t.circle, &t.closed, &t.other];
+        let s = session(false, Some(7));
+        for seen_by in [
+            vec![],
+            vec!["central"],
+            vec!["local"],
+            vec!["regional", "local"],
+        ] {
+            let rules = AccessRules {
+                closed_seen_by: seen_by.iter().map(|k| k.to_string()).collect(),
+                ..AccessRules::default()
+            };
+            let routes = Routes::with_secrecy(
+                &chains
+                    .iter()
+                    .map(|c| TreeUnit {
+                        id: c[0].id,
+                        parent: c[0].parent_id,
+                        closed: c[0].closed,
+                        sees_closed: rules.closed_seen_by.contains(&c[0].kind),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+            for body in chains {
+                let mut w = who(
+                    &s,
+                    Some((7, body[0].id, Status::Member)),
+                    &[(Role::Agent, body[0].id, &body[0].kind)],
+                );
+                w.rules = rules.clone();
+                for unit in chains {
+                    let office = allowed(&w, Action::ViewFigures(at(unit)));
+                    assert_eq!(
+                        routes.may_know(body[0].id, unit[0].id),
+                        office,
+                        "{} about {} under {seen_by:?}",
+                        body[0].id,
+                        unit[0].id
+                    );
+                    assert_eq!(body_knows(&rules, at(unit), body[0].id), office);
+                }
+            }
+        }
     }
 
     #[test]

@@ -27,8 +27,9 @@
 //! know of, so for an account that reads reports every unit is asked), the reports used in
 //! articles (shown on the article's page), and a congress's motions, amendments and minutes
 //! (`ViewCongress`: the class is asked as a non-participant, and each person again for the
-//! congresses they take part in). Documents also name people: a report its sender, a congress
-//! its participants (on its pages, by party name). Those people are exposed by party name too,
+//! congresses they take part in), and the transfers asked into a unit (`DecideTransfer`: its
+//! secretary answers them on its page). Documents also name people: a report its sender, a
+//! congress its participants (on its pages, by party name), a transfer the person asked for. Those people are exposed by party name too,
 //! counted once with the people met ([`Exposure::named_in_documents`]). A report's sender is
 //! shown only to the editor it is assigned to (`SeeSender`, asked for the account's own reports
 //! person by person, like a congress one takes part in), and not once it is cleared.
@@ -145,6 +146,15 @@ pub const KINDS: &[Kind] = &[
         },
     },
     Kind {
+        name: "transfer_requests",
+        label: "transfers asked into a unit (the person by party name, and the reason)",
+        // The unit's page, to the secretary who answers them.
+        of: Of::Units {
+            ask: |p| Action::DecideTransfer(p),
+            per_unit: |ix, u| ix.unit_movers.row(u).len() as u64,
+        },
+    },
+    Kind {
         name: "motions",
         label: "a congress's motions",
         of: Of::Congresses {
@@ -189,6 +199,7 @@ pub const KINDS: &[Kind] = &[
 const PSEUDONYMS: usize = 0;
 const IDENTITIES: usize = 1;
 const MEETINGS: usize = 2;
+const TRANSFERS: usize = 7;
 
 /// The snapshot, indexed: units and people numbered densely.
 pub struct Index {
@@ -217,6 +228,8 @@ pub struct Index {
     pub account_senders: HashMap<i64, Vec<(u32, u32)>>,
     /// Reports used in the articles of the publications each unit runs.
     pub unit_reports_in_articles: Vec<u64>,
+    /// The people asked into each unit by the transfers waiting for its answer (by index).
+    pub unit_movers: Csr,
     /// Congresses by id.
     pub congress_ix: HashMap<i64, usize>,
     /// Each congress's participants (people by index), and each person's congresses as
@@ -250,6 +263,9 @@ pub struct ClassAnswer {
     pub units: Vec<(u32, u32)>,
     /// Congresses (by index) whose documents are shown to the class, whoever takes part.
     pub congresses: Vec<u32>,
+    /// Units whose waiting transfers the class answers (and so sees their people by party
+    /// name), those with any, sorted.
+    pub deciding: Vec<u32>,
     /// Units whose people are known by party name, sorted.
     pub named: Vec<u32>,
     /// Units whose people are known by identity, sorted.
@@ -403,6 +419,12 @@ impl Index {
         let unit_articles = per_unit(&snap.articles);
         let unit_reports = per_unit(&snap.desk_reports);
         let unit_reports_in_articles = per_unit(&snap.reports_in_articles);
+        let moving: Vec<(u32, u32)> = snap
+            .transfers_waiting
+            .iter()
+            .filter_map(|&(u, p)| Some((*unit_ix.get(&u)? as u32, person_ix.get(p)?)))
+            .collect();
+        let unit_movers = Csr::from_pairs(snap.units.len(), &moving);
         let mut account_senders: HashMap<i64, Vec<(u32, u32)>> = HashMap::new();
         for &(account, u, p) in &snap.report_senders {
             if let (Some(&u), Some(p)) = (unit_ix.get(&u), person_ix.get(p)) {
@@ -436,6 +458,7 @@ impl Index {
         // from them.
         snap.report_senders = Vec::new();
         snap.participants = Vec::new();
+        snap.transfers_waiting = Vec::new();
         let attendance =
             Attendance::from_meetings(snap.people.len(), std::mem::take(&mut snap.attendance));
         let mut grants_of: HashMap<i64, Vec<Held>> = HashMap::new();
@@ -462,6 +485,7 @@ impl Index {
             unit_reports,
             account_senders,
             unit_reports_in_articles,
+            unit_movers,
             congress_ix,
             congress_people,
             person_congresses,
@@ -639,6 +663,9 @@ impl Index {
                 if bits & (1 << IDENTITIES) != 0 {
                     a.identified.push(u as u32);
                 }
+                if bits & (1 << TRANSFERS) != 0 && !self.unit_movers.row(u).is_empty() {
+                    a.deciding.push(u as u32);
+                }
             }
         }
         // A congress's documents, asked as for someone who does not take part in it: the part
@@ -658,6 +685,7 @@ impl Index {
             }
         }
         a.units.sort_unstable();
+        a.deciding.sort_unstable();
         a.named.sort_unstable();
         a.identified.sort_unstable();
         a.known = a.named.iter().chain(&a.identified).copied().collect();
@@ -780,8 +808,9 @@ impl Index {
             people.clear();
         }
         // People the documents name, by party name: the senders of the reports assigned to the
-        // account, where the rules show them, and the participants of the congresses shown.
-        // `people` holds the holder and those they met.
+        // account, where the rules show them, the participants of the congresses shown, and the
+        // people asked into the units whose transfers the account answers. `people` holds the
+        // holder and those they met.
         let mut named_in_documents = 0u64;
         let assigned = s
             .account
@@ -813,7 +842,11 @@ impl Index {
             .iter()
             .chain(&taking_part)
             .flat_map(|&c| self.congress_people.row(c as usize).iter().copied());
-        for q in senders.chain(delegates) {
+        let movers = class
+            .deciding
+            .iter()
+            .flat_map(|&u| self.unit_movers.row(u as usize).iter().copied());
+        for q in senders.chain(delegates).chain(movers) {
             if !people.insert(q) {
                 continue;
             }
@@ -1356,6 +1389,7 @@ mod tests {
         assert_eq!(at("people_by_pseudonym"), Some(PSEUDONYMS));
         assert_eq!(at("people_by_identity"), Some(IDENTITIES));
         assert_eq!(at("meetings"), Some(MEETINGS));
+        assert_eq!(at("transfer_requests"), Some(TRANSFERS));
         // A bit per kind in `ClassAnswer::units`.
         assert!(KINDS.len() <= 32);
     }

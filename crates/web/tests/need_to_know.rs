@@ -495,11 +495,19 @@ async fn fixture() -> Fixture {
         .create_article(None, publication, None, "A draft", "Text.")
         .await
         .unwrap();
-    for rel in [Rel::Own, Rel::Below, Rel::Other, Rel::Closed] {
+    for rel in [Rel::Own, Rel::Below] {
         store
             .set_order(None, publication, unit[&rel], 10)
             .await
             .unwrap();
+    }
+    // A unit takes a paper only from a body above it that may know of it: not the other local
+    // committee's, and not the closed circle, which the local committee may not know of.
+    for rel in [Rel::Other, Rel::Closed] {
+        assert!(matches!(
+            store.set_order(None, publication, unit[&rel], 10).await,
+            Err(store::StoreError::NotFound(_))
+        ));
     }
     store.plan_edition(None, edition).await.unwrap();
     store
@@ -1091,6 +1099,14 @@ async fn exposure_is_what_the_matrix_allows() {
                     has("closed_units") && ix.closed_branch[u as usize],
                     figures && rel == Rel::Closed,
                 ),
+                // The transfers asked into a unit, with the people by party name: its
+                // secretary, who answers them.
+                (
+                    "transfers",
+                    has("transfer_requests"),
+                    expected("POST", "/transfers/{id}/decide", v.role, v.state, rel)
+                        == Some(Expect::Allowed),
+                ),
             ] {
                 if got != want {
                     wrong.push(format!(
@@ -1125,9 +1141,15 @@ async fn exposure_is_what_the_matrix_allows() {
                 Rel::Own,
             ) == Some(Expect::Allowed),
         );
+        // Someone of another unit asked into the viewer's: by party name to the secretary who
+        // answers (the matrix's CANARY-MOVER), known from nothing else.
+        let mover = u64::from(
+            expected("POST", "/transfers/{id}/decide", v.role, v.state, Rel::Same)
+                == Some(Expect::Allowed),
+        );
         assert_eq!(
             e.count("people_by_pseudonym"),
-            names + sender,
+            names + sender + mover,
             "{} {:?}",
             v.role.code(),
             v.state
@@ -1139,7 +1161,13 @@ async fn exposure_is_what_the_matrix_allows() {
             v.role.code(),
             v.state
         );
-        assert_eq!(e.people, names + sender, "{} {:?}", v.role.code(), v.state);
+        assert_eq!(
+            e.people,
+            names + sender + mover,
+            "{} {:?}",
+            v.role.code(),
+            v.state
+        );
         // Documents in counts: the own unit's paper has one draft (the published article is
         // public), one report on the desk, none used; the congress one motion, no amendment, its
         // minutes, seen by whoever may open their pages (nobody here takes part).
@@ -1150,6 +1178,7 @@ async fn exposure_is_what_the_matrix_allows() {
             ("articles", u64::from(editor)),
             ("reports", u64::from(editor)),
             ("reports_in_articles", 0),
+            ("transfer_requests", mover),
             ("motions", congress("/congresses/{id}/motions/{motion}")),
             ("amendments", 0),
             ("minutes", congress("/congresses/{id}/minutes")),
@@ -1166,8 +1195,9 @@ async fn exposure_is_what_the_matrix_allows() {
         }
         assert_eq!(
             e.named_in_documents,
-            sender,
-            "only the report assigned to an editor names its sender to them: {} {:?}",
+            sender + mover,
+            "only the report assigned to an editor names its sender to them, and the transfers \
+             waiting for a unit the people asked for to its secretary: {} {:?}",
             v.role.code(),
             v.state
         );
@@ -1242,7 +1272,7 @@ async fn refusals_name_nothing_outside_reach() {
         .unwrap();
     let today = Day::today().to_string();
     let month = today[..7].to_string();
-    let probes = vec![
+    let probes = [
         Probe {
             path: format!("/units/{own}/meetings"),
             fixed: vec![("held_on", today.clone()), ("title", "A meeting".into())],

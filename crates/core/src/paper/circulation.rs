@@ -4,18 +4,33 @@
 //! - A unit's **bundle** is its standing order plus the copies of the subscribers it delivers to.
 //! - The **print run** is all bundles plus a reserve kept at the centre.
 //! - Bundles are **routed** down the tree: the leg into a unit carries its own bundle and those of
-//!   every unit below it, so a regional committee receives its local committees' bundles and
-//!   passes them on.
+//!   every unit below it that it may know of, so a regional committee receives its local
+//!   committees' bundles and passes them on.
 //! - Each **agent's return** says how many copies arrived, were sold, given free and returned,
 //!   and the money remitted. A return larger than the bundle, or money for an edition the unit
 //!   never received, is refused.
 //! - The **reconciliation** shows, per unit and for the edition, where every copy went and
 //!   whether the cash balances: `sent = lost + sold + free + returned + unaccounted` and
 //!   `balance = remitted - sold × price` (below zero: arrears). Figures go up the tree as totals.
+//! - **Closed units.** A bundle goes down only through units that may know of its unit (the rule
+//!   `web::access` judges offices by, `AccessRules::body_may_know`): a closed circle's bundle
+//!   skips the local and regional committees that may not know of it and comes from the nearest
+//!   body above that may (the central committee, by default), or straight from the printer if
+//!   none may. So no unit receives copies it cannot account for, as no unit's dues total moves
+//!   with a closed unit's payments. A unit takes a paper only from a body that may know of it
+//!   (the web and the store refuse other orders; the store's `plan_edition` ignores any left from
+//!   before), so the paper's own editors know of every bundle in their print run.
+//! - **The reserve** is a share of the copies ordered where everyone who sees the paper's figures
+//!   may know of them: by the paper's own unit and by units with no closed unit at or above them
+//!   ([`reserve_base`]). A closed branch's copies get no reserve: a reserve that grew with them
+//!   would tell whoever knows the percentage that copies go somewhere they may not know of.
+//! - **Each viewer's figures** ([`Reconciliation::seen_by`]) are the lines of the units they may
+//!   know of, their totals, and a print run of the reserve plus those bundles: as if the units
+//!   they may not know of did not exist. The copies balance in them as in the whole.
 //!
 //! Copies are counted in `u64`, money in `i64` cents.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Why a plan or a return was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -113,19 +128,57 @@ pub struct Plan {
     pub legs: Vec<Leg>,
 }
 
-/// The unit tree as `(id, parent)` pairs; built once and reused for planning and roll-ups.
+/// A unit as circulation sees it: where it hangs, and what secrecy says there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeUnit {
+    pub id: i64,
+    pub parent: Option<i64>,
+    /// A closed unit: it and everything below it are hidden from the bodies above it, except
+    /// those of the kinds the statutes name.
+    pub closed: bool,
+    /// Its kind is one the statutes name (`access.closed_seen_by`): it may know of the closed
+    /// units below it.
+    pub sees_closed: bool,
+}
+
+/// The unit tree; built once and reused for planning and roll-ups.
 #[derive(Clone, Debug)]
 pub struct Tree {
     parent: HashMap<i64, Option<i64>>,
     /// Units in an order where every parent comes before its children.
     order: Vec<i64>,
+    closed: HashSet<i64>,
+    sees_closed: HashSet<i64>,
 }
 
 impl Tree {
+    /// A tree of `(id, parent)` pairs with no closed unit (for roll-ups, where only the shape
+    /// counts).
     pub fn new(units: &[(i64, Option<i64>)]) -> Result<Tree, CirculationError> {
-        let parent: HashMap<i64, Option<i64>> = units.iter().copied().collect();
+        let units: Vec<TreeUnit> = units
+            .iter()
+            .map(|&(id, parent)| TreeUnit {
+                id,
+                parent,
+                closed: false,
+                sees_closed: false,
+            })
+            .collect();
+        Tree::with_secrecy(&units)
+    }
+
+    /// A tree with its closed units and the bodies that may know of them: what planning routes
+    /// by.
+    pub fn with_secrecy(units: &[TreeUnit]) -> Result<Tree, CirculationError> {
+        let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent)).collect();
+        let closed = units.iter().filter(|u| u.closed).map(|u| u.id).collect();
+        let sees_closed = units
+            .iter()
+            .filter(|u| u.sees_closed)
+            .map(|u| u.id)
+            .collect();
         let mut children: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
-        for &(id, p) in units {
+        for &TreeUnit { id, parent: p, .. } in units {
             let p = match p {
                 Some(p) if parent.contains_key(&p) => Some(p),
                 Some(p) => return Err(CirculationError::UnknownUnit(p)),
@@ -155,7 +208,12 @@ impl Tree {
                 .copied();
             return Err(CirculationError::Loop(stuck.unwrap_or_default()));
         }
-        Ok(Tree { parent, order })
+        Ok(Tree {
+            parent,
+            order,
+            closed,
+            sees_closed,
+        })
     }
 
     pub fn parent(&self, unit: i64) -> Option<i64> {
@@ -164,6 +222,51 @@ impl Tree {
 
     pub fn contains(&self, unit: i64) -> bool {
         self.parent.contains_key(&unit)
+    }
+
+    /// Whether the body at `body` may know of `unit`: it is the unit or a unit above it, and
+    /// no closed unit stands between them (the unit itself included, the body not), unless the
+    /// body is of a kind the statutes let see closed units (`AccessRules::body_may_know`).
+    pub fn may_know(&self, body: i64, unit: i64) -> bool {
+        let mut closed_between = false;
+        let mut at = Some(unit);
+        while let Some(u) = at {
+            if u == body {
+                return !closed_between || self.sees_closed.contains(&u);
+            }
+            closed_between |= self.closed.contains(&u);
+            at = self.parent(u);
+        }
+        false
+    }
+
+    /// Whether no unit at or above `unit` is closed: everyone may know of it.
+    pub fn in_the_open(&self, unit: i64) -> bool {
+        let mut at = Some(unit);
+        while let Some(u) = at {
+            if self.closed.contains(&u) {
+                return false;
+            }
+            at = self.parent(u);
+        }
+        true
+    }
+
+    /// The units a bundle for `unit` passes through, top first and ending with the unit: every
+    /// unit above it that may know of it, and no other.
+    pub fn route(&self, unit: i64) -> Vec<i64> {
+        let mut route = vec![unit];
+        let mut closed_between = self.closed.contains(&unit);
+        let mut at = self.parent(unit);
+        while let Some(a) = at {
+            if !closed_between || self.sees_closed.contains(&a) {
+                route.push(a);
+            }
+            closed_between |= self.closed.contains(&a);
+            at = self.parent(a);
+        }
+        route.reverse();
+        route
     }
 
     /// Sums a per-unit figure up the tree: each unit gets its own value plus its subtree's.
@@ -222,25 +325,50 @@ pub fn plan(tree: &Tree, orders: &Orders) -> Result<Plan, CirculationError> {
         b.copies += n;
     }
     bundles.retain(|_, b| b.copies > 0);
-    let own: HashMap<i64, u64> = bundles.values().map(|b| (b.unit, b.copies)).collect();
-    let through = tree.roll_up(&own);
-    let mut legs = Vec::new();
-    for &u in &tree.order {
-        let copies = through.get(&u).copied().unwrap_or(0);
-        if copies > 0 {
-            legs.push(Leg {
-                from: tree.parent(u),
-                to: u,
-                copies,
-            });
+    // Each bundle goes down its route: from the printer to the first unit of it, then from unit
+    // to unit. In a tree without closed units that is through every unit above it, and the leg
+    // into a unit carries its whole branch's bundles.
+    let mut through: HashMap<(Option<i64>, i64), u64> = HashMap::new();
+    for b in bundles.values() {
+        let mut from = None;
+        for u in tree.route(b.unit) {
+            *through.entry((from, u)).or_default() += b.copies;
+            from = Some(u);
         }
     }
+    let place: HashMap<i64, usize> = tree
+        .order
+        .iter()
+        .enumerate()
+        .map(|(i, &u)| (u, i))
+        .collect();
+    let mut legs: Vec<Leg> = through
+        .into_iter()
+        .map(|((from, to), copies)| Leg { from, to, copies })
+        .collect();
+    // Parents before children: by the receiving unit's place in the tree, then the sender's
+    // (the printer first).
+    legs.sort_unstable_by_key(|l| (place[&l.to], l.from.map_or(0, |f| place[&f] + 1)));
     Ok(Plan {
         print_run,
         reserve: orders.reserve,
         bundles: bundles.into_values().collect(),
         legs,
     })
+}
+
+/// The copies the reserve is a share of: those ordered by the paper's own unit (`paper_unit`)
+/// and by units in the open (no closed unit at or above them). Everyone who sees the paper's
+/// figures may know of these units; a closed branch's copies are left out, so that the reserve
+/// says nothing of them to those who may not know of it.
+pub fn reserve_base(tree: &Tree, orders: &Orders, paper_unit: i64) -> u64 {
+    orders
+        .units
+        .iter()
+        .chain(&orders.subscribers)
+        .filter(|(&u, _)| u == paper_unit || tree.in_the_open(u))
+        .map(|(_, &n)| n)
+        .sum()
 }
 
 /// What an agent reports for their unit's bundle of one edition.
@@ -347,6 +475,34 @@ impl Reconciliation {
         let t = &self.total;
         self.print_run == self.reserve + t.sent
             && t.sent == t.lost + t.sold + t.free + t.returned + t.unaccounted
+    }
+
+    /// The reconciliation as a viewer who may know only of the units `known` accepts sees it:
+    /// their lines, the totals of those lines (each unit's branch, and the whole), and a print
+    /// run of the reserve plus their bundles. Every other unit's copies and money are out of
+    /// every figure, as if it did not exist, so that no total is larger than the lines it sums.
+    /// The copies balance in it whenever they balance in the whole. The reserve is the same for
+    /// everyone: it counts no copy of a closed branch (see [`reserve_base`]).
+    pub fn seen_by(&self, tree: &Tree, known: impl Fn(i64) -> bool) -> Reconciliation {
+        let units: BTreeMap<i64, UnitLine> = self
+            .units
+            .iter()
+            .filter(|(u, _)| known(**u))
+            .map(|(&u, &l)| (u, l))
+            .collect();
+        let own: HashMap<i64, UnitLine> = units.iter().map(|(&u, &l)| (u, l)).collect();
+        let branches = tree.roll_up(&own);
+        let mut total = UnitLine::default();
+        for l in units.values() {
+            total += *l;
+        }
+        Reconciliation {
+            print_run: self.reserve + total.sent,
+            reserve: self.reserve,
+            units,
+            branches,
+            total,
+        }
     }
 }
 
@@ -540,6 +696,116 @@ mod tests {
         assert!(pos(1) < pos(2) && pos(2) < pos(4) && pos(4) < pos(7));
     }
 
+    /// cc 1 (central) > region 2 > local 3 > closed circle 5 > open circle 8 below it; local 3 >
+    /// circle 4; region 2 > local 6.
+    fn closed_tree(seen_by: &[i64]) -> Tree {
+        let u = |id, parent: Option<i64>, closed| TreeUnit {
+            id,
+            parent,
+            closed,
+            sees_closed: seen_by.contains(&id),
+        };
+        Tree::with_secrecy(&[
+            u(1, None, false),
+            u(2, Some(1), false),
+            u(3, Some(2), false),
+            u(4, Some(3), false),
+            u(5, Some(3), true),
+            u(6, Some(2), false),
+            u(8, Some(5), false),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn a_closed_units_bundle_comes_from_the_nearest_body_that_may_know_of_it() {
+        let orders = Orders {
+            units: [(4, 10), (5, 7), (8, 3), (6, 20)].into_iter().collect(),
+            ..Orders::default()
+        };
+        // The central committee may know of the closed circle; the region and the local may
+        // not: they carry only the open units' copies.
+        let t = closed_tree(&[1]);
+        let p = plan(&t, &orders).unwrap();
+        let legs: Vec<(Option<i64>, i64, u64)> =
+            p.legs.iter().map(|l| (l.from, l.to, l.copies)).collect();
+        assert_eq!(
+            legs,
+            vec![
+                (None, 1, 40),
+                (Some(1), 2, 30),
+                (Some(2), 3, 10),
+                (Some(3), 4, 10),
+                (Some(1), 5, 10),
+                (Some(5), 8, 3),
+                (Some(2), 6, 20),
+            ]
+        );
+        assert_eq!(t.route(8), vec![1, 5, 8]);
+        assert!(t.may_know(5, 8) && t.may_know(1, 8) && !t.may_know(3, 8) && !t.may_know(2, 5));
+        // Statutes that let no body see closed units: straight from the printer.
+        let t = closed_tree(&[]);
+        let p = plan(&t, &orders).unwrap();
+        assert!(p.legs.contains(&Leg {
+            from: None,
+            to: 5,
+            copies: 10
+        }));
+        assert!(p.legs.contains(&Leg {
+            from: None,
+            to: 1,
+            copies: 30
+        }));
+        // Statutes that let regional committees see them: the region passes them on, the
+        // central committee (which may not know of them) does not carry them.
+        let t = closed_tree(&[2]);
+        assert_eq!(t.route(5), vec![2, 5]);
+        assert_eq!(t.route(4), vec![1, 2, 3, 4]);
+        let p = plan(&t, &orders).unwrap();
+        let into_region: Vec<_> = p.legs.iter().filter(|l| l.to == 2).collect();
+        assert_eq!(into_region.len(), 2, "{into_region:?}");
+        assert!(into_region.contains(&&Leg {
+            from: None,
+            to: 2,
+            copies: 10
+        }));
+    }
+
+    #[test]
+    fn the_reserve_and_each_viewers_figures_leave_a_closed_branch_out() {
+        let t = closed_tree(&[1]);
+        let orders = Orders {
+            units: [(4, 10), (5, 7), (8, 3), (6, 20)].into_iter().collect(),
+            subscribers: [(5, 1)].into_iter().collect(),
+            reserve: 0,
+        };
+        // The paper of the central committee: the closed branch's 11 copies get no reserve.
+        assert_eq!(reserve_base(&t, &orders, 1), 30);
+        // The closed circle's own paper: its own copies count, the circle below it does not.
+        assert_eq!(reserve_base(&t, &orders, 5), 8 + 30);
+        let orders = Orders {
+            reserve: reserve_for(reserve_base(&t, &orders, 1), 10).unwrap(),
+            ..orders
+        };
+        let p = plan(&t, &orders).unwrap();
+        assert_eq!((p.reserve, p.print_run), (3, 44));
+        let returns = [AgentReturn {
+            unit: 5,
+            received: 8,
+            sold: 8,
+            remitted_cents: 800,
+            ..AgentReturn::default()
+        }];
+        let r = reconcile(&t, &p, &returns, 100).unwrap();
+        // Someone who may not know of the closed circle (or what is below it).
+        let v = r.seen_by(&t, |u| u != 5 && u != 8);
+        assert_eq!((v.print_run, v.reserve, v.total.sent), (33, 3, 30));
+        assert_eq!((v.total.sold, v.total.remitted_cents), (0, 0));
+        assert_eq!(v.branches[&3].sent, 10);
+        assert!(v.copies_balance());
+        assert_eq!(r.seen_by(&t, |_| true).print_run, 44);
+    }
+
     #[test]
     fn unknown_units_and_loops_are_refused() {
         let t = demo_tree();
@@ -660,10 +926,26 @@ mod tests {
     }
 
     /// A tree, its orders, the agents' returns and a price.
-    type Case = (Vec<(i64, Option<i64>)>, Orders, Vec<AgentReturn>, i64);
+    /// Whether `unit` is `top` or below it.
+    fn at_or_below(tree: &Tree, unit: i64, top: i64) -> bool {
+        let mut at = Some(unit);
+        while let Some(u) = at {
+            if u == top {
+                return true;
+            }
+            at = tree.parent(u);
+        }
+        false
+    }
+
+    /// A tree (with closed units, and bodies that may know of them), its orders, the agents'
+    /// returns, a price, and what one viewer may know of (a unit each).
+    type Case = (Vec<TreeUnit>, Orders, Vec<AgentReturn>, i64, Vec<bool>);
 
     fn arb_case() -> impl Strategy<Value = Case> {
         (2usize..60, 0u64..50, 0i64..500).prop_flat_map(|(n, reserve, price)| {
+            // One unit in five closed, one in four of a kind that may see closed units.
+            let secrecy = proptest::collection::vec((0u8..5, 0u8..4, any::<bool>()), n);
             let parents = proptest::collection::vec(any::<prop::sample::Index>(), n);
             let orders = proptest::collection::vec((0u64..200, 0u64..5), n);
             let rets = proptest::collection::vec(
@@ -677,10 +959,17 @@ mod tests {
                 ),
                 n,
             );
-            (parents, orders, rets).prop_map(move |(parents, ords, rets)| {
-                let mut units = vec![(1i64, None)];
-                for (i, ix) in parents.iter().enumerate().skip(1) {
-                    units.push((i as i64 + 1, Some(ix.index(i) as i64 + 1)));
+            (parents, orders, rets, secrecy).prop_map(move |(parents, ords, rets, secrecy)| {
+                let mut units = Vec::new();
+                let mut known = Vec::new();
+                for (i, (closed, sees, k)) in secrecy.iter().enumerate() {
+                    units.push(TreeUnit {
+                        id: i as i64 + 1,
+                        parent: (i > 0).then(|| parents[i].index(i) as i64 + 1),
+                        closed: *closed == 0,
+                        sees_closed: *sees == 0,
+                    });
+                    known.push(*k);
                 }
                 let mut o = Orders {
                     reserve,
@@ -711,26 +1000,47 @@ mod tests {
                         remitted_cents,
                     });
                 }
-                (units, o, returns, price)
+                (units, o, returns, price, known)
             })
         })
     }
 
     proptest! {
         #[test]
-        fn any_routed_plan_reconciles_to_the_copy_and_the_cent((units, orders, returns, price) in arb_case()) {
-            let tree = Tree::new(&units).unwrap();
+        fn any_routed_plan_reconciles_to_the_copy_and_the_cent((units, orders, returns, price, known) in arb_case()) {
+            let tree = Tree::with_secrecy(&units).unwrap();
             let p = plan(&tree, &orders).unwrap();
             let ordered: u64 = orders.units.values().sum::<u64>() + orders.subscribers.values().sum::<u64>();
             prop_assert_eq!(p.print_run, ordered + orders.reserve);
-            // Flow: what enters a unit is its own bundle plus what it passes on to its children.
-            for leg in &p.legs {
-                let own = p.bundles.iter().find(|b| b.unit == leg.to).map(|b| b.copies).unwrap_or(0);
-                let out: u64 = p.legs.iter().filter(|l| l.from == Some(leg.to)).map(|l| l.copies).sum();
-                prop_assert_eq!(leg.copies, own + out);
+            let own = |u: i64| p.bundles.iter().find(|b| b.unit == u).map(|b| b.copies).unwrap_or(0);
+            for u in &units {
+                let u = u.id;
+                let into: u64 = p.legs.iter().filter(|l| l.to == u).map(|l| l.copies).sum();
+                let out: u64 = p.legs.iter().filter(|l| l.from == Some(u)).map(|l| l.copies).sum();
+                // Flow: what enters a unit is its own bundle plus what it passes on.
+                prop_assert_eq!(into, own(u) + out);
+                // And it is the bundles of the units it may know of (itself and below), no
+                // other: no unit carries copies it cannot account for.
+                let knowable: u64 = units.iter().filter(|x| tree.may_know(u, x.id)).map(|x| own(x.id)).sum();
+                prop_assert_eq!(into, knowable, "unit {} receives copies it may not know of", u);
+            }
+            for l in &p.legs {
+                // A sender may know of whom it sends to; only one leg joins two units.
+                if let Some(f) = l.from {
+                    prop_assert!(tree.may_know(f, l.to));
+                }
+                prop_assert_eq!(p.legs.iter().filter(|m| (m.from, m.to) == (l.from, l.to)).count(), 1);
             }
             let from_printer: u64 = p.legs.iter().filter(|l| l.from.is_none()).map(|l| l.copies).sum();
             prop_assert_eq!(from_printer + p.reserve, p.print_run);
+            // The reserve's base counts no closed branch's copies but the paper unit's own.
+            let base = reserve_base(&tree, &orders, 1);
+            let open: u64 = units
+                .iter()
+                .filter(|u| u.id == 1 || tree.in_the_open(u.id))
+                .map(|u| orders.units.get(&u.id).copied().unwrap_or(0) + orders.subscribers.get(&u.id).copied().unwrap_or(0))
+                .sum();
+            prop_assert_eq!(base, open);
 
             let r = reconcile(&tree, &p, &returns, price).unwrap();
             prop_assert!(r.copies_balance());
@@ -743,6 +1053,38 @@ mod tests {
             prop_assert_eq!(r.total.remitted_cents, remitted);
             prop_assert_eq!(r.total.balance_cents(), remitted - due);
             prop_assert_eq!(r.branches[&1], r.total);
+
+            // What one viewer sees, knowing of some units only: the same invariants, per unit
+            // and rolled up, and no total larger than the lines it sums.
+            let knows = |u: i64| known[(u - 1) as usize];
+            let v = r.seen_by(&tree, knows);
+            prop_assert!(v.copies_balance());
+            prop_assert_eq!(v.reserve, r.reserve);
+            prop_assert!(v.print_run <= r.print_run);
+            prop_assert!(v.units.keys().all(|&u| knows(u)));
+            let mut sum = UnitLine::default();
+            for (u, l) in &v.units {
+                prop_assert_eq!(*l, r.units[u]);
+                prop_assert_eq!(l.sent, l.lost + l.sold + l.free + l.returned + l.unaccounted);
+                sum += *l;
+            }
+            prop_assert_eq!(sum, v.total);
+            prop_assert_eq!(v.branches[&1], v.total);
+            for (u, b) in &v.branches {
+                prop_assert_eq!(b.sent, b.lost + b.sold + b.free + b.returned + b.unaccounted);
+                // A branch is the lines of the known units in it.
+                let mut inside = UnitLine::default();
+                for (x, l) in &v.units {
+                    if at_or_below(&tree, *x, *u) {
+                        inside += *l;
+                    }
+                }
+                prop_assert_eq!(*b, inside);
+            }
+            // Knowing everything, one sees the whole.
+            let all = r.seen_by(&tree, |_| true);
+            prop_assert_eq!(all.print_run, r.print_run);
+            prop_assert_eq!(all.total, r.total);
         }
 
         /// Thousands of units, each ordering anything within the bounds and delivering to

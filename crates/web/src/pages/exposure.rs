@@ -319,7 +319,7 @@ fn exposure_table(e: &Exposure) -> Markup {
                 tr { td { (k.label) } td { (n) } }
             }
             tr { td { "people met in person" } td { (e.met) } }
-            tr { td { "people named by the documents shown (reports' senders, congresses' participants), beyond those above" } td { (e.named_in_documents) } }
+            tr { td { "people named by the documents shown (reports' senders, congresses' participants, people asked into a unit), beyond those above" } td { (e.named_in_documents) } }
             tr { th { "distinct people exposed in any way (the holder included)" } th { (e.people) } }
             tr { td { "units those people belong to" } td { (e.units_spanned) } }
         }

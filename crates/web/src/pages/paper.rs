@@ -532,6 +532,19 @@ async fn require_edit(state: &AppState, w: &Who<'_>, publication: i64) -> AppRes
     Ok(p)
 }
 
+/// The units the viewer may not know of (closed units, and the units below them, unless the
+/// statutes open them to the viewer's office): left out of every figure of the paper, not only
+/// its lists, as they are out of the single picture. A closed unit does not exist outside it "in
+/// lists, counts, branch totals, charts" (README): a total that counted it would show it anyway,
+/// as the total less the rows shown.
+fn unknown_units(w: &Who, units: &[Unit], ch: &HashMap<i64, Vec<Unit>>) -> Vec<i64> {
+    units
+        .iter()
+        .filter(|u| !crate::access::allowed(w, Action::KnowUnit(Place { chain: &ch[&u.id] })))
+        .map(|u| u.id)
+        .collect()
+}
+
 pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
     let w = who(&state, &session).await?;
     require(&w, Action::ReadReports)?;
@@ -565,13 +578,22 @@ pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> App
         today,
         keep,
     };
+    // Each edition's print run as this editor may know it: the reserve and the bundles of the
+    // units they may know of (the paper's own editors know of every unit that takes it; an
+    // editor above, who may not know of a closed unit below it, sees its copies nowhere).
+    let hidden = unknown_units(&w, &units, &ch);
     let mut desks = Vec::new();
     for p in &pubs {
-        desks.push((
-            p,
-            state.store.editions(p.id, false).await?,
-            state.store.articles(p.id).await?,
-        ));
+        let mut editions = state.store.editions(p.id, false).await?;
+        if !hidden.is_empty() {
+            let theirs = state.store.copies_in_units(p.id, &hidden).await?;
+            for e in &mut editions {
+                if let (Some(run), Some((sent, _))) = (e.print_run.as_mut(), theirs.get(&e.id)) {
+                    *run -= sent;
+                }
+            }
+        }
+        desks.push((p, editions, state.store.articles(p.id).await?));
     }
     let body = html! {
         h1 { "The editors' desk" }
@@ -1013,11 +1035,7 @@ pub async fn picture(
     // (web::access, README), and totals that counted its reports would show them anyway: the
     // total less the places shown is the closed units' activity. The desk hides the same
     // reports, by the same rule.
-    let hidden: Vec<i64> = units
-        .iter()
-        .filter(|u| !crate::access::allowed(&w, Action::KnowUnit(Place { chain: &ch[&u.id] })))
-        .map(|u| u.id)
-        .collect();
+    let hidden = unknown_units(&w, &units, &ch);
     let pic = state.store.single_picture_without(&hidden).await?;
     let tree = core_rules::paper::circulation::Tree::new(
         &units
@@ -1102,8 +1120,9 @@ pub async fn unit_paper(
                 )
             })
             .collect();
+        // A unit takes a paper only from a body that may know of it (see `publication_for_unit`).
         for p in state.store.publications().await? {
-            if chain.iter().any(|u| u.id == p.unit_id) {
+            if crate::access::body_knows(&w.rules, place, p.unit_id) {
                 let order = state.store.order_of(p.id, id).await?;
                 let subs = state.store.subscriptions_of_unit(p.id, id).await?;
                 orders.push((p, order, subs));
@@ -1235,7 +1254,6 @@ pub async fn circulation(
         .await?
         .ok_or(AppError::NotFound)?;
     let c = state.store.circulation(e.id).await?;
-    let rec = &c.reconciliation;
     let units = state.store.units().await?;
     let ch = chains(&units);
     let sees = |u: i64| {
@@ -1243,7 +1261,6 @@ pub async fn circulation(
             .is_some_and(|c| crate::access::allowed(&w, Action::ViewFigures(Place { chain: c })))
     };
     let name: HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
-    let members = state.store.members_per_unit().await?;
     let tree = core_rules::paper::circulation::Tree::new(
         &units
             .iter()
@@ -1251,8 +1268,38 @@ pub async fn circulation(
             .collect::<Vec<_>>(),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Every figure here is the viewer's: the units they may not know of (a closed circle, for
+    // a plain member of the paper's unit or a body the statutes do not name) are out of the
+    // totals, the regions' branches, the print run, the members counted and the series, not
+    // only out of the rows, so that no total says more than the rows it sums
+    // (`Reconciliation::seen_by`; the copies still balance). The units they may know of but
+    // not see the figures of (open units below, for a plain member) count in the totals only,
+    // as in every total of the organisation.
+    let hidden: std::collections::HashSet<i64> =
+        unknown_units(&w, &units, &ch).into_iter().collect();
+    let seen = c.reconciliation.seen_by(&tree, |u| !hidden.contains(&u));
+    let rec = &seen;
+    let mut members = state.store.members_per_unit().await?;
+    members.retain(|u, _| !hidden.contains(u));
     let members_up = tree.roll_up(&members);
-    let series = state.store.circulation_series(p.id).await?;
+    let mut series = state.store.circulation_series(p.id).await?;
+    if !hidden.is_empty() {
+        let hidden: Vec<i64> = hidden.iter().copied().collect();
+        let theirs = state.store.copies_in_units(p.id, &hidden).await?;
+        let number: HashMap<i64, i64> = state
+            .store
+            .editions(p.id, false)
+            .await?
+            .iter()
+            .map(|e| (e.number, e.id))
+            .collect();
+        for (n, sent, sold) in &mut series {
+            if let Some((s, d)) = number.get(n).and_then(|id| theirs.get(id)) {
+                *sent -= s;
+                *sold -= d;
+            }
+        }
+    }
     let accounts = state.store.paper_accounts(p.id).await?;
     // Regions: the units right below the publication's unit, with their branches' totals.
     let regions: Vec<&Unit> = units
@@ -1327,9 +1374,14 @@ fn line_row(label: &str, l: &core_rules::paper::UnitLine) -> Markup {
 // -------------------------------------------------------------------------------------------
 // Standing orders and subscribers (the unit's agent or secretary), and the editors' totals
 
-/// The publication named in a form, if this unit may take it (run by the unit or above).
+/// The publication named in a form, if this unit may take it: run by the unit or by a body above
+/// it that may know of it. A closed unit takes no paper from a body that may not know of it
+/// (under the default statutes, only the central committee's, or one run inside its own
+/// branch): the paper's editors would print for a unit they may not know of, and its bundle
+/// would pass through units that may not either. Any other paper is "not found".
 async fn publication_for_unit(
     state: &AppState,
+    w: &Who<'_>,
     chain: &[Unit],
     f: &FormData,
 ) -> AppResult<Publication> {
@@ -1338,7 +1390,7 @@ async fn publication_for_unit(
         .publication(f.id("publication", "The paper")?)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !chain.iter().any(|u| u.id == p.unit_id) {
+    if !crate::access::body_knows(&w.rules, Place { chain }, p.unit_id) {
         return Err(AppError::NotFound);
     }
     Ok(p)
@@ -1361,7 +1413,7 @@ pub async fn set_order(
     let w = who(&state, &session).await?;
     let chain = chain_of(&state, id).await?;
     require(&w, Action::OrderPaper(Place { chain: &chain }))?;
-    let p = publication_for_unit(&state, &chain, &f).await?;
+    let p = publication_for_unit(&state, &w, &chain, &f).await?;
     let copies = whole(&f, quantity::ORDER, "Copies of each edition")?;
     state
         .store
@@ -1381,7 +1433,7 @@ pub async fn subscribers(
     let w = who(&state, &session).await?;
     let chain = chain_of(&state, id).await?;
     require(&w, Action::OrderPaper(Place { chain: &chain }))?;
-    let p = publication_for_unit(&state, &chain, &f).await?;
+    let p = publication_for_unit(&state, &w, &chain, &f).await?;
     if f.get("end").is_some_and(|v| !v.trim().is_empty()) {
         let sub = f.id("end", "The subscription")?;
         state
@@ -1442,7 +1494,7 @@ pub async fn orders(State(state): State<AppState>, Signed(session): Signed) -> A
                 }
                 tr.total { th { "In all" } th { (figure(ordered)) } th { (figure(subs)) } th { (figure(sub_copies)) } th { (figure(ordered.zip(sub_copies).and_then(|(a, b)| a.checked_add(b)))) } }
             }
-            p { "Reserve: " (p.reserve_percent) "% of the copies ordered, printed on top (at least one copy). It applies to the editions planned from now on." }
+            p { "Reserve: " (p.reserve_percent) "% of the copies ordered, printed on top (at least one copy; closed units' copies get none). It applies to the editions planned from now on." }
             form method="post" action="/editor/orders" {
                 (csrf(&session))
                 input type="hidden" name="publication" value=(p.id);

@@ -109,6 +109,34 @@ pub async fn page(
             other => other.clone().unwrap_or_default(),
         }
     };
+    let known_code = |code: &Option<String>| {
+        code.as_deref()
+            .and_then(|c| by_code.get(c))
+            .is_some_and(|u| knows(u))
+    };
+    // An entry written in a unit the viewer may not know of (a closed circle the person came
+    // from) keeps its officers and its words there: who recorded it is "an officer", and its
+    // reason is not shown (a transfer's reason excepted: the receiving unit's secretary was
+    // shown it on the request). A transfer is written between two units: both must be known.
+    let in_known = |h: &store::people::HistoryEntry| {
+        known_code(&h.recorded_in) && (h.change != "transfer" || known_code(&h.to_value))
+    };
+    let by = |h: &store::people::HistoryEntry| -> String {
+        match &h.by {
+            Some(login) if in_known(h) => login.clone(),
+            Some(_) => "an officer".to_string(),
+            None => String::new(),
+        }
+    };
+    let reason = |h: &store::people::HistoryEntry| -> String {
+        if in_known(h) || h.change == "transfer" {
+            h.reason.clone()
+        } else {
+            "recorded in a unit not shown".to_string()
+        }
+    };
+    // Tasks recorded in a unit the viewer may not know of: the day, not the words.
+    let task_known = |t: &store::activity::Task| by_id.get(&t.unit_id).is_some_and(|u| knows(u));
     let requests = if manage {
         store.transfer_requests_of(id).await?
     } else {
@@ -156,7 +184,7 @@ pub async fn page(
                 tr {
                     td { (h.on_date) } td { (h.change) }
                     td { (shown(&h.from_value, &h.change)) } td { (shown(&h.to_value, &h.change)) }
-                    td { (h.reason) } td { (h.by.clone().unwrap_or_default()) }
+                    td { (reason(h)) } td { (by(h)) }
                 }
             }
         }
@@ -183,7 +211,12 @@ pub async fn page(
         @else {
             table {
                 tr { th { "Done on" } th { "Task" } }
-                @for t in tasks.iter().take(24) { tr { td { (t.done_on) } td { (t.description) } } }
+                @for t in tasks.iter().take(24) {
+                    tr {
+                        td { (t.done_on) }
+                        td { @if task_known(t) { (t.description) } @else { span.muted { "recorded in a unit not shown" } } }
+                    }
+                }
             }
         }
 
