@@ -339,7 +339,8 @@ impl Store {
         scale: &Scale,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<i64> {
-        use crate::congress::{Kind, NewCongress, DEMO_DRAFT_STATUTES};
+        use crate::congress::{Kind, NewCongress};
+        use crate::demo::DEMO_DRAFT_STATUTES;
         let today = scale.today();
         let c = self
             .convene(

@@ -4496,7 +4496,7 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         .submit_motion(
             c,
             "Statutes, second reading",
-            store::congress::DEMO_DRAFT_STATUTES,
+            store::demo::DEMO_DRAFT_STATUTES,
             true,
             Some(martov),
             by,

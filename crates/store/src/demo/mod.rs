@@ -1,5 +1,9 @@
 //! Seeding the demo organisation into a fresh database.
 
+mod congress;
+
+pub use congress::DEMO_DRAFT_STATUTES;
+
 use crate::accounts::{hash_password, insert_account};
 use crate::dues::{insert_payment, NewPayment};
 use crate::people::{insert_person, record_history, NewPerson};
