@@ -1,6 +1,7 @@
 //! Seeding the demo organisation into a fresh database.
 
 mod congress;
+mod paper;
 
 pub use congress::DEMO_DRAFT_STATUTES;
 
