@@ -16,10 +16,8 @@ use std::io::Read;
 
 impl Store {
     /// The second pass of an import: everything checked by the first is written, in one
-    /// transaction on `conn`. Three things overlap: this task reads and checks the file again
-    /// (a file changed since the first pass stops the import), a thread of its own seals the
-    /// identities (encryption and blind indexes are most of the CPU an import costs) and puts the
-    /// rows in statements, and the database writes the statement before.
+    /// transaction on `conn`: the transaction made ready for many rows, the rows written (see
+    /// `pipe_rows`), then the indexes, the import's row and its audit entry.
     pub(super) async fn write_rows<R: Read + Send>(
         &self,
         conn: &mut sqlx::pool::PoolConnection<Any>,
@@ -28,15 +26,6 @@ impl Store {
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<ImportReport> {
         use sqlx::Connection;
-        let Pass2 {
-            header,
-            matches,
-            creating,
-            file_name,
-            by,
-            today,
-            bulk,
-        } = pass;
         let backend = self.backend();
         let vault = self.vault()?;
         let mut tx = match backend {
@@ -45,10 +34,10 @@ impl Store {
         };
         // The units as they are now, inside the transaction: the pass before read them outside.
         let units = unit_ids(&mut *tx).await?;
-        if bulk == BulkWrite::On {
+        if pass.bulk == BulkWrite::On {
             // Foreign keys are off for a bulk write (see `BulkWrite`); what they would check is
             // checked here: every unit is looked up in `units` by code, and the account must exist.
-            if let Some(by) = by {
+            if let Some(by) = pass.by {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE id = $1")
                     .bind(by)
                     .fetch_one(&mut *tx)
@@ -76,22 +65,11 @@ impl Store {
         // once, after the rows are in, instead of inserting into them row by row at random
         // places (pseudonyms and blind indexes are scattered all over their B-trees). Dropped and
         // created again inside this transaction: a failed import leaves them as they were.
-        let mut rebuild: Vec<String> = Vec::new();
-        if backend == Backend::Sqlite && creating >= REBUILD_INDEXES_FROM {
-            let rows = sqlx::query(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
-                 AND tbl_name IN ('persons', 'identities') AND sql IS NOT NULL",
-            )
-            .fetch_all(&mut *tx)
-            .await?;
-            for r in rows {
-                let name: String = r.try_get("name")?;
-                sqlx::query(&format!("DROP INDEX \"{name}\""))
-                    .execute(&mut *tx)
-                    .await?;
-                rebuild.push(r.try_get("sql")?);
-            }
-        }
+        let rebuild = if backend == Backend::Sqlite && pass.creating >= REBUILD_INDEXES_FROM {
+            drop_secondary_indexes(&mut tx).await?
+        } else {
+            Vec::new()
+        };
         if backend == Backend::Postgres {
             // Ids are assigned here in order; nobody else may take one meanwhile.
             sqlx::query("LOCK TABLE persons IN EXCLUSIVE MODE")
@@ -101,8 +79,8 @@ impl Store {
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO imports (file_name, rows_created, rows_updated, by_account, at) VALUES ($1, 0, 0, $2, $3) RETURNING id",
         )
-        .bind(file_name)
-        .bind(by)
+        .bind(pass.file_name)
+        .bind(pass.by)
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
@@ -110,6 +88,65 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
 
+        let place = Place {
+            units: &units,
+            vault,
+            import_id,
+            first_id,
+        };
+        let report = self
+            .pipe_rows(&mut tx, &pass, place, open, progress)
+            .await?;
+        let started = std::time::Instant::now();
+        progress(Progress::Writing(report.rows));
+        rebuild_indexes(&mut tx, &rebuild).await?;
+        tracing::debug!(
+            indexes = rebuild.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "import: indexes built"
+        );
+        record_import(&mut tx, backend, import_id, pass.by, &report).await?;
+        if let Some(old) = cache_size {
+            sqlx::query(&format!("PRAGMA cache_size = {old}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "import: committed"
+        );
+        Ok(report)
+    }
+
+    /// The rows of pass 2. Three things overlap: this task reads and checks the file again (a
+    /// file changed since the first pass stops the import), a thread of its own seals the
+    /// identities (encryption and blind indexes are most of the CPU an import costs) and puts the
+    /// rows in statements, and the database writes the statement before.
+    async fn pipe_rows<R: Read + Send>(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        pass: &Pass2<'_>,
+        place: Place<'_>,
+        open: &mut (impl FnMut() -> std::io::Result<R> + Send),
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<ImportReport> {
+        let Pass2 {
+            header,
+            matches,
+            file_name,
+            by,
+            today,
+            ..
+        } = pass;
+        let (file_name, by, today) = (*file_name, *by, *today);
+        let Place {
+            units,
+            vault,
+            import_id,
+            first_id,
+        } = place;
+        let backend = self.backend();
         let io = |e: std::io::Error| StoreError::Internal(format!("reading {file_name}: {e}"));
         let mut rdr = reader(open().map_err(io)?);
         let unit_codes: HashSet<String> = units.keys().cloned().collect();
@@ -143,7 +180,7 @@ impl Store {
                     StoreError::Internal(format!("{file_name} changed while importing: {e}"))
                 })?;
                 let l = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
-                let row = validate_row(&header, &rec, l, &unit_codes, today).map_err(|_| {
+                let row = validate_row(header, &rec, l, &unit_codes, today).map_err(|_| {
                     StoreError::Internal(format!("{file_name} changed while importing (line {l})"))
                 })?;
                 rows += 1;
@@ -188,16 +225,16 @@ impl Store {
                 if let Some(insert) = sealed.insert {
                     let (persons, identities) = sql.for_rows(insert.rows);
                     sqlx::query_with(persons, insert.persons)
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await?;
                     sqlx::query_with(identities, insert.identities)
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await?;
                     done += insert.rows as u64;
                 }
                 for (id, row) in &sealed.known {
                     let unit_id = units[&row.unit];
-                    if update_person(&mut tx, vault, *id, row, unit_id, today, by).await? {
+                    if update_person(tx, vault, *id, row, unit_id, today, by).await? {
                         updated += 1;
                     } else {
                         unchanged += 1;
@@ -214,75 +251,102 @@ impl Store {
         // Either side failing drops the channels, which stops the sealer.
         let _ = sealer.await;
         let ((rows, created), (updated, unchanged)) = joined?;
-        let started = std::time::Instant::now();
-        let report = ImportReport {
+        Ok(ImportReport {
             rows,
             created,
             updated,
             unchanged,
-        };
-        progress(Progress::Writing(report.rows));
-        if !rebuild.is_empty() {
-            // Each index is a sort of a million keys. With a smaller cache SQLite sorts in
-            // pieces and, with helper threads allowed, sorts the pieces on the other core (the
-            // rows are all written, so it is free): about a fifth faster than one sort in a
-            // 128 MB cache.
-            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-            sqlx::query(&format!(
-                "PRAGMA cache_size = -16384; PRAGMA threads = {}",
-                threads - 1
-            ))
-            .execute(&mut *tx)
-            .await?;
-        }
-        for sql in &rebuild {
-            sqlx::query(sql).execute(&mut *tx).await?;
-        }
-        if !rebuild.is_empty() {
-            sqlx::query("PRAGMA threads = 0").execute(&mut *tx).await?;
-        }
-        tracing::debug!(
-            indexes = rebuild.len(),
-            seconds = started.elapsed().as_secs_f64(),
-            "import: indexes built"
-        );
-        if backend == Backend::Postgres && report.created > 0 {
-            sqlx::query("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))")
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("UPDATE imports SET rows_created = $1, rows_updated = $2 WHERE id = $3")
-            .bind(report.created as i64)
-            .bind(report.updated as i64)
-            .bind(import_id)
-            .execute(&mut *tx)
-            .await?;
-        // One entry for the whole import, however many rows: never one per row.
-        crate::audit::append(
-            &mut tx,
-            by,
-            "import.people",
-            Some(("import", import_id)),
-            &[
-                ("rows", report.rows.into()),
-                ("created", report.created.into()),
-                ("updated", report.updated.into()),
-                ("unchanged", report.unchanged.into()),
-            ],
-        )
-        .await?;
-        if let Some(old) = cache_size {
-            sqlx::query(&format!("PRAGMA cache_size = {old}"))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        tracing::debug!(
-            seconds = started.elapsed().as_secs_f64(),
-            "import: committed"
-        );
-        Ok(report)
+        })
     }
+}
+
+/// Where pass 2 puts the rows: the units by code as the transaction sees them, the key that
+/// seals identities, the import's own row, and the id the first new person takes.
+struct Place<'a> {
+    units: &'a HashMap<String, i64>,
+    vault: &'a Vault,
+    import_id: i64,
+    first_id: i64,
+}
+
+/// Drops the secondary indexes of persons and identities (see `write_rows`), returning the SQL
+/// that creates each again.
+async fn drop_secondary_indexes(tx: &mut Transaction<'_, Any>) -> Result<Vec<String>> {
+    let mut rebuild: Vec<String> = Vec::new();
+    let rows = sqlx::query(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN ('persons', 'identities') AND sql IS NOT NULL",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let name: String = r.try_get("name")?;
+        sqlx::query(&format!("DROP INDEX \"{name}\""))
+            .execute(&mut **tx)
+            .await?;
+        rebuild.push(r.try_get("sql")?);
+    }
+    Ok(rebuild)
+}
+
+/// Creates again the indexes `drop_secondary_indexes` dropped.
+async fn rebuild_indexes(tx: &mut Transaction<'_, Any>, rebuild: &[String]) -> Result<()> {
+    if rebuild.is_empty() {
+        return Ok(());
+    }
+    // Each index is a sort of a million keys. With a smaller cache SQLite sorts in pieces and,
+    // with helper threads allowed, sorts the pieces on the other core (the rows are all written,
+    // so it is free): about a fifth faster than one sort in a 128 MB cache.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    sqlx::query(&format!(
+        "PRAGMA cache_size = -16384; PRAGMA threads = {}",
+        threads - 1
+    ))
+    .execute(&mut **tx)
+    .await?;
+    for sql in rebuild {
+        sqlx::query(sql).execute(&mut **tx).await?;
+    }
+    sqlx::query("PRAGMA threads = 0").execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The import's own row and its audit entry, once every row is written.
+async fn record_import(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    import_id: i64,
+    by: Option<i64>,
+    report: &ImportReport,
+) -> Result<()> {
+    if backend == Backend::Postgres && report.created > 0 {
+        sqlx::query(
+            "SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))",
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE imports SET rows_created = $1, rows_updated = $2 WHERE id = $3")
+        .bind(report.created as i64)
+        .bind(report.updated as i64)
+        .bind(import_id)
+        .execute(&mut **tx)
+        .await?;
+    // One entry for the whole import, however many rows: never one per row.
+    crate::audit::append(
+        tx,
+        by,
+        "import.people",
+        Some(("import", import_id)),
+        &[
+            ("rows", report.rows.into()),
+            ("created", report.created.into()),
+            ("updated", report.updated.into()),
+            ("unchanged", report.unchanged.into()),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 /// What pass 1 decided, handed to pass 2.
