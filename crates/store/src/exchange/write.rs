@@ -122,7 +122,8 @@ impl Store {
     /// The rows of pass 2. Three things overlap: this task reads and checks the file again (a
     /// file changed since the first pass stops the import), a thread of its own seals the
     /// identities (encryption and blind indexes are most of the CPU an import costs) and puts the
-    /// rows in statements, and the database writes the statement before.
+    /// rows in statements, and the database writes the statement before. The reading and the
+    /// writing stay together in this one function: they run joined, over the same channels.
     async fn pipe_rows<R: Read + Send>(
         &self,
         tx: &mut Transaction<'_, Any>,
@@ -150,22 +151,13 @@ impl Store {
         let io = |e: std::io::Error| StoreError::Internal(format!("reading {file_name}: {e}"));
         let mut rdr = reader(open().map_err(io)?);
         let unit_codes: HashSet<String> = units.keys().cloned().collect();
-        let (to_seal, mut seal_rx) = tokio::sync::mpsc::channel::<Vec<Work>>(4);
+        let (to_seal, seal_rx) = tokio::sync::mpsc::channel::<Vec<Work>>(4);
         let (sealed_tx, sealed_rx) = tokio::sync::mpsc::channel::<Result<Sealed>>(4);
-        let sealer = {
-            let vault = self.vault_arc()?;
-            let bind = Bind {
-                units: units.clone(),
-                today,
-            };
-            tokio::task::spawn_blocking(move || {
-                while let Some(batch) = seal_rx.blocking_recv() {
-                    if sealed_tx.blocking_send(bind.seal(&vault, batch)).is_err() {
-                        break;
-                    }
-                }
-            })
+        let bind = Bind {
+            units: units.clone(),
+            today,
         };
+        let sealer = bind.spawn(self.vault_arc()?, seal_rx, sealed_tx);
 
         // Reads the file again, checks each row as before, and hands the rows on in batches.
         let read = async {
@@ -403,6 +395,23 @@ fn bound(e: sqlx::error::BoxDynError) -> StoreError {
 }
 
 impl Bind {
+    /// The sealing thread: seals each batch it is handed and passes it on, in order, until
+    /// either side hangs up.
+    fn spawn(
+        self,
+        vault: std::sync::Arc<Vault>,
+        mut batches: tokio::sync::mpsc::Receiver<Vec<Work>>,
+        sealed: tokio::sync::mpsc::Sender<Result<Sealed>>,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::task::spawn_blocking(move || {
+            while let Some(batch) = batches.blocking_recv() {
+                if sealed.blocking_send(self.seal(&vault, batch)).is_err() {
+                    break;
+                }
+            }
+        })
+    }
+
     fn seal(&self, vault: &Vault, batch: Vec<Work>) -> Result<Sealed> {
         let mut persons = AnyArguments::default();
         let mut identities = AnyArguments::default();
