@@ -73,6 +73,10 @@ impl Store {
     }
 
     /// The minutes, written from the event log: one sentence per event, people by party name.
+    ///
+    /// Long, and left whole: after the names it reads, it is one `match` with an arm per kind of
+    /// event, a table best read in one piece. It leaves the store when events become typed data
+    /// and their words are made at the edge (issue 18).
     pub async fn minutes(&self, congress: i64) -> Result<Vec<String>> {
         let c = self.congress_or(congress).await?;
         let agenda: BTreeMap<i64, String> = self

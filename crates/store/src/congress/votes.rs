@@ -14,7 +14,7 @@ use core_rules::text as limits;
 use core_rules::Day;
 use core_rules::{Because, Refusal, Typed, Word};
 use count::motion::{self, Cast, Decision, Outcome, Rule};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 impl Store {
     /// Opens a vote: on a motion, an amendment, the credentials report, or a question.
@@ -31,7 +31,67 @@ impl Store {
     ) -> Result<i64> {
         limits::VOTE_TITLE.check(title.trim())?;
         let c = self.congress_or(congress).await?;
-        let title = match (subject, subject_id) {
+        let title = self.vote_title(&c, subject, subject_id, title).await?;
+        let mut tx = self.write().await?;
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM congress_votes WHERE congress_id = $1 AND subject = $2 \
+             AND COALESCE(subject_id, 0) = $3 AND state = 'open'",
+        )
+        .bind(congress)
+        .bind(subject)
+        .bind(subject_id.unwrap_or(0))
+        .fetch_one(&mut *tx)
+        .await?;
+        if open > 0 && subject != "question" {
+            return Err(refused("a vote on this is already open"));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO congress_votes (congress_id, subject, subject_id, title, secret, rule, state, opened_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
+        )
+        .bind(congress)
+        .bind(subject)
+        .bind(subject_id)
+        .bind(&title)
+        .bind(secret as i64)
+        .bind(serde_json::to_string(&rule).map_err(|e| StoreError::Internal(e.to_string()))?)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        event(
+            &mut tx,
+            congress,
+            "vote_opened",
+            None,
+            Some(id),
+            if secret { "secret" } else { "roll_call" },
+        )
+        .await?;
+        crate::audit::append(
+            &mut tx,
+            by,
+            "congress.vote_open",
+            Some(("vote", id)),
+            &[("secret", (secret as i64).into())],
+        )
+        .await?;
+        tx.commit().await?;
+        self.changed(congress, "vote");
+        Ok(id)
+    }
+
+    /// The title a vote is opened under, after the checks its subject asks for: a motion of this
+    /// congress, readable if it amends the statutes; an amendment still submitted; credentials
+    /// not yet approved; a question with a title.
+    async fn vote_title(
+        &self,
+        c: &Congress,
+        subject: &str,
+        subject_id: Option<i64>,
+        title: &str,
+    ) -> Result<String> {
+        let congress = c.id;
+        Ok(match (subject, subject_id) {
             ("motion", Some(id)) => {
                 let m = self.motion_or(id).await?;
                 if m.congress_id != congress {
@@ -40,7 +100,7 @@ impl Store {
                 // A statutes motion whose text cannot be read one way is amended first: the
                 // congress must know what it adopts.
                 let reading = if m.statutes {
-                    self.statutes_change_of(&c, &self.consolidated(id).await?)
+                    self.statutes_change_of(c, &self.consolidated(id).await?)
                         .await?
                 } else {
                     Ok(None)
@@ -100,53 +160,7 @@ impl Store {
                     .arg(Typed(subject))
                     .into())
             }
-        };
-        let mut tx = self.write().await?;
-        let open: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM congress_votes WHERE congress_id = $1 AND subject = $2 \
-             AND COALESCE(subject_id, 0) = $3 AND state = 'open'",
-        )
-        .bind(congress)
-        .bind(subject)
-        .bind(subject_id.unwrap_or(0))
-        .fetch_one(&mut *tx)
-        .await?;
-        if open > 0 && subject != "question" {
-            return Err(refused("a vote on this is already open"));
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO congress_votes (congress_id, subject, subject_id, title, secret, rule, state, opened_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
-        )
-        .bind(congress)
-        .bind(subject)
-        .bind(subject_id)
-        .bind(&title)
-        .bind(secret as i64)
-        .bind(serde_json::to_string(&rule).map_err(|e| StoreError::Internal(e.to_string()))?)
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await?;
-        event(
-            &mut tx,
-            congress,
-            "vote_opened",
-            None,
-            Some(id),
-            if secret { "secret" } else { "roll_call" },
-        )
-        .await?;
-        crate::audit::append(
-            &mut tx,
-            by,
-            "congress.vote_open",
-            Some(("vote", id)),
-            &[("secret", (secret as i64).into())],
-        )
-        .await?;
-        tx.commit().await?;
-        self.changed(congress, "vote");
-        Ok(id)
+        })
     }
 
     pub async fn vote(&self, id: i64) -> Result<Option<Vote>> {
@@ -296,30 +310,7 @@ impl Store {
         let kinds = self.unit_kinds().await?;
         let mut tx = self.write().await?;
         let q = quorum_in(&mut tx, v.congress_id, c.quorum).await?;
-        let mut casts: Vec<Cast> = Vec::new();
-        if v.secret {
-            let rows = sqlx::query("SELECT choice, COUNT(*) AS n FROM congress_ballots WHERE vote_id = $1 GROUP BY choice")
-                .bind(vote)
-                .fetch_all(&mut *tx)
-                .await?;
-            for r in rows {
-                let n = r.try_get::<i64, _>("n")? as u64;
-                let ch =
-                    Choice::parse(&r.try_get::<String, _>("choice")?).unwrap_or(Choice::Abstain);
-                casts.push(cast_of(ch, n));
-            }
-        } else {
-            let rows = sqlx::query("SELECT choice, weight FROM congress_roll WHERE vote_id = $1")
-                .bind(vote)
-                .fetch_all(&mut *tx)
-                .await?;
-            for r in rows {
-                let n = r.try_get::<i64, _>("weight")? as u64;
-                let ch =
-                    Choice::parse(&r.try_get::<String, _>("choice")?).unwrap_or(Choice::Abstain);
-                casts.push(cast_of(ch, n));
-            }
-        }
+        let casts = casts_in(&mut tx, vote, v.secret).await?;
         let cast: u64 = casts.iter().map(|c| c.mandates).sum();
         // Those who voted and then left still count as present for this vote.
         let present = q.present.max(cast);
@@ -340,83 +331,8 @@ impl Store {
             .bind(vote)
             .execute(&mut *tx)
             .await?;
-        let adopted = outcome.decision == Decision::Adopted;
-        match (v.subject.as_str(), v.subject_id) {
-            ("amendment", Some(a)) => {
-                let motion: i64 =
-                    sqlx::query_scalar("SELECT motion_id FROM congress_amendments WHERE id = $1")
-                        .bind(a)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                sqlx::query("UPDATE congress_amendments SET state = $1 WHERE id = $2")
-                    .bind(if adopted { "adopted" } else { "rejected" })
-                    .bind(a)
-                    .execute(&mut *tx)
-                    .await?;
-                if adopted {
-                    let all: Vec<Amendment> = self
-                        .amendments(motion)
-                        .await?
-                        .into_iter()
-                        .map(|x| x.amendment)
-                        .collect();
-                    for f in text::fall_with(a, &all) {
-                        sqlx::query("UPDATE congress_amendments SET state = 'fallen' WHERE id = $1 AND state = 'submitted'")
-                            .bind(f)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-            }
-            ("motion", Some(m)) if outcome.decision != Decision::NoQuorum => {
-                sqlx::query("UPDATE congress_motions SET state = $1 WHERE id = $2")
-                    .bind(if adopted { "adopted" } else { "rejected" })
-                    .bind(m)
-                    .execute(&mut *tx)
-                    .await?;
-                match (adopted, &statutes_change) {
-                    (true, Ok(Some((rules, effective, _)))) => {
-                        let version = crate::statutes::insert_version(
-                            &mut tx,
-                            &kinds,
-                            rules,
-                            Day::today(),
-                            *effective,
-                            &c.name,
-                        )
-                        .await?;
-                        event(
-                            &mut tx,
-                            v.congress_id,
-                            "statutes",
-                            None,
-                            Some(m),
-                            &version.to_string(),
-                        )
-                        .await?;
-                    }
-                    (true, Err(e)) => {
-                        event(
-                            &mut tx,
-                            v.congress_id,
-                            "statutes_unread",
-                            None,
-                            Some(m),
-                            &e.to_string(),
-                        )
-                        .await?;
-                    }
-                    _ => {}
-                }
-            }
-            ("credentials", _) if adopted => {
-                sqlx::query("UPDATE congresses SET credentials_approved = 1 WHERE id = $1")
-                    .bind(v.congress_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            _ => {}
-        }
+        self.settle(&mut tx, &v, &c, &kinds, &statutes_change, &outcome)
+            .await?;
         let word = decision_word(outcome.decision);
         event(
             &mut tx,
@@ -446,6 +362,98 @@ impl Store {
         tx.commit().await?;
         self.changed(v.congress_id, "vote");
         Ok(outcome)
+    }
+
+    /// What a decided vote changes: an amendment adopted or rejected (and those conflicting with
+    /// an adopted one fall), a motion's state (and the statutes, if it amends them), the
+    /// credentials report approved.
+    async fn settle(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        v: &Vote,
+        c: &Congress,
+        kinds: &[core_rules::units::UnitKind],
+        statutes_change: &StatutesReading,
+        outcome: &Outcome,
+    ) -> Result<()> {
+        let adopted = outcome.decision == Decision::Adopted;
+        match (v.subject.as_str(), v.subject_id) {
+            ("amendment", Some(a)) => {
+                let motion: i64 =
+                    sqlx::query_scalar("SELECT motion_id FROM congress_amendments WHERE id = $1")
+                        .bind(a)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                sqlx::query("UPDATE congress_amendments SET state = $1 WHERE id = $2")
+                    .bind(if adopted { "adopted" } else { "rejected" })
+                    .bind(a)
+                    .execute(&mut **tx)
+                    .await?;
+                if adopted {
+                    let all: Vec<Amendment> = self
+                        .amendments(motion)
+                        .await?
+                        .into_iter()
+                        .map(|x| x.amendment)
+                        .collect();
+                    for f in text::fall_with(a, &all) {
+                        sqlx::query("UPDATE congress_amendments SET state = 'fallen' WHERE id = $1 AND state = 'submitted'")
+                            .bind(f)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+            }
+            ("motion", Some(m)) if outcome.decision != Decision::NoQuorum => {
+                sqlx::query("UPDATE congress_motions SET state = $1 WHERE id = $2")
+                    .bind(if adopted { "adopted" } else { "rejected" })
+                    .bind(m)
+                    .execute(&mut **tx)
+                    .await?;
+                match (adopted, statutes_change) {
+                    (true, Ok(Some((rules, effective, _)))) => {
+                        let version = crate::statutes::insert_version(
+                            tx,
+                            kinds,
+                            rules,
+                            Day::today(),
+                            *effective,
+                            &c.name,
+                        )
+                        .await?;
+                        event(
+                            tx,
+                            v.congress_id,
+                            "statutes",
+                            None,
+                            Some(m),
+                            &version.to_string(),
+                        )
+                        .await?;
+                    }
+                    (true, Err(e)) => {
+                        event(
+                            tx,
+                            v.congress_id,
+                            "statutes_unread",
+                            None,
+                            Some(m),
+                            &e.to_string(),
+                        )
+                        .await?;
+                    }
+                    _ => {}
+                }
+            }
+            ("credentials", _) if adopted => {
+                sqlx::query("UPDATE congresses SET credentials_approved = 1 WHERE id = $1")
+                    .bind(v.congress_id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// For a motion that amends the statutes: the rules that adopting it would put in force, from
@@ -527,4 +535,34 @@ fn cast_of(choice: Choice, n: u64) -> Cast {
         Choice::Abstain => c.abstain = n,
     }
     c
+}
+
+/// The votes cast, as the count takes them: the secret ballots by choice, or the roll call's
+/// entries with their weight.
+async fn casts_in(tx: &mut Transaction<'_, Any>, vote: i64, secret: bool) -> Result<Vec<Cast>> {
+    let mut casts: Vec<Cast> = Vec::new();
+    if secret {
+        let rows = sqlx::query(
+            "SELECT choice, COUNT(*) AS n FROM congress_ballots WHERE vote_id = $1 GROUP BY choice",
+        )
+        .bind(vote)
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in rows {
+            let n = r.try_get::<i64, _>("n")? as u64;
+            let ch = Choice::parse(&r.try_get::<String, _>("choice")?).unwrap_or(Choice::Abstain);
+            casts.push(cast_of(ch, n));
+        }
+    } else {
+        let rows = sqlx::query("SELECT choice, weight FROM congress_roll WHERE vote_id = $1")
+            .bind(vote)
+            .fetch_all(&mut **tx)
+            .await?;
+        for r in rows {
+            let n = r.try_get::<i64, _>("weight")? as u64;
+            let ch = Choice::parse(&r.try_get::<String, _>("choice")?).unwrap_or(Choice::Abstain);
+            casts.push(cast_of(ch, n));
+        }
+    }
+    Ok(casts)
 }
