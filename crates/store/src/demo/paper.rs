@@ -12,7 +12,7 @@ impl Store {
     /// for the local committees and circles, and returns for the editions out, the latest still
     /// coming in. Runs once, when the organisation has no publication yet.
     pub async fn seed_paper_demo(&self, today: Day) -> Result<()> {
-        use core_rules::paper::demo::{ARTICLES, HEADLINES, PAPER, REPORTS};
+        use core_rules::paper::demo::PAPER;
         if !self.publications().await?.is_empty() {
             return Ok(());
         }
@@ -34,6 +34,22 @@ impl Store {
             }
         }
         let price = 150;
+        let editions = self.demo_editions(p, today, price).await?;
+        self.demo_returns(&units, &editions, price).await?;
+        self.demo_reports(&party, &editions, today).await?;
+        Ok(())
+    }
+
+    /// The demo paper's editions, a week apart, each with three articles: all published but the
+    /// last, which is being prepared (one article a draft, one edited, one approved). Each
+    /// edition's id, its articles, and whether it is the last.
+    async fn demo_editions(
+        &self,
+        p: i64,
+        today: Day,
+        price: i64,
+    ) -> Result<Vec<(i64, Vec<i64>, bool)>> {
+        use core_rules::paper::demo::{ARTICLES, HEADLINES};
         let mut editions = Vec::new();
         for (i, headline) in HEADLINES.iter().enumerate() {
             let date = today.add_days(-7 * (HEADLINES.len() - 1 - i) as i64);
@@ -69,6 +85,16 @@ impl Store {
             }
             editions.push((e, article_ids, last));
         }
+        Ok(editions)
+    }
+
+    /// The agents' returns of the demo's published editions.
+    async fn demo_returns(
+        &self,
+        units: &[crate::units::Unit],
+        editions: &[(i64, Vec<i64>, bool)],
+        price: i64,
+    ) -> Result<()> {
         // Returns: all in for the older editions; for the latest published one, two units in
         // three have reported (never the demo agent's circle, so there is one to record).
         let agent_unit = units
@@ -116,6 +142,17 @@ impl Store {
                 .await?;
             }
         }
+        Ok(())
+    }
+
+    /// The demo's reports from below, over the last year, some triaged by its editor.
+    async fn demo_reports(
+        &self,
+        party: &[&crate::units::Unit],
+        editions: &[(i64, Vec<i64>, bool)],
+        today: Day,
+    ) -> Result<()> {
+        use core_rules::paper::demo::REPORTS;
         // Reports from below, over the last year.
         let circles: Vec<&&crate::units::Unit> =
             party.iter().filter(|u| u.kind == "circle").collect();
