@@ -3,10 +3,7 @@
 //! (required under CI). `cargo test -p iskra-store --test stories postgres` runs only the
 //! PostgreSQL half; `... sqlite` only the SQLite half.
 
-#[macro_use]
-mod common;
-
-use common::*;
+use crate::common::*;
 use core_rules::dues::Share;
 use core_rules::people::Status;
 use core_rules::statutes::{evaluate, Formula, Statutes};
