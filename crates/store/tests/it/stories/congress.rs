@@ -1,6 +1,9 @@
 //! The congress.
 
 use super::*;
+use core_rules::congress::blocs::Choice;
+use core_rules::congress::{ApportionRule, Edit};
+use store::congress::Kind;
 
 /// Members with a vote today: admitted 100 days ago, dues paid this month, at a meeting today.
 async fn voters(db: &TestDb, unit: i64, prefix: &str, n: usize) -> Vec<i64> {
@@ -47,11 +50,142 @@ fn congress_rule(rule: core_rules::congress::ApportionRule) -> store::congress::
     }
 }
 
+// A congress from convening to its minutes: one fixture, built up to a named point by the steps
+// below in order, each with its own assertions; a story for each point.
+
+/// The points the congress is built up to, in the order of its business.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Point {
+    Convened,
+    Delegates,
+    Credentials,
+    Amendments,
+    RollCall,
+    SecretVote,
+    Statutes,
+    Clauses,
+    Walkout,
+    Election,
+    Minutes,
+}
+
+/// What the steps share. A step fills in what it makes (the participants, the motion and its
+/// amendments); until then those ids are 0, and no step before it reads them.
+#[derive(Clone, Debug)]
+struct Hall {
+    o: Org,
+    by: Option<i64>,
+    /// Members with a vote, of docks-1 and of docks-2.
+    d1: Vec<i64>,
+    d2: Vec<i64>,
+    /// A member without a vote, and a supporter.
+    idle: i64,
+    supporter: i64,
+    c: i64,
+    lenin: i64,
+    martov: i64,
+    voice: i64,
+    guest: i64,
+    motion: i64,
+    a_lenin: i64,
+    a_martov: i64,
+    a_sub: i64,
+}
+
+/// The congress, built up to `point`, every step's assertions checked on the way.
+async fn congress_up_to(db: &TestDb, point: Point) -> Hall {
+    let mut h = convened(db).await;
+    if point >= Point::Delegates {
+        delegates(db, &mut h).await;
+    }
+    if point >= Point::Credentials {
+        credentials(db, &mut h).await;
+    }
+    if point >= Point::Amendments {
+        amendments(db, &mut h).await;
+    }
+    if point >= Point::RollCall {
+        roll_call(db, &mut h).await;
+    }
+    if point >= Point::SecretVote {
+        secret_vote(db, &mut h).await;
+    }
+    if point >= Point::Statutes {
+        statutes(db, &mut h).await;
+    }
+    if point >= Point::Clauses {
+        clauses(db, &mut h).await;
+    }
+    if point >= Point::Walkout {
+        walkout(db, &mut h).await;
+    }
+    if point >= Point::Election {
+        election(db, &mut h).await;
+    }
+    if point >= Point::Minutes {
+        minutes(db, &mut h).await;
+    }
+    h
+}
+
+on_every_backend!(a_congress_is_convened_with_mandates_by_its_rule);
+async fn a_congress_is_convened_with_mandates_by_its_rule(db: &TestDb) {
+    congress_up_to(db, Point::Convened).await;
+}
+
+on_every_backend!(delegates_hold_their_units_mandates_and_no_more);
+async fn delegates_hold_their_units_mandates_and_no_more(db: &TestDb) {
+    congress_up_to(db, Point::Delegates).await;
+}
+
+on_every_backend!(credentials_and_presence_make_the_quorum);
+async fn credentials_and_presence_make_the_quorum(db: &TestDb) {
+    congress_up_to(db, Point::Credentials).await;
+}
+
+on_every_backend!(a_motion_gathers_competing_amendments_in_voting_order);
+async fn a_motion_gathers_competing_amendments_in_voting_order(db: &TestDb) {
+    congress_up_to(db, Point::Amendments).await;
+}
+
+on_every_backend!(a_roll_call_adopts_an_amendment_and_its_rivals_fall);
+async fn a_roll_call_adopts_an_amendment_and_its_rivals_fall(db: &TestDb) {
+    congress_up_to(db, Point::RollCall).await;
+}
+
+on_every_backend!(a_secret_vote_keeps_who_voted_apart_from_the_ballots);
+async fn a_secret_vote_keeps_who_voted_apart_from_the_ballots(db: &TestDb) {
+    congress_up_to(db, Point::SecretVote).await;
+}
+
+on_every_backend!(statutes_adopted_at_a_congress_take_effect_on_its_day);
+async fn statutes_adopted_at_a_congress_take_effect_on_its_day(db: &TestDb) {
+    congress_up_to(db, Point::Statutes).await;
+}
+
+on_every_backend!(statutes_motions_are_read_by_their_clauses);
+async fn statutes_motions_are_read_by_their_clauses(db: &TestDb) {
+    congress_up_to(db, Point::Clauses).await;
+}
+
+on_every_backend!(a_walkout_takes_the_quorum_with_it);
+async fn a_walkout_takes_the_quorum_with_it(db: &TestDb) {
+    congress_up_to(db, Point::Walkout).await;
+}
+
+on_every_backend!(an_election_by_stv_elects_those_who_stand);
+async fn an_election_by_stv_elects_those_who_stand(db: &TestDb) {
+    congress_up_to(db, Point::Election).await;
+}
+
 on_every_backend!(a_congress_from_convening_to_its_minutes);
 async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
-    use core_rules::congress::blocs::Choice;
-    use core_rules::congress::{ApportionRule, Edit};
-    use store::congress::Kind;
+    congress_up_to(db, Point::Minutes).await;
+}
+
+/// Convening: refused with an impossible rule; by members with a vote (the idle member has
+/// none), and by a fixed total. The organisation, its voters and the congress.
+async fn convened(db: &TestDb) -> Hall {
     let o = org(db).await;
     let by = Some(o.admin);
     let d1 = voters(db, o.docks1, "Iskrist", 12).await;
@@ -138,7 +272,30 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         .map(|u| u.mandates)
         .collect();
     assert_eq!(fm.iter().sum::<u64>(), 7);
+    Hall {
+        o,
+        by,
+        d1,
+        d2,
+        idle,
+        supporter,
+        c,
+        lenin: 0,
+        martov: 0,
+        voice: 0,
+        guest: 0,
+        motion: 0,
+        a_lenin: 0,
+        a_martov: 0,
+        a_sub: 0,
+    }
+}
 
+/// Delegates hold their unit's mandates and no more; a supporter is no delegate; each takes
+/// part once. Also a consultative voice, a guest and a substitute.
+async fn delegates(db: &TestDb, h: &mut Hall) {
+    let (by, c) = (h.by, h.c);
+    let (d1, d2, supporter, idle) = (&h.d1, &h.d2, h.supporter, h.idle);
     // Delegates, and those who may not be.
     let lenin = db
         .add_participant(c, d1[0], Kind::Delegate, 2, by)
@@ -176,7 +333,17 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         .await
         .unwrap();
     let _ = sub;
+    h.lenin = lenin;
+    h.martov = martov;
+    h.voice = voice;
+    h.guest = guest;
+}
 
+/// Credentials accepted, the report, presence and the quorum (a consultative voice adds no
+/// mandate), and the report approved by vote.
+async fn credentials(db: &TestDb, h: &mut Hall) {
+    let (by, c) = (h.by, h.c);
+    let (lenin, martov, voice) = (h.lenin, h.martov, h.voice);
     // Credentials.
     db.set_credential(lenin, true, by).await.unwrap();
     db.set_credential(martov, true, by).await.unwrap();
@@ -222,7 +389,13 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
     db.cast_vote(cv, lenin, Choice::Yes, by).await.unwrap();
     db.close_vote(cv, by).await.unwrap();
     assert!(db.congress(c).await.unwrap().unwrap().credentials_approved);
+}
 
+/// A motion admitted once supported, and competing amendments (refused ones write nothing),
+/// in the order they are put to the vote.
+async fn amendments(db: &TestDb, h: &mut Hall) {
+    let (by, c) = (h.by, h.c);
+    let (lenin, martov, voice, guest) = (h.lenin, h.martov, h.voice, h.guest);
     // A motion with competing amendments.
     let motion = db
         .submit_motion(
@@ -309,7 +482,18 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         db.amendment_order(motion).await.unwrap(),
         vec![a_lenin, a_sub, a_martov]
     );
+    h.motion = motion;
+    h.a_lenin = a_lenin;
+    h.a_martov = a_martov;
+    h.a_sub = a_sub;
+}
 
+/// A roll call on Lenin's wording, announced live: one vote each, by mandate; the adopted
+/// amendment stands and those conflicting with it fall.
+async fn roll_call(db: &TestDb, h: &mut Hall) {
+    let (by, c, motion) = (h.by, h.c, h.motion);
+    let (lenin, martov, voice, guest) = (h.lenin, h.martov, h.voice, h.guest);
+    let (a_lenin, a_martov, a_sub) = (h.a_lenin, h.a_martov, h.a_sub);
     // A roll call on Lenin's wording.
     let mut live = db.congress_live().await.unwrap().subscribe();
     let v = db
@@ -387,7 +571,13 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         db.consolidated(motion).await.unwrap(),
         vec!["Paragraph 1.", "by personal participation", "Paragraph 2."]
     );
+}
 
+/// A secret vote on the motion: who voted kept apart from the ballots, one per mandate, with
+/// no voter and no time.
+async fn secret_vote(db: &TestDb, h: &mut Hall) {
+    let (by, c, motion) = (h.by, h.c, h.motion);
+    let (lenin, martov) = (h.lenin, h.martov);
     // A secret vote on the motion: who voted apart from the ballots.
     let s = db
         .open_vote(
@@ -437,7 +627,13 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         (1, 2, count::motion::Decision::Rejected)
     );
     assert_eq!(db.motion(motion).await.unwrap().unwrap().state, "rejected");
+}
 
+/// A statutes motion adopted with Martov's Paragraph 1: the rule changes on the congress's
+/// day, and membership and voting rights follow it.
+async fn statutes(db: &TestDb, h: &mut Hall) {
+    let (o, by, c) = (h.o, h.by, h.c);
+    let (lenin, martov) = (h.lenin, h.martov);
     // A statutes motion adopted with Martov's Paragraph 1: the rule changes on the congress's day.
     let draft = db
         .submit_motion(
@@ -524,7 +720,14 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         counted(held.add_days(-1)).await + 1,
         "the unit's count of members follows the statutes in force"
     );
+}
 
+/// Statutes motions that change figures are read by their clauses; an ambiguous one is not
+/// put to the vote.
+async fn clauses(db: &TestDb, h: &mut Hall) {
+    let (by, c) = (h.by, h.c);
+    let (lenin, martov) = (h.lenin, h.martov);
+    let held = db.congress(c).await.unwrap().unwrap().held_on;
     // Statutes motions that change rules held as figures are read by their clauses; one that
     // says two things is not put to the vote until it is amended.
     let ambiguous = db
@@ -600,7 +803,12 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         3,
         "not before its day"
     );
+}
 
+/// A walkout: the quorum follows, and a vote without it decides nothing.
+async fn walkout(db: &TestDb, h: &mut Hall) {
+    let (by, c) = (h.by, h.c);
+    let (lenin, martov, voice) = (h.lenin, h.martov, h.voice);
     // A walkout: the quorum follows, and a vote without it decides nothing.
     let q = db
         .set_presence(c, &[lenin, voice], false, by)
@@ -633,7 +841,13 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         count::motion::Decision::NoQuorum
     );
     db.set_presence(c, &[lenin], true, by).await.unwrap();
+}
 
+/// An election by STV: nominations accepted by the nominee only, one ranking each.
+async fn election(db: &TestDb, h: &mut Hall) {
+    let (by, c) = (h.by, h.c);
+    let (d1, d2, supporter) = (&h.d1, &h.d2, h.supporter);
+    let (lenin, martov) = (h.lenin, h.martov);
     // An election by STV.
     let el = db
         .create_election(c, "Central Committee", 1, "scottish_stv", by)
@@ -676,7 +890,12 @@ async fn a_congress_from_convening_to_its_minutes(db: &TestDb) {
         .report
         .unwrap()
         .contains("Iskrist 4"));
+}
 
+/// Speakers (a point of order first), the minutes written from the record, and the blocs.
+async fn minutes(db: &TestDb, h: &mut Hall) {
+    let (by, c, motion) = (h.by, h.c, h.motion);
+    let (lenin, martov, guest) = (h.lenin, h.martov, h.guest);
     // Speakers and the minutes.
     let item = db
         .add_agenda_item(c, "The statutes", Some(motion), by)
