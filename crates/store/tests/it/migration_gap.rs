@@ -1,59 +1,74 @@
-//! Migration numbers are handed out ahead of merging: 0004 (the audit log) may reach a database
-//! before 0003 exists. sqlx applies whatever the binary carries that the database has not seen,
-//! in order, so a 0003 that arrives later is still applied.
+//! Migration numbers are handed out ahead of merging: a database may be migrated to number N + 2
+//! before N + 1 exists. sqlx applies whatever migrations it is given that the database has not
+//! seen, in order, so an N + 1 that arrives later is still applied rather than refused or
+//! skipped. This checks it, on both backends, with the store's own migrations and two probes
+//! numbered past them (so that it does not depend on which numbers exist today).
 
-use store::{Create, DatabaseUrl, Store};
+use crate::common::*;
+use store::sqlx;
+use store::Backend;
 
-#[tokio::test]
-async fn a_migration_numbered_below_one_already_applied_is_still_applied() {
-    let dir = std::env::temp_dir().join(format!(
-        "iskra-migration-gap-{}-{:08x}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
-    let has_0003 = std::fs::read_dir(&source).unwrap().any(|f| {
-        f.unwrap()
-            .file_name()
-            .to_string_lossy()
-            .starts_with("0003_")
+/// The store's migrations for a backend, copied into `dir`; returns the highest number.
+fn copy_migrations(backend: Backend, dir: &std::path::Path) -> i64 {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(match backend {
+        Backend::Sqlite => "migrations/sqlite",
+        Backend::Postgres => "migrations/postgres",
     });
-    if has_0003 {
-        eprintln!("note: migration 0003 has arrived; there is no gap left to test");
-        return;
-    }
-    let migrations = dir.join("migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    let store = Store::open(
-        &DatabaseUrl::Sqlite(dir.join("iskra.db")),
-        Create::IfMissing,
-    )
-    .await
-    .unwrap();
-    // The migrations the binary carries (0004 included, 0003 absent), and a later 0003.
+    let mut highest = 0;
     for f in std::fs::read_dir(&source).unwrap() {
         let f = f.unwrap();
-        std::fs::copy(f.path(), migrations.join(f.file_name())).unwrap();
+        let name = f.file_name().to_string_lossy().into_owned();
+        let number: i64 = name.split('_').next().unwrap().parse().unwrap();
+        highest = highest.max(number);
+        std::fs::copy(f.path(), dir.join(&name)).unwrap();
     }
-    assert!(migrations.join("0004_audit.sql").exists());
-    assert!(!migrations.join("0003_gap_probe.sql").exists());
+    assert!(highest > 0, "no migrations in {}", source.display());
+    highest
+}
+
+/// Runs the migrations in `dir` on the store's database, as the store runs its own.
+async fn migrate(db: &TestDb, dir: &std::path::Path) -> Result<(), sqlx::migrate::MigrateError> {
+    sqlx::migrate::Migrator::new(dir)
+        .await?
+        .run(db.pool())
+        .await
+}
+
+async fn applied(db: &TestDb) -> Vec<i64> {
+    sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+}
+
+on_every_backend!(a_migration_numbered_below_one_already_applied_is_still_applied);
+async fn a_migration_numbered_below_one_already_applied_is_still_applied(db: &TestDb) {
+    let dir = TempDir::new();
+    let n = copy_migrations(db.backend, dir.path());
+    assert_eq!(
+        applied(db).await,
+        (1..=n).collect::<Vec<_>>(),
+        "the store applies its own migrations when it opens"
+    );
+    // N + 2 merged first, and run.
     std::fs::write(
-        migrations.join("0003_gap_probe.sql"),
+        dir.path().join(format!("{:04}_late_probe.sql", n + 2)),
+        "CREATE TABLE late_probe (x INTEGER);",
+    )
+    .unwrap();
+    migrate(db, dir.path()).await.unwrap();
+    assert_eq!(applied(db).await.last(), Some(&(n + 2)));
+    assert!(!applied(db).await.contains(&(n + 1)));
+    // Then N + 1 arrives: it is applied, after N + 2.
+    std::fs::write(
+        dir.path().join(format!("{:04}_gap_probe.sql", n + 1)),
         "CREATE TABLE gap_probe (x INTEGER);",
     )
     .unwrap();
-    let later = sqlx::migrate::Migrator::new(migrations.as_path())
+    migrate(db, dir.path())
         .await
-        .unwrap();
-    later
-        .run(store.pool())
-        .await
-        .expect("a later 0003 should apply after 0004");
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM gap_probe")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+        .expect("a later N + 1 should apply after N + 2");
+    assert_eq!(applied(db).await, (1..=n + 2).collect::<Vec<_>>());
+    assert_eq!(db.count("gap_probe").await, 0, "the gap's table exists");
+    assert_eq!(db.count("late_probe").await, 0);
 }
