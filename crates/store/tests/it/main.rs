@@ -10,4 +10,5 @@ mod import_bulk;
 mod migration_gap;
 mod paper;
 mod scale;
+mod schema;
 mod stories;
