@@ -5,7 +5,7 @@ use crate::{Result, Store, StoreError};
 use core_rules::people::{Identity, Status};
 use core_rules::Day;
 use core_rules::{text, Refusal};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Application {
@@ -71,56 +71,7 @@ impl Store {
         }
         let person = match find_duplicate(&mut tx, v, identity).await? {
             Some(existing) => {
-                let p = person_in(&mut tx, existing).await?;
-                if !matches!(p.status, Status::Supporter | Status::Lapsed | Status::Left) {
-                    return Err(Refusal::new("this person is already recorded as {}")
-                        .arg(p.status.as_str())
-                        .into());
-                }
-                sqlx::query("UPDATE persons SET status = 'applicant', unit_id = $1 WHERE id = $2")
-                    .bind(unit)
-                    .bind(existing)
-                    .execute(&mut *tx)
-                    .await?;
-                if p.unit_id != unit {
-                    // Applying to another unit moves them there: a transfer, kept in the
-                    // history like any other.
-                    let codes = sqlx::query("SELECT id, code FROM units WHERE id = $1 OR id = $2")
-                        .bind(p.unit_id)
-                        .bind(unit)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    let code_of = |id: i64| {
-                        codes
-                            .iter()
-                            .find(|r| r.try_get::<i64, _>("id").ok() == Some(id))
-                            .and_then(|r| r.try_get::<String, _>("code").ok())
-                    };
-                    record_history(
-                        &mut tx,
-                        existing,
-                        on,
-                        "transfer",
-                        code_of(p.unit_id).as_deref(),
-                        code_of(unit).as_deref(),
-                        "applied to join",
-                        by,
-                    )
-                    .await?;
-                    // They leave their old unit, and whatever offices they held there.
-                    crate::transfers::left_unit(&mut tx, existing, p.unit_id, on, by).await?;
-                }
-                record_history(
-                    &mut tx,
-                    existing,
-                    on,
-                    "status",
-                    Some(p.status.as_str()),
-                    Some("applicant"),
-                    "applied to join",
-                    by,
-                )
-                .await?;
+                reapply(&mut tx, existing, unit, on, by).await?;
                 existing
             }
             None => {
@@ -272,4 +223,67 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Someone already recorded applies again: a supporter, or someone who lapsed or left, becomes an
+/// applicant of `unit` (moving there, and leaving the offices of their old unit, if it is
+/// another). Anyone else is refused: they are recorded as something that cannot apply.
+async fn reapply(
+    tx: &mut Transaction<'_, Any>,
+    existing: i64,
+    unit: i64,
+    on: Day,
+    by: Option<i64>,
+) -> Result<()> {
+    let p = person_in(tx, existing).await?;
+    if !matches!(p.status, Status::Supporter | Status::Lapsed | Status::Left) {
+        return Err(Refusal::new("this person is already recorded as {}")
+            .arg(p.status.as_str())
+            .into());
+    }
+    sqlx::query("UPDATE persons SET status = 'applicant', unit_id = $1 WHERE id = $2")
+        .bind(unit)
+        .bind(existing)
+        .execute(&mut **tx)
+        .await?;
+    if p.unit_id != unit {
+        // Applying to another unit moves them there: a transfer, kept in the
+        // history like any other.
+        let codes = sqlx::query("SELECT id, code FROM units WHERE id = $1 OR id = $2")
+            .bind(p.unit_id)
+            .bind(unit)
+            .fetch_all(&mut **tx)
+            .await?;
+        let code_of = |id: i64| {
+            codes
+                .iter()
+                .find(|r| r.try_get::<i64, _>("id").ok() == Some(id))
+                .and_then(|r| r.try_get::<String, _>("code").ok())
+        };
+        record_history(
+            tx,
+            existing,
+            on,
+            "transfer",
+            code_of(p.unit_id).as_deref(),
+            code_of(unit).as_deref(),
+            "applied to join",
+            by,
+        )
+        .await?;
+        // They leave their old unit, and whatever offices they held there.
+        crate::transfers::left_unit(tx, existing, p.unit_id, on, by).await?;
+    }
+    record_history(
+        tx,
+        existing,
+        on,
+        "status",
+        Some(p.status.as_str()),
+        Some("applicant"),
+        "applied to join",
+        by,
+    )
+    .await?;
+    Ok(())
 }

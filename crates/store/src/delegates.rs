@@ -471,71 +471,7 @@ impl Store {
         .bind(election)
         .fetch_all(&mut *tx)
         .await?;
-        let index: BTreeMap<i64, u16> = cands
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id, i as u16))
-            .collect();
-        let mut tally: BTreeMap<Vec<u16>, u64> = BTreeMap::new();
-        for r in rows {
-            let prefs: Vec<u16> = r
-                .split(',')
-                .filter_map(|x| x.parse::<i64>().ok())
-                .filter_map(|c| index.get(&c).copied())
-                .collect();
-            if !prefs.is_empty() {
-                *tally.entry(prefs).or_default() += 1;
-            }
-        }
-        if tally.is_empty() {
-            return Err(refused("no ballot has been cast: nothing to count"));
-        }
-        // Names in the count are party names, made distinct where two candidates share one.
-        let mut names: Vec<String> = Vec::new();
-        for c in &cands {
-            let mut n = c.pseudonym.clone();
-            if names.contains(&n) {
-                n = format!("{} (candidate {})", c.pseudonym, c.id);
-            }
-            names.push(n);
-        }
-        let profile = |withdrawn: Vec<usize>, seats: usize| count::Profile {
-            title: format!("Delegates to {}", e.congress_name),
-            candidates: names.clone(),
-            parties: vec![None; cands.len()],
-            seats: Some(seats),
-            withdrawn,
-            ballots: tally
-                .iter()
-                .map(|(p, w)| count::Ballot::strict(*w, p.clone()))
-                .collect(),
-        };
-        let run = |p: &count::Profile, seats: usize| {
-            match e.method.as_str() {
-                "meek" => count::meek::count(p, seats, election as u64),
-                _ => count::scottish_stv::count(p, seats, election as u64),
-            }
-            .map_err(|err| StoreError::Internal(format!("the count could not be made: {err}")))
-        };
-        let seats = (e.mandates as usize).min(cands.len()).max(1);
-        let report = run(&profile(Vec::new(), seats), seats)?;
-        let position = |name: &String| names.iter().position(|n| n == name);
-        let mut elected: Vec<usize> = report.elected.iter().filter_map(position).collect();
-        // Substitutes: each the winner of one more seat with everyone ahead withdrawn.
-        let mut substitutes: Vec<usize> = Vec::new();
-        while elected.len() + substitutes.len() < cands.len() {
-            let withdrawn: Vec<usize> = elected.iter().chain(&substitutes).copied().collect();
-            let next = run(&profile(withdrawn.clone(), 1), 1)?
-                .elected
-                .iter()
-                .filter_map(position)
-                .find(|i| !withdrawn.contains(i));
-            match next {
-                Some(i) => substitutes.push(i),
-                None => break,
-            }
-        }
-        elected.truncate(seats);
+        let (report, elected, substitutes) = count_delegates(&e, &cands, rows)?;
         let shares = share_mandates(e.mandates, elected.len());
         let held: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM congress_participants WHERE congress_id = $1 AND unit_id = $2 \
@@ -616,4 +552,81 @@ impl Store {
         self.changed(e.congress_id, "presence");
         Ok(outcome)
     }
+}
+
+/// Counts a unit's delegate election from its ballots (each a ranking of candidate ids): the
+/// count's report, the elected (by their place in `cands`, at most one per mandate) and the
+/// substitutes in order, each the winner of one more seat with everyone ahead withdrawn.
+fn count_delegates(
+    e: &DelegateElection,
+    cands: &[DelegateCandidate],
+    rows: Vec<String>,
+) -> Result<(count::Report, Vec<usize>, Vec<usize>)> {
+    let election = e.id;
+    let index: BTreeMap<i64, u16> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, i as u16))
+        .collect();
+    let mut tally: BTreeMap<Vec<u16>, u64> = BTreeMap::new();
+    for r in rows {
+        let prefs: Vec<u16> = r
+            .split(',')
+            .filter_map(|x| x.parse::<i64>().ok())
+            .filter_map(|c| index.get(&c).copied())
+            .collect();
+        if !prefs.is_empty() {
+            *tally.entry(prefs).or_default() += 1;
+        }
+    }
+    if tally.is_empty() {
+        return Err(refused("no ballot has been cast: nothing to count"));
+    }
+    // Names in the count are party names, made distinct where two candidates share one.
+    let mut names: Vec<String> = Vec::new();
+    for c in cands {
+        let mut n = c.pseudonym.clone();
+        if names.contains(&n) {
+            n = format!("{} (candidate {})", c.pseudonym, c.id);
+        }
+        names.push(n);
+    }
+    let profile = |withdrawn: Vec<usize>, seats: usize| count::Profile {
+        title: format!("Delegates to {}", e.congress_name),
+        candidates: names.clone(),
+        parties: vec![None; cands.len()],
+        seats: Some(seats),
+        withdrawn,
+        ballots: tally
+            .iter()
+            .map(|(p, w)| count::Ballot::strict(*w, p.clone()))
+            .collect(),
+    };
+    let run = |p: &count::Profile, seats: usize| {
+        match e.method.as_str() {
+            "meek" => count::meek::count(p, seats, election as u64),
+            _ => count::scottish_stv::count(p, seats, election as u64),
+        }
+        .map_err(|err| StoreError::Internal(format!("the count could not be made: {err}")))
+    };
+    let seats = (e.mandates as usize).min(cands.len()).max(1);
+    let report = run(&profile(Vec::new(), seats), seats)?;
+    let position = |name: &String| names.iter().position(|n| n == name);
+    let mut elected: Vec<usize> = report.elected.iter().filter_map(position).collect();
+    // Substitutes: each the winner of one more seat with everyone ahead withdrawn.
+    let mut substitutes: Vec<usize> = Vec::new();
+    while elected.len() + substitutes.len() < cands.len() {
+        let withdrawn: Vec<usize> = elected.iter().chain(&substitutes).copied().collect();
+        let next = run(&profile(withdrawn.clone(), 1), 1)?
+            .elected
+            .iter()
+            .filter_map(position)
+            .find(|i| !withdrawn.contains(i));
+        match next {
+            Some(i) => substitutes.push(i),
+            None => break,
+        }
+    }
+    elected.truncate(seats);
+    Ok((report, elected, substitutes))
 }

@@ -503,45 +503,12 @@ impl Store {
                 }
             };
             let get = |c: usize| rec.get(c).unwrap_or("").trim();
-            let date = match Day::parse(get(c_date)) {
-                Ok(d) if d > today => {
-                    err("date", format!("{d} is in the future"));
-                    None
-                }
-                Ok(d) => Some(d),
-                Err(e) => {
-                    err("date", e.to_string());
-                    None
-                }
-            };
-            let amount = match parse_money(get(c_amount)) {
-                Ok(a) if a <= 0 => {
-                    err(
-                        "amount",
-                        format!(
-                            "{} is not a payment of dues (negative or zero)",
-                            get(c_amount)
-                        ),
-                    );
-                    None
-                }
-                Ok(a) if a > money::PAYMENT.max => {
-                    err(
-                        "amount",
-                        format!(
-                            "{} is more than one payment of dues can be ({})",
-                            get(c_amount),
-                            core_rules::import::format_money(money::PAYMENT.max)
-                        ),
-                    );
-                    None
-                }
-                Ok(a) => Some(a),
-                Err(e) => {
-                    err("amount", e.to_string());
-                    None
-                }
-            };
+            let date = bank_date(get(c_date), today)
+                .map_err(|reason| err("date", reason))
+                .ok();
+            let amount = bank_amount(get(c_amount))
+                .map_err(|reason| err("amount", reason))
+                .ok();
             let reference = get(c_ref).to_string();
             if reference.is_empty() {
                 err("reference", "every bank line has a reference".into());
@@ -549,20 +516,7 @@ impl Store {
                 err("reference", reason);
             }
             let payer = get(c_payer);
-            let person: Option<i64> = if let Some(k) = email_key(payer).filter(|k| k.contains('@'))
-            {
-                sqlx::query_scalar("SELECT person_id FROM identities WHERE email_key = $1 LIMIT 1")
-                    .bind(vault.blind(Blind::Email, &k).to_vec())
-                    .fetch_optional(&mut *conn)
-                    .await?
-            } else if let Some(k) = phone_key(payer) {
-                sqlx::query_scalar("SELECT person_id FROM identities WHERE phone_key = $1 LIMIT 1")
-                    .bind(vault.blind(Blind::Phone, &k).to_vec())
-                    .fetch_optional(&mut *conn)
-                    .await?
-            } else {
-                None
-            };
+            let person = payer_in(&mut conn, vault, payer).await?;
             if person.is_none() {
                 err(
                     "payer",
@@ -629,4 +583,52 @@ impl Store {
         tx.commit().await?;
         Ok(out)
     }
+}
+
+/// A bank line's date: a day, not in the future. The reason otherwise.
+fn bank_date(cell: &str, today: Day) -> std::result::Result<Day, String> {
+    match Day::parse(cell) {
+        Ok(d) if d > today => Err(format!("{d} is in the future")),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A bank line's amount: a payment of dues, more than nothing and no more than one payment can
+/// be. The reason otherwise.
+fn bank_amount(cell: &str) -> std::result::Result<i64, String> {
+    match parse_money(cell) {
+        Ok(a) if a <= 0 => Err(format!(
+            "{cell} is not a payment of dues (negative or zero)"
+        )),
+        Ok(a) if a > money::PAYMENT.max => Err(format!(
+            "{cell} is more than one payment of dues can be ({})",
+            core_rules::import::format_money(money::PAYMENT.max)
+        )),
+        Ok(a) => Ok(a),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The person a bank line's payer names, by their email or phone (through the blind index).
+async fn payer_in(
+    conn: &mut sqlx::AnyConnection,
+    vault: &crate::vault::Vault,
+    payer: &str,
+) -> Result<Option<i64>> {
+    Ok(
+        if let Some(k) = email_key(payer).filter(|k| k.contains('@')) {
+            sqlx::query_scalar("SELECT person_id FROM identities WHERE email_key = $1 LIMIT 1")
+                .bind(vault.blind(Blind::Email, &k).to_vec())
+                .fetch_optional(&mut *conn)
+                .await?
+        } else if let Some(k) = phone_key(payer) {
+            sqlx::query_scalar("SELECT person_id FROM identities WHERE phone_key = $1 LIMIT 1")
+                .bind(vault.blind(Blind::Phone, &k).to_vec())
+                .fetch_optional(&mut *conn)
+                .await?
+        } else {
+            None
+        },
+    )
 }

@@ -260,110 +260,10 @@ impl Store {
         let version = self.statutes_on(day).await?;
         let rules = &version.rules;
         let th = thresholds(rules, day);
-        let today = day >= Day::today();
         let d = day.to_string();
 
-        // Today the kept columns are exact (nothing is recorded in the future). For a past day,
-        // the same columns are computed from the records as they stood then.
-        let (status, paid, admitted, participated) = if today
-            && rules.paragraph1.participation_min <= 1
-        {
-            (
-                "p.status".to_string(),
-                "p.paid_through".to_string(),
-                "p.admitted_on".to_string(),
-                "CASE WHEN p.last_participation > $7 THEN 1 ELSE 0 END".to_string(),
-            )
-        } else {
-            (
-                "COALESCE((SELECT h.from_value FROM person_history h WHERE h.person_id = p.id \
-                   AND h.change = 'status' AND h.on_date > $8 ORDER BY h.on_date, h.id LIMIT 1), p.status)"
-                    .to_string(),
-                format!(
-                    "(SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = p.id AND dp.paid_on <= $8 \
-                     AND {})",
-                    crate::dues::NOT_REVERSED
-                ),
-                "CASE WHEN p.admitted_on <= $8 THEN p.admitted_on END".to_string(),
-                format!(
-                    "CASE WHEN (SELECT COUNT(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id \
-                       WHERE a.person_id = p.id AND m.held_on > $7 AND m.held_on <= $8) \
-                     + (SELECT COUNT(*) FROM tasks t WHERE t.person_id = p.id AND t.done_on > $7 AND t.done_on <= $8) \
-                     >= {} THEN 1 ELSE 0 END",
-                    rules.paragraph1.participation_min
-                ),
-            )
-        };
-        let dues_ok = |i: usize, paid_since: &str, admitted_since: &str| {
-            format!(
-                "CASE WHEN pd IS NOT NULL THEN (CASE WHEN pd >= {paid_since} THEN 1 ELSE 0 END) \
-                      WHEN ad IS NULL THEN {} \
-                      ELSE (CASE WHEN ad >= {admitted_since} THEN 1 ELSE 0 END) END",
-                th.unadmitted_ok[i] as i64
-            )
-        };
-        // One integer per class (status, programme, both dues thresholds, age, participation),
-        // grouped with the unit: sorting a million rows on two integers is the bulk of the work,
-        // and on text and six flags it took twice as long. Whether a unit is a party unit comes
-        // from the (small) unit table afterwards rather than a join per person.
-        let status_code = STATUSES
-            .iter()
-            .enumerate()
-            .map(|(i, s)| format!("WHEN '{}' THEN {i}", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let sql = format!(
-            "SELECT g, COUNT(*) AS n FROM ( \
-               SELECT unit_id * {CLASSES} + \
-                 (CASE st {status_code} ELSE {unknown} END) * 64 + prog * 32 + ({d0}) * 16 + ({d1}) * 8 \
-                 + (CASE WHEN ad IS NULL THEN 0 WHEN ad <= $5 THEN 1 ELSE 2 END) * 2 + part AS g \
-               FROM ( \
-                 SELECT p.unit_id, {status} AS st, \
-                   CASE WHEN p.programme_accepted <> 0 THEN 1 ELSE 0 END AS prog, \
-                   {paid} AS pd, {admitted} AS ad, {participated} AS part \
-                 FROM {from} \
-                 WHERE p.since <= $6 {branch_filter} \
-               ) facts \
-             ) classes GROUP BY g",
-            unknown = STATUSES.len(),
-            from = if branch.is_some() {
-                "unit_tree t JOIN persons p ON p.unit_id = t.unit_id"
-            } else {
-                "persons p"
-            },
-            branch_filter = if branch.is_some() {
-                "AND t.ancestor_id = $9"
-            } else {
-                ""
-            },
-            d0 = dues_ok(0, "$1", "$3"),
-            d1 = dues_ok(1, "$2", "$4"),
-        );
-        let party_units: HashMap<i64, bool> = {
-            let sql = format!(
-                "SELECT u.id, CASE WHEN k.category = 'affiliate' THEN 0 ELSE 1 END AS party \
-                 FROM {} JOIN unit_kinds k ON k.code = u.kind {}",
-                if branch.is_some() {
-                    "unit_tree t JOIN units u ON u.id = t.unit_id"
-                } else {
-                    "units u"
-                },
-                if branch.is_some() {
-                    "WHERE t.ancestor_id = $1"
-                } else {
-                    ""
-                },
-            );
-            let mut q = sqlx::query(&sql);
-            if let Some(b) = branch {
-                q = q.bind(b);
-            }
-            q.fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("id")?, r.try_get::<i64, _>("party")? != 0)))
-                .collect::<Result<_>>()?
-        };
+        let sql = classes_sql(rules, &th, day, branch.is_some());
+        let party_units = self.party_units(branch).await?;
         let mut q = sqlx::query(&sql)
             .bind(&th.paid_since[0])
             .bind(&th.paid_since[1])
@@ -399,36 +299,42 @@ impl Store {
                 age: (k >> 1) & 3,
                 participated: k & 1 != 0,
             };
-            let facts = representative(rules, day, &class);
-            let s = evaluate(rules, &facts, day);
-            let c = out.per_unit.entry(unit_id).or_default();
-            c.people += n;
-            match status {
-                Status::Supporter => c.supporters += n,
-                Status::Applicant => c.applicants += n,
-                Status::Member => c.admitted += n,
-                Status::Lapsed => c.lapsed += n,
-                Status::Left | Status::Expelled => {}
-            }
-            if s.member {
-                c.members += n;
-            }
-            if s.vote {
-                c.voting += n;
-            }
-            if s.member
-                && !s.vote
-                && s.arrears_months > rules.voting.max_arrears_months as i64
-                && s.checks
-                    .iter()
-                    .filter(|c| c.rule == "vote" && !c.met)
-                    .count()
-                    == 1
-            {
-                c.no_vote_arrears += n;
-            }
+            add_class(
+                out.per_unit.entry(unit_id).or_default(),
+                rules,
+                day,
+                &class,
+                n,
+            );
         }
         Ok(out)
+    }
+
+    /// Whether each unit (of the branch, or all) is a party unit rather than an affiliate.
+    async fn party_units(&self, branch: Option<i64>) -> Result<HashMap<i64, bool>> {
+        let sql = format!(
+            "SELECT u.id, CASE WHEN k.category = 'affiliate' THEN 0 ELSE 1 END AS party \
+                 FROM {} JOIN unit_kinds k ON k.code = u.kind {}",
+            if branch.is_some() {
+                "unit_tree t JOIN units u ON u.id = t.unit_id"
+            } else {
+                "units u"
+            },
+            if branch.is_some() {
+                "WHERE t.ancestor_id = $1"
+            } else {
+                ""
+            },
+        );
+        let mut q = sqlx::query(&sql);
+        if let Some(b) = branch {
+            q = q.bind(b);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get::<i64, _>("party")? != 0)))
+            .collect()
     }
 
     /// Counts for a unit and everything below it.
@@ -593,5 +499,119 @@ impl Store {
                 (m, n)
             })
             .collect())
+    }
+}
+
+/// The query that counts everyone by unit and class on `day` (see `evaluate_branch`): one
+/// integer per class, grouped with the unit; with `branch`, only the branch bound as `$9`.
+fn classes_sql(rules: &Statutes, th: &Thresholds, day: Day, branch: bool) -> String {
+    let today = day >= Day::today();
+    // Today the kept columns are exact (nothing is recorded in the future). For a past day,
+    // the same columns are computed from the records as they stood then.
+    let (status, paid, admitted, participated) = if today && rules.paragraph1.participation_min <= 1
+    {
+        (
+            "p.status".to_string(),
+            "p.paid_through".to_string(),
+            "p.admitted_on".to_string(),
+            "CASE WHEN p.last_participation > $7 THEN 1 ELSE 0 END".to_string(),
+        )
+    } else {
+        (
+            "COALESCE((SELECT h.from_value FROM person_history h WHERE h.person_id = p.id \
+               AND h.change = 'status' AND h.on_date > $8 ORDER BY h.on_date, h.id LIMIT 1), p.status)"
+                .to_string(),
+            format!(
+                "(SELECT MAX(dp.period) FROM dues_payments dp WHERE dp.person_id = p.id AND dp.paid_on <= $8 \
+                 AND {})",
+                crate::dues::NOT_REVERSED
+            ),
+            "CASE WHEN p.admitted_on <= $8 THEN p.admitted_on END".to_string(),
+            format!(
+                "CASE WHEN (SELECT COUNT(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id \
+                   WHERE a.person_id = p.id AND m.held_on > $7 AND m.held_on <= $8) \
+                 + (SELECT COUNT(*) FROM tasks t WHERE t.person_id = p.id AND t.done_on > $7 AND t.done_on <= $8) \
+                 >= {} THEN 1 ELSE 0 END",
+                rules.paragraph1.participation_min
+            ),
+        )
+    };
+    let dues_ok = |i: usize, paid_since: &str, admitted_since: &str| {
+        format!(
+            "CASE WHEN pd IS NOT NULL THEN (CASE WHEN pd >= {paid_since} THEN 1 ELSE 0 END) \
+                  WHEN ad IS NULL THEN {} \
+                  ELSE (CASE WHEN ad >= {admitted_since} THEN 1 ELSE 0 END) END",
+            th.unadmitted_ok[i] as i64
+        )
+    };
+    // One integer per class (status, programme, both dues thresholds, age, participation),
+    // grouped with the unit: sorting a million rows on two integers is the bulk of the work,
+    // and on text and six flags it took twice as long. Whether a unit is a party unit comes
+    // from the (small) unit table afterwards rather than a join per person.
+    let status_code = STATUSES
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("WHEN '{}' THEN {i}", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sql = format!(
+        "SELECT g, COUNT(*) AS n FROM ( \
+           SELECT unit_id * {CLASSES} + \
+             (CASE st {status_code} ELSE {unknown} END) * 64 + prog * 32 + ({d0}) * 16 + ({d1}) * 8 \
+             + (CASE WHEN ad IS NULL THEN 0 WHEN ad <= $5 THEN 1 ELSE 2 END) * 2 + part AS g \
+           FROM ( \
+             SELECT p.unit_id, {status} AS st, \
+               CASE WHEN p.programme_accepted <> 0 THEN 1 ELSE 0 END AS prog, \
+               {paid} AS pd, {admitted} AS ad, {participated} AS part \
+             FROM {from} \
+             WHERE p.since <= $6 {branch_filter} \
+           ) facts \
+         ) classes GROUP BY g",
+        unknown = STATUSES.len(),
+        from = if branch {
+            "unit_tree t JOIN persons p ON p.unit_id = t.unit_id"
+        } else {
+            "persons p"
+        },
+        branch_filter = if branch {
+            "AND t.ancestor_id = $9"
+        } else {
+            ""
+        },
+        d0 = dues_ok(0, "$1", "$3"),
+        d1 = dues_ok(1, "$2", "$4"),
+    );
+    sql
+}
+
+/// Adds `n` people of one class to their unit's counts.
+fn add_class(c: &mut UnitCounts, rules: &Statutes, day: Day, class: &Class, n: i64) {
+    let status = class.status;
+    let facts = representative(rules, day, class);
+    let s = evaluate(rules, &facts, day);
+    c.people += n;
+    match status {
+        Status::Supporter => c.supporters += n,
+        Status::Applicant => c.applicants += n,
+        Status::Member => c.admitted += n,
+        Status::Lapsed => c.lapsed += n,
+        Status::Left | Status::Expelled => {}
+    }
+    if s.member {
+        c.members += n;
+    }
+    if s.vote {
+        c.voting += n;
+    }
+    if s.member
+        && !s.vote
+        && s.arrears_months > rules.voting.max_arrears_months as i64
+        && s.checks
+            .iter()
+            .filter(|c| c.rule == "vote" && !c.met)
+            .count()
+            == 1
+    {
+        c.no_vote_arrears += n;
     }
 }

@@ -93,6 +93,90 @@ impl Store {
     /// Reads everything exposure analysis needs, in one scan of each table.
     pub async fn exposure_snapshot(&self) -> Result<Snapshot> {
         let units = self.units().await?;
+        let people = self.exposure_people().await?;
+        let accounts = sqlx::query(
+            "SELECT id, person_id, is_admin FROM accounts WHERE suspended = 0 ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(AccountRow {
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                is_admin: r.try_get::<i64, _>("is_admin")? != 0,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let grants = self.grants().await?;
+        let meetings = self.exposure_meetings().await?;
+        let attendance = self.exposure_attendance(&people, &meetings).await?;
+        let bundles: Vec<(i64, i64)> =
+            sqlx::query("SELECT unit_id, COUNT(*) AS n FROM bundles GROUP BY unit_id")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("unit_id")?, r.try_get("n")?)))
+                .collect::<Result<_>>()?;
+        let articles = self.id_pairs(
+            "SELECT p.unit_id, COUNT(*) FROM articles a JOIN publications p ON p.id = a.publication_id \
+             WHERE a.state <> 'published' GROUP BY p.unit_id",
+        )
+        .await?;
+        let desk_reports = self.id_pairs(
+            "SELECT unit_id, COUNT(*) FROM reports WHERE status IN ('new', 'accepted') GROUP BY unit_id",
+        )
+        .await?;
+        let reports_in_articles = self
+            .id_pairs(
+                "SELECT p.unit_id, COUNT(*) FROM reports r JOIN articles a ON a.id = r.article_id \
+             JOIN publications p ON p.id = a.publication_id GROUP BY p.unit_id",
+            )
+            .await?;
+        let report_senders = self.exposure_report_senders().await?;
+        let transfers_waiting = self.id_pairs(
+            "SELECT to_unit, person_id FROM transfer_requests WHERE decision IS NULL ORDER BY id",
+        )
+        .await?;
+        let congresses = sqlx::query(
+            "SELECT c.id, \
+               (SELECT COUNT(*) FROM congress_motions m WHERE m.congress_id = c.id) AS motions, \
+               (SELECT COUNT(*) FROM congress_amendments a JOIN congress_motions m \
+                  ON m.id = a.motion_id WHERE m.congress_id = c.id) AS amendments \
+             FROM congresses c ORDER BY c.id",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CongressRow {
+                id: r.try_get("id")?,
+                motions: r.try_get("motions")?,
+                amendments: r.try_get("amendments")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let participants = self.exposure_participants().await?;
+        Ok(Snapshot {
+            units,
+            people,
+            accounts,
+            grants,
+            meetings,
+            attendance,
+            bundles,
+            articles,
+            desk_reports,
+            report_senders,
+            reports_in_articles,
+            transfers_waiting,
+            congresses,
+            participants,
+        })
+    }
+
+    /// People by number, unit and status, sorted by id.
+    async fn exposure_people(&self) -> Result<Vec<PersonRow>> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM persons")
             .fetch_one(self.pool())
             .await?;
@@ -112,21 +196,11 @@ impl Store {
             });
         }
         drop(rows);
-        let accounts = sqlx::query(
-            "SELECT id, person_id, is_admin FROM accounts WHERE suspended = 0 ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AccountRow {
-                id: r.try_get("id")?,
-                person_id: r.try_get("person_id")?,
-                is_admin: r.try_get::<i64, _>("is_admin")? != 0,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        let grants = self.grants().await?;
+        Ok(people)
+    }
+
+    /// Meetings, sorted by id.
+    async fn exposure_meetings(&self) -> Result<Vec<MeetingRow>> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings")
             .fetch_one(self.pool())
             .await?;
@@ -142,6 +216,15 @@ impl Store {
             });
         }
         drop(rows);
+        Ok(meetings)
+    }
+
+    /// Who attended each meeting (see `Snapshot::attendance`).
+    async fn exposure_attendance(
+        &self,
+        people: &[PersonRow],
+        meetings: &[MeetingRow],
+    ) -> Result<Csr> {
         // Attendance runs to millions of rows (six million at a million people). Row by row
         // through the driver that took half a minute; one row per meeting with its attendees
         // joined in a string takes a few seconds (the aggregate has a different name on each
@@ -196,35 +279,11 @@ impl Store {
         while attendance.rows() < meetings.len() {
             attendance.push_row([]);
         }
-        let bundles: Vec<(i64, i64)> =
-            sqlx::query("SELECT unit_id, COUNT(*) AS n FROM bundles GROUP BY unit_id")
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("unit_id")?, r.try_get("n")?)))
-                .collect::<Result<_>>()?;
-        let pairs = |sql: &'static str| async move {
-            sqlx::query(sql)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?)))
-                .collect::<Result<Vec<(i64, i64)>>>()
-        };
-        let articles = pairs(
-            "SELECT p.unit_id, COUNT(*) FROM articles a JOIN publications p ON p.id = a.publication_id \
-             WHERE a.state <> 'published' GROUP BY p.unit_id",
-        )
-        .await?;
-        let desk_reports = pairs(
-            "SELECT unit_id, COUNT(*) FROM reports WHERE status IN ('new', 'accepted') GROUP BY unit_id",
-        )
-        .await?;
-        let reports_in_articles = pairs(
-            "SELECT p.unit_id, COUNT(*) FROM reports r JOIN articles a ON a.id = r.article_id \
-             JOIN publications p ON p.id = a.publication_id GROUP BY p.unit_id",
-        )
-        .await?;
+        Ok(attendance)
+    }
+
+    /// The senders that reports still name (see `Snapshot::report_senders`).
+    async fn exposure_report_senders(&self) -> Result<Vec<(i64, i64, i64)>> {
         // Senders and participants can run to hundreds of thousands: streamed. The senders are
         // read from the index of those still kept, as `report_sender` would show them today.
         let today = Day::today();
@@ -242,28 +301,11 @@ impl Store {
             report_senders.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
         }
         drop(rows);
-        let transfers_waiting = pairs(
-            "SELECT to_unit, person_id FROM transfer_requests WHERE decision IS NULL ORDER BY id",
-        )
-        .await?;
-        let congresses = sqlx::query(
-            "SELECT c.id, \
-               (SELECT COUNT(*) FROM congress_motions m WHERE m.congress_id = c.id) AS motions, \
-               (SELECT COUNT(*) FROM congress_amendments a JOIN congress_motions m \
-                  ON m.id = a.motion_id WHERE m.congress_id = c.id) AS amendments \
-             FROM congresses c ORDER BY c.id",
-        )
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(CongressRow {
-                id: r.try_get("id")?,
-                motions: r.try_get("motions")?,
-                amendments: r.try_get("amendments")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        Ok(report_senders)
+    }
+
+    /// Who takes part in which congress.
+    async fn exposure_participants(&self) -> Result<Vec<(i64, i64)>> {
         let mut participants = Vec::new();
         let mut rows =
             sqlx::query("SELECT congress_id, person_id FROM congress_participants ORDER BY id")
@@ -272,22 +314,17 @@ impl Store {
             participants.push((r.try_get(0)?, r.try_get(1)?));
         }
         drop(rows);
-        Ok(Snapshot {
-            units,
-            people,
-            accounts,
-            grants,
-            meetings,
-            attendance,
-            bundles,
-            articles,
-            desk_reports,
-            report_senders,
-            reports_in_articles,
-            transfers_waiting,
-            congresses,
-            participants,
-        })
+        Ok(participants)
+    }
+
+    /// Pairs of ids, as `sql` selects them.
+    async fn id_pairs(&self, sql: &'static str) -> Result<Vec<(i64, i64)>> {
+        sqlx::query(sql)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?)))
+            .collect::<Result<Vec<(i64, i64)>>>()
     }
 
     /// The pseudonyms of some people, by id (for the few a page names).

@@ -37,6 +37,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Raw SQL for tests only (the `test-sql` feature): no code outside the store reads or writes
+/// the database but through it.
+#[cfg(feature = "test-sql")]
 pub use sqlx;
 
 #[derive(Debug, thiserror::Error)]
@@ -383,13 +386,22 @@ impl Store {
         &self.url
     }
 
+    /// The connection pool. Outside the store only for tests that need raw SQL (the `test-sql`
+    /// feature, enabled in the dev-dependencies of the crates whose tests do).
+    #[cfg(feature = "test-sql")]
     pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The connection pool, for the store's own queries.
+    #[cfg(not(feature = "test-sql"))]
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE),
     /// so two writers queue on the busy timeout instead of one failing half-way through.
-    pub async fn write(&self) -> Result<Transaction<'static, Any>> {
+    pub(crate) async fn write(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,

@@ -113,6 +113,25 @@ impl Store {
         let mut written = 0u64;
         let stamp = now();
 
+        written += self.seed_scale_meetings(scale, &unit_ids, stamp).await?;
+
+        for chunk in 0..scale.chunks(CHUNK) {
+            written += self.seed_scale_chunk(scale, chunk, stamp).await?;
+            progress(written);
+        }
+
+        self.seed_scale_kept_columns().await?;
+        Ok(written)
+    }
+
+    /// A year of meetings, in one transaction. Returns how many.
+    async fn seed_scale_meetings(
+        &self,
+        scale: &Scale,
+        unit_ids: &[i64],
+        stamp: i64,
+    ) -> Result<u64> {
+        let mut written = 0u64;
         let mut tx = self.write().await?;
         let meetings: Vec<_> = scale.meetings().collect();
         for batch in meetings.chunks(ROWS) {
@@ -142,56 +161,61 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        Ok(written)
+    }
 
-        for chunk in 0..scale.chunks(CHUNK) {
-            let mut tx = self.write().await?;
-            let payments = scale.payments_chunk(chunk, CHUNK);
-            for batch in payments.chunks(ROWS) {
-                let sql = format!(
-                    "INSERT INTO dues_payments (person_id, unit_id, period, paid_on, amount_cents, source, recorded_at) \
-                     SELECT v.column1, ps.unit_id, v.column2, v.column3, v.column4, 'import', v.column5 \
-                     FROM (VALUES {}) AS v JOIN persons ps ON ps.id = v.column1",
-                    values(self.backend(), batch.len(), 5)
-                );
-                let mut q = sqlx::query(&sql);
-                for p in batch {
-                    q = q
-                        .bind(p.person as i64)
-                        .bind(p.period.to_string())
-                        .bind(p.paid_on.to_string())
-                        .bind(p.amount_cents)
-                        .bind(stamp);
-                }
-                q.execute(&mut *tx).await?;
+    /// One chunk of people's dues payments and attendance, in one transaction. Returns how many
+    /// rows.
+    async fn seed_scale_chunk(&self, scale: &Scale, chunk: u64, stamp: i64) -> Result<u64> {
+        let mut tx = self.write().await?;
+        let payments = scale.payments_chunk(chunk, CHUNK);
+        for batch in payments.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO dues_payments (person_id, unit_id, period, paid_on, amount_cents, source, recorded_at) \
+                 SELECT v.column1, ps.unit_id, v.column2, v.column3, v.column4, 'import', v.column5 \
+                 FROM (VALUES {}) AS v JOIN persons ps ON ps.id = v.column1",
+                values(self.backend(), batch.len(), 5)
+            );
+            let mut q = sqlx::query(&sql);
+            for p in batch {
+                q = q
+                    .bind(p.person as i64)
+                    .bind(p.period.to_string())
+                    .bind(p.paid_on.to_string())
+                    .bind(p.amount_cents)
+                    .bind(stamp);
             }
-            let attendance = scale.attendance_chunk(chunk, CHUNK);
-            for batch in attendance.chunks(ROWS) {
-                let sql = format!(
-                    "INSERT INTO attendance (meeting_id, person_id) VALUES {}",
-                    values(self.backend(), batch.len(), 2)
-                );
-                let mut q = sqlx::query(&sql);
-                for a in batch {
-                    q = q.bind(a.meeting as i64).bind(a.person as i64);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            crate::audit::append(
-                &mut tx,
-                None,
-                "scale.activity",
-                None,
-                &[
-                    ("payments", payments.len().into()),
-                    ("attendance", attendance.len().into()),
-                ],
-            )
-            .await?;
-            tx.commit().await?;
-            written += (payments.len() + attendance.len()) as u64;
-            progress(written);
+            q.execute(&mut *tx).await?;
         }
+        let attendance = scale.attendance_chunk(chunk, CHUNK);
+        for batch in attendance.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO attendance (meeting_id, person_id) VALUES {}",
+                values(self.backend(), batch.len(), 2)
+            );
+            let mut q = sqlx::query(&sql);
+            for a in batch {
+                q = q.bind(a.meeting as i64).bind(a.person as i64);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        crate::audit::append(
+            &mut tx,
+            None,
+            "scale.activity",
+            None,
+            &[
+                ("payments", payments.len().into()),
+                ("attendance", attendance.len().into()),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((payments.len() + attendance.len()) as u64)
+    }
 
+    /// The kept columns that today's evaluation reads, and fresh statistics.
+    async fn seed_scale_kept_columns(&self) -> Result<()> {
         // Statistics first: without them PostgreSQL plans the per-person subqueries below as a
         // hash join over all meetings for each of the million people (hours instead of seconds).
         sqlx::query("ANALYZE").execute(self.pool()).await?;
@@ -218,6 +242,6 @@ impl Store {
             Backend::Sqlite => sqlx::query("ANALYZE").execute(self.pool()).await?,
             Backend::Postgres => sqlx::query("ANALYZE").execute(self.pool()).await?,
         };
-        Ok(written)
+        Ok(())
     }
 }

@@ -151,6 +151,25 @@ impl Store {
         .map_err(internal)?;
         let plan = paper::plan(tree, &orders).map_err(internal)?;
 
+        written += self
+            .seed_scale_editions(scale, p, publication, pub_id, &plan, index_of)
+            .await?;
+        Ok(written)
+    }
+
+    /// A publication's editions over the year, with the plan's bundles and the agents' returns,
+    /// in transactions of about `BUNDLES_PER_TX` bundles. Returns how many rows.
+    async fn seed_scale_editions(
+        &self,
+        scale: &Scale,
+        p: usize,
+        publication: &ScalePublication,
+        pub_id: i64,
+        plan: &paper::Plan,
+        index_of: &HashMap<i64, usize>,
+    ) -> Result<u64> {
+        let backend = self.backend();
+        let mut written = 0u64;
         let editions = gen::editions(scale, p, publication);
         let per_tx = (BUNDLES_PER_TX / plan.bundles.len().max(1)).max(1);
         for group in editions.chunks(per_tx) {
@@ -339,7 +358,7 @@ impl Store {
         scale: &Scale,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<i64> {
-        use crate::congress::{Kind, NewCongress, DEMO_DRAFT_STATUTES};
+        use crate::congress::NewCongress;
         let today = scale.today();
         let c = self
             .convene(
@@ -355,6 +374,33 @@ impl Store {
                 None,
             )
             .await?;
+        let delegates = self.scale_delegates(c, today, progress).await?;
+        if delegates.is_empty() {
+            return Err(internal("no unit has a member with a vote to send"));
+        }
+        self.set_presence(c, &delegates, true, None).await?;
+        let (martov, eight_hours) = self.scale_debate(c, &delegates).await?;
+        self.scale_votes(scale, c, &delegates, martov, eight_hours)
+            .await?;
+        self.add_agenda_item(
+            c,
+            "Elections to the central committee and the editorial board",
+            None,
+            None,
+        )
+        .await?;
+        Ok(c)
+    }
+
+    /// A delegate with a vote for each unit with mandates (the first member of the unit's
+    /// first fifty who has one), their credentials accepted. Their participant ids.
+    async fn scale_delegates(
+        &self,
+        c: i64,
+        today: core_rules::Day,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<Vec<i64>> {
+        use crate::congress::Kind;
         let mut delegates = Vec::new();
         // Under largest remainder most of the 10,000 units get no mandate: they send nobody.
         for m in self
@@ -381,10 +427,14 @@ impl Store {
             }
             progress(delegates.len() as u64);
         }
-        if delegates.is_empty() {
-            return Err(internal("no unit has a member with a vote to send"));
-        }
-        self.set_presence(c, &delegates, true, None).await?;
+        Ok(delegates)
+    }
+
+    /// The agenda and the motions: the draft statutes with Lenin's and Martov's wordings of
+    /// Paragraph 1 as amendments, the eight-hour day, the paper. Martov's amendment and the
+    /// eight-hour motion, to vote on.
+    async fn scale_debate(&self, c: i64, delegates: &[i64]) -> Result<(i64, i64)> {
+        use crate::demo::DEMO_DRAFT_STATUTES;
         self.add_agenda_item(c, "Report of the credentials committee", None, None)
             .await?;
         let statutes = self
@@ -446,6 +496,19 @@ impl Store {
             .await?;
         self.add_agenda_item(c, "The paper", Some(paper_motion), None)
             .await?;
+        Ok((martov, eight_hours))
+    }
+
+    /// A roll call on Martov's amendment and a secret ballot on the eight-hour day, every
+    /// delegate voting as the seed has it, both closed.
+    async fn scale_votes(
+        &self,
+        scale: &Scale,
+        c: i64,
+        delegates: &[i64],
+        martov: i64,
+        eight_hours: i64,
+    ) -> Result<()> {
         // The roll call on Martov's wording: a close vote, decided delegate by delegate.
         let roll = self
             .open_vote(
@@ -486,13 +549,6 @@ impl Store {
         }
         self.close_vote(roll, None).await?;
         self.close_vote(secret, None).await?;
-        self.add_agenda_item(
-            c,
-            "Elections to the central committee and the editorial board",
-            None,
-            None,
-        )
-        .await?;
-        Ok(c)
+        Ok(())
     }
 }

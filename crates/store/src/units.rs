@@ -56,7 +56,7 @@ pub(crate) async fn insert_kind(tx: &mut Transaction<'_, Any>, k: &UnitKind) -> 
 }
 
 /// Inserts a unit under its parent and records it in the closure table.
-pub async fn insert_unit(tx: &mut Transaction<'_, Any>, u: &NewUnit) -> Result<i64> {
+pub(crate) async fn insert_unit(tx: &mut Transaction<'_, Any>, u: &NewUnit) -> Result<i64> {
     if !valid_code(&u.code) {
         return Err(Refusal::on(
             "code",

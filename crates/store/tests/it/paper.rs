@@ -1,10 +1,7 @@
 //! The paper's stories: each runs on SQLite and on PostgreSQL (see `common`).
-//! `cargo test -p iskra-store --test paper` runs them.
+//! `cargo test -p iskra-store --test it paper::` runs them.
 
-#[macro_use]
-mod common;
-
-use common::*;
+use crate::common::*;
 use core_rules::paper::{AgentReturn, ArticleState, NewEdition, ReportCategory, Triage};
 use core_rules::people::Status;
 use store::paper::{NewReport, Sender};

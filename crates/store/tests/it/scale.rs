@@ -1,11 +1,8 @@
 //! The generator at small scale (issue 8): the same seed writes the same organisation, paper,
 //! reports and congress, and a generated edition's circulation reconciles. Runs on SQLite and
-//! on PostgreSQL (see `common`): `cargo test -p iskra-store --test scale`.
+//! on PostgreSQL (see `common`): `cargo test -p iskra-store --test it scale::`.
 
-#[macro_use]
-mod common;
-
-use common::*;
+use crate::common::*;
 use core_rules::generate::{scale_units, write_people_csv, Scale};
 use core_rules::generate_paper;
 use store::sqlx::{self, Row};
