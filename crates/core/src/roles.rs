@@ -114,6 +114,12 @@ pub struct AccessRules {
     /// only where `reach_down` also says so). Everyone else is not told they exist.
     #[serde(default = "AccessRules::default_closed_seen_by")]
     pub closed_seen_by: Vec<String>,
+    /// The kinds of unit the organisation names in public: the places the public report form
+    /// offers. Every other unit (a circle at a workplace, a local committee) stays out of
+    /// sight of the public. By default the regions; statutes written before this existed get
+    /// the default.
+    #[serde(default = "AccessRules::default_public_places")]
+    pub public_places: Vec<String>,
 }
 
 impl AccessRules {
@@ -129,6 +135,10 @@ impl AccessRules {
     pub fn body_may_know(&self, kind: &str, closed_between: bool) -> bool {
         !closed_between || self.closed_seen_by.iter().any(|k| k == kind)
     }
+
+    fn default_public_places() -> Vec<String> {
+        vec!["regional".to_string()]
+    }
 }
 
 impl Default for AccessRules {
@@ -136,6 +146,7 @@ impl Default for AccessRules {
         AccessRules {
             reach_down: Vec::new(),
             closed_seen_by: AccessRules::default_closed_seen_by(),
+            public_places: AccessRules::default_public_places(),
         }
     }
 }
@@ -161,5 +172,6 @@ mod tests {
         assert_eq!(r, AccessRules::default());
         assert!(r.reach_down.is_empty());
         assert_eq!(r.closed_seen_by, vec!["central"]);
+        assert_eq!(r.public_places, vec!["regional"]);
     }
 }

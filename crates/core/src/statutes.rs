@@ -136,6 +136,8 @@ pub enum StatutesError {
     UnknownClosedKind(String),
     #[error("the statutes keep a report's sender for {0} days after it is decided; at most {max} are allowed", max = Correspondence::MAX_SENDER_KEPT_DAYS)]
     SenderKeptTooLong(u32),
+    #[error("the statutes name unit kind {0:?} in public, but this organisation has no such kind")]
+    UnknownPublicKind(String),
     #[error("the statutes could not be read: {0}")]
     Unreadable(String),
 }
@@ -182,6 +184,11 @@ impl Statutes {
         for k in &self.access.closed_seen_by {
             if !kinds.iter().any(|x| &x.code == k) {
                 return Err(StatutesError::UnknownClosedKind(k.clone()));
+            }
+        }
+        for k in &self.access.public_places {
+            if !kinds.iter().any(|x| &x.code == k) {
+                return Err(StatutesError::UnknownPublicKind(k.clone()));
             }
         }
         self.dues.validate(kinds)
@@ -552,5 +559,22 @@ mod tests {
         let err = rules.validate(&crate::units::default_kinds()).unwrap_err();
         assert_eq!(err, StatutesError::UnknownKind("cell".into()));
         assert!(err.to_string().contains("\"cell\""));
+    }
+
+    #[test]
+    fn the_places_named_in_public_are_kinds_that_exist() {
+        let mut rules = Statutes::founding();
+        assert_eq!(rules.access.public_places, vec!["regional"]);
+        // Statutes written before the rule existed name the regions in public.
+        let old = rules.to_json().replace("\"public_places\"", "\"ignored\"");
+        assert_eq!(
+            Statutes::from_json(&old).unwrap().access.public_places,
+            vec!["regional"]
+        );
+        rules.access.public_places = vec!["district".into()];
+        assert_eq!(
+            rules.validate(&crate::units::default_kinds()).unwrap_err(),
+            StatutesError::UnknownPublicKind("district".into())
+        );
     }
 }

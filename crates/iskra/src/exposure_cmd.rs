@@ -86,6 +86,7 @@ pub enum ExposureWhat {
 }
 
 async fn index(db: &DbArgs) -> Result<(Store, Index)> {
+    db.make_private()?;
     let url = db.url()?;
     let store = Store::open(&url, Create::Never)
         .await

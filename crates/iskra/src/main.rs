@@ -64,6 +64,22 @@ impl DbArgs {
         }
     }
 
+    /// Makes the SQLite files private before the database is opened, saying what was changed:
+    /// the data directory (`--data`) and everything in it, or, for a database named by URL
+    /// (whose directory may hold other things), the database's own files. Refuses to go on
+    /// only where a mode cannot be tightened (a file of another owner).
+    fn make_private(&self) -> Result<()> {
+        let changed = match (&self.database, self.url()?) {
+            (_, DatabaseUrl::Postgres(_)) => Vec::new(),
+            (None, DatabaseUrl::Sqlite(_)) => store::files::make_dir_private(&self.data)?,
+            (Some(_), DatabaseUrl::Sqlite(db)) => store::files::make_database_private(&db)?,
+        };
+        for c in changed {
+            eprintln!("{c}");
+        }
+        Ok(())
+    }
+
     /// Where the key comes from: the named key file, else ISKRA_PASSPHRASE, else the default
     /// key file, created first when `create` allows (init, demo) and there is none. A key file
     /// that group or others may read or write is refused, as is one inside the data directory.
@@ -417,8 +433,23 @@ fn return_large_blocks() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn return_large_blocks() {}
 
+/// Everything the process creates is private to its owner: SQLite's own files, exports,
+/// backups, key files. The store makes the data directory and the database private itself,
+/// whatever the umask; this covers the rest.
+#[cfg(unix)]
+fn private_umask() {
+    // SAFETY: umask only sets the process's file creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+#[cfg(not(unix))]
+fn private_umask() {}
+
 fn main() -> Result<()> {
     return_large_blocks();
+    private_umask();
     let cli = Cli::parse();
     // Logs name no person and no address: requests are not logged by default at all.
     tracing_subscriber::fmt()
@@ -457,6 +488,7 @@ async fn open_with(
     alone: bool,
 ) -> Result<Store> {
     let key = db.key(default_key, create_key && create == Create::IfMissing)?;
+    db.make_private()?;
     let url = db.url()?;
     let store = if alone {
         Store::open_alone(&url, create).await
@@ -647,6 +679,7 @@ async fn run(command: Command) -> Result<()> {
             force,
         } => {
             let identity = store::backup::read_backup_identity(&identity)?;
+            db.make_private()?;
             store::backup::restore(&file, &db.url()?, force, &identity).await?;
             println!("Restored {} from {}.", db.url()?.display(), file.display());
             Ok(())

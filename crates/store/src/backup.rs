@@ -3,7 +3,7 @@
 //! A backup is encrypted to one or more age X25519 recipients (public keys): the server can
 //! write backups it cannot read, so a seized server does not give away its own backups. The
 //! plaintext snapshot is only ever written inside a private (0700) temporary directory, beside
-//! the destination, and removed as soon as it is encrypted.
+//! the destination, and removed as soon as it is encrypted. Every file written here is 0600.
 
 use crate::{Backend, DatabaseUrl, Result, Store, StoreError};
 use std::io::Write;
@@ -30,6 +30,19 @@ fn private_dir(beside: &Path) -> Result<tempfile::TempDir> {
             .map_err(io_err(dir.path()))?;
     }
     Ok(dir)
+}
+
+/// A new file, private (0600) from the moment it exists: the restored database is renamed into
+/// place with the mode it was written with, and a backup is nobody else's to read either.
+fn private_file(path: &Path) -> Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(crate::files::FILE_MODE);
+    }
+    opts.open(path).map_err(io_err(path))
 }
 
 /// Parses age X25519 recipients (`age1...`), naming the one that is not.
@@ -114,6 +127,8 @@ impl Store {
         }
         let dir = private_dir(dest)?;
         let snapshot = dir.path().join("snapshot.db");
+        // VACUUM INTO writes into an empty file that exists: made private first, it stays so.
+        crate::files::create_private_file(&snapshot)?;
         let path = snapshot.to_str().ok_or_else(|| {
             StoreError::Internal(format!("{} is not a usable path", dest.display()))
         })?;
@@ -139,7 +154,7 @@ fn encrypt_file(from: &Path, to: &Path, recipients: &[age::x25519::Recipient]) -
         age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|e| StoreError::Internal(format!("encrypting the backup: {e}")))?;
     let mut input = std::fs::File::open(from).map_err(io_err(from))?;
-    let out = std::fs::File::create(to).map_err(io_err(to))?;
+    let out = private_file(to)?;
     let mut w = encryptor
         .wrap_output(std::io::BufWriter::new(out))
         .map_err(io_err(to))?;
@@ -162,7 +177,7 @@ fn decrypt_file(from: &Path, to: &Path, identity: &age::x25519::Identity) -> Res
     let mut r = decryptor
         .decrypt(std::iter::once(identity as &dyn age::Identity))
         .map_err(not_ours)?;
-    let mut out = std::fs::File::create(to).map_err(io_err(to))?;
+    let mut out = private_file(to)?;
     std::io::copy(&mut r, &mut out).map_err(|e| {
         StoreError::Internal(format!("{}: the backup is damaged: {e}", from.display()))
     })?;
@@ -190,8 +205,7 @@ pub async fn restore(
         )));
     }
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Internal(format!("{}: {e}", dir.display())))?;
+        crate::files::create_private_dir(dir)?;
     }
     // Decrypt beside the target (same file system, so the final rename is atomic), in a
     // private directory removed on every way out.

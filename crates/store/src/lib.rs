@@ -16,6 +16,7 @@ pub mod dues;
 pub mod evaluation;
 pub mod exchange;
 pub mod exposure;
+pub mod files;
 pub mod invitations;
 pub mod live;
 pub mod paper;
@@ -207,10 +208,11 @@ impl Store {
                         )));
                     }
                     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(dir).map_err(|e| {
-                            StoreError::Url(format!("cannot create {}: {e}", dir.display()))
-                        })?;
+                        files::create_private_dir(dir)?;
                     }
+                    // Private from the moment it exists; SQLite gives its WAL and
+                    // shared-memory files the database file's mode.
+                    files::create_private_file(path)?;
                 }
                 let mode = if create == Create::IfMissing {
                     "rwc"

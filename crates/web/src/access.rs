@@ -18,6 +18,10 @@
 //! - A correspondent is known to one editor: a report's sender is shown only to the editor it
 //!   is assigned to (the one who triaged it first), on request.
 //!
+//! - The public (anyone, signed in or not) is told only of the places the organisation names in
+//!   public: the units of the kinds the statutes list in `public_places` (by default the
+//!   regions), never a closed one or one in a closed branch.
+//!
 //! A refusal is always "not found", exactly as if the thing did not exist.
 
 use core_rules::people::Status;
@@ -305,6 +309,13 @@ pub fn allowed(who: &Who, action: Action) -> bool {
     }
 }
 
+/// Whether the unit at `place` is one the organisation names in public: of a kind the statutes
+/// list in `public_places`, and neither closed nor inside a closed branch. This is all that
+/// anyone who is not signed in may be told of the unit tree (the public report form's places).
+pub fn named_in_public(rules: &AccessRules, place: Place) -> bool {
+    rules.public_places.contains(&place.unit().kind) && !place.chain.iter().any(|u| u.closed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,6 +419,29 @@ mod tests {
 
     fn at(chain: &[Unit]) -> Place<'_> {
         Place { chain }
+    }
+
+    #[test]
+    fn the_public_is_told_only_of_the_places_the_statutes_name_in_public() {
+        let t = tree();
+        let mut rules = AccessRules::default();
+        assert!(named_in_public(&rules, at(&t.region)));
+        for internal in [&t.cc, &t.local, &t.circle, &t.closed, &t.other] {
+            assert!(!named_in_public(&rules, at(internal)));
+        }
+        rules.public_places = vec!["regional".into(), "circle".into()];
+        assert!(named_in_public(&rules, at(&t.circle)));
+        assert!(
+            !named_in_public(&rules, at(&t.closed)),
+            "never a closed unit"
+        );
+        // Nor a unit inside a closed branch.
+        let mut region = t.region.clone();
+        region[0].closed = true;
+        assert!(!named_in_public(&rules, at(&region)));
+        let mut inside = t.circle.clone();
+        inside[2].closed = true;
+        assert!(!named_in_public(&rules, at(&inside)));
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct AppState {
     pub org_name: Arc<str>,
     /// Backoff after failed logins, in memory only.
     pub throttle: Arc<throttle::Throttle>,
+    /// The reports each client may send, in memory only.
+    pub report_throttle: Arc<throttle::Reports>,
     /// The public pages of the papers, kept rendered (see `pages::paper::PublicCache`).
     pub paper_cache: Arc<pages::paper::PublicCache>,
 }
@@ -45,6 +47,7 @@ impl AppState {
             secure_cookies,
             org_name: org_name.into(),
             throttle: Arc::new(throttle::Throttle::default()),
+            report_throttle: Arc::new(throttle::Reports::default()),
             paper_cache: Default::default(),
         })
     }
@@ -301,7 +304,7 @@ async fn clear_report_senders(store: &Store) {
 }
 
 async fn serve_only(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    // The client's address reaches the login throttle, and nothing else.
+    // The client's address reaches the throttles (logins, reports), and nothing else.
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

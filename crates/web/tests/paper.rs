@@ -164,15 +164,10 @@ async fn the_atom_feed_is_valid_atom() {
 #[tokio::test]
 async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sender() {
     let app = app().await;
-    let place = app
-        .store
-        .unit_by_code("clyde-govan-yard")
-        .await
-        .unwrap()
-        .unwrap();
+    let region = app.store.unit_by_code("clyde").await.unwrap().unwrap();
     let form = app.get("/report", None).await;
     assert_eq!(form.status, StatusCode::OK);
-    assert!(form.body.contains("value=\"clyde-govan-yard\""));
+    assert!(form.body.contains("value=\"clyde\""), "a region is offered");
     let today = Day::today().to_string();
     let r = app
         .post(
@@ -180,7 +175,8 @@ async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sende
             None,
             &[
                 ("category", "eviction"),
-                ("place", "clyde-govan-yard"),
+                ("place", "clyde"),
+                ("place_text", "the flats by the quay"),
                 ("happened_on", &today),
                 ("text", "CANARY eviction on the quay"),
             ],
@@ -192,7 +188,8 @@ async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sende
         .iter()
         .find(|r| r.body.contains("CANARY eviction"))
         .expect("the report is stored");
-    assert_eq!((mine.has_sender, mine.unit_id), (false, place.id));
+    assert_eq!((mine.has_sender, mine.unit_id), (false, region.id));
+    assert_eq!(mine.place_text.as_deref(), Some("the flats by the quay"));
     // A bad report is refused with a reason, and nothing is stored.
     let bad = app
         .post(
@@ -200,7 +197,7 @@ async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sende
             None,
             &[
                 ("category", "gossip"),
-                ("place", "clyde-govan-yard"),
+                ("place", "clyde"),
                 ("happened_on", &today),
                 ("text", "x"),
             ],
@@ -208,18 +205,363 @@ async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sende
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("kind of report"));
-    // The editor sees it on the desk; the agent does not get the desk at all.
+    // The editor sees it on the desk, with the place in the sender's words; the agent does
+    // not get the desk at all.
     let (editor, _) = app.login("editor").await;
-    assert!(app
-        .get("/editor", Some(&editor))
-        .await
-        .body
-        .contains("CANARY eviction"));
+    let desk = app.get("/editor", Some(&editor)).await.body;
+    assert!(desk.contains("CANARY eviction"));
+    assert!(desk.contains("the flats by the quay"));
     let (agent, _) = app.login("agent").await;
     assert_eq!(
         app.get("/editor", Some(&agent)).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Issue 17, finding 8: `/report` listed every unit outside closed branches to anyone on the
+/// internet (a circle at the Govan shipyard, say). The public form now offers only the places
+/// the organisation names in public (the statutes' `public_places`, by default the regions)
+/// and free text; a report that names none of them waits at the top for the editors, who
+/// place it.
+#[tokio::test]
+async fn the_public_form_offers_only_the_places_named_in_public_and_the_editors_place_the_rest() {
+    let app = app().await;
+    let yard = app
+        .store
+        .unit_by_code("clyde-govan-yard")
+        .await
+        .unwrap()
+        .unwrap();
+    let cc = app.store.unit_by_code("cc").await.unwrap().unwrap();
+    let form = app.get("/report", None).await.body;
+    for region in ["clyde", "mersey"] {
+        assert!(form.contains(&format!("value=\"{region}\"")), "{region}");
+    }
+    assert!(!form.contains(&yard.name) && !form.contains(&yard.code));
+    assert!(
+        form.contains("name=\"place_text\""),
+        "a place in one's own words"
+    );
+    // Naming an internal unit gets the answer a unit that does not exist gets.
+    let today = Day::today().to_string();
+    let send = |place: &'static str| {
+        let today = today.clone();
+        let app = &app;
+        async move {
+            app.post(
+                "/report",
+                None,
+                &[
+                    ("category", "strike"),
+                    ("place", place),
+                    ("happened_on", &today),
+                    ("text", "CANARY walk-out"),
+                ],
+            )
+            .await
+        }
+    };
+    let internal = send("clyde-govan-yard").await;
+    let missing = send("clyde-govan-nowhere").await;
+    assert_eq!(internal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (
+            internal.status,
+            internal.body.replace("clyde-govan-yard", "CODE")
+        ),
+        (
+            missing.status,
+            missing.body.replace("clyde-govan-nowhere", "CODE")
+        )
+    );
+    // No place chosen: filed under the top, with the sender's words for the editors.
+    let r = app
+        .post(
+            "/report",
+            None,
+            &[
+                ("category", "strike"),
+                ("place", ""),
+                ("place_text", "the shipyard gates in Govan"),
+                ("happened_on", &today),
+                ("text", "CANARY walk-out at the gates"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let stored = app.store.reports(Some("new"), 1000).await.unwrap();
+    let report = stored
+        .iter()
+        .find(|r| r.body.contains("CANARY walk-out at the gates"))
+        .expect("stored");
+    assert_eq!(report.unit_id, cc.id);
+    assert_eq!(
+        report.place_text.as_deref(),
+        Some("the shipyard gates in Govan")
+    );
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|r| r.body.contains("CANARY walk-out"))
+            .count(),
+        1,
+        "the refused ones are not stored"
+    );
+    // A place in one's own words has a bound.
+    let long = "x".repeat(core_rules::paper::reports::MAX_PLACE + 1);
+    let r = app
+        .post(
+            "/report",
+            None,
+            &[
+                ("category", "strike"),
+                ("place_text", &long),
+                ("happened_on", &today),
+                ("text", "CANARY too long a place"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("place is longer than"), "{}", r.body);
+
+    // The editor places it in the circle.
+    let (editor, csrf) = app.login("editor").await;
+    let r = app
+        .post(
+            &format!("/editor/reports/{}", report.id),
+            Some(&editor),
+            &[
+                ("csrf", &csrf),
+                ("decision", "place"),
+                ("unit", "clyde-govan-yard"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let placed = app.store.report(report.id).await.unwrap().unwrap();
+    assert_eq!(placed.unit_id, yard.id);
+    // A unit that does not exist: "not found", and nothing changed.
+    let r = app
+        .post(
+            &format!("/editor/reports/{}", report.id),
+            Some(&editor),
+            &[
+                ("csrf", &csrf),
+                ("decision", "place"),
+                ("unit", "nowhere-at-all"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.store.report(report.id).await.unwrap().unwrap().unit_id,
+        yard.id
+    );
+
+    // A signed-in member may still name their own circle.
+    let (member, csrf) = app.login("member").await;
+    let form = app.get("/report", Some(&member)).await.body;
+    assert!(
+        form.contains("value=\"clyde-govan-yard\" selected"),
+        "{form}"
+    );
+    assert!(
+        !form.contains("value=\"clyde-govan-cross\""),
+        "not another circle"
+    );
+    let r = app
+        .post(
+            "/report",
+            Some(&member),
+            &[
+                ("csrf", &csrf),
+                ("category", "strike"),
+                ("place", "clyde-govan-yard"),
+                ("happened_on", &today),
+                ("text", "CANARY from the yard"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Which places are named in public is the statutes' to say.
+    let mut rules = app.store.statutes_on(Day::today()).await.unwrap().rules;
+    rules.access.public_places = vec!["regional".into(), "local".into()];
+    app.store
+        .adopt_statutes(&rules, Day::today(), Day::today(), "Test congress", None)
+        .await
+        .unwrap();
+    let form = app.get("/report", None).await.body;
+    assert!(
+        form.contains("value=\"clyde-govan\""),
+        "a local committee now"
+    );
+    assert!(
+        !form.contains("value=\"clyde-govan-yard\""),
+        "still no circle"
+    );
+}
+
+/// Issue 17, finding 8: no public page (the papers, a publication, its feed, every published
+/// edition and its PDF, the report form and its answer, the login page) names a unit the
+/// organisation does not name in public: checked for every such unit of the demo (the closed
+/// Seaforth Dock circle, the Govan Shipyard circle, local committees, sections...).
+#[tokio::test]
+async fn no_public_page_names_a_unit_outside_the_places_named_in_public() {
+    let app = app().await;
+    let units = app.store.units().await.unwrap();
+    let rules = app.store.access_rules(Day::today()).await.unwrap();
+    let public: Vec<_> = units
+        .iter()
+        .filter(|u| rules.public_places.contains(&u.kind) && !u.closed)
+        .collect();
+    let internal: Vec<_> = units
+        .iter()
+        .filter(|u| !public.iter().any(|p| p.id == u.id))
+        .collect();
+    assert!(public.len() >= 4, "the demo's regions are named in public");
+    for canary in ["Seaforth Dock circle", "Govan Shipyard circle"] {
+        assert!(internal.iter().any(|u| u.name == canary), "{canary}");
+    }
+    let p = app
+        .store
+        .publication_by_code("iskra")
+        .await
+        .unwrap()
+        .unwrap();
+    let editions = app.store.editions(p.id, true).await.unwrap();
+    assert!(!editions.is_empty());
+    let mut pages = vec![
+        ("/paper".to_string(), app.get("/paper", None).await.body),
+        (
+            "/paper/iskra".into(),
+            app.get("/paper/iskra", None).await.body,
+        ),
+        (
+            "/paper/iskra/feed.atom".into(),
+            app.get("/paper/iskra/feed.atom", None).await.body,
+        ),
+        ("/report".into(), app.get("/report", None).await.body),
+        ("/login".into(), app.get("/login", None).await.body),
+    ];
+    let today = Day::today().to_string();
+    let answer = app
+        .post(
+            "/report",
+            None,
+            &[
+                ("category", "strike"),
+                ("place", "mersey"),
+                ("happened_on", &today),
+                ("text", "A walk-out."),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    pages.push(("POST /report".into(), answer.body));
+    let dir = tempfile::tempdir().unwrap();
+    for e in &editions {
+        let path = format!("/paper/iskra/{}", e.number);
+        let page = app.get(&path, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        pages.push((path.clone(), page.body));
+        let pdf = app.get(&format!("{path}/pdf"), None).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        let file = dir.path().join(format!("{}.pdf", e.number));
+        std::fs::write(&file, &pdf.bytes).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&file)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed");
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+        assert!(text.contains(&e.headline), "the PDF's text is read");
+        pages.push((format!("{path}/pdf"), text));
+    }
+    // Every region is named somewhere public (the report form), so the search below would
+    // find a unit's name if a page showed one.
+    let form = &pages[3].1;
+    for u in &public {
+        assert!(form.contains(&u.name), "{} is offered", u.name);
+    }
+    for (path, body) in &pages {
+        for u in &internal {
+            assert!(!body.contains(&u.name), "{path} names {:?}", u.name);
+            // Codes as a page would carry them: a form's value, a link.
+            for carried in [
+                format!("\"{}\"", u.code),
+                format!("/{}\"", u.code),
+                format!("/{}/", u.code),
+            ] {
+                assert!(!body.contains(&carried), "{path} carries {carried}");
+            }
+            if u.code.contains('-') {
+                assert!(!body.contains(&u.code), "{path} names {}", u.code);
+            }
+        }
+    }
+}
+
+/// Issue 17, finding 8: the report form had no throttle (100 anonymous posts in 0.4 s were all
+/// accepted). A client may send `REPORT_BURST` at once, then one a minute; others are not
+/// held back by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_reports_from_one_client_is_held_back_after_the_allowance() {
+    let app = app().await;
+    let burst = web::throttle::REPORT_BURST as usize;
+    let today = Day::today().to_string();
+    let report = |client: &str| {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("category", "strike"),
+                ("place", "clyde"),
+                ("happened_on", today.as_str()),
+                ("text", "CANARY flood"),
+            ])
+            .finish();
+        let mut req = Request::post("/report")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        let addr: std::net::SocketAddr = client.parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        req
+    };
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(burst * 3));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..burst * 3 {
+        let (router, start, req) = (app.router.clone(), start.clone(), report("192.0.2.80:4000"));
+        tasks.spawn(async move {
+            start.wait().await;
+            let res = router.oneshot(req).await.unwrap();
+            (
+                res.status(),
+                res.headers().contains_key(header::RETRY_AFTER),
+            )
+        });
+    }
+    let (mut accepted, mut held) = (0, 0);
+    while let Some(r) = tasks.join_next().await {
+        match r.unwrap() {
+            (StatusCode::OK, _) => accepted += 1,
+            (StatusCode::TOO_MANY_REQUESTS, true) => held += 1,
+            other => panic!("a report answered {other:?}"),
+        }
+    }
+    assert_eq!((accepted, held), (burst, burst * 2));
+    let stored = app.store.reports(Some("new"), 10_000).await.unwrap();
+    assert_eq!(
+        stored.iter().filter(|r| r.body == "CANARY flood").count(),
+        burst
+    );
+    // Another client is not held back.
+    let r = app.send(report("198.51.100.3:4000")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 /// The longest report accepted, in characters.
 pub const MAX_TEXT: usize = 20_000;
+/// The longest place a sender may describe in their own words, in characters: a street, a
+/// workplace, a town.
+pub const MAX_PLACE: usize = 200;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -93,6 +96,8 @@ pub enum ReportError {
     Empty,
     #[error("the report is longer than {MAX_TEXT} characters")]
     TooLong,
+    #[error("the place is longer than {MAX_PLACE} characters")]
+    PlaceTooLong,
     #[error("the report is dated {0}, after today")]
     InTheFuture(Day),
     #[error("a report cannot be merged with itself")]
@@ -118,6 +123,17 @@ pub fn check(text: &str, happened_on: Day, today: Day) -> Result<String, ReportE
         return Err(ReportError::InTheFuture(happened_on));
     }
     Ok(t.to_string())
+}
+
+/// Checks the place a sender names in their own words (the public report form offers only the
+/// places the organisation names in public; anything else is said here, and the editors place
+/// the report). Returns the trimmed text, or `None` for none.
+pub fn check_place(text: &str) -> Result<Option<String>, ReportError> {
+    let t = text.trim();
+    if t.chars().count() > MAX_PLACE {
+        return Err(ReportError::PlaceTooLong);
+    }
+    Ok((!t.is_empty()).then(|| t.to_string()))
 }
 
 /// An editor's decision on a report.
@@ -204,6 +220,15 @@ mod tests {
         assert_eq!(
             check(&"a".repeat(MAX_TEXT + 1), today, today),
             Err(ReportError::TooLong)
+        );
+        assert_eq!(check_place("  "), Ok(None));
+        assert_eq!(
+            check_place(" the bus garage ").unwrap().as_deref(),
+            Some("the bus garage")
+        );
+        assert_eq!(
+            check_place(&"a".repeat(MAX_PLACE + 1)),
+            Err(ReportError::PlaceTooLong)
         );
     }
 

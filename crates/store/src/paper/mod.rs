@@ -86,6 +86,9 @@ pub struct Report {
     pub assigned_to: Option<i64>,
     /// The day of its latest decision; `None` while it is new.
     pub decided_on: Option<Day>,
+    /// Where it happened, in the sender's own words, when the places offered did not say it:
+    /// for the editors, who place the report.
+    pub place_text: Option<String>,
 }
 
 /// Who sends a report.
@@ -195,6 +198,7 @@ fn report_from(r: &sqlx::any::AnyRow) -> Result<Report> {
             .as_deref()
             .map(day)
             .transpose()?,
+        place_text: r.try_get("place_text")?,
     })
 }
 

@@ -12,8 +12,20 @@ use sqlx::Row;
 impl Store {
     /// Stores a report. An anonymous one keeps nothing about its sender.
     pub async fn submit_report(&self, sender: Sender, r: &NewReport) -> Result<i64> {
+        self.submit_report_with_place(sender, r, "").await
+    }
+
+    /// Stores a report with the place in the sender's own words (empty for none; at most
+    /// `MAX_PLACE` characters), for the editors to place it.
+    pub async fn submit_report_with_place(
+        &self,
+        sender: Sender,
+        r: &NewReport,
+        place_text: &str,
+    ) -> Result<i64> {
         let today = Day::today();
         let body = paper::reports::check(&r.body, r.happened_on, today).map_err(crate::rule)?;
+        let place_text = paper::reports::check_place(place_text).map_err(crate::rule)?;
         let mut tx = self.write().await?;
         if self.unit_in(&mut tx, r.unit_id).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {}", r.unit_id)));
@@ -24,8 +36,8 @@ impl Store {
             Sender::Person { person, .. } => Some(person),
         };
         sqlx::query(
-            "INSERT INTO reports (id, category, unit_id, happened_on, month, received_on, body, sender_person_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO reports (id, category, unit_id, happened_on, month, received_on, body, sender_person_id, place_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
         .bind(r.category.code())
@@ -35,6 +47,7 @@ impl Store {
         .bind(today.to_string())
         .bind(&body)
         .bind(person)
+        .bind(place_text)
         .execute(&mut *tx)
         .await?;
         // No actor, no object: the log says only that some report came. A named report's
@@ -53,8 +66,8 @@ impl Store {
     // as `has_sender`, and the party name only through `report_sender`.
     const REPORT_COLUMNS: &'static str =
         "r.id, r.category, r.unit_id, r.happened_on, r.received_on, r.body, \
-         r.sender_person_id, r.status, r.merged_into, r.article_id, r.assigned_to, r.decided_on \
-         FROM reports r";
+         r.sender_person_id, r.status, r.merged_into, r.article_id, r.assigned_to, r.decided_on, \
+         r.place_text FROM reports r";
 
     pub async fn report(&self, id: i64) -> Result<Option<Report>> {
         let row = sqlx::query(&format!("SELECT {} WHERE r.id = $1", Self::REPORT_COLUMNS))
@@ -228,6 +241,33 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(cleared)
+    }
+
+    /// Files a report under another unit: an editor placing it, from what the sender said of
+    /// the place. The caller checks that the editor may know of both units.
+    pub async fn place_report(&self, actor: Option<i64>, id: i64, unit: i64) -> Result<()> {
+        let mut tx = self.write().await?;
+        if self.unit_in(&mut tx, unit).await?.is_none() {
+            return Err(StoreError::NotFound(format!("unit {unit}")));
+        }
+        let done = sqlx::query("UPDATE reports SET unit_id = $2 WHERE id = $1")
+            .bind(id)
+            .bind(unit)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("report {id}")));
+        }
+        audit::append(
+            &mut tx,
+            actor,
+            "report.place",
+            Some(("report", id)),
+            &[("unit", Value::Int(unit))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Reports used in an article.

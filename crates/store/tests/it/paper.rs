@@ -209,6 +209,9 @@ async fn an_anonymous_report_keeps_nothing_about_its_sender(db: &TestDb) {
             "id",
             "merged_into",
             "month",
+            // Where it happened in the sender's words, if they gave any: like the body, about
+            // the event, not the sender.
+            "place_text",
             "received_on",
             "sender_person_id",
             "status",
@@ -266,6 +269,65 @@ async fn bad_reports_are_refused_and_write_nothing(db: &TestDb) {
     assert_eq!(db.report(id).await.unwrap().unwrap().status, "new");
     db.triage_report(None, id, Triage::Reject).await.unwrap();
     assert_eq!(db.single_picture().await.unwrap().total, 0);
+}
+
+on_every_backend!(a_report_placed_in_the_senders_words_is_kept_and_placed_by_the_editors);
+async fn a_report_placed_in_the_senders_words_is_kept_and_placed_by_the_editors(db: &TestDb) {
+    let o = org(db).await;
+    // Sent from the public form with none of the places offered: filed at the top.
+    let id = db
+        .submit_report_with_place(
+            Sender::Anonymous,
+            &report(o.cc, ReportCategory::Strike, "A walk-out."),
+            "  the second dock gate  ",
+        )
+        .await
+        .unwrap();
+    let r = db.report(id).await.unwrap().unwrap();
+    assert_eq!(r.place_text.as_deref(), Some("the second dock gate"));
+    assert_eq!(r.unit_id, o.cc);
+    // Bounded; nothing written when refused.
+    let long = "x".repeat(core_rules::paper::reports::MAX_PLACE + 1);
+    assert!(matches!(
+        db.submit_report_with_place(
+            Sender::Anonymous,
+            &report(o.cc, ReportCategory::Strike, "Another."),
+            &long,
+        )
+        .await,
+        Err(StoreError::Refused(_))
+    ));
+    assert_eq!(db.reports(None, 10).await.unwrap().len(), 1);
+    // No words: none kept.
+    let plain = db
+        .submit_report(
+            Sender::Anonymous,
+            &report(o.docks1, ReportCategory::Strike, "Plain."),
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.report(plain).await.unwrap().unwrap().place_text, None);
+    // The editor places it; the audit log says which report went to which unit, nothing more.
+    db.place_report(Some(o.admin), id, o.docks2).await.unwrap();
+    assert_eq!(db.report(id).await.unwrap().unwrap().unit_id, o.docks2);
+    let last = &db.audit_entries(1).await.unwrap()[0];
+    assert_eq!(
+        (last.action.as_str(), last.object_id),
+        ("report.place", Some(id))
+    );
+    assert!(!last.detail.contains("dock gate"));
+    assert!(matches!(
+        db.place_report(None, id, 999_999).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        db.place_report(None, 424_242, o.docks1).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        db.single_picture().await.unwrap().by_unit.get(&o.docks2),
+        Some(&1)
+    );
 }
 
 on_every_backend!(an_editions_circulation_balances_to_the_copy_and_the_cent);
