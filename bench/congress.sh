@@ -23,7 +23,7 @@ RUNS="${RUNS:-3}"
 export DELEGATES="${DELEGATES:-1000}"
 export SPREAD_MS="${SPREAD_MS:-5000}"
 out="bench/results-congress.txt"
-cargo build --release -q -p iskra-web --example congress_load
+cargo build --release -q -p web --example congress_load
 bin="$CARGO_TARGET_DIR/release/examples/congress_load"
 # Each delegate holds two connections (the stream and its requests).
 ulimit -n 8192 || true

@@ -24,7 +24,7 @@ elif grep -q count_cmd crates/iskra/src/main.rs && cargo build --release -q -p i
   && "$CARGO_TARGET_DIR/release/iskra" count --help >/dev/null 2>&1; then
   bin=("$CARGO_TARGET_DIR/release/iskra" count)
 else
-  cargo build --release -q -p iskra-count --example count
+  cargo build --release -q -p count --example count
   bin=("$CARGO_TARGET_DIR/release/examples/count")
 fi
 echo "binary: ${bin[*]}" >&2

@@ -15,7 +15,7 @@ ROUNDS="${ROUNDS:-3}"
 PEOPLE="${PEOPLE:-1000000}"
 SIM_PEOPLE="${SIM_PEOPLE:-10000}"
 RUNS="${RUNS:-1000}"
-cargo build --release -q -p iskra-web --example exposure_bench
+cargo build --release -q -p web --example exposure_bench
 bin="$CARGO_TARGET_DIR/release/examples/exposure_bench"
 out="$(mktemp)"
 for i in $(seq "$ROUNDS"); do

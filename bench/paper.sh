@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "commit $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-out="$(cargo run --quiet --release -p iskra-core --example paper_circulation)"
+out="$(cargo run --quiet --release -p core_rules --example paper_circulation)"
 echo "$out"
 # Machine-readable summary for bench/all.sh: figure|goal|median|baseline|ratio|met.
 awk '/ bundles: .*plan \+ reconcile/ { for (i = 1; i <= NF; i++) if ($i == "reconcile" && $(i+1) ~ /^[0-9.]+$/) ms = $(i+1);

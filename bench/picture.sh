@@ -45,7 +45,7 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 log "building release"
 cargo build --release -q -p iskra
-cargo build --release -q -p iskra-store --example picture
+cargo build --release -q -p store --example picture
 bin="$CARGO_TARGET_DIR/release/iskra"
 pic="$CARGO_TARGET_DIR/release/examples/picture"
 export ISKRA_ADMIN_PASSWORD="bench-password-not-secret"

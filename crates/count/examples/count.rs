@@ -1,5 +1,5 @@
 //! A stand-in for `iskra count` while the binary is wired: same library path.
-//! `cargo run -p iskra-count --example count -- FILE --method M [--seats N] [--format json] [--seed S]`
+//! `cargo run -p count --example count -- FILE --method M [--seats N] [--format json] [--seed S]`
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

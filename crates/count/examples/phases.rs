@@ -1,5 +1,5 @@
 //! Time the phases of a Scottish STV count: read, decode, parse, count, render.
-//! `cargo run --release -p iskra-count --example phases -- FILE.blt`
+//! `cargo run --release -p count --example phases -- FILE.blt`
 
 use std::time::Instant;
 

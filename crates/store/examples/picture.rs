@@ -1,5 +1,5 @@
 //! Times `Store::single_picture` on an existing database, for `bench/picture.sh`:
-//! `cargo run --release -p iskra-store --example picture -- URL RUNS`. Prints one line per run
+//! `cargo run --release -p store --example picture -- URL RUNS`. Prints one line per run
 //! (milliseconds) and the picture's total, so the script can check it counted the reports.
 
 use store::{Create, DatabaseUrl, Store};

@@ -17,7 +17,7 @@
 //! has members gets one account, its first member's, holding the secretary's office there; ten
 //! more members hold offices in the central committee; everyone else is analysed as if invited.
 //!
-//!     cargo run --release -p iskra-web --example exposure_bench -- [PEOPLE] [SIM_PEOPLE] [RUNS]
+//!     cargo run --release -p web --example exposure_bench -- [PEOPLE] [SIM_PEOPLE] [RUNS]
 
 use core_rules::exposure::simulate::{Placement, Scenario};
 use core_rules::generate::{scale_units, Scale};

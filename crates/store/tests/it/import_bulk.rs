@@ -2,7 +2,7 @@
 //! once, into the database file, instead of through the WAL (issue 2: the import's speed). These
 //! stories check what a user relies on afterwards: the database is whole, back in WAL mode with
 //! foreign keys on, its indexes are all there, and an import that fails leaves nothing behind.
-//! SQLite only: PostgreSQL has no such mode. `cargo test -p iskra-store --test it import_bulk::`.
+//! SQLite only: PostgreSQL has no such mode. `cargo test -p store --test it import_bulk::`.
 
 use crate::common::*;
 use core_rules::generate::{scale_units, write_people_csv};

@@ -1,5 +1,5 @@
 //! The paper's stories: each runs on SQLite and on PostgreSQL (see `common`).
-//! `cargo test -p iskra-store --test it paper::` runs them.
+//! `cargo test -p store --test it paper::` runs them.
 
 use crate::common::*;
 use core_rules::paper::{AgentReturn, ArticleState, NewEdition, ReportCategory, Triage};

@@ -1,6 +1,6 @@
 //! The generator at small scale (issue 8): the same seed writes the same organisation, paper,
 //! reports and congress, and a generated edition's circulation reconciles. Runs on SQLite and
-//! on PostgreSQL (see `common`): `cargo test -p iskra-store --test it scale::`.
+//! on PostgreSQL (see `common`): `cargo test -p store --test it scale::`.
 
 use crate::common::*;
 use core_rules::generate::{scale_units, write_people_csv, Scale};

@@ -1,6 +1,6 @@
 //! What users rely on the store for, told as stories. Each story is written once and runs on
 //! every backend (see `common`): SQLite always, PostgreSQL when `ISKRA_TEST_POSTGRES_URL` is set
-//! (required under CI). One module per subject. `cargo test -p iskra-store --test it stories::`
+//! (required under CI). One module per subject. `cargo test -p store --test it stories::`
 //! runs them; `... stories::dues` one subject; `... postgres` only the PostgreSQL half, `... sqlite`
 //! only the SQLite half.
 
