@@ -423,6 +423,7 @@ enum ExportWhat {
 /// freed, and from then on keeps the blocks in per-thread heaps: a few dozen logins left the
 /// server holding half a gigabyte. A fixed threshold turns that adjustment off.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // One unsafe block, justified by its SAFETY comment.
 fn return_large_blocks() {
     // SAFETY: mallopt only changes allocator tuning; called before any other thread starts.
     unsafe {
@@ -437,6 +438,7 @@ fn return_large_blocks() {}
 /// backups, key files. The store makes the data directory and the database private itself,
 /// whatever the umask; this covers the rest.
 #[cfg(unix)]
+#[allow(unsafe_code)] // One unsafe block, justified by its SAFETY comment.
 fn private_umask() {
     // SAFETY: umask only sets the process's file creation mask; it cannot fail.
     unsafe {

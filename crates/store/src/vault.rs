@@ -289,6 +289,7 @@ pub struct SealedIdentity {
 struct IndexMac(std::mem::ManuallyDrop<Hmac<Sha256>>);
 
 impl Drop for IndexMac {
+    #[allow(unsafe_code)] // One unsafe block, justified by its SAFETY comment.
     fn drop(&mut self) {
         // SAFETY: Hmac<Sha256> is plain fixed-size data (hash states and block buffers, no heap,
         // no references); it is never used or dropped again after its bytes are zeroed here.

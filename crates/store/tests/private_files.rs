@@ -17,6 +17,7 @@ fn mode(p: &Path) -> String {
     )
 }
 
+#[allow(unsafe_code)] // One unsafe block, justified by its SAFETY comment.
 #[tokio::test]
 async fn the_data_directory_and_every_database_file_are_private_whatever_the_umask() {
     // SAFETY: sets the file creation mask; this binary has no other test to disturb.

@@ -48,6 +48,7 @@ async fn index(state: &AppState) -> AppResult<Index> {
 /// which is built on another thread, and would count in the peak. Measured with
 /// `bench/memory.sh` (issue 8); a few milliseconds.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // One unsafe block, justified by its SAFETY comment.
 fn give_back_freed_memory() {
     // SAFETY: malloc_trim only returns free memory to the system; it is thread-safe.
     unsafe {
