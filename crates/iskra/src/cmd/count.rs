@@ -3,47 +3,9 @@
 //! All the work (decoding, format detection, parsing, counting, rendering) lives in
 //! the `count` crate's `cli_support`, so this stays a thin shell around it.
 
+use crate::cli::CountArgs;
 use anyhow::{bail, Context};
 use count::cli_support::{self, InputFormat, Method, Request};
-use std::path::PathBuf;
-
-#[derive(clap::Args, Debug)]
-pub struct CountArgs {
-    /// The ballot file: BLT, a Debian tally sheet, PrefLib .soi/.toc; JSON for
-    /// motion, yes-no, dhondt, sainte-lague and hare.
-    pub file: PathBuf,
-    /// scottish-stv, meek-stv, schulze, plurality, approval, runoff, yes-no, motion,
-    /// dhondt, sainte-lague or hare.
-    #[arg(long)]
-    pub method: String,
-    /// Seats to fill (default: the file's, else 1).
-    #[arg(long)]
-    pub seats: Option<usize>,
-    /// text or json.
-    #[arg(long, default_value = "text")]
-    pub format: String,
-    /// Seed for any lot drawn; with the file it reproduces the count.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Input format: auto, blt, debian or preflib.
-    #[arg(long = "format-in", default_value = "auto")]
-    pub format_in: String,
-    /// Schulze (Debian): quorum R.
-    #[arg(long, default_value_t = 0)]
-    pub quorum: u64,
-    /// Schulze (Debian): majority requirement N:M over the default option.
-    #[arg(long, default_value = "1:1")]
-    pub majority: String,
-    /// Schulze on a tally sheet: do not treat the last option as the default option.
-    #[arg(long)]
-    pub no_default_option: bool,
-    /// Tally sheets without a header: option names, comma-separated, in ballot order.
-    #[arg(long)]
-    pub names: Option<String>,
-    /// Also write the ballots read as BLT to this file (ranked methods only).
-    #[arg(long = "write-blt")]
-    pub write_blt: Option<PathBuf>,
-}
 
 pub fn run(args: &CountArgs) -> anyhow::Result<()> {
     let method = Method::parse(&args.method).map_err(anyhow::Error::msg)?;

@@ -1,89 +1,13 @@
 //! `iskra exposure`: what a seized account or an infiltrator would expose, from the command line.
 //! It reads the structure only (no identities), so it needs no key.
 
-use crate::DbArgs;
+use crate::cli::{default_db, DbArgs, ExposureArgs, ExposureWhat};
 use anyhow::{bail, Context, Result};
-use clap::{Args, Subcommand};
 use core_rules::exposure::meeting_risk::Assumptions;
 use core_rules::exposure::simulate::{Placement, Scenario};
 use core_rules::Day;
 use store::{Create, Store};
 use web::exposure::{Index, KINDS};
-
-#[derive(Args, Debug)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct ExposureArgs {
-    /// A person's number, or an account's login: what taking their account would expose.
-    pub person: Option<String>,
-    #[command(flatten)]
-    pub db: Option<DbArgs>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    #[command(subcommand)]
-    pub what: Option<ExposureWhat>,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum ExposureWhat {
-    /// The whole organisation: the distribution over all accounts, those that expose the most,
-    /// over-connected units.
-    Organisation {
-        #[command(flatten)]
-        db: DbArgs,
-        /// How many of the most exposing accounts and most connected units to list.
-        #[arg(long, default_value_t = 15)]
-        top: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Simulate infiltration and arrests over the real structure, and over the same people as
-    /// one loose network and in cells.
-    Simulate {
-        #[command(flatten)]
-        db: DbArgs,
-        /// Infiltrators per run.
-        #[arg(long, default_value_t = 1)]
-        infiltrators: usize,
-        /// `random` (they enter where a random person is, and rise) or `targeted` (the police
-        /// turn those who know the most).
-        #[arg(long, default_value = "random")]
-        placement: String,
-        /// Chance that an infiltrator is admitted as a member.
-        #[arg(long, default_value_t = 0.8)]
-        admit: f64,
-        /// Chance that an admitted infiltrator is elected secretary.
-        #[arg(long, default_value_t = 0.2)]
-        elected: f64,
-        /// Chance that an arrested person talks.
-        #[arg(long, default_value_t = 0.3)]
-        talk: f64,
-        #[arg(long, default_value_t = 1000)]
-        runs: usize,
-        #[arg(long, default_value_t = 1903)]
-        seed: u64,
-        /// Size of the cells in the alternative structure.
-        #[arg(long, default_value_t = 5)]
-        cell: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// The risk of a planned meeting of a unit, with advice.
-    Meeting {
-        #[command(flatten)]
-        db: DbArgs,
-        /// The unit's code.
-        unit: String,
-        /// Its supporters and applicants come too.
-        #[arg(long)]
-        everyone: bool,
-        /// Newcomers invited from outside.
-        #[arg(long, default_value_t = 0)]
-        newcomers: usize,
-        #[arg(long)]
-        json: bool,
-    },
-}
 
 async fn index(db: &DbArgs) -> Result<(Store, Index)> {
     db.make_private()?;
@@ -108,7 +32,7 @@ pub async fn run(args: ExposureArgs) -> Result<()> {
             let Some(who) = args.person else {
                 bail!("name a person (number) or a login, or a subcommand: organisation, simulate, meeting");
             };
-            let db = args.db.unwrap_or_else(crate::default_db);
+            let db = args.db.unwrap_or_else(default_db);
             person(&db, &who, args.json).await
         }
         Some(ExposureWhat::Organisation { db, top, json }) => organisation(&db, top, json).await,
