@@ -10,6 +10,7 @@ pub mod error;
 pub mod exposure;
 pub mod form;
 pub mod layout;
+pub mod memory;
 pub mod pages;
 pub mod session;
 pub mod throttle;

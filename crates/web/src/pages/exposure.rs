@@ -42,21 +42,14 @@ async fn index(state: &AppState) -> AppResult<Index> {
     blocking(move || Index::new(snap, rules)).await
 }
 
-/// Hands the heap's free pages back to the system before the index is built. glibc keeps
-/// small blocks freed in a thread's heap for that thread: what an earlier page (the tree: 30
-/// MB) or the reading of a million rows (about 15 MB) left there is not reused by the index,
-/// which is built on another thread, and would count in the peak. Measured with
-/// `bench/memory.sh` (issue 8); a few milliseconds.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+/// Hands the heap's free pages back to the system before the index is built, through the hook
+/// the binary installs (`crate::memory`). glibc keeps small blocks freed in a thread's heap for
+/// that thread: what an earlier page (the tree: 30 MB) or the reading of a million rows (about
+/// 15 MB) left there is not reused by the index, which is built on another thread, and would
+/// count in the peak. Measured with `bench/memory.sh` (issue 8); a few milliseconds.
 fn give_back_freed_memory() {
-    // SAFETY: malloc_trim only returns free memory to the system; it is thread-safe.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    crate::memory::give_back_freed_memory();
 }
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn give_back_freed_memory() {}
 
 fn wants_json(q: &HashMap<String, String>) -> bool {
     q.get("format").is_some_and(|f| f == "json")
