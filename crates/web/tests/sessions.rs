@@ -337,16 +337,20 @@ async fn repeated_failures_are_slowed_down_the_same_way_for_every_name() {
         );
         assert!(last.headers.contains_key(header::RETRY_AFTER));
         assert!(last.body.contains("Too many failed attempts"));
+        if login == "member" {
+            // Even the right password waits its turn; nothing is checked while the wait runs.
+            // Asked at once: the first wait is a second, and the other name's hashing below
+            // can outlast it on a loaded machine.
+            let r = app
+                .post(
+                    "/login",
+                    None,
+                    &[("login", "member"), ("password", "demo-member-iskra")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        }
     }
-    // Even the right password waits its turn; nothing is checked while the wait runs.
-    let r = app
-        .post(
-            "/login",
-            None,
-            &[("login", "member"), ("password", "demo-member-iskra")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     // Another account is not affected.
     app.login("treasurer").await;
 }

@@ -11,7 +11,6 @@ use crate::{now, Result, Store, StoreError};
 use core_rules::congress::blocs::Choice;
 use core_rules::congress::text::{self, Amendment};
 use core_rules::text as limits;
-use core_rules::Day;
 use core_rules::{Because, Refusal, Typed, Word};
 use count::motion::{self, Cast, Decision, Outcome, Rule};
 use sqlx::{Any, Row, Transaction};
@@ -416,7 +415,7 @@ impl Store {
                             tx,
                             kinds,
                             rules,
-                            Day::today(),
+                            self.today(),
                             *effective,
                             &c.name,
                         )
@@ -478,7 +477,7 @@ impl Store {
         c: &Congress,
         text: &[String],
     ) -> Result<StatutesReading> {
-        let effective = c.held_on.max(Day::today());
+        let effective = c.held_on.max(self.today());
         let rules = self.statutes_on(effective).await?.rules;
         let kinds = self.unit_kinds().await?;
         Ok(core_rules::clauses::amend(&rules, text, &kinds)
