@@ -13,6 +13,7 @@ pub mod layout;
 pub mod pages;
 pub mod session;
 pub mod throttle;
+pub mod words;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

@@ -1384,7 +1384,7 @@ pub async fn minutes_pdf(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let cx = ctx(&state, &session, id).await?;
-    let lines = state.store.minutes(id).await?;
+    let lines = crate::words::minutes(&cx.congress, &state.store.minutes(id).await?);
     let title = format!("Minutes of {}", cx.congress.name);
     let sections = vec![print::Section {
         heading: "The record".into(),
@@ -1416,7 +1416,7 @@ pub async fn minutes(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let cx = ctx(&state, &session, id).await?;
-    let lines = state.store.minutes(id).await?;
+    let lines = crate::words::minutes(&cx.congress, &state.store.minutes(id).await?);
     let votes = state.store.votes(id).await?;
     let (analysis, names) = state.store.blocs(id).await?;
     let name = |p: &i64| names.get(p).cloned().unwrap_or_else(|| format!("#{p}"));
