@@ -151,6 +151,8 @@ impl App {
         App::serving(store, dir, false).await
     }
 
+    /// The router over a store; `secure` as the server's flag for running behind HTTPS (the
+    /// `__Host-` cookie).
     pub async fn serving(store: Store, dir: Option<TempDir>, secure: bool) -> App {
         let state = web::AppState::new(store.clone(), secure).await.unwrap();
         App {
