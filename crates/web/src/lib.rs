@@ -58,6 +58,8 @@ impl AppState {
 ///
 /// Each line names a path, then its methods and handlers (`get h, post h`); a layer for the
 /// whole path (as the import's body limit) goes in brackets after the path.
+/// Only `get` and `post` are known: a line naming another method does not compile, rather than
+/// serve a route that `ROUTES` would list under a wrong name.
 macro_rules! route_table {
     ($(
         $path:literal $([$layer:expr])? =>
