@@ -216,7 +216,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
 /// One run of the clearing of correspondents' names. A failure is logged (the store's error,
 /// no names) and tried again at the next run.
 async fn clear_report_senders(store: &Store) {
-    match store.clear_report_senders(core_rules::Day::today()).await {
+    match store.clear_report_senders(store.today()).await {
         Ok(0) => {}
         Ok(n) => {
             tracing::info!("cleared the senders of {n} reports decided past the statutes' days")

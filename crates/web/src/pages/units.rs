@@ -54,7 +54,7 @@ fn unit_badges(u: &Unit) -> Markup {
 pub async fn tree(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
     let w = who(&state, &session).await?;
     require(&w, Action::ViewTree)?;
-    let today = Day::today();
+    let today = state.store.today();
     let units = state.store.units().await?;
     let chains = chains(&units);
     let visible: HashSet<i64> = units
@@ -184,7 +184,7 @@ async fn load(state: &AppState, session: &Session, id: i64) -> AppResult<UnitVie
     let see_people = allowed(&w, Action::ViewRoster(place));
     let manage = allowed(&w, Action::ManageUnit(place));
     let take_payments = allowed(&w, Action::RecordPayment(place));
-    let today = Day::today();
+    let today = state.store.today();
     // Units below that the viewer is not told of: a unit below whose figures they may not see
     // (a plain member sees only their own unit), and closed units further down.
     let mut hidden: HashSet<i64> = HashSet::new();
@@ -730,7 +730,7 @@ pub async fn record_application(
             pseudonym,
             &identity,
             &f.bounded(&text::STATEMENT)?,
-            Day::today(),
+            state.store.today(),
             Some(session.account.id),
         )
         .await?;
@@ -760,7 +760,7 @@ pub async fn decide(
         .decide(
             app,
             decision,
-            Day::today(),
+            state.store.today(),
             &f.bounded(&text::REASON)?,
             Some(session.account.id),
         )

@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::congress::ApportionRule;
 use core_rules::quantity::{self, Bound};
 use core_rules::text as limits;
-use core_rules::Day;
 use core_rules::Refusal;
 use maud::html;
 use store::congress::NewCongress;
@@ -35,7 +34,12 @@ pub async fn list(State(state): State<AppState>, Signed(session): Signed) -> App
             visible.push(c);
         }
     }
-    let rule = state.store.statutes_on(Day::today()).await?.rules.congress;
+    let rule = state
+        .store
+        .statutes_on(state.store.today())
+        .await?
+        .rules
+        .congress;
     let body = html! {
         h1 { "Congresses" }
         @if visible.is_empty() { p.muted { "No congress you take part in or help run." } }

@@ -46,7 +46,7 @@ pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> App
         .into_iter()
         .filter(|r| knows(r.unit_id))
         .collect();
-    let today = Day::today();
+    let today = state.store.today();
     let keep = state.store.correspondence_on(today).await?.sender_kept_days;
     let desk = Desk {
         session: &session,
@@ -99,7 +99,7 @@ pub async fn desk(State(state): State<AppState>, Signed(session): Signed) -> App
                 (csrf(&session))
                 input type="hidden" name="publication" value=(p.id);
                 label { "No. " input type="number" name="number" min="1" required value=(editions.first().map(|e| e.number + 1).unwrap_or(1)); }
-                label { "Date " input type="date" name="date" required value=(Day::today()); }
+                label { "Date " input type="date" name="date" required value=(state.store.today()); }
                 label { "Price " input name="price" required value=(editions.first().map(|e| money(e.price_cents)).unwrap_or_else(|| "1.00".into())); }
                 label { "Headline " input name="headline" required; }
                 button type="submit" { "New edition" }
@@ -283,7 +283,7 @@ pub async fn sender(
     let sender = state.store.report_sender(session.account.id, id).await?;
     let keep = state
         .store
-        .correspondence_on(Day::today())
+        .correspondence_on(state.store.today())
         .await?
         .sender_kept_days;
     let body = html! {

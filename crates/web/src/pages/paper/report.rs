@@ -13,7 +13,6 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use core_rules::paper::ReportCategory;
-use core_rules::Day;
 use core_rules::{Refusal, Typed};
 use maud::html;
 use store::accounts::Session;
@@ -26,7 +25,7 @@ use store::units::Unit;
 /// sender says anything more precise in their own words, and the editors place the report.
 async fn report_places(state: &AppState, own: Option<i64>) -> AppResult<Vec<Unit>> {
     let units = state.store.units().await?;
-    let rules = state.store.access_rules(Day::today()).await?;
+    let rules = state.store.access_rules(state.store.today()).await?;
     let ch = chains(&units);
     Ok(units
         .iter()
@@ -81,7 +80,7 @@ pub async fn report_form(
                 @for u in &places { option value=(u.code) selected[Some(u.id) == own] { (u.name) } }
             } }
             label { "Where exactly, in your own words (optional) " input type="text" name="place_text" maxlength=(max_place); }
-            label { "When " input type="date" name="happened_on" required value=(Day::today()); }
+            label { "When " input type="date" name="happened_on" required value=(state.store.today()); }
             label { "What happened " textarea name="text" rows="8" required {} }
             @if session.as_ref().is_some_and(|s| s.account.person_id.is_some()) {
                 fieldset {
