@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use core_rules::exposure::meeting_risk::{Assumptions, NEWCOMER_DAYS};
 use core_rules::exposure::simulate::{Placement, Report, Scenario};
 use core_rules::exposure::stats::Tally;
-use core_rules::Day;
 use core_rules::{Refusal, Typed};
 use maud::{html, Markup};
 use serde_json::json;
@@ -38,7 +37,7 @@ async fn index(state: &AppState) -> AppResult<Index> {
     give_back_freed_memory();
     let snap = state.store.exposure_snapshot().await?;
     give_back_freed_memory();
-    let rules = state.store.access_rules(Day::today()).await?;
+    let rules = state.store.access_rules(state.store.today()).await?;
     blocking(move || Index::new(snap, rules)).await
 }
 
@@ -594,7 +593,7 @@ pub async fn meeting(
             if !mine.contains(&u) {
                 return Err(AppError::NotFound);
             }
-            ix.meeting_risk(id, everyone, newcomers, Day::today(), &a)
+            ix.meeting_risk(id, everyone, newcomers, state.store.today(), &a)
         }
     };
     if wants_json(&q) {

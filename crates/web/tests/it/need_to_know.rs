@@ -6,18 +6,18 @@
 //! issue, so that a slip in the rules module shows up as a disagreement here. The list of routes
 //! is taken from `web::ROUTES`: a route added without an entry here fails the test.
 
+use std::collections::BTreeMap;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use core_rules::people::{Identity, Status};
 use core_rules::roles::Role;
 use core_rules::units::NewUnit;
 use core_rules::Day;
-use http_body_util::BodyExt;
-use std::collections::BTreeMap;
 use store::people::NewPerson;
-use store::{Create, DatabaseUrl, Store};
-use tower::ServiceExt;
+use store::Store;
+
+use crate::common::{empty_store, App, Res, User};
 
 /// How an object relates to the viewer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -239,9 +239,8 @@ fn sees_identities(role: Role, state: State, rel: Rel) -> bool {
 }
 
 struct Fixture {
-    router: Router,
+    app: App,
     store: Store,
-    _dir: tempfile::TempDir,
     /// Unit ids by relation (Own and Same are the viewer's unit).
     unit: BTreeMap<Rel, i64>,
     unit_code: BTreeMap<Rel, String>,
@@ -328,15 +327,7 @@ async fn insert_grant(store: &Store, account: i64, unit: i64, role: Role) -> i64
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
+    let (store, dir) = empty_store().await;
     store::init_organisation(
         &store,
         "Test Party",
@@ -632,13 +623,11 @@ async fn fixture() -> Fixture {
         )
         .await
         .unwrap();
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
     Fixture {
+        app: App::on(store.clone(), Some(dir)).await,
         congress,
         motion,
-        router: web::router(state),
         store,
-        _dir: dir,
         unit,
         unit_code,
         target,
@@ -657,48 +646,7 @@ async fn fixture() -> Fixture {
     }
 }
 
-struct Res {
-    status: StatusCode,
-    location: Option<String>,
-    set_cookie: bool,
-    body: String,
-}
-
 impl Fixture {
-    async fn send(&self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string());
-        let set_cookie = res.headers().contains_key(header::SET_COOKIE);
-        // A live stream never ends: its opening is the answer.
-        let stream = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-        let body = if stream {
-            Default::default()
-        } else {
-            res.into_body().collect().await.unwrap().to_bytes()
-        };
-        Res {
-            status,
-            location,
-            set_cookie,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    /// A fresh session for an account, as (cookie, csrf token).
-    async fn session(&self, account: i64) -> (String, String) {
-        let token = self.store.start_session(account).await.unwrap();
-        let s = self.store.session(&token).await.unwrap();
-        let csrf = s.map(|s| s.csrf).unwrap_or_default();
-        (format!("iskra-demo={token}"), csrf)
-    }
-
     async fn request(
         &self,
         method: &str,
@@ -712,7 +660,7 @@ impl Fixture {
             .header(header::COOKIE, cookie)
             .header(header::HOST, "127.0.0.1:8080");
         if method == "GET" {
-            return self.send(b.body(Body::empty()).unwrap()).await;
+            return self.app.send(b.body(Body::empty()).unwrap()).await;
         }
         b = b
             .header(header::ORIGIN, "http://127.0.0.1:8080")
@@ -725,13 +673,13 @@ impl Fixture {
                  Content-Type: text/csv\r\n\r\nnot,a,people,file\r\n--XyZ--\r\n"
             );
             b = b.header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ");
-            return self.send(b.body(Body::from(body)).unwrap()).await;
+            return self.app.send(b.body(Body::from(body)).unwrap()).await;
         }
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str())))
             .finish();
         b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        self.send(b.body(Body::from(body)).unwrap()).await
+        self.app.send(b.body(Body::from(body)).unwrap()).await
     }
 }
 
@@ -800,7 +748,7 @@ async fn concrete(
         ("POST", "/units/{id}/export") => vec![("password", "not the password".into())],
         ("POST", "/account/sessions/end") => {
             // Another session of the object's account: only one's own may be ended.
-            let (_, _) = fx.session(account).await;
+            fx.app.session(account).await;
             let sessions = fx.store.sessions_of(account, "").await.unwrap();
             vec![("session", sessions[0].handle.clone())]
         }
@@ -828,7 +776,8 @@ fn outcome(method: &str, path: &str, r: &Res) -> Expect {
         return Expect::Denied;
     }
     let to_login = r.location.as_deref() == Some("/login");
-    if r.status == StatusCode::SEE_OTHER && to_login && !r.set_cookie {
+    if r.status == StatusCode::SEE_OTHER && to_login && !r.headers.contains_key(header::SET_COOKIE)
+    {
         return Expect::Login;
     }
     Expect::Allowed
@@ -847,7 +796,7 @@ async fn every_route_every_role_every_relation_every_state() {
         for v in &fx.viewers {
             for rel in RELS {
                 let want = expected(method, path, v.role, v.state, rel).unwrap();
-                let (cookie, csrf) = fx.session(v.account).await;
+                let User { cookie, csrf } = fx.app.session(v.account).await;
                 if v.state == State::Suspended {
                     fx.store.set_suspended(v.account, true, None).await.unwrap();
                 }
@@ -892,7 +841,7 @@ async fn canaries_show_only_where_the_rules_allow() {
         if v.state == State::Suspended {
             continue;
         }
-        let (cookie, csrf) = fx.session(v.account).await;
+        let User { cookie, csrf } = fx.app.session(v.account).await;
         let mut pages = String::new();
         // Asking who sent each report with a named sender, as the viewer: only the one assigned
         // to them, and only to an editor (its sender is Below's member).
@@ -986,7 +935,7 @@ async fn canaries_show_only_where_the_rules_allow() {
     // The organisation's administrator sits at the top, on the central committee: figures of
     // the closed unit, no names anywhere.
     let admin = fx.store.account_by_login("admin").await.unwrap().unwrap();
-    let (cookie, _) = fx.session(admin).await;
+    let User { cookie, .. } = fx.app.session(admin).await;
     let mut pages = fx.request("GET", "/units", &cookie, &[]).await.body;
     for rel in RELS {
         for p in [
@@ -1361,7 +1310,7 @@ async fn refusals_name_nothing_outside_reach() {
         if v.state == State::Suspended {
             continue;
         }
-        let (cookie, csrf) = fx.session(v.account).await;
+        let User { cookie, csrf } = fx.app.session(v.account).await;
         let fx = &fx;
         let post = |p: &Probe, named: String| {
             let mut form = p.fixed.clone();

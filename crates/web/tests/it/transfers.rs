@@ -5,193 +5,18 @@
 //! secretary accepts, and then keeps nothing of the unit they left; a unit above a closed circle
 //! sees none of its money.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use core_rules::people::{Identity, Status};
+use axum::http::StatusCode;
+use core_rules::people::Status;
 use core_rules::roles::Role;
 use core_rules::Day;
-use http_body_util::BodyExt;
 use store::dues::NewPayment;
-use store::people::NewPerson;
-use store::{Create, DatabaseUrl, Store};
-use tower::ServiceExt;
 
-struct App {
-    router: Router,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
-    let today = Day::today();
-    assert!(store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await
-        .unwrap());
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    App {
-        router: web::router(state),
-        store,
-        _dir: dir,
-    }
-}
-
-struct Res {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string());
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        Res {
-            status,
-            location,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Res {
-        self.send(
-            Request::get(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Res {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        self.send(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::HOST, "127.0.0.1:8080")
-                .header(header::ORIGIN, "http://127.0.0.1:8080")
-                .header("sec-fetch-site", "same-origin")
-                .header(header::COOKIE, cookie)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// Signs in; returns the cookie and the CSRF token of the session.
-    async fn login(&self, login: &str, password: &str) -> (String, String) {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs([("login", login), ("password", password)])
-            .finish();
-        let res = self
-            .router
-            .clone()
-            .oneshot(
-                Request::post("/login")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header(header::HOST, "127.0.0.1:8080")
-                    .header(header::ORIGIN, "http://127.0.0.1:8080")
-                    .header("sec-fetch-site", "same-origin")
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            res.status(),
-            StatusCode::SEE_OTHER,
-            "{login} could not sign in"
-        );
-        let cookie = res.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let page = self.get("/statutes", &cookie).await.body;
-        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-        (cookie, page[at..at + 64].to_string())
-    }
-
-    async fn requests(&self) -> i64 {
-        store::sqlx::query_scalar("SELECT COUNT(*) FROM transfer_requests")
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap()
-    }
-
-    async fn unit_id(&self, code: &str) -> i64 {
-        self.store.unit_by_code(code).await.unwrap().unwrap().id
-    }
-
-    async fn person_of(&self, login: &str) -> i64 {
-        let account = self.store.account_by_login(login).await.unwrap().unwrap();
-        self.store
-            .account_summaries()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|a| a.id == account)
-            .and_then(|a| a.person_id)
-            .unwrap()
-    }
-
-    /// A new member of `unit` with an account `login` holding `role` there.
-    async fn officer(&self, unit: i64, login: &str, role: Role) -> i64 {
-        let since = Day::today().add_days(-400);
-        let p = self
-            .store
-            .create_person(
-                &NewPerson {
-                    card: None,
-                    pseudonym: format!("Officer {login}"),
-                    unit_id: unit,
-                    status: Status::Member,
-                    since,
-                    admitted_on: Some(since),
-                    programme_accepted: true,
-                    monthly_income_cents: Some(150_000),
-                    reduced_rate: false,
-                    identity: Identity::default(),
-                },
-                None,
-            )
-            .await
-            .unwrap();
-        self.store
-            .create_account(login, "officer password", Some(p), false, None)
-            .await
-            .unwrap();
-        self.store
-            .grant_role(login, unit, role, None)
-            .await
-            .unwrap();
-        p
-    }
-}
+use crate::common::{App, User, OFFICER_PASSWORD};
 
 #[tokio::test]
 async fn a_secretary_sending_themself_elsewhere_lands_nowhere_until_the_circle_accepts() {
     // Identities are checked by email: the demo's invented legal names may repeat.
-    let app = app().await;
+    let app = App::demo().await;
     let own = app.unit_id("clyde-govan-yard").await;
     let there = app.unit_id("clyde-springburn-depot").await;
     let closed = app.unit_id("mersey-bootle-seaforth").await;
@@ -202,7 +27,7 @@ async fn a_secretary_sending_themself_elsewhere_lands_nowhere_until_the_circle_a
         .await
         .unwrap()
         .unwrap();
-    let (cookie, csrf) = app.login("secretary", "demo-secretary-iskra").await;
+    let User { cookie, csrf } = app.login("secretary", "demo-secretary-iskra").await;
     let a_member_there = app.store.people_of_unit(there).await.unwrap()[0].clone();
     let my_people = app.store.people_of_unit(own).await.unwrap();
     let someone_of_mine = my_people.iter().find(|p| p.id != me).unwrap().id;
@@ -242,7 +67,7 @@ async fn a_secretary_sending_themself_elsewhere_lands_nowhere_until_the_circle_a
         .is_empty());
 
     // The finding's attack: the secretary posts a transfer of themself to another circle.
-    let requests = app.requests().await;
+    let requests = app.count("transfer_requests").await;
     let r = app
         .post(
             &format!("/people/{me}/transfer"),
@@ -270,7 +95,7 @@ async fn a_secretary_sending_themself_elsewhere_lands_nowhere_until_the_circle_a
     let waiting = app.store.transfers_waiting_for(there).await.unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!((waiting[0].person_id, waiting[0].from_unit), (me, own));
-    assert_eq!(app.requests().await, requests + 1);
+    assert_eq!(app.count("transfer_requests").await, requests + 1);
     let mine = app.get(&format!("/people/{me}"), &cookie).await.body;
     assert!(mine.contains("Transfers asked for") && mine.contains("waiting"));
 
@@ -300,14 +125,17 @@ async fn a_secretary_sending_themself_elsewhere_lands_nowhere_until_the_circle_a
         (to_closed.status, &to_closed.body),
         (to_nowhere.status, &to_nowhere.body)
     );
-    assert_eq!(app.requests().await, requests + 1);
+    assert_eq!(app.count("transfer_requests").await, requests + 1);
     assert_eq!(app.store.person(me).await.unwrap().unwrap().unit_id, own);
     // And the form offers no closed unit.
     assert!(!mine.contains("Seaforth"));
 
     // The receiving circle's secretary sees the request, by party name only, and accepts it.
     app.officer(there, "depot-secretary", Role::Secretary).await;
-    let (theirs, their_csrf) = app.login("depot-secretary", "officer password").await;
+    let User {
+        cookie: theirs,
+        csrf: their_csrf,
+    } = app.login("depot-secretary", OFFICER_PASSWORD).await;
     let my_pseudonym = app.store.person(me).await.unwrap().unwrap().pseudonym;
     let my_identity = app.store.identity(me).await.unwrap();
     let page = app.get(&format!("/units/{there}"), &theirs).await.body;
@@ -330,7 +158,7 @@ async fn a_secretary_sending_themself_elsewhere_lands_nowhere_until_the_circle_a
     assert!(app.store.roles_of(my_account).await.unwrap().is_empty());
     let r = app.get(&format!("/units/{own}"), &cookie).await;
     assert_eq!(r.location.as_deref(), Some("/login"), "signed out");
-    let (cookie, _) = app.login("secretary", "demo-secretary-iskra").await;
+    let User { cookie, .. } = app.login("secretary", "demo-secretary-iskra").await;
     let old = app.get(&format!("/units/{own}"), &cookie).await;
     assert_eq!(old.status, StatusCode::NOT_FOUND);
     let old_person = app
@@ -357,7 +185,7 @@ fn dues_section(page: &str) -> &str {
 
 #[tokio::test]
 async fn the_units_above_a_closed_circle_see_none_of_its_money() {
-    let app = app().await;
+    let app = App::demo().await;
     let bootle = app.unit_id("mersey-bootle").await;
     let mersey = app.unit_id("mersey").await;
     let cc = app.unit_id("cc").await;
@@ -366,9 +194,17 @@ async fn the_units_above_a_closed_circle_see_none_of_its_money() {
         .await;
     app.officer(mersey, "mersey-secretary", Role::Secretary)
         .await;
-    let (bootle_cookie, _) = app.login("bootle-secretary", "officer password").await;
-    let (mersey_cookie, _) = app.login("mersey-secretary", "officer password").await;
-    let (cc_cookie, _) = app.login("central", "demo-central-iskra").await;
+    let User {
+        cookie: bootle_cookie,
+        ..
+    } = app.login("bootle-secretary", OFFICER_PASSWORD).await;
+    let User {
+        cookie: mersey_cookie,
+        ..
+    } = app.login("mersey-secretary", OFFICER_PASSWORD).await;
+    let User {
+        cookie: cc_cookie, ..
+    } = app.login("central", "demo-central-iskra").await;
 
     // A year of the demo's dues: none of the closed circle's money reached Bootle or
     // Merseyside.
@@ -458,7 +294,7 @@ async fn the_units_above_a_closed_circle_see_none_of_its_money() {
 #[tokio::test]
 async fn every_dues_share_goes_to_a_unit_that_may_know_of_the_payer() {
     use web::access::{allowed, Action, Held, Place, Who};
-    let app = app().await;
+    let app = App::demo().await;
     let units = app.store.units().await.unwrap();
     let chains = web::pages::chains(&units);
     let rules = app.store.access_rules(Day::today()).await.unwrap();

@@ -3,174 +3,12 @@
 //! dues, and nothing of its officers or their words in the history of a person who has left it.
 //! Each test has a viewer who may not know of the closed circle and one who may.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use core_rules::people::{Identity, Status};
+use axum::http::StatusCode;
+use core_rules::people::Status;
 use core_rules::roles::Role;
 use core_rules::Day;
-use http_body_util::BodyExt;
-use store::people::NewPerson;
-use store::{Create, DatabaseUrl, Store};
-use tower::ServiceExt;
 
-struct App {
-    router: Router,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
-    let today = Day::today();
-    assert!(store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await
-        .unwrap());
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    App {
-        router: web::router(state),
-        store,
-        _dir: dir,
-    }
-}
-
-struct Res {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string());
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        Res {
-            status,
-            location,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Res {
-        self.send(
-            Request::get(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Res {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        self.send(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::HOST, "127.0.0.1:8080")
-                .header(header::ORIGIN, "http://127.0.0.1:8080")
-                .header("sec-fetch-site", "same-origin")
-                .header(header::COOKIE, cookie)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// Signs in; returns the cookie and the CSRF token of the session.
-    async fn login(&self, login: &str, password: &str) -> (String, String) {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs([("login", login), ("password", password)])
-            .finish();
-        let res = self
-            .router
-            .clone()
-            .oneshot(
-                Request::post("/login")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header(header::HOST, "127.0.0.1:8080")
-                    .header(header::ORIGIN, "http://127.0.0.1:8080")
-                    .header("sec-fetch-site", "same-origin")
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            res.status(),
-            StatusCode::SEE_OTHER,
-            "{login} could not sign in"
-        );
-        let cookie = res.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let page = self.get("/statutes", &cookie).await.body;
-        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-        (cookie, page[at..at + 64].to_string())
-    }
-
-    async fn unit_id(&self, code: &str) -> i64 {
-        self.store.unit_by_code(code).await.unwrap().unwrap().id
-    }
-
-    /// A new member of `unit` with an account `login` holding `role` there.
-    async fn officer(&self, unit: i64, login: &str, role: Role) -> i64 {
-        let p = self.member(unit, login).await;
-        self.store
-            .grant_role(login, unit, role, None)
-            .await
-            .unwrap();
-        p
-    }
-
-    /// A new member of `unit` with an account `login` and no office.
-    async fn member(&self, unit: i64, login: &str) -> i64 {
-        let since = Day::today().add_days(-400);
-        let p = self
-            .store
-            .create_person(
-                &NewPerson {
-                    card: None,
-                    pseudonym: format!("Officer {login}"),
-                    unit_id: unit,
-                    status: Status::Member,
-                    since,
-                    admitted_on: Some(since),
-                    programme_accepted: true,
-                    monthly_income_cents: Some(150_000),
-                    reduced_rate: false,
-                    identity: Identity::default(),
-                },
-                None,
-            )
-            .await
-            .unwrap();
-        self.store
-            .create_account(login, "officer password", Some(p), false, None)
-            .await
-            .unwrap();
-        p
-    }
-}
+use crate::common::{App, User, OFFICER_PASSWORD};
 
 /// The text between a page's first `<h2>` naming `heading` and the end of the table after it.
 fn section<'a>(page: &'a str, heading: &str) -> &'a str {
@@ -189,12 +27,14 @@ fn section<'a>(page: &'a str, heading: &str) -> &'a str {
 /// sees: not the print run, not the totals of all bundles, not the series per edition.
 #[tokio::test]
 async fn the_papers_figures_count_a_closed_circle_only_for_those_who_may_know_of_it() {
-    let app = app().await;
+    let app = App::demo().await;
     let cc = app.unit_id("cc").await;
     let closed = app.unit_id("mersey-bootle-seaforth").await;
     app.member(cc, "cc-member").await;
-    let (member, _) = app.login("cc-member", "officer password").await;
-    let (central, _) = app.login("central", "demo-central-iskra").await;
+    let User { cookie: member, .. } = app.login("cc-member", OFFICER_PASSWORD).await;
+    let User {
+        cookie: central, ..
+    } = app.login("central", "demo-central-iskra").await;
     let p = app
         .store
         .publication_by_code("iskra")
@@ -259,7 +99,7 @@ async fn the_papers_figures_count_a_closed_circle_only_for_those_who_may_know_of
 /// without the circle's, where the central committee sees them all.
 #[tokio::test]
 async fn a_closed_circle_takes_no_paper_from_a_body_that_may_not_know_of_it() {
-    let app = app().await;
+    let app = App::demo().await;
     let mersey = app.unit_id("mersey").await;
     let bootle = app.unit_id("mersey-bootle").await;
     let closed = app.unit_id("mersey-bootle-seaforth").await;
@@ -278,7 +118,10 @@ async fn a_closed_circle_takes_no_paper_from_a_body_that_may_not_know_of_it() {
         .unwrap()
         .unwrap()
         .id;
-    let (agent, agent_csrf) = app.login("cell-agent", "officer password").await;
+    let User {
+        cookie: agent,
+        csrf: agent_csrf,
+    } = app.login("cell-agent", OFFICER_PASSWORD).await;
     // The circle's page offers the central paper, not the region's.
     let page = app.get(&format!("/units/{closed}/paper"), &agent).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -361,7 +204,9 @@ async fn a_closed_circle_takes_no_paper_from_a_body_that_may_not_know_of_it() {
             .expect("Bootle's row");
         table[at..at + table[at..].find("</tr>").unwrap()].to_string()
     };
-    let (secretary, _) = app.login("mersey-secretary", "officer password").await;
+    let User {
+        cookie: secretary, ..
+    } = app.login("mersey-secretary", OFFICER_PASSWORD).await;
     let page = app
         .get("/paper/mersey-worker/1/circulation", &secretary)
         .await;
@@ -371,7 +216,9 @@ async fn a_closed_circle_takes_no_paper_from_a_body_that_may_not_know_of_it() {
         row.starts_with(&format!("<td>{name}</td><td>{}</td>", branch - cell)),
         "{row}"
     );
-    let (central, _) = app.login("central", "demo-central-iskra").await;
+    let User {
+        cookie: central, ..
+    } = app.login("central", "demo-central-iskra").await;
     let page = app
         .get("/paper/mersey-worker/1/circulation", &central)
         .await;
@@ -388,11 +235,14 @@ async fn a_closed_circle_takes_no_paper_from_a_body_that_may_not_know_of_it() {
 /// the closed circle's own secretary before the move, all of it.
 #[tokio::test]
 async fn a_history_keeps_a_closed_circles_officers_and_words_to_those_who_may_know_of_it() {
-    let app = app().await;
+    let app = App::demo().await;
     let closed = app.unit_id("mersey-bootle-seaforth").await;
     let yard = app.unit_id("clyde-govan-yard").await;
     app.officer(closed, "cell-keeper", Role::Secretary).await;
-    let (keeper, keeper_csrf) = app.login("cell-keeper", "officer password").await;
+    let User {
+        cookie: keeper,
+        csrf: keeper_csrf,
+    } = app.login("cell-keeper", OFFICER_PASSWORD).await;
     let ida = app
         .store
         .people_of_unit(closed)
@@ -462,7 +312,10 @@ async fn a_history_keeps_a_closed_circles_officers_and_words_to_those_who_may_kn
     );
     let asked = app.store.transfers_waiting_for(yard).await.unwrap();
     let asked = asked.iter().find(|r| r.person_id == id).unwrap();
-    let (secretary, csrf) = app.login("secretary", "demo-secretary-iskra").await;
+    let User {
+        cookie: secretary,
+        csrf,
+    } = app.login("secretary", "demo-secretary-iskra").await;
     let r = app
         .post(
             &format!("/transfers/{}/decide", asked.id),

@@ -5,189 +5,15 @@
 //! The organisation, its members with a vote and the accounts are set up through the store;
 //! everything at the congress is done by posting the forms a person would post.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use core_rules::people::{Identity, Status};
+use axum::http::StatusCode;
 use core_rules::roles::Role;
 use core_rules::units::NewUnit;
 use core_rules::Day;
 use http_body_util::BodyExt;
-use store::people::NewPerson;
-use store::{Create, DatabaseUrl, Store};
-use tower::ServiceExt;
+use store::Store;
 
-const PASSWORD: &str = "congress password 1";
-
-struct App {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-struct Res {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-struct User {
-    cookie: String,
-    csrf: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        Res {
-            status,
-            location,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, u: &User) -> Res {
-        let r = Request::get(path)
-            .header(header::COOKIE, &u.cookie)
-            .body(Body::empty())
-            .unwrap();
-        self.send(r).await
-    }
-
-    async fn post(&self, path: &str, u: &User, form: &[(&str, &str)]) -> Res {
-        let mut pairs: Vec<(&str, &str)> = form.to_vec();
-        pairs.push(("csrf", &u.csrf));
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
-        let r = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "127.0.0.1:8080")
-            .header(header::ORIGIN, "http://127.0.0.1:8080")
-            .header("sec-fetch-site", "same-origin")
-            .header(header::COOKIE, &u.cookie)
-            .body(Body::from(body))
-            .unwrap();
-        self.send(r).await
-    }
-
-    /// Posts a form that must succeed (a redirect), and returns where it leads.
-    async fn ok(&self, path: &str, u: &User, form: &[(&str, &str)]) -> String {
-        let r = self.post(path, u, form).await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "POST {path} {form:?} was refused: {}",
-            r.body
-        );
-        r.location
-    }
-
-    /// Posts a form that must be refused with a message containing `why`.
-    async fn refused(&self, path: &str, u: &User, form: &[(&str, &str)], why: &str) {
-        let r = self.post(path, u, form).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "POST {path} {form:?} should be refused: {}",
-            r.body
-        );
-        assert!(
-            r.body.contains(why),
-            "the refusal should say {why:?}: {}",
-            r.body
-        );
-    }
-
-    async fn login(&self, login: &str) -> User {
-        let body = format!("login={login}&password={}", PASSWORD.replace(' ', "+"));
-        let r = self
-            .router
-            .clone()
-            .oneshot(
-                Request::post("/login")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header(header::HOST, "127.0.0.1:8080")
-                    .header(header::ORIGIN, "http://127.0.0.1:8080")
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{login} signs in");
-        let cookie = r.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let mut u = User {
-            cookie,
-            csrf: String::new(),
-        };
-        let page = self.get("/statutes", &u).await.body;
-        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-        u.csrf = page[at..at + 64].to_string();
-        u
-    }
-}
-
-/// Members with a vote: admitted 100 days ago, paid this month, at a meeting today.
-async fn voters(store: &Store, unit: i64, prefix: &str, n: usize) -> Vec<i64> {
-    let today = Day::today();
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let since = today.add_days(-100);
-        let id = store
-            .create_person(
-                &NewPerson {
-                    card: None,
-                    pseudonym: format!("{prefix}{i}"),
-                    unit_id: unit,
-                    status: Status::Member,
-                    since,
-                    admitted_on: Some(since),
-                    programme_accepted: true,
-                    monthly_income_cents: Some(150_000),
-                    reduced_rate: false,
-                    identity: Identity {
-                        legal_name: format!("SECRET-NAME-{prefix}{i}"),
-                        ..Identity::default()
-                    },
-                },
-                None,
-            )
-            .await
-            .unwrap();
-        store
-            .record_payment(
-                &store::dues::NewPayment {
-                    person: id,
-                    period: today.month(),
-                    paid_on: today,
-                    amount_cents: 500,
-                    source: "treasurer",
-                    reference: None,
-                },
-                None,
-            )
-            .await
-            .unwrap();
-        ids.push(id);
-    }
-    store
-        .record_meeting(unit, today, "Circle meeting", &ids, None)
-        .await
-        .unwrap();
-    ids
-}
+use crate::common::congress::{voters, PASSWORD};
+use crate::common::{empty_store, App};
 
 async fn office(store: &Store, login: &str, role: Role, unit: i64) {
     let a = store
@@ -225,15 +51,7 @@ fn field_after(page: &str, marker: &str, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_congress_end_to_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
+    let (store, dir) = empty_store().await;
     store::init_organisation(
         &store,
         "Test Party",
@@ -291,19 +109,15 @@ async fn a_congress_end_to_end() {
     office(&store, "central", Role::Central, cc).await;
     office(&store, "presidium", Role::Presidium, cc).await;
     office(&store, "credentials", Role::Credentials, cc).await;
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    let app = App {
-        router: web::router(state),
-        _dir: dir,
-    };
-    let central = app.login("central").await;
-    let presidium = app.login("presidium").await;
-    let creds = app.login("credentials").await;
-    let lenin = app.login("lenin").await;
-    let martov = app.login("martov").await;
-    let mole = app.login("mole").await;
-    let guest = app.login("guest").await;
-    let voice = app.login("voice").await;
+    let app = App::on(store.clone(), Some(dir)).await;
+    let central = app.login("central", PASSWORD).await;
+    let presidium = app.login("presidium", PASSWORD).await;
+    let creds = app.login("credentials", PASSWORD).await;
+    let lenin = app.login("lenin", PASSWORD).await;
+    let martov = app.login("martov", PASSWORD).await;
+    let mole = app.login("mole", PASSWORD).await;
+    let guest = app.login("guest", PASSWORD).await;
+    let voice = app.login("voice", PASSWORD).await;
 
     // 1. Convening, and the mandates apportioned: one per 5 members with a vote.
     let today = Day::today().to_string();
@@ -784,19 +598,7 @@ async fn a_congress_end_to_end() {
     .await;
 
     // 8. The live stream tells a delegate's page that a vote opened.
-    let live = app
-        .router
-        .clone()
-        .oneshot(
-            Request::get(format!("{base}/live"))
-                .header(header::COOKIE, &mole.cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(live.headers()[header::CONTENT_TYPE], "text/event-stream");
-    let mut stream = live.into_body();
+    let mut stream = app.stream(&format!("{base}/live"), &mole).await;
 
     // 9. An STV election.
     app.ok(
@@ -949,15 +751,7 @@ async fn a_congress_end_to_end() {
 /// the overview and in the credentials report.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_units_membership_is_not_shown_at_the_congress() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
+    let (store, dir) = empty_store().await;
     store::init_organisation(
         &store,
         "Test Party",
@@ -1007,14 +801,10 @@ async fn a_closed_units_membership_is_not_shown_at_the_congress() {
     // A credentials committee held in the local committee: above the closed circle, but not a
     // body the statutes let see closed units.
     office(&store, "credentials", Role::Credentials, local).await;
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    let app = App {
-        router: web::router(state),
-        _dir: dir,
-    };
-    let central = app.login("central").await;
-    let creds = app.login("credentials").await;
-    let lenin = app.login("lenin").await;
+    let app = App::on(store.clone(), Some(dir)).await;
+    let central = app.login("central", PASSWORD).await;
+    let creds = app.login("credentials", PASSWORD).await;
+    let lenin = app.login("lenin", PASSWORD).await;
     let today = Day::today().to_string();
     let held = Day::today().add_days(30).to_string();
     let at = app

@@ -9,15 +9,14 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
 //! test fails under CI (`CI` set and not `false`/`0`) and is skipped with a note elsewhere.
 
-use anyhow::{anyhow, bail, ensure, Context, Result};
+use anyhow::{anyhow, ensure, Context, Result};
 use core_rules::people::Identity;
 use core_rules::Day;
-use fantoccini::{Client, ClientBuilder, Locator};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-use store::{Create, DatabaseUrl, Store};
+use fantoccini::{Client, Locator};
+use store::Store;
+
+use crate::common::browser::{click_through, serve, tools, Driver};
+use crate::common::demo_store;
 
 /// The officer who admits and invites. Today the administrator; when roles scoped to units land,
 /// the unit's secretary (the stories do not depend on which).
@@ -31,95 +30,6 @@ const APPLICANT_EMAIL: &str = "lark@example.org";
 const NEW_LOGIN: &str = "lark";
 const NEW_PASSWORD: &str = "larks sing at dawn";
 
-fn under_ci() -> bool {
-    std::env::var("CI")
-        .map(|v| !v.is_empty() && v != "false" && v != "0")
-        .unwrap_or(false)
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
-/// chromedriver as a child process, killed when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Driver {
-    fn start(binary: &PathBuf) -> Result<Driver> {
-        let port = free_port();
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        Ok(Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        })
-    }
-
-    /// A new browser session: a fresh profile, headless, JavaScript off.
-    async fn session(&self, chromium: &PathBuf) -> Result<Client> {
-        let caps = serde_json::json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--window-size=1200,900",
-                ],
-                "prefs": { "profile.managed_default_content_settings.javascript": 2 },
-            },
-        });
-        let caps = match caps {
-            serde_json::Value::Object(m) => m,
-            _ => unreachable!(),
-        };
-        // chromedriver needs a moment to listen; retry until it answers.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&self.url)
-                .await
-            {
-                Ok(c) => return Ok(c),
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => bail!("no browser session from chromedriver at {}: {e}", self.url),
-            }
-        }
-    }
-}
-
 /// The server, in-process, on a fresh demo store.
 struct Server {
     base: String,
@@ -128,23 +38,8 @@ struct Server {
 }
 
 async fn server() -> Result<Server> {
-    let dir = tempfile::tempdir()?;
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await?
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await?;
-    let today = Day::today();
-    store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await?;
-    let state = web::AppState::new(store.clone(), false).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, web::router(state)).await;
-    });
+    let (store, dir) = demo_store().await;
+    let base = serve(&store).await?;
     Ok(Server {
         base,
         store,
@@ -170,19 +65,6 @@ async fn fill(c: &Client, form: &str, name: &str, value: &str) -> Result<()> {
         .with_context(|| format!("the field {name} of the form {form}"))?;
     field.clear().await?;
     field.send_keys(value).await?;
-    Ok(())
-}
-
-/// Clicks, and waits until the page it was on has been replaced by the next one (the old
-/// page's root element goes stale), even when the next page has the same address.
-async fn click_through(c: &Client, target: fantoccini::elements::Element) -> Result<()> {
-    let old = c.find(Locator::Css("html")).await?;
-    target.click().await?;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while old.tag_name().await.is_ok() {
-        ensure!(Instant::now() < deadline, "no new page after a click");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     Ok(())
 }
 
@@ -375,16 +257,7 @@ async fn accepting_the_invitation(c: &Client, s: &Server, link: &str) -> Result<
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_is_admitted_invited_and_signs_in_with_javascript_off() {
-    let (Some(driver_bin), Some(chromium)) = (
-        on_path("chromedriver"),
-        on_path("chromium").or_else(|| on_path("chromium-browser")),
-    ) else {
-        let say = "the browser stories need chromium and chromedriver on PATH \
-                   (Debian: apt-get install chromium chromium-driver; .ci/run installs them)";
-        if under_ci() {
-            panic!("{say}");
-        }
-        eprintln!("note: skipped: {say}");
+    let Some((driver_bin, chromium)) = tools() else {
         return;
     };
     let s = server().await.expect("the server starts");
@@ -407,7 +280,10 @@ async fn a_member_is_admitted_invited_and_signs_in_with_javascript_off() {
         .expect("the application is recorded");
 
     let driver = Driver::start(&driver_bin).expect("chromedriver starts");
-    let officer = driver.session(&chromium).await.expect("a browser session");
+    let officer = driver
+        .session(&chromium, false)
+        .await
+        .expect("a browser session");
     let officer_part = async {
         signing_in(&officer, &s)
             .await
@@ -420,7 +296,10 @@ async fn a_member_is_admitted_invited_and_signs_in_with_javascript_off() {
     let _ = officer.close().await;
     let link = officer_part.unwrap_or_else(|e| panic!("{e:#}"));
 
-    let member = driver.session(&chromium).await.expect("a second session");
+    let member = driver
+        .session(&chromium, false)
+        .await
+        .expect("a second session");
     let member_part = accepting_the_invitation(&member, &s, &link)
         .await
         .context("story 3: accepting the invitation");

@@ -6,191 +6,17 @@
 //! or close; a member without a vote can neither stand nor vote; a second ballot is refused and
 //! the first kept; nothing is counted twice.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::StatusCode;
 use core_rules::congress::ApportionRule;
 use core_rules::people::{Identity, Status};
 use core_rules::roles::Role;
 use core_rules::units::NewUnit;
 use core_rules::Day;
-use http_body_util::BodyExt;
 use store::congress::Kind;
 use store::people::NewPerson;
-use store::{Create, DatabaseUrl, Store};
-use tower::ServiceExt;
 
-const PASSWORD: &str = "congress password 1";
-
-struct App {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-struct Res {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-struct User {
-    cookie: String,
-    csrf: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        Res {
-            status,
-            location,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, u: &User) -> Res {
-        let r = Request::get(path)
-            .header(header::COOKIE, &u.cookie)
-            .body(Body::empty())
-            .unwrap();
-        self.send(r).await
-    }
-
-    async fn post(&self, path: &str, u: &User, form: &[(&str, &str)]) -> Res {
-        let mut pairs: Vec<(&str, &str)> = form.to_vec();
-        pairs.push(("csrf", &u.csrf));
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
-        let r = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "127.0.0.1:8080")
-            .header(header::ORIGIN, "http://127.0.0.1:8080")
-            .header("sec-fetch-site", "same-origin")
-            .header(header::COOKIE, &u.cookie)
-            .body(Body::from(body))
-            .unwrap();
-        self.send(r).await
-    }
-
-    /// Posts a form that must succeed (a redirect), and returns where it leads.
-    async fn ok(&self, path: &str, u: &User, form: &[(&str, &str)]) -> String {
-        let r = self.post(path, u, form).await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "POST {path} {form:?} was refused: {}",
-            r.body
-        );
-        r.location
-    }
-
-    /// Posts a form that must be refused with a message containing `why`.
-    async fn refused(&self, path: &str, u: &User, form: &[(&str, &str)], why: &str) {
-        let r = self.post(path, u, form).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "POST {path} {form:?} should be refused: {}",
-            r.body
-        );
-        assert!(
-            r.body.contains(why),
-            "the refusal should say {why:?}: {}",
-            r.body
-        );
-    }
-
-    async fn login(&self, login: &str) -> User {
-        let body = format!("login={login}&password={}", PASSWORD.replace(' ', "+"));
-        let r = self
-            .router
-            .clone()
-            .oneshot(
-                Request::post("/login")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header(header::HOST, "127.0.0.1:8080")
-                    .header(header::ORIGIN, "http://127.0.0.1:8080")
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{login} signs in");
-        let cookie = r.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let mut u = User {
-            cookie,
-            csrf: String::new(),
-        };
-        let page = self.get("/statutes", &u).await.body;
-        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-        u.csrf = page[at..at + 64].to_string();
-        u
-    }
-}
-
-/// Members with a vote: admitted 100 days ago, paid this month, at a meeting today.
-async fn voters(store: &Store, unit: i64, prefix: &str, n: usize) -> Vec<i64> {
-    let today = Day::today();
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let since = today.add_days(-100);
-        let id = store
-            .create_person(
-                &NewPerson {
-                    card: None,
-                    pseudonym: format!("{prefix}{i}"),
-                    unit_id: unit,
-                    status: Status::Member,
-                    since,
-                    admitted_on: Some(since),
-                    programme_accepted: true,
-                    monthly_income_cents: Some(150_000),
-                    reduced_rate: false,
-                    identity: Identity {
-                        legal_name: format!("SECRET-NAME-{prefix}{i}"),
-                        ..Identity::default()
-                    },
-                },
-                None,
-            )
-            .await
-            .unwrap();
-        store
-            .record_payment(
-                &store::dues::NewPayment {
-                    person: id,
-                    period: today.month(),
-                    paid_on: today,
-                    amount_cents: 500,
-                    source: "treasurer",
-                    reference: None,
-                },
-                None,
-            )
-            .await
-            .unwrap();
-        ids.push(id);
-    }
-    store
-        .record_meeting(unit, today, "Circle meeting", &ids, None)
-        .await
-        .unwrap();
-    ids
-}
+use crate::common::congress::{voters, PASSWORD};
+use crate::common::{empty_store, App};
 
 /// The value of the hidden field `name` in the first form whose `do` is `what`.
 fn field_of(page: &str, what: &str, name: &str) -> String {
@@ -204,15 +30,7 @@ fn field_of(page: &str, what: &str, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_unit_elects_its_delegates() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
+    let (store, dir) = empty_store().await;
     let today = Day::today();
     store::init_organisation(
         &store,
@@ -325,16 +143,12 @@ async fn a_unit_elects_its_delegates() {
     .execute(store.pool())
     .await
     .unwrap();
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    let app = App {
-        router: web::router(state),
-        _dir: dir,
-    };
+    let app = App::on(store.clone(), Some(dir)).await;
     let mut users = Vec::new();
     for l in logins {
-        users.push(app.login(l).await);
+        users.push(app.login(l, PASSWORD).await);
     }
-    let late_user = app.login("late").await;
+    let late_user = app.login("late", PASSWORD).await;
     let sec = &users[0];
     let path = format!("/units/{yard}/delegates");
     let c_s = c.to_string();

@@ -4,128 +4,32 @@
 //! with the bound named, nothing written and the pages still answering for everyone; and a
 //! payment recorded in error reversed from the unit page.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::StatusCode;
 use core_rules::people::Status;
 use core_rules::Day;
-use http_body_util::BodyExt;
-use store::{Create, DatabaseUrl, Store};
-use tower::ServiceExt;
 
-struct App {
-    router: Router,
-    store: Store,
-    _dir: tempfile::TempDir,
+use crate::common::{App, User};
+
+/// The demo's circle, where the agent, treasurer and secretary hold office.
+async fn circle(app: &App) -> i64 {
+    app.unit_id("clyde-govan-yard").await
 }
 
-struct Res {
-    status: StatusCode,
-    body: String,
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
+async fn a_member_of(app: &App, unit: i64) -> i64 {
+    app.store
+        .people_of_unit(unit)
         .await
         .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
-    let today = Day::today();
-    assert!(store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await
-        .unwrap());
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    App {
-        router: web::router(state),
-        store,
-        _dir: dir,
-    }
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Res {
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Res {
-        self.send(
-            Request::get(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Res {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        self.send(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::HOST, "127.0.0.1:8080")
-                .header(header::ORIGIN, "http://127.0.0.1:8080")
-                .header("sec-fetch-site", "same-origin")
-                .header(header::COOKIE, cookie)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// Signs in a demo login: (cookie, csrf token).
-    async fn login(&self, login: &str) -> (String, String) {
-        let account = self.store.account_by_login(login).await.unwrap().unwrap();
-        let token = self.store.start_session(account).await.unwrap();
-        let csrf = self.store.session(&token).await.unwrap().unwrap().csrf;
-        (format!("iskra-demo={token}"), csrf)
-    }
-
-    /// The demo's circle, where the agent, treasurer and secretary hold office.
-    async fn circle(&self) -> i64 {
-        self.store
-            .unit_by_code("clyde-govan-yard")
-            .await
-            .unwrap()
-            .unwrap()
-            .id
-    }
-
-    async fn a_member_of(&self, unit: i64) -> i64 {
-        self.store
-            .people_of_unit(unit)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.status == Status::Member)
-            .unwrap()
-            .id
-    }
-
-    async fn count(&self, table: &str) -> i64 {
-        store::sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap()
-    }
+        .into_iter()
+        .find(|p| p.status == Status::Member)
+        .unwrap()
+        .id
 }
 
 #[tokio::test]
 async fn a_huge_standing_order_is_refused_and_the_orders_still_answer() {
-    let app = app().await;
-    let unit = app.circle().await;
+    let app = App::demo().await;
+    let unit = circle(&app).await;
     let paper = app
         .store
         .publication_by_code("iskra")
@@ -133,7 +37,10 @@ async fn a_huge_standing_order_is_refused_and_the_orders_still_answer() {
         .unwrap()
         .unwrap();
     let before = app.store.order_of(paper.id, unit).await.unwrap();
-    let (agent, csrf) = app.login("agent").await;
+    let User {
+        cookie: agent,
+        csrf,
+    } = app.session_for("agent").await;
     let r = app
         .post(
             &format!("/units/{unit}/paper/order"),
@@ -182,7 +89,10 @@ async fn a_huge_standing_order_is_refused_and_the_orders_still_answer() {
     assert!(r.body.contains("at most 1,000 copies"), "{}", r.body);
 
     // The editors' pages answer, and the edition in preparation is planned.
-    let (editor, csrf) = app.login("editor").await;
+    let User {
+        cookie: editor,
+        csrf,
+    } = app.session_for("editor").await;
     let r = app.get("/editor/orders", &editor).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("1000000"), "the largest order is listed");
@@ -206,10 +116,13 @@ async fn a_huge_standing_order_is_refused_and_the_orders_still_answer() {
 
 #[tokio::test]
 async fn a_huge_payment_twice_is_refused_and_the_unit_page_still_answers() {
-    let app = app().await;
-    let unit = app.circle().await;
-    let member = app.a_member_of(unit).await;
-    let (treasurer, csrf) = app.login("treasurer").await;
+    let app = App::demo().await;
+    let unit = circle(&app).await;
+    let member = a_member_of(&app, unit).await;
+    let User {
+        cookie: treasurer,
+        csrf,
+    } = app.session_for("treasurer").await;
     let payments = app.count("dues_payments").await;
     let today = Day::today();
     for _ in 0..2 {
@@ -236,13 +149,15 @@ async fn a_huge_payment_twice_is_refused_and_the_unit_page_still_answers() {
     }
     assert_eq!(app.count("dues_payments").await, payments);
     for login in ["treasurer", "secretary", "member"] {
-        let (cookie, _) = app.login(login).await;
+        let User { cookie, .. } = app.session_for(login).await;
         let r = app.get(&format!("/units/{unit}"), &cookie).await;
         assert_eq!(r.status, StatusCode::OK, "{login}: {}", r.body);
     }
     // The central committee takes a share of every payment: its page sums them all.
     let top = app.store.unit_by_code("cc").await.unwrap().unwrap();
-    let (central, _) = app.login("central").await;
+    let User {
+        cookie: central, ..
+    } = app.session_for("central").await;
     assert_eq!(
         app.get(&format!("/units/{}", top.id), &central)
             .await
@@ -253,10 +168,13 @@ async fn a_huge_payment_twice_is_refused_and_the_unit_page_still_answers() {
 
 #[tokio::test]
 async fn a_megabyte_party_name_and_task_are_refused_and_nothing_is_written() {
-    let app = app().await;
-    let unit = app.circle().await;
-    let member = app.a_member_of(unit).await;
-    let (secretary, csrf) = app.login("secretary").await;
+    let app = App::demo().await;
+    let unit = circle(&app).await;
+    let member = a_member_of(&app, unit).await;
+    let User {
+        cookie: secretary,
+        csrf,
+    } = app.session_for("secretary").await;
     let mega = "x".repeat(1_000_000);
     let people = app.count("persons").await;
     let applications = app.count("applications").await;
@@ -308,7 +226,7 @@ async fn a_megabyte_party_name_and_task_are_refused_and_nothing_is_written() {
     assert_eq!(app.count("tasks").await, tasks);
 
     // The member's delegates page stays its usual size.
-    let (m, _) = app.login("member").await;
+    let User { cookie: m, .. } = app.session_for("member").await;
     let r = app.get(&format!("/units/{unit}/delegates"), &m).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.len() < 200_000, "{} bytes", r.body.len());
@@ -316,10 +234,13 @@ async fn a_megabyte_party_name_and_task_are_refused_and_nothing_is_written() {
 
 #[tokio::test]
 async fn a_payment_recorded_in_error_is_reversed_from_the_unit_page() {
-    let app = app().await;
-    let unit = app.circle().await;
-    let member = app.a_member_of(unit).await;
-    let (treasurer, csrf) = app.login("treasurer").await;
+    let app = App::demo().await;
+    let unit = circle(&app).await;
+    let member = a_member_of(&app, unit).await;
+    let User {
+        cookie: treasurer,
+        csrf,
+    } = app.session_for("treasurer").await;
     let today = Day::today();
     let r = app
         .post(
@@ -345,7 +266,10 @@ async fn a_payment_recorded_in_error_is_reversed_from_the_unit_page() {
     );
 
     // A plain member may not; nor may anyone through another unit's address.
-    let (m, m_csrf) = app.login("member").await;
+    let User {
+        cookie: m,
+        csrf: m_csrf,
+    } = app.session_for("member").await;
     let r = app
         .post(&action, &m, &[("csrf", &m_csrf), ("reason", "not mine")])
         .await;
@@ -362,7 +286,7 @@ async fn a_payment_recorded_in_error_is_reversed_from_the_unit_page() {
         .store
         .record_payment(
             &store::dues::NewPayment {
-                person: app.a_member_of(other.id).await,
+                person: a_member_of(&app, other.id).await,
                 period: today.month(),
                 paid_on: today,
                 amount_cents: 500,

@@ -2,28 +2,17 @@
 //! one account at a time on the demo, and the security officer's pages answer (HTML and JSON),
 //! the simulation reproducibly.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
 use core_rules::people::{Identity, Status};
 use core_rules::units::NewUnit;
 use core_rules::Day;
-use http_body_util::BodyExt;
-use std::collections::HashMap;
 use store::people::NewPerson;
-use store::{Create, DatabaseUrl, Store};
-use tower::ServiceExt;
+use store::Store;
 use web::exposure::Index;
 
-async fn empty_store(dir: &tempfile::TempDir) -> Store {
-    Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap()
-}
+use crate::common::{empty_store, App, Res};
 
 async fn index(store: &Store) -> Index {
     let rules = store.access_rules(Day::today()).await.unwrap();
@@ -53,8 +42,7 @@ async fn member(store: &Store, unit: i64, name: &str, admitted: Day) -> i64 {
 
 #[tokio::test]
 async fn people_met_at_meetings_are_exposed_and_link_units() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = empty_store(&dir).await;
+    let (store, _dir) = empty_store().await;
     let long_ago = Day::parse("2015-01-01").unwrap();
     store::init_organisation(&store, "P", "CC", "admin", "admin password 1", long_ago)
         .await
@@ -137,49 +125,9 @@ async fn people_met_at_meetings_are_exposed_and_link_units() {
     assert_eq!((r.size, r.newcomers, r.known_beyond), (4, 1, 2));
 }
 
-struct Demo {
-    router: axum::Router,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-async fn demo() -> Demo {
-    let dir = tempfile::tempdir().unwrap();
-    let store = empty_store(&dir).await;
-    let today = Day::today();
-    assert!(store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await
-        .unwrap());
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    Demo {
-        router: web::router(state),
-        store,
-        _dir: dir,
-    }
-}
-
-impl Demo {
-    async fn cookie(&self, login: &str) -> String {
-        let a = self.store.account_by_login(login).await.unwrap().unwrap();
-        format!("iskra-demo={}", self.store.start_session(a).await.unwrap())
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> (StatusCode, String) {
-        let req = Request::get(path)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap();
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }
-}
-
 #[tokio::test]
 async fn the_demo_security_officer_sees_the_organisations_exposure() {
-    let d = demo().await;
+    let d = App::demo().await;
     let ix = index(&d.store).await;
     // The whole organisation at once equals each account asked about every unit.
     let analysis = ix.analyse();
@@ -206,11 +154,13 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
     let from = analysis.units.iter().filter(|l| l.outside_met == 3).count();
     assert!(from >= 1, "the old circle is known to the three who left");
 
-    let security = d.cookie("security").await;
-    let (status, home) = d.get("/exposure", &security).await;
+    let security = d.session_for("security").await.cookie;
+    let Res {
+        status, body: home, ..
+    } = d.get("/exposure", &security).await;
     assert_eq!(status, StatusCode::OK, "{home}");
     assert!(home.contains("People exposed per account") && home.contains("<svg"));
-    let (_, json) = d.get("/exposure?format=json", &security).await;
+    let json = d.get("/exposure?format=json", &security).await.body;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
         v["summary"]["subjects"].as_u64().unwrap() as usize,
@@ -245,7 +195,9 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
         .unwrap()
         .person_id
         .unwrap();
-    let (status, json) = d
+    let Res {
+        status, body: json, ..
+    } = d
         .get(&format!("/exposure/people/{person}?format=json"), &security)
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -266,25 +218,33 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
 
     // The simulation: the same seed, the same figures; a bad chance refused by name.
     let path = "/exposure/simulate?runs=40&seed=5&k=2&talk=0.5&format=json";
-    let (status, one) = d.get(path, &security).await;
+    let Res {
+        status, body: one, ..
+    } = d.get(path, &security).await;
     assert_eq!(status, StatusCode::OK, "{one}");
-    let (_, two) = d.get(path, &security).await;
+    let two = d.get(path, &security).await.body;
     assert_eq!(one, two);
     let v: serde_json::Value = serde_json::from_str(&one).unwrap();
     assert_eq!(v["results"].as_array().unwrap().len(), 3);
-    let (status, page) = d.get("/exposure/simulate?talk=2", &security).await;
+    let Res {
+        status, body: page, ..
+    } = d.get("/exposure/simulate?talk=2", &security).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.contains("talk must be a chance between 0 and 1"),
         "{page}"
     );
-    let (status, page) = d.get("/exposure/simulate?runs=30", &security).await;
+    let Res {
+        status, body: page, ..
+    } = d.get("/exposure/simulate?runs=30", &security).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("one loose network") && page.contains("<svg"));
 
     // The meeting risk of the demo circle, with its formula in words.
     let circle = ix.snap.units[unit].id;
-    let (status, page) = d
+    let Res {
+        status, body: page, ..
+    } = d
         .get(
             &format!("/exposure/meeting?unit={circle}&newcomers=3"),
             &security,
@@ -294,9 +254,9 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
     assert!(page.contains("How the figure is made") && page.contains("Advice"));
 
     // Nobody else opens these pages.
-    let member = d.cookie("member").await;
+    let member = d.session_for("member").await.cookie;
     for p in ["/exposure", "/exposure/simulate", "/exposure/meeting"] {
-        assert_eq!(d.get(p, &member).await.0, StatusCode::NOT_FOUND, "{p}");
+        assert_eq!(d.get(p, &member).await.status, StatusCode::NOT_FOUND, "{p}");
     }
 }
 
@@ -309,8 +269,7 @@ async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
     use core_rules::paper::{ArticleState, NewEdition, ReportCategory, Triage};
     use core_rules::roles::Role;
     use store::paper::{NewReport, Sender};
-    let dir = tempfile::tempdir().unwrap();
-    let store = empty_store(&dir).await;
+    let (store, _dir) = empty_store().await;
     let long_ago = Day::parse("2015-01-01").unwrap();
     store::init_organisation(&store, "P", "CC", "admin", "admin password 1", long_ago)
         .await
@@ -555,31 +514,19 @@ async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
 
     // The pages show what was counted: A's editor's desk lists the reports from B (without its
     // sender: it is e0's) and about A, not the closed circle's nor the rejected one.
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    let router = web::router(state);
-    let session = store.start_session(account["a1"]).await.unwrap();
-    let req = Request::get("/editor")
-        .header(header::COOKIE, format!("iskra-demo={session}"))
-        .body(Body::empty())
-        .unwrap();
-    let res = router.clone().oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let desk =
-        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    let app = App::on(store.clone(), None).await;
+    let a1 = app.session(account["a1"]).await;
+    let res = app.get("/editor", &a1).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let desk = res.body;
     assert!(
         desk.contains("REPORT-FROM-B") && !desk.contains("from b0"),
         "{desk}"
     );
     assert!(!desk.contains(&format!("/editor/reports/{r1}/sender")));
     // e0's desk offers to ask who sent it.
-    let session = store.start_session(account["e0"]).await.unwrap();
-    let req = Request::get("/editor")
-        .header(header::COOKIE, format!("iskra-demo={session}"))
-        .body(Body::empty())
-        .unwrap();
-    let res = router.clone().oneshot(req).await.unwrap();
-    let e0_desk =
-        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    let e0 = app.session(account["e0"]).await;
+    let e0_desk = app.get("/editor", &e0).await.body;
     assert!(e0_desk.contains(&format!("/editor/reports/{r1}/sender")));
     assert!(!e0_desk.contains(&format!("/editor/reports/{r2}/sender")));
     assert!(desk.contains("REPORT-ABOUT-A"));

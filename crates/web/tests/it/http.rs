@@ -5,108 +5,14 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use core_rules::Day;
-use http_body_util::BodyExt;
-use store::{Create, DatabaseUrl, Store};
-use tower::ServiceExt;
+use store::Store;
 
-struct App {
-    router: Router,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
-    let today = Day::today();
-    assert!(store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await
-        .unwrap());
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    App {
-        router: web::router(state),
-        store,
-        _dir: dir,
-    }
-}
-
-struct Res {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        Res {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Res {
-        let mut b = Request::get(path);
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        self.send(b.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Res {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let mut b = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "127.0.0.1:8080")
-            .header(header::ORIGIN, "http://127.0.0.1:8080")
-            .header("sec-fetch-site", "same-origin");
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        self.send(b.body(Body::from(body)).unwrap()).await
-    }
-
-    /// Signs in and returns the cookie to send back.
-    async fn login(&self, login: &str, password: &str) -> String {
-        let r = self
-            .post("/login", None, &[("login", login), ("password", password)])
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{login} could not sign in");
-        let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
-        set.split(';').next().unwrap().to_string()
-    }
-
-    /// The CSRF token the signed-in pages carry.
-    async fn csrf(&self, cookie: &str) -> String {
-        let page = self.get("/statutes", Some(cookie)).await.body;
-        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-        page[at..at + 64].to_string()
-    }
-
-    async fn unit_id(&self, code: &str) -> i64 {
-        self.store.unit_by_code(code).await.unwrap().unwrap().id
-    }
-}
+use crate::common::App;
 
 #[tokio::test]
 async fn signing_in_sets_a_strict_cookie_and_one_message_for_every_failure() {
-    let app = app().await;
+    let app = App::demo().await;
     let wrong = app
         .post("/login", None, &[("login", "admin"), ("password", "nope")])
         .await;
@@ -136,13 +42,13 @@ async fn signing_in_sets_a_strict_cookie_and_one_message_for_every_failure() {
 
 #[tokio::test]
 async fn pages_need_a_session_and_carry_the_security_headers() {
-    let app = app().await;
+    let app = App::demo().await;
     let r = app.get("/units", None).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers[header::LOCATION], "/login");
 
-    let cookie = app.login("admin", "demo-admin-iskra").await;
-    let r = app.get("/units", Some(&cookie)).await;
+    let cookie = app.sign_in("admin", "demo-admin-iskra").await;
+    let r = app.get("/units", &cookie).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     assert_eq!(r.headers[header::REFERRER_POLICY], "no-referrer");
@@ -156,10 +62,10 @@ async fn pages_need_a_session_and_carry_the_security_headers() {
 
 #[tokio::test]
 async fn the_unit_page_lists_its_people_and_explains_each_standing() {
-    let app = app().await;
-    let cookie = app.login("secretary", "demo-secretary-iskra").await;
+    let app = App::demo().await;
+    let cookie = app.sign_in("secretary", "demo-secretary-iskra").await;
     let unit = app.unit_id("clyde-govan-yard").await;
-    let r = app.get(&format!("/units/{unit}"), Some(&cookie)).await;
+    let r = app.get(&format!("/units/{unit}"), &cookie).await;
     assert_eq!(r.status, StatusCode::OK);
     let people = app.store.people_of_unit(unit).await.unwrap();
     assert!(!people.is_empty());
@@ -176,7 +82,7 @@ async fn the_unit_page_lists_its_people_and_explains_each_standing() {
 
     // The person page says why, in words.
     let p = &people[0];
-    let page = app.get(&format!("/people/{}", p.id), Some(&cookie)).await;
+    let page = app.get(&format!("/people/{}", p.id), &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     let (standing, _) = app.store.standing(p.id, Day::today()).await.unwrap();
     let summary = maud::html! { (standing.summary()) }.into_string();
@@ -198,8 +104,8 @@ async fn the_unit_page_lists_its_people_and_explains_each_standing() {
 
 #[tokio::test]
 async fn forms_without_the_token_or_from_another_site_change_nothing() {
-    let app = app().await;
-    let cookie = app.login("secretary", "demo-secretary-iskra").await;
+    let app = App::demo().await;
+    let cookie = app.sign_in("secretary", "demo-secretary-iskra").await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let before = app.store.meetings_of_unit(unit, 1000).await.unwrap().len();
     let path = format!("/units/{unit}/meetings");
@@ -208,7 +114,7 @@ async fn forms_without_the_token_or_from_another_site_change_nothing() {
     let r = app
         .post(
             &path,
-            Some(&cookie),
+            &cookie,
             &[("held_on", &today), ("title", "No token")],
         )
         .await;
@@ -236,7 +142,7 @@ async fn forms_without_the_token_or_from_another_site_change_nothing() {
     let r = app
         .post(
             &path,
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("held_on", &today),
@@ -253,8 +159,8 @@ async fn forms_without_the_token_or_from_another_site_change_nothing() {
 
 #[tokio::test]
 async fn a_bad_payment_is_refused_by_name_and_nothing_is_written() {
-    let app = app().await;
-    let cookie = app.login("secretary", "demo-secretary-iskra").await;
+    let app = App::demo().await;
+    let cookie = app.sign_in("secretary", "demo-secretary-iskra").await;
     let csrf = app.csrf(&cookie).await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let person = app.store.people_of_unit(unit).await.unwrap()[0].id;
@@ -277,7 +183,7 @@ async fn a_bad_payment_is_refused_by_name_and_nothing_is_written() {
         let r = app
             .post(
                 &path,
-                Some(&cookie),
+                &cookie,
                 &[
                     ("csrf", &csrf),
                     ("person", &pid),
@@ -295,7 +201,7 @@ async fn a_bad_payment_is_refused_by_name_and_nothing_is_written() {
     let r = app
         .post(
             &path,
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("person", &pid),
@@ -314,14 +220,14 @@ async fn a_bad_payment_is_refused_by_name_and_nothing_is_written() {
 
 #[tokio::test]
 async fn an_application_is_recorded_and_the_unit_admits_the_applicant() {
-    let app = app().await;
-    let cookie = app.login("secretary", "demo-secretary-iskra").await;
+    let app = App::demo().await;
+    let cookie = app.sign_in("secretary", "demo-secretary-iskra").await;
     let csrf = app.csrf(&cookie).await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let r = app
         .post(
             &format!("/units/{unit}/applications"),
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("pseudonym", "Newcomer Kite"),
@@ -342,7 +248,7 @@ async fn an_application_is_recorded_and_the_unit_admits_the_applicant() {
     let r = app
         .post(
             &format!("/applications/{}/decide", app_row.id),
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf), ("decision", "admit")],
         )
         .await;
@@ -354,7 +260,7 @@ async fn an_application_is_recorded_and_the_unit_admits_the_applicant() {
     let r = app
         .post(
             &format!("/applications/{}/decide", app_row.id),
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf), ("decision", "refuse")],
         )
         .await;
@@ -364,31 +270,29 @@ async fn an_application_is_recorded_and_the_unit_admits_the_applicant() {
 
 #[tokio::test]
 async fn a_member_sees_their_own_unit_and_standing_and_nothing_else() {
-    let app = app().await;
-    let cookie = app.login("member", "demo-member-iskra").await;
+    let app = App::demo().await;
+    let cookie = app.sign_in("member", "demo-member-iskra").await;
     let own = app.unit_id("clyde-govan-yard").await;
     assert_eq!(
-        app.get(&format!("/units/{own}"), Some(&cookie))
-            .await
-            .status,
+        app.get(&format!("/units/{own}"), &cookie).await.status,
         StatusCode::OK
     );
     let other = app.unit_id("cc").await;
     // Another unit is "not found", exactly as if it did not exist.
-    let r = app.get(&format!("/units/{other}"), Some(&cookie)).await;
-    let missing = app.get("/units/999999", Some(&cookie)).await;
+    let r = app.get(&format!("/units/{other}"), &cookie).await;
+    let missing = app.get("/units/999999", &cookie).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.body, missing.body);
     assert_eq!(
-        app.get("/units", Some(&cookie)).await.status,
+        app.get("/units", &cookie).await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        app.get("/import", Some(&cookie)).await.status,
+        app.get("/import", &cookie).await.status,
         StatusCode::NOT_FOUND
     );
     // No forms to change anything, and no identities, on the unit page.
-    let page = app.get(&format!("/units/{own}"), Some(&cookie)).await.body;
+    let page = app.get(&format!("/units/{own}"), &cookie).await.body;
     assert!(!page.contains("Record a payment"));
     let someone = app.store.people_of_unit(own).await.unwrap()[0].id;
     let identity = app.store.identity(someone).await.unwrap();
@@ -399,7 +303,7 @@ async fn a_member_sees_their_own_unit_and_standing_and_nothing_else() {
     for link in page.split("href=\"/units/").skip(1) {
         let path = format!("/units/{}", &link[..link.find('"').unwrap()]);
         assert_eq!(
-            app.get(&path, Some(&cookie)).await.status,
+            app.get(&path, &cookie).await.status,
             StatusCode::OK,
             "the member's unit page links to {path}"
         );
@@ -408,21 +312,21 @@ async fn a_member_sees_their_own_unit_and_standing_and_nothing_else() {
 
 #[tokio::test]
 async fn logging_out_ends_the_session_on_the_server() {
-    let app = app().await;
-    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let app = App::demo().await;
+    let cookie = app.sign_in("admin", "demo-admin-iskra").await;
     let csrf = app.csrf(&cookie).await;
-    let r = app.post("/logout", Some(&cookie), &[("csrf", &csrf)]).await;
+    let r = app.post("/logout", &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // Replaying the old cookie gets nothing.
-    let r = app.get("/units", Some(&cookie)).await;
+    let r = app.get("/units", &cookie).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers[header::LOCATION], "/login");
 }
 
 #[tokio::test]
 async fn an_upload_with_bad_rows_imports_nothing_and_names_each_row() {
-    let app = app().await;
-    let cookie = app.login("admin", "demo-admin-iskra").await;
+    let app = App::demo().await;
+    let cookie = app.sign_in("admin", "demo-admin-iskra").await;
     let csrf = app.csrf(&cookie).await;
     let csv = "pseudonym,unit,status,admitted_on\nGood Row,clyde-govan-yard,supporter,\nBad Unit,nowhere,member,2020-01-01\n,clyde-govan-yard,member,2999-01-01\n";
     let boundary = "XyZ";
@@ -468,8 +372,8 @@ fn invitation_link(page: &str) -> String {
 
 #[tokio::test]
 async fn an_officer_invites_a_member_whose_link_opens_an_account_once() {
-    let app = app().await;
-    let cookie = app.login("secretary", "demo-secretary-iskra").await;
+    let app = App::demo().await;
+    let cookie = app.sign_in("secretary", "demo-secretary-iskra").await;
     let csrf = app.csrf(&cookie).await;
     let unit = app.unit_id("clyde-govan-yard").await;
     let mut member = None;
@@ -483,28 +387,26 @@ async fn an_officer_invites_a_member_whose_link_opens_an_account_once() {
     }
     let member = member.expect("a member without an account");
     let page = format!("/people/{}", member.id);
-    let r = app.get(&page, Some(&cookie)).await;
+    let r = app.get(&page, &cookie).await;
     assert!(r.body.contains("Invite to an account"), "{}", r.body);
 
     let path = format!("/people/{}/invitation", member.id);
-    let r = app.post(&path, Some(&cookie), &[]).await;
+    let r = app.post(&path, &cookie, &[]).await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
         "no CSRF token, no invitation"
     );
-    let r = app.post(&path, Some(&cookie), &[("csrf", &csrf)]).await;
+    let r = app.post(&path, &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     let link = invitation_link(&r.body);
     assert_eq!(link.len(), "/invite/".len() + 64);
 
     // An ordinary member may not invite anyone, not even themself: "not found".
-    let other = app.login("member", "demo-member-iskra").await;
+    let other = app.sign_in("member", "demo-member-iskra").await;
     let other_csrf = app.csrf(&other).await;
-    let r = app
-        .post(&path, Some(&other), &[("csrf", &other_csrf)])
-        .await;
+    let r = app.post(&path, &other, &[("csrf", &other_csrf)]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     let r = app.get(&link, None).await;
@@ -544,8 +446,8 @@ async fn an_officer_invites_a_member_whose_link_opens_an_account_once() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.headers[header::LOCATION], "/login");
-    let kite = app.login("kite", "a long password").await;
-    assert_eq!(app.get(&page, Some(&kite)).await.status, StatusCode::OK);
+    let kite = app.sign_in("kite", "a long password").await;
+    assert_eq!(app.get(&page, &kite).await.status, StatusCode::OK);
 
     // The link works once: afterwards it is "not found", like a link that never was.
     let never = app.get(&format!("/invite/{}", "ab".repeat(32)), None).await;
@@ -565,7 +467,7 @@ async fn an_officer_invites_a_member_whose_link_opens_an_account_once() {
     assert!(app.store.account_by_login("kite2").await.unwrap().is_none());
 
     // The officer now sees that the member has an account, and no form to invite them.
-    let r = app.get(&page, Some(&cookie)).await;
+    let r = app.get(&page, &cookie).await;
     assert!(r.body.contains("has an account"));
     assert!(!r.body.contains("Invite to an account"));
 }
@@ -575,7 +477,7 @@ async fn a_form_from_our_own_page_is_accepted_under_no_referrer() {
     // With `Referrer-Policy: no-referrer` Chromium sends `Origin: null` for a form posted from
     // our own page, and says `Sec-Fetch-Site: same-origin`. That is accepted; a null origin
     // that no fetch metadata vouches for, or that comes from another site, is refused.
-    let app = app().await;
+    let app = App::demo().await;
     let post = |origin: &'static str, site: Option<&'static str>| {
         let mut b = Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -602,7 +504,7 @@ async fn a_form_from_our_own_page_is_accepted_under_no_referrer() {
 
 #[tokio::test]
 async fn a_regional_secretary_searches_the_branch_the_statutes_open_and_never_a_closed_circle() {
-    let app = app().await;
+    let app = App::demo().await;
     let region = app.unit_id("mersey").await;
     let open = app.unit_id("mersey-toxteth").await;
     let closed_circle = app
@@ -622,7 +524,7 @@ async fn a_regional_secretary_searches_the_branch_the_statutes_open_and_never_a_
         )
         .await
         .unwrap();
-    let cookie = app.login("secretary", "demo-secretary-iskra").await;
+    let cookie = app.sign_in("secretary", "demo-secretary-iskra").await;
     let below = app.store.people_of_unit(open).await.unwrap();
     let below = below
         .iter()
@@ -640,7 +542,7 @@ async fn a_regional_secretary_searches_the_branch_the_statutes_open_and_never_a_
         );
         let cookie = cookie.clone();
         let app = &app;
-        async move { app.get(&path, Some(&cookie)).await }
+        async move { app.get(&path, &cookie).await }
     };
 
     // Under the demo's statutes the regional secretary sees the region's own people only.
@@ -674,10 +576,7 @@ async fn a_regional_secretary_searches_the_branch_the_statutes_open_and_never_a_
     }
     // The closed circle's own search page does not exist for the regional secretary.
     let r = app
-        .get(
-            &format!("/units/{}/search?q=a", closed_circle.id),
-            Some(&cookie),
-        )
+        .get(&format!("/units/{}/search?q=a", closed_circle.id), &cookie)
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

@@ -5,79 +5,11 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
 //! test fails under CI and is skipped with a note elsewhere.
 
-use anyhow::{bail, ensure, Context, Result};
-use core_rules::Day;
-use fantoccini::{Client, ClientBuilder, Locator};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-use store::{Create, DatabaseUrl, Store};
+use anyhow::{ensure, Context, Result};
+use fantoccini::{Client, Locator};
 
-fn under_ci() -> bool {
-    std::env::var("CI")
-        .map(|v| !v.is_empty() && v != "false" && v != "0")
-        .unwrap_or(false)
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn browser(driver: &Driver, chromium: &PathBuf) -> Result<Client> {
-    let caps = serde_json::json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"],
-            "prefs": { "profile.managed_default_content_settings.javascript": 2 },
-        },
-    });
-    let serde_json::Value::Object(caps) = caps else {
-        unreachable!()
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&driver.url)
-            .await
-        {
-            Ok(c) => return Ok(c),
-            Err(_) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(200)).await
-            }
-            Err(e) => bail!("no browser session from chromedriver: {e}"),
-        }
-    }
-}
-
-async fn click_through(c: &Client, target: fantoccini::elements::Element) -> Result<()> {
-    let old = c.find(Locator::Css("html")).await?;
-    target.click().await?;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while old.tag_name().await.is_ok() {
-        ensure!(Instant::now() < deadline, "no new page after a click");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(())
-}
+use crate::common::browser::{click_through, serve, tools, Driver};
+use crate::common::demo_store;
 
 async fn fill_in(c: &Client, scope: &str, name: &str, value: &str) -> Result<()> {
     let f = c
@@ -91,45 +23,15 @@ async fn fill_in(c: &Client, scope: &str, name: &str, value: &str) -> Result<()>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_opens_the_edition_and_an_agent_records_the_bundle() -> Result<()> {
-    let (Some(chromium), Some(chromedriver)) = (on_path("chromium"), on_path("chromedriver"))
-    else {
-        assert!(
-            !under_ci(),
-            "chromium and chromium-driver are needed under CI"
-        );
-        eprintln!("chromium or chromedriver not installed: skipping the paper's browser story");
+    let Some((chromedriver, chromium)) = tools() else {
         return Ok(());
     };
-    let dir = tempfile::tempdir()?;
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await?
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await?;
-    let today = Day::today();
-    store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await?;
-    let state = web::AppState::new(store.clone(), false).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, web::router(state)).await;
-    });
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let driver = Driver {
-        child: Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-        url: format!("http://127.0.0.1:{port}"),
-    };
+    let (store, _dir) = demo_store().await;
+    let base = serve(&store).await?;
+    let driver = Driver::start(&chromedriver)?;
 
     // A reader, not signed in: the list of papers, the latest edition, its articles.
-    let c = browser(&driver, &chromium).await?;
+    let c = driver.session(&chromium, false).await?;
     let result = async {
         c.goto(&format!("{base}/paper")).await?;
         let latest = c
@@ -166,7 +68,7 @@ async fn a_reader_opens_the_edition_and_an_agent_records_the_bundle() -> Result<
         .await?
         .context("edition 5")?;
     let copies = store.bundle_copies(five.id, yard.id).await?;
-    let c = browser(&driver, &chromium).await?;
+    let c = driver.session(&chromium, false).await?;
     let result = async {
         c.goto(&format!("{base}/login")).await?;
         fill_in(&c, "form[action='/login']", "login", "agent").await?;

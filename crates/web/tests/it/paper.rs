@@ -4,108 +4,15 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use core_rules::Day;
-use http_body_util::BodyExt;
-use store::{Create, DatabaseUrl, Store};
+
 use tower::ServiceExt;
 
-struct App {
-    router: Router,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
-    let today = Day::today();
-    assert!(store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await
-        .unwrap());
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    App {
-        router: web::router(state),
-        store,
-        _dir: dir,
-    }
-}
-
-struct Res {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    #[allow(dead_code)]
-    bytes: Vec<u8>,
-    body: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Res {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes,
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Res {
-        let mut b = Request::get(path);
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        self.send(b.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Res {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let mut b = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "127.0.0.1:8080")
-            .header(header::ORIGIN, "http://127.0.0.1:8080")
-            .header("sec-fetch-site", "same-origin");
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        self.send(b.body(Body::from(body)).unwrap()).await
-    }
-
-    async fn login(&self, login: &str) -> (String, String) {
-        let password = format!("demo-{login}-iskra");
-        let r = self
-            .post("/login", None, &[("login", login), ("password", &password)])
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{login} could not sign in");
-        let cookie = r.headers[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let page = self.get("/statutes", Some(&cookie)).await.body;
-        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-        (cookie, page[at..at + 64].to_string())
-    }
-}
+use crate::common::{App, User};
 
 #[tokio::test]
 async fn the_public_edition_is_read_without_login_and_unpublished_ones_do_not_exist() {
-    let app = app().await;
+    let app = App::demo().await;
     let r = app.get("/paper/iskra/5", None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(
@@ -125,7 +32,7 @@ async fn the_public_edition_is_read_without_login_and_unpublished_ones_do_not_ex
 
 #[tokio::test]
 async fn the_atom_feed_is_valid_atom() {
-    let app = app().await;
+    let app = App::demo().await;
     let r = app.get("/paper/iskra/feed.atom", None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers[header::CONTENT_TYPE]
@@ -163,7 +70,7 @@ async fn the_atom_feed_is_valid_atom() {
 
 #[tokio::test]
 async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sender() {
-    let app = app().await;
+    let app = App::demo().await;
     let region = app.store.unit_by_code("clyde").await.unwrap().unwrap();
     let form = app.get("/report", None).await;
     assert_eq!(form.status, StatusCode::OK);
@@ -207,13 +114,13 @@ async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sende
     assert!(bad.body.contains("kind of report"));
     // The editor sees it on the desk, with the place in the sender's words; the agent does
     // not get the desk at all.
-    let (editor, _) = app.login("editor").await;
-    let desk = app.get("/editor", Some(&editor)).await.body;
+    let User { cookie: editor, .. } = app.login_demo("editor").await;
+    let desk = app.get("/editor", &editor).await.body;
     assert!(desk.contains("CANARY eviction"));
     assert!(desk.contains("the flats by the quay"));
-    let (agent, _) = app.login("agent").await;
+    let User { cookie: agent, .. } = app.login_demo("agent").await;
     assert_eq!(
-        app.get("/editor", Some(&agent)).await.status,
+        app.get("/editor", &agent).await.status,
         StatusCode::NOT_FOUND
     );
 }
@@ -225,7 +132,7 @@ async fn an_anonymous_report_from_the_public_reaches_the_editors_without_a_sende
 /// place it.
 #[tokio::test]
 async fn the_public_form_offers_only_the_places_named_in_public_and_the_editors_place_the_rest() {
-    let app = app().await;
+    let app = App::demo().await;
     let yard = app
         .store
         .unit_by_code("clyde-govan-yard")
@@ -325,11 +232,14 @@ async fn the_public_form_offers_only_the_places_named_in_public_and_the_editors_
     assert!(r.body.contains("place is longer than"), "{}", r.body);
 
     // The editor places it in the circle.
-    let (editor, csrf) = app.login("editor").await;
+    let User {
+        cookie: editor,
+        csrf,
+    } = app.login_demo("editor").await;
     let r = app
         .post(
             &format!("/editor/reports/{}", report.id),
-            Some(&editor),
+            &editor,
             &[
                 ("csrf", &csrf),
                 ("decision", "place"),
@@ -344,7 +254,7 @@ async fn the_public_form_offers_only_the_places_named_in_public_and_the_editors_
     let r = app
         .post(
             &format!("/editor/reports/{}", report.id),
-            Some(&editor),
+            &editor,
             &[
                 ("csrf", &csrf),
                 ("decision", "place"),
@@ -359,8 +269,11 @@ async fn the_public_form_offers_only_the_places_named_in_public_and_the_editors_
     );
 
     // A signed-in member may still name their own circle.
-    let (member, csrf) = app.login("member").await;
-    let form = app.get("/report", Some(&member)).await.body;
+    let User {
+        cookie: member,
+        csrf,
+    } = app.login_demo("member").await;
+    let form = app.get("/report", &member).await.body;
     assert!(
         form.contains("value=\"clyde-govan-yard\" selected"),
         "{form}"
@@ -372,7 +285,7 @@ async fn the_public_form_offers_only_the_places_named_in_public_and_the_editors_
     let r = app
         .post(
             "/report",
-            Some(&member),
+            &member,
             &[
                 ("csrf", &csrf),
                 ("category", "strike"),
@@ -408,7 +321,7 @@ async fn the_public_form_offers_only_the_places_named_in_public_and_the_editors_
 /// Seaforth Dock circle, the Govan Shipyard circle, local committees, sections...).
 #[tokio::test]
 async fn no_public_page_names_a_unit_outside_the_places_named_in_public() {
-    let app = app().await;
+    let app = App::demo().await;
     let units = app.store.units().await.unwrap();
     let rules = app.store.access_rules(Day::today()).await.unwrap();
     let public: Vec<_> = units
@@ -508,7 +421,7 @@ async fn no_public_page_names_a_unit_outside_the_places_named_in_public() {
 /// held back by it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_reports_from_one_client_is_held_back_after_the_allowance() {
-    let app = app().await;
+    let app = App::demo().await;
     let burst = web::throttle::REPORT_BURST as usize;
     let today = Day::today().to_string();
     let report = |client: &str| {
@@ -566,8 +479,8 @@ async fn a_burst_of_reports_from_one_client_is_held_back_after_the_allowance() {
 
 #[tokio::test]
 async fn an_editor_takes_an_article_through_the_workflow_and_publishes_the_edition() {
-    let app = app().await;
-    let (cookie, csrf) = app.login("editor").await;
+    let app = App::demo().await;
+    let User { cookie, csrf } = app.login_demo("editor").await;
     let p = app
         .store
         .publication_by_code("iskra")
@@ -578,7 +491,7 @@ async fn an_editor_takes_an_article_through_the_workflow_and_publishes_the_editi
     let r = app
         .post(
             "/editor/articles",
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("publication", &p.id.to_string()),
@@ -594,7 +507,7 @@ async fn an_editor_takes_an_article_through_the_workflow_and_publishes_the_editi
     let skip = app
         .post(
             &format!("{at}/state"),
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf), ("to", "approved")],
         )
         .await;
@@ -608,7 +521,7 @@ async fn an_editor_takes_an_article_through_the_workflow_and_publishes_the_editi
     let save = app
         .post(
             &at,
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("title", "Late news"),
@@ -622,7 +535,7 @@ async fn an_editor_takes_an_article_through_the_workflow_and_publishes_the_editi
         let r = app
             .post(
                 &format!("{at}/state"),
-                Some(&cookie),
+                &cookie,
                 &[("csrf", &csrf), ("to", to)],
             )
             .await;
@@ -631,7 +544,7 @@ async fn an_editor_takes_an_article_through_the_workflow_and_publishes_the_editi
     let publish = app
         .post(
             &format!("/editor/editions/{}/publish", six.id),
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf)],
         )
         .await;
@@ -652,8 +565,8 @@ async fn an_editor_takes_an_article_through_the_workflow_and_publishes_the_editi
 
 #[tokio::test]
 async fn an_agent_records_the_bundles_return_and_bad_returns_are_refused() {
-    let app = app().await;
-    let (cookie, csrf) = app.login("agent").await;
+    let app = App::demo().await;
+    let User { cookie, csrf } = app.login_demo("agent").await;
     let yard = app
         .store
         .unit_by_code("clyde-govan-yard")
@@ -669,9 +582,7 @@ async fn an_agent_records_the_bundles_return_and_bad_returns_are_refused() {
     let five = app.store.edition_by_number(p.id, 5).await.unwrap().unwrap();
     let copies = app.store.bundle_copies(five.id, yard.id).await.unwrap();
     assert!(copies > 3);
-    let page = app
-        .get(&format!("/units/{}/paper", yard.id), Some(&cookie))
-        .await;
+    let page = app.get(&format!("/units/{}/paper", yard.id), &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Record the return"));
     let path = format!("/units/{}/paper", yard.id);
@@ -682,7 +593,7 @@ async fn an_agent_records_the_bundles_return_and_bad_returns_are_refused() {
     let r = app
         .post(
             &path,
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("edition", &e),
@@ -700,7 +611,7 @@ async fn an_agent_records_the_bundles_return_and_bad_returns_are_refused() {
     let r = app
         .post(
             &path,
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("edition", &e),
@@ -724,7 +635,7 @@ async fn an_agent_records_the_bundles_return_and_bad_returns_are_refused() {
     let r = app
         .post(
             &path,
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("edition", &e),
@@ -747,21 +658,23 @@ async fn an_agent_records_the_bundles_return_and_bad_returns_are_refused() {
         (ret.sold, ret.free, ret.returned, ret.remitted_cents),
         (3, 1, copies as u64 - 4, 3 * five.price_cents - 50)
     );
-    let page = app.get(&path, Some(&cookie)).await.body;
+    let page = app.get(&path, &cookie).await.body;
     assert!(page.contains("Arrears: 0.50"), "{page}");
     // Another unit's bundle is not the agent's to record.
     let other = app.store.unit_by_code("cc").await.unwrap().unwrap();
     let r = app
         .post(
             &format!("/units/{}/paper", other.id),
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf), ("edition", &e)],
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // The central committee sees the edition's reconciliation, with the yard's arrears in it.
-    let (central, _) = app.login("central").await;
-    let rec = app.get("/paper/iskra/5/circulation", Some(&central)).await;
+    let User {
+        cookie: central, ..
+    } = app.login_demo("central").await;
+    let rec = app.get("/paper/iskra/5/circulation", &central).await;
     assert_eq!(rec.status, StatusCode::OK);
     assert!(rec.body.contains("The copies balance."), "{}", rec.body);
     assert!(rec.body.contains(&yard.name));
@@ -771,7 +684,7 @@ async fn an_agent_records_the_bundles_return_and_bad_returns_are_refused() {
 #[tokio::test]
 async fn the_printable_pdf_of_a_published_edition_carries_its_headline_and_an_unpublished_one_does_not_exist(
 ) {
-    let app = app().await;
+    let app = App::demo().await;
     let page = app.get("/paper/iskra/5", None).await.body;
     assert!(
         page.contains("/paper/iskra/5/pdf"),
@@ -806,7 +719,7 @@ async fn the_printable_pdf_of_a_published_edition_carries_its_headline_and_an_un
 /// shows on the very next request, and the security headers are those of every other page.
 #[tokio::test]
 async fn a_change_to_a_published_edition_shows_on_the_next_request() {
-    let app = app().await;
+    let app = App::demo().await;
     let p = app
         .store
         .publication_by_code("iskra")
@@ -881,11 +794,11 @@ async fn a_change_to_a_published_edition_shows_on_the_next_request() {
         .body
         .contains("/paper/iskra/6\""));
     let six = app.store.edition_by_number(p.id, 6).await.unwrap().unwrap();
-    let (cookie, csrf) = app.login("editor").await;
+    let User { cookie, csrf } = app.login_demo("editor").await;
     let r = app
         .post(
             &format!("/editor/editions/{}/publish", six.id),
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf)],
         )
         .await;
@@ -917,7 +830,7 @@ async fn a_change_to_a_published_edition_shows_on_the_next_request() {
 /// the unit's order form does not exist; the editor sees the unit's figures, not the names.
 #[tokio::test]
 async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_figures() {
-    let app = app().await;
+    let app = App::demo().await;
     let yard = app
         .store
         .unit_by_code("clyde-govan-yard")
@@ -931,10 +844,8 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
         .unwrap()
         .unwrap();
     let pid = p.id.to_string();
-    let (cookie, csrf) = app.login("agent").await;
-    let page = app
-        .get(&format!("/units/{}/paper", yard.id), Some(&cookie))
-        .await;
+    let User { cookie, csrf } = app.login_demo("agent").await;
+    let page = app.get(&format!("/units/{}/paper", yard.id), &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page
         .body
@@ -944,7 +855,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     let r = app
         .post(
             &order,
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf), ("publication", &pid), ("copies", "17")],
         )
         .await;
@@ -954,7 +865,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     let r = app
         .post(
             &order,
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf), ("publication", &pid), ("copies", "-3")],
         )
         .await;
@@ -963,11 +874,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
     // Without the form's token: refused, nothing changes.
     let r = app
-        .post(
-            &order,
-            Some(&cookie),
-            &[("publication", &pid), ("copies", "2")],
-        )
+        .post(&order, &cookie, &[("publication", &pid), ("copies", "2")])
         .await;
     assert_ne!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
@@ -985,7 +892,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
         let r = app
             .post(
                 &subs,
-                Some(&cookie),
+                &cookie,
                 &[
                     ("csrf", &csrf),
                     ("publication", &pid),
@@ -1003,7 +910,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
         .unwrap();
     assert_eq!(now.len(), before.len() + 2);
     let page = app
-        .get(&format!("/units/{}/paper", yard.id), Some(&cookie))
+        .get(&format!("/units/{}/paper", yard.id), &cookie)
         .await
         .body;
     assert!(page.contains(&reader.pseudonym));
@@ -1018,7 +925,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     let r = app
         .post(
             &subs,
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("publication", &pid),
@@ -1033,7 +940,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     let r = app
         .post(
             &subs,
-            Some(&cookie),
+            &cookie,
             &[
                 ("csrf", &csrf),
                 ("publication", &pid),
@@ -1053,17 +960,20 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     let r = app
         .post(
             &format!("/units/{}/paper/order", elsewhere.id),
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf), ("publication", &pid), ("copies", "5")],
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Nor has the circle's treasurer over its own.
-    let (tc, tcsrf) = app.login("treasurer").await;
+    let User {
+        cookie: tc,
+        csrf: tcsrf,
+    } = app.login_demo("treasurer").await;
     let r = app
         .post(
             &order,
-            Some(&tc),
+            &tc,
             &[("csrf", &tcsrf), ("publication", &pid), ("copies", "5")],
         )
         .await;
@@ -1071,15 +981,18 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     assert_eq!(app.store.order_of(p.id, yard.id).await.unwrap(), 17);
 
     // The editor: the circle's order and subscribers in figures, no names; sets the reserve.
-    let (ec, ecsrf) = app.login("editor").await;
-    let totals = app.get("/editor/orders", Some(&ec)).await;
+    let User {
+        cookie: ec,
+        csrf: ecsrf,
+    } = app.login_demo("editor").await;
+    let totals = app.get("/editor/orders", &ec).await;
     assert_eq!(totals.status, StatusCode::OK);
     assert!(totals.body.contains(&yard.name));
     assert!(!totals.body.contains(&reader.pseudonym));
     let r = app
         .post(
             "/editor/orders",
-            Some(&ec),
+            &ec,
             &[("csrf", &ecsrf), ("publication", &pid), ("reserve", "-1")],
         )
         .await;
@@ -1087,7 +1000,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     let r = app
         .post(
             "/editor/orders",
-            Some(&ec),
+            &ec,
             &[("csrf", &ecsrf), ("publication", &pid), ("reserve", "12")],
         )
         .await;
@@ -1105,7 +1018,7 @@ async fn an_agent_sets_the_standing_order_and_subscribers_and_the_editor_sees_fi
     let r = app
         .post(
             "/editor/orders",
-            Some(&cookie),
+            &cookie,
             &[("csrf", &csrf), ("publication", &pid), ("reserve", "50")],
         )
         .await;
@@ -1125,7 +1038,7 @@ fn picture_total(body: &str) -> i64 {
 /// outside it sees: not by place, not by kind, not by month, not in the total.
 #[tokio::test]
 async fn the_single_picture_leaves_out_a_closed_units_reports_for_those_outside_it() {
-    let app = app().await;
+    let app = App::demo().await;
     let yard = app
         .store
         .unit_by_code("clyde-govan-yard")
@@ -1138,10 +1051,12 @@ async fn the_single_picture_leaves_out_a_closed_units_reports_for_those_outside_
         .grant_role("secretary", yard.id, core_rules::roles::Role::Editor, None)
         .await
         .unwrap();
-    let (central, _) = app.login("editor").await;
-    let (local, _) = app.login("secretary").await;
-    let before_central = picture_total(&app.get("/editor/picture", Some(&central)).await.body);
-    let before_local_page = app.get("/editor/picture", Some(&local)).await.body;
+    let User {
+        cookie: central, ..
+    } = app.login_demo("editor").await;
+    let User { cookie: local, .. } = app.login_demo("secretary").await;
+    let before_central = picture_total(&app.get("/editor/picture", &central).await.body);
+    let before_local_page = app.get("/editor/picture", &local).await.body;
     let before_local = picture_total(&before_local_page);
     let closed = app
         .store
@@ -1170,8 +1085,8 @@ async fn the_single_picture_leaves_out_a_closed_units_reports_for_those_outside_
         .triage_report(None, r, core_rules::paper::Triage::Accept)
         .await
         .unwrap();
-    let central_page = app.get("/editor/picture", Some(&central)).await.body;
-    let local_page = app.get("/editor/picture", Some(&local)).await.body;
+    let central_page = app.get("/editor/picture", &central).await.body;
+    let local_page = app.get("/editor/picture", &local).await.body;
     assert_eq!(picture_total(&central_page), before_central + 1);
     assert_eq!(picture_total(&local_page), before_local);
     // Every figure the local editor sees is as it was: by kind, by place, by month.
@@ -1195,7 +1110,7 @@ fn report_id_on(page: &str, text: &str) -> i64 {
 /// and after the statutes' days nobody does.
 #[tokio::test]
 async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
-    let app = app().await;
+    let app = App::demo().await;
     let yard = app
         .store
         .unit_by_code("clyde-govan-yard")
@@ -1238,12 +1153,15 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
         .grant_role("central", cc.id, core_rules::roles::Role::Editor, None)
         .await
         .unwrap();
-    let (sender, sender_csrf) = app.login("correspondent").await;
+    let User {
+        cookie: sender,
+        csrf: sender_csrf,
+    } = app.login_demo("correspondent").await;
     let today = Day::today().to_string();
     let sent = app
         .post(
             "/report",
-            Some(&sender),
+            &sender,
             &[
                 ("csrf", &sender_csrf),
                 ("category", "workplace"),
@@ -1255,18 +1173,24 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
         )
         .await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-    let (editor, editor_csrf) = app.login("editor").await;
-    let (other, other_csrf) = app.login("central").await;
-    let desk = app.get("/editor", Some(&editor)).await.body;
+    let User {
+        cookie: editor,
+        csrf: editor_csrf,
+    } = app.login_demo("editor").await;
+    let User {
+        cookie: other,
+        csrf: other_csrf,
+    } = app.login_demo("central").await;
+    let desk = app.get("/editor", &editor).await.body;
     let id = report_id_on(&desk, "CANARY-REPORT");
     let reveal = format!("/editor/reports/{id}/sender");
     // Before anyone decides on it, no editor sees who sent it, even by asking.
     for (cookie, csrf) in [(&editor, &editor_csrf), (&other, &other_csrf)] {
-        let desk = app.get("/editor", Some(cookie)).await.body;
+        let desk = app.get("/editor", cookie).await.body;
         assert!(desk.contains("CANARY-REPORT"));
         assert!(!desk.contains("CANARY-CORRESPONDENT"));
         assert!(!desk.contains(&reveal), "no one to ask yet");
-        let asked = app.post(&reveal, Some(cookie), &[("csrf", csrf)]).await;
+        let asked = app.post(&reveal, cookie, &[("csrf", csrf)]).await;
         assert_eq!(asked.status, StatusCode::NOT_FOUND);
         assert!(!asked.body.contains("CANARY-CORRESPONDENT"));
     }
@@ -1274,7 +1198,7 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
     let r = app
         .post(
             &format!("/editor/reports/{id}"),
-            Some(&editor),
+            &editor,
             &[("csrf", &editor_csrf), ("decision", "accept")],
         )
         .await;
@@ -1282,13 +1206,11 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
     // The other editor: the report without its sender, wherever they look.
     let mut seen = String::new();
     for p in ["/editor", "/editor/picture", "/editor/orders", "/"] {
-        seen.push_str(&app.get(p, Some(&other)).await.body);
+        seen.push_str(&app.get(p, &other).await.body);
     }
     assert!(seen.contains("CANARY-REPORT"));
     assert!(!seen.contains(&reveal));
-    let asked = app
-        .post(&reveal, Some(&other), &[("csrf", &other_csrf)])
-        .await;
+    let asked = app.post(&reveal, &other, &[("csrf", &other_csrf)]).await;
     assert_eq!(asked.status, StatusCode::NOT_FOUND);
     seen.push_str(&asked.body);
     assert!(
@@ -1296,14 +1218,12 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
         "another editor saw the sender"
     );
     // The editor it is assigned to: the desk offers to ask, without the name...
-    let desk = app.get("/editor", Some(&editor)).await.body;
+    let desk = app.get("/editor", &editor).await.body;
     assert!(desk.contains(&reveal));
     assert!(!desk.contains("CANARY-CORRESPONDENT"));
     // ...and asking shows it, the view recorded (account and report; no name, no person).
     let before = app.store.audit_entries(1).await.unwrap()[0].seq;
-    let shown = app
-        .post(&reveal, Some(&editor), &[("csrf", &editor_csrf)])
-        .await;
+    let shown = app.post(&reveal, &editor, &[("csrf", &editor_csrf)]).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     assert!(shown.body.contains("CANARY-CORRESPONDENT"));
     let editor_account = app.store.account_by_login("editor").await.unwrap().unwrap();
@@ -1316,7 +1236,7 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
     );
     assert_eq!(entry.detail, "");
     // The form needs its token, like every other.
-    let forged = app.post(&reveal, Some(&editor), &[]).await;
+    let forged = app.post(&reveal, &editor, &[]).await;
     assert!(!forged.body.contains("CANARY-CORRESPONDENT"));
 
     // Decided 30 days ago (the statutes' number): nobody sees it any more, and the clearing
@@ -1327,15 +1247,13 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
         .execute(app.store.pool())
         .await
         .unwrap();
-    let late = app
-        .post(&reveal, Some(&editor), &[("csrf", &editor_csrf)])
-        .await;
+    let late = app.post(&reveal, &editor, &[("csrf", &editor_csrf)]).await;
     assert_eq!(late.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.store.clear_report_senders(Day::today()).await.unwrap(),
         1
     );
-    let desk = app.get("/editor", Some(&editor)).await.body;
+    let desk = app.get("/editor", &editor).await.body;
     assert!(desk.contains("CANARY-REPORT") && !desk.contains(&reveal));
     assert!(!app.store.report(id).await.unwrap().unwrap().has_sender);
 }
@@ -1343,7 +1261,7 @@ async fn a_correspondent_is_known_to_the_one_editor_who_handles_the_report() {
 /// The server clears the senders past their day as it starts, before the first request.
 #[tokio::test]
 async fn the_server_clears_senders_past_their_day_when_it_starts() {
-    let app = app().await;
+    let app = App::demo().await;
     // The demo's named reports that its editor decided: one of them decided 30 days ago.
     let id: i64 = store::sqlx::query_scalar(
         "SELECT id FROM reports WHERE sender_person_id IS NOT NULL AND decided_on IS NOT NULL \

@@ -5,93 +5,19 @@
 //! Headless Chromium through chromedriver, as in `browser.rs`; needs Debian's `chromium` and
 //! `chromium-driver`. Without them the test fails under CI and is skipped with a note elsewhere.
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use core_rules::congress::ApportionRule;
 use core_rules::people::{Identity, Status};
 use core_rules::roles::Role;
 use core_rules::Day;
-use fantoccini::{Client, ClientBuilder, Locator};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
 use store::people::NewPerson;
-use store::{Create, DatabaseUrl, Store};
+use store::Store;
 
-const PASSWORD: &str = "congress password 1";
-
-fn under_ci() -> bool {
-    std::env::var("CI")
-        .map(|v| !v.is_empty() && v != "false" && v != "0")
-        .unwrap_or(false)
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Driver {
-    fn start(binary: &PathBuf) -> Result<Driver> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        Ok(Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        })
-    }
-
-    /// A fresh headless browser, with JavaScript on or off.
-    async fn session(&self, chromium: &PathBuf, javascript: bool) -> Result<Client> {
-        let mut opts = serde_json::json!({
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"],
-        });
-        if !javascript {
-            opts["prefs"] =
-                serde_json::json!({ "profile.managed_default_content_settings.javascript": 2 });
-        }
-        let caps = serde_json::json!({ "browserName": "chrome", "goog:chromeOptions": opts });
-        let serde_json::Value::Object(caps) = caps else {
-            unreachable!()
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&self.url)
-                .await
-            {
-                Ok(c) => return Ok(c),
-                Err(_) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(200)).await
-                }
-                Err(e) => bail!("no browser session from chromedriver at {}: {e}", self.url),
-            }
-        }
-    }
-}
+use crate::common::browser::{serve, tools, Driver};
+use crate::common::congress::PASSWORD;
+use crate::common::empty_store;
 
 async fn sign_in(c: &Client, base: &str, login: &str) -> Result<()> {
     c.goto(&format!("{base}/login")).await?;
@@ -118,13 +44,7 @@ async fn sign_in(c: &Client, base: &str, login: &str) -> Result<()> {
 
 /// A congress with one delegate (two mandates) checked in and a roll call open.
 async fn setup() -> Result<(Store, tempfile::TempDir, i64)> {
-    let dir = tempfile::tempdir()?;
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await?
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await?;
+    let (store, dir) = empty_store().await;
     let today = Day::today();
     store::init_organisation(
         &store,
@@ -291,25 +211,11 @@ async fn story(projector: &Client, delegate: &Client, base: &str, c: i64) -> Res
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delegate_votes_and_the_projector_updates_live() {
-    let (Some(driver_bin), Some(chromium)) = (
-        on_path("chromedriver"),
-        on_path("chromium").or_else(|| on_path("chromium-browser")),
-    ) else {
-        let say = "the browser stories need chromium and chromedriver on PATH \
-                   (Debian: apt-get install chromium chromium-driver; .ci/run installs them)";
-        if under_ci() {
-            panic!("{say}");
-        }
-        eprintln!("note: skipped: {say}");
+    let Some((driver_bin, chromium)) = tools() else {
         return;
     };
     let (store, _dir, c) = setup().await.expect("the congress is set up");
-    let state = web::AppState::new(store.clone(), false).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, web::router(state)).await;
-    });
+    let base = serve(&store).await.expect("the server starts");
     let driver = Driver::start(&driver_bin).expect("chromedriver starts");
     let projector = driver
         .session(&chromium, true)
