@@ -3,7 +3,6 @@
 use crate::cli::DemoArgs;
 use crate::db::{open_with, DEMO_KEY_FILE};
 use anyhow::{bail, Context, Result};
-use core_rules::Day;
 use store::Create;
 
 pub async fn run(args: DemoArgs) -> Result<()> {
@@ -12,7 +11,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         bail!("the demo serves plain http with a cookie that is not Secure, so it listens on a loopback address only, not {listen}");
     }
     let store = open_with(&db, Create::IfMissing, DEMO_KEY_FILE, true, false).await?;
-    let today = Day::today();
+    let today = store.today();
     let plan = core_rules::demo::demo(seed, today);
     if store.seed_demo(&plan, today).await? {
         println!(

@@ -11,7 +11,7 @@ pub async fn run(args: EvaluateArgs) -> Result<()> {
     let store = open(&db, Create::Never).await?;
     let day = match on {
         Some(d) => Day::parse(&d)?,
-        None => Day::today(),
+        None => store.today(),
     };
     let started = std::time::Instant::now();
     let eval = store.evaluate_all(day).await?;

@@ -5,7 +5,6 @@ use crate::cli::{default_db, DbArgs, ExposureArgs, ExposureWhat};
 use anyhow::{bail, Context, Result};
 use core_rules::exposure::meeting_risk::Assumptions;
 use core_rules::exposure::simulate::{Placement, Scenario};
-use core_rules::Day;
 use store::{Create, Store};
 use web::exposure::{Index, KINDS};
 
@@ -17,7 +16,7 @@ async fn index(db: &DbArgs) -> Result<(Store, Index)> {
         .with_context(|| format!("opening {}", url.display()))?;
     let started = std::time::Instant::now();
     let snap = store.exposure_snapshot().await?;
-    let rules = store.access_rules(Day::today()).await?;
+    let rules = store.access_rules(store.today()).await?;
     let ix = Index::new(snap, rules);
     eprintln!(
         "read and indexed in {:.2} s",
@@ -328,7 +327,7 @@ async fn meeting(
             u.id,
             everyone,
             newcomers,
-            Day::today(),
+            store.today(),
             &Assumptions::default(),
         )
         .context("the unit is not in the snapshot")?;

@@ -3,7 +3,6 @@
 use crate::cli::InitArgs;
 use crate::db::{open_with, DEFAULT_KEY_FILE};
 use anyhow::{bail, Context, Result};
-use core_rules::Day;
 use std::io::IsTerminal;
 use store::Create;
 use zeroize::Zeroizing;
@@ -18,7 +17,7 @@ pub async fn run(args: InitArgs) -> Result<()> {
     } = args;
     let password = password(&admin, &password_env)?;
     let store = open_with(&db, Create::IfMissing, DEFAULT_KEY_FILE, true, false).await?;
-    store::init_organisation(&store, &name, &central, &admin, &password, Day::today()).await?;
+    store::init_organisation(&store, &name, &central, &admin, &password, store.today()).await?;
     println!(
         "Set up {name} in {} with administrator {admin}.",
         store.url().display()

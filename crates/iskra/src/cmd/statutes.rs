@@ -12,7 +12,7 @@ pub async fn run(what: StatutesWhat) -> Result<()> {
             let store = open(&db, Create::Never).await?;
             let day = match on {
                 Some(d) => Day::parse(&d)?,
-                None => Day::today(),
+                None => store.today(),
             };
             let v = store.statutes_on(day).await?;
             eprintln!(
