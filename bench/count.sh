@@ -20,7 +20,7 @@ mkdir -p "$work"
 bin=()
 if [ -n "${ISKRA_BIN:-}" ]; then
   bin=("$ISKRA_BIN" count)
-elif grep -q count_cmd crates/iskra/src/main.rs && cargo build --release -q -p iskra 2>/dev/null \
+elif [ -f crates/iskra/src/cmd/count.rs ] && cargo build --release -q -p iskra 2>/dev/null \
   && "$CARGO_TARGET_DIR/release/iskra" count --help >/dev/null 2>&1; then
   bin=("$CARGO_TARGET_DIR/release/iskra" count)
 else

@@ -27,7 +27,7 @@ fi
 export ISKRA_KEY_FILE="$DATA/keys/bench.key"
 # The security office of the whole organisation, for the organisation-wide pages (idempotent:
 # granted once, kept in the benchmark's database).
-if ! "$bin" roles list --database "sqlite://$DATA/db/iskra.db" 2>/dev/null | grep -q "bench-sec.*security"; then
+if ! "$bin" roles list --database "sqlite://$DATA/db/iskra.db" 2>/dev/null | grep "bench-sec.*security" >/dev/null; then
   "$bin" roles grant bench-sec security cc --database "sqlite://$DATA/db/iskra.db" >/dev/null
 fi
 "$bin" serve --database "sqlite://$DATA/db/iskra.db" --listen "127.0.0.1:$PORT" --insecure-localhost \
@@ -76,12 +76,15 @@ def hwm():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) // 1024
 for path in ("/units", "/exposure"):
+    # Each page's peak is its own: the logins' Argon2 memory (three hashes at once) or the page
+    # before would otherwise hide a lower one. Writing 5 resets VmHWM to the current VmRSS.
+    open(f"/proc/{pid}/clear_refs", "w").write("5")
     t = time.monotonic()
     c.request("GET", path, headers={"Cookie": cookie})
     r = c.getresponse(); body = r.read()
     if r.status != 200:
         sys.exit(f"{path}: {r.status}")
-    out.append(f"{path}={time.monotonic() - t:.2f}s,{len(body)}B,peak-so-far={hwm()}MB")
+    out.append(f"{path}={time.monotonic() - t:.2f}s,{len(body)}B,peak={hwm()}MB")
 print(" ".join(out))
 PY
 )"
@@ -96,6 +99,6 @@ pages, pages_peak = int(sys.argv[6]) / 1024, int(sys.argv[7]) / 1024
 met = lambda mb: "yes" if mb <= 200 else "no"
 print(f"RESULT|server resident memory, {people:,} people, after {logins} logins (peak {peak:.0f} MB)|≤ 200 MB|"
       f"{now:.0f} MB|started {start:.0f} MB|{now / start:.1f}×|{met(now)}")
-print(f"RESULT|server resident memory, {people:,} people, after the tree and the exposure of every account (peak {pages_peak:.0f} MB)|≤ 200 MB|"
+print(f"RESULT|server resident memory, {people:,} people, after the tree and the exposure of every account (the exposure page’s peak {pages_peak:.0f} MB)|≤ 200 MB|"
       f"{pages:.0f} MB|started {start:.0f} MB|{pages / start:.1f}×|{met(pages_peak)}")
 ' "$people" "$((LOGINS * CLIENTS))" "$now_kb" "$started_kb" "$logins_peak_kb" "$pages_kb" "$(rss_kb VmHWM)"

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 use time::{Date, Month as TMonth};
 
 /// A calendar day.
@@ -31,6 +33,45 @@ pub struct BadMonth(pub String);
 impl crate::refusal::RuleError for BadDay {}
 impl crate::refusal::RuleError for BadMonth {}
 
+/// Where "today" comes from: the system's calendar, or a day a test or a rehearsal sets.
+///
+/// The store holds one and every page and rule asks it, so that a test can live through the
+/// thirty days after which a report's sender is cleared, or the month in which dues fall due,
+/// without waiting for them. Clones share the one clock: moving it moves every holder's.
+#[derive(Clone, Debug, Default)]
+pub struct Clock(Option<Arc<AtomicI32>>);
+
+impl Clock {
+    /// The system's calendar, in UTC.
+    pub fn system() -> Clock {
+        Clock(None)
+    }
+
+    /// A clock that stays on `day` until it is moved.
+    pub fn fixed(day: Day) -> Clock {
+        Clock(Some(Arc::new(AtomicI32::new(day.0.to_julian_day()))))
+    }
+
+    pub fn today(&self) -> Day {
+        match &self.0 {
+            None => Day::today(),
+            Some(d) => Day(Date::from_julian_day(d.load(Ordering::Relaxed))
+                .expect("a fixed clock holds a day it was given")),
+        }
+    }
+
+    /// Moves a fixed clock to `day`. The system's calendar cannot be moved: `false`.
+    pub fn set(&self, day: Day) -> bool {
+        match &self.0 {
+            None => false,
+            Some(d) => {
+                d.store(day.0.to_julian_day(), Ordering::Relaxed);
+                true
+            }
+        }
+    }
+}
+
 impl Day {
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Day> {
         let m = TMonth::try_from(month).ok()?;
@@ -38,6 +79,7 @@ impl Day {
     }
 
     /// Today in UTC. The organisation's dates carry no time zone: a meeting is held on a day.
+    /// Code that a test may want to move through time asks a [`Clock`] instead.
     pub fn today() -> Day {
         Day(time::OffsetDateTime::now_utc().date())
     }

@@ -23,5 +23,5 @@ pub mod statutes;
 pub mod text;
 pub mod units;
 
-pub use dates::{Day, Month};
+pub use dates::{Clock, Day, Month};
 pub use refusal::{Because, Money, Refusal, Typed, Word};

@@ -50,7 +50,7 @@ impl Store {
         attendees: &[i64],
         by: Option<i64>,
     ) -> Result<i64> {
-        if held_on > Day::today() {
+        if held_on > self.today() {
             return Err(Refusal::on(
                 "held_on",
                 "the meeting date {} is in the future; record a meeting once it is held",
@@ -146,7 +146,7 @@ impl Store {
         description: &str,
         by: Option<i64>,
     ) -> Result<i64> {
-        if done_on > Day::today() {
+        if done_on > self.today() {
             return Err(Refusal::on("done_on", "the date {} is in the future")
                 .arg(done_on)
                 .into());

@@ -51,7 +51,7 @@ impl Store {
         on: Day,
         by: Option<i64>,
     ) -> Result<i64> {
-        if on > Day::today() {
+        if on > self.today() {
             return Err(Refusal::on("applied_on", "{} is in the future")
                 .arg(on)
                 .into());
@@ -147,7 +147,7 @@ impl Store {
         reason: &str,
         by: Option<i64>,
     ) -> Result<()> {
-        if on > Day::today() {
+        if on > self.today() {
             return Err(Refusal::on("on", "{} is in the future").arg(on).into());
         }
         text::REASON.check(reason.trim())?;

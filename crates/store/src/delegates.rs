@@ -518,10 +518,9 @@ impl Store {
             event(
                 &mut tx,
                 e.congress_id,
-                "registered",
+                &crate::congress::Happening::Registered { kind },
                 Some(id),
                 None,
-                kind.code(),
             )
             .await?;
             match kind {

@@ -66,12 +66,13 @@ pub(crate) async fn insert_payment(
     p: &NewPayment,
     by: Option<i64>,
     versions: &[core_rules::statutes::StatutesVersion],
+    today: Day,
 ) -> Result<i64> {
     money::PAYMENT.check(p.amount_cents)?;
     if let Some(r) = &p.reference {
         text::BANK_REFERENCE.check(r)?;
     }
-    if p.paid_on > Day::today() {
+    if p.paid_on > today {
         return Err(
             Refusal::on("paid_on", "the payment date {} is in the future")
                 .arg(p.paid_on)
@@ -302,7 +303,7 @@ impl Store {
     pub async fn record_payment(&self, p: &NewPayment, by: Option<i64>) -> Result<i64> {
         let versions = self.statutes_versions().await?;
         let mut tx = self.write().await?;
-        let id = insert_payment(&mut tx, p, by, &versions).await?;
+        let id = insert_payment(&mut tx, p, by, &versions, self.today()).await?;
         crate::audit::append(
             &mut tx,
             by,
@@ -426,7 +427,7 @@ impl Store {
         )
         .bind(payment)
         .bind(unit)
-        .bind(Day::today().to_string())
+        .bind(self.today().to_string())
         .bind(reason)
         .bind(by)
         .bind(now())
@@ -482,7 +483,7 @@ impl Store {
             }]));
         };
         let c_period = col("period");
-        let today = Day::today();
+        let today = self.today();
         let mut errors = Vec::new();
         let mut payments = Vec::new();
         let mut conn = self.pool().acquire().await?;
@@ -566,7 +567,7 @@ impl Store {
                 out.already += 1;
                 continue;
             }
-            insert_payment(&mut tx, p, by, &versions).await?;
+            insert_payment(&mut tx, p, by, &versions, self.today()).await?;
             out.recorded += 1;
         }
         crate::audit::append(

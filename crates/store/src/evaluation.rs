@@ -262,7 +262,7 @@ impl Store {
         let th = thresholds(rules, day);
         let d = day.to_string();
 
-        let sql = classes_sql(rules, &th, day, branch.is_some());
+        let sql = classes_sql(rules, &th, day, self.today(), branch.is_some());
         let party_units = self.party_units(branch).await?;
         let mut q = sqlx::query(&sql)
             .bind(&th.paid_since[0])
@@ -504,8 +504,8 @@ impl Store {
 
 /// The query that counts everyone by unit and class on `day` (see `evaluate_branch`): one
 /// integer per class, grouped with the unit; with `branch`, only the branch bound as `$9`.
-fn classes_sql(rules: &Statutes, th: &Thresholds, day: Day, branch: bool) -> String {
-    let today = day >= Day::today();
+fn classes_sql(rules: &Statutes, th: &Thresholds, day: Day, now: Day, branch: bool) -> String {
+    let today = day >= now;
     // Today the kept columns are exact (nothing is recorded in the future). For a past day,
     // the same columns are computed from the records as they stood then.
     let (status, paid, admitted, participated) = if today && rules.paragraph1.participation_min <= 1

@@ -286,7 +286,7 @@ impl Store {
     async fn exposure_report_senders(&self) -> Result<Vec<(i64, i64, i64)>> {
         // Senders and participants can run to hundreds of thousands: streamed. The senders are
         // read from the index of those still kept, as `report_sender` would show them today.
-        let today = Day::today();
+        let today = self.today();
         let keep = self.correspondence_on(today).await?.sender_kept_days;
         let through = core_rules::paper::reports::cleared_through(today, keep);
         let mut report_senders = Vec::new();

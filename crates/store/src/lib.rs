@@ -167,6 +167,8 @@ pub struct Store {
     congress_live: congress::Live,
     /// The version of what the public sees of the papers (see `paper::PublicVersion`).
     paper_public: Arc<paper::PublicVersion>,
+    /// Where today comes from, for the store and the pages (see `core_rules::Clock`).
+    clock: core_rules::Clock,
 }
 
 pub(crate) fn now() -> i64 {
@@ -269,10 +271,22 @@ impl Store {
             live: live::Hub::new(),
             congress_live: congress::Live::new(),
             paper_public: Default::default(),
+            clock: core_rules::Clock::system(),
         };
         store.refuse_plaintext_identities().await?;
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Today, by this store's clock: the system's calendar unless a test set another.
+    pub fn today(&self) -> core_rules::Day {
+        self.clock.today()
+    }
+
+    /// The store with another clock (a fixed one, in tests that live through days).
+    pub fn with_clock(mut self, clock: core_rules::Clock) -> Store {
+        self.clock = clock;
+        self
     }
 
     /// Applies any migrations the binary carries that the database has not seen.

@@ -284,8 +284,8 @@ pub(crate) async fn person_in(tx: &mut Transaction<'_, Any>, id: i64) -> Result<
     person_from(&row)
 }
 
-fn check_not_future(on: Day, what: &'static str) -> Result<()> {
-    if on > Day::today() {
+fn check_not_future(on: Day, today: Day, what: &'static str) -> Result<()> {
+    if on > today {
         return Err(Refusal::on("on", "{}: {} is in the future")
             .arg(what)
             .arg(on)
@@ -296,9 +296,9 @@ fn check_not_future(on: Day, what: &'static str) -> Result<()> {
 
 impl Store {
     pub async fn create_person(&self, p: &NewPerson, by: Option<i64>) -> Result<i64> {
-        check_not_future(p.since, "the person's first contact")?;
+        check_not_future(p.since, self.today(), "the person's first contact")?;
         if let Some(a) = p.admitted_on {
-            check_not_future(a, "the admission date")?;
+            check_not_future(a, self.today(), "the admission date")?;
         }
         let mut tx = self.write().await?;
         let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1")
@@ -528,7 +528,7 @@ impl Store {
         reason: &str,
         by: Option<i64>,
     ) -> Result<()> {
-        check_not_future(on, "the date of the change")?;
+        check_not_future(on, self.today(), "the date of the change")?;
         if reason.trim().is_empty() {
             return Err(Refusal::on("reason", "a change of status needs a reason").into());
         }

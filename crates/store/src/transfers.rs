@@ -54,8 +54,8 @@ fn request_from(r: &sqlx::any::AnyRow) -> Result<TransferRequest> {
     })
 }
 
-fn check_not_future(on: Day) -> Result<()> {
-    if on > Day::today() {
+fn check_not_future(on: Day, today: Day) -> Result<()> {
+    if on > today {
         return Err(
             Refusal::on("on", "the date of the transfer, {}, is in the future")
                 .arg(on)
@@ -203,7 +203,7 @@ impl Store {
         reason: &str,
         by: Option<i64>,
     ) -> Result<()> {
-        check_not_future(on)?;
+        check_not_future(on, self.today())?;
         core_rules::text::REASON.check(reason)?;
         let mut tx = self.write().await?;
         let p = person_in(&mut tx, person).await?;
@@ -234,7 +234,7 @@ impl Store {
         reason: &str,
         by: Option<i64>,
     ) -> Result<i64> {
-        check_not_future(on)?;
+        check_not_future(on, self.today())?;
         core_rules::text::REASON.check(reason)?;
         let reason = reason.trim();
         if reason.is_empty() {
@@ -330,7 +330,7 @@ impl Store {
     /// The receiving unit takes the person in: they move on `on`, and leave behind the offices
     /// they held in the unit they came from.
     pub async fn accept_transfer(&self, request: i64, on: Day, by: Option<i64>) -> Result<()> {
-        check_not_future(on)?;
+        check_not_future(on, self.today())?;
         let mut tx = self.write().await?;
         let r = waiting_in(&mut tx, request).await?;
         if on < r.requested_on {
@@ -367,7 +367,7 @@ impl Store {
 
     /// The receiving unit declines: nothing moves, and the refusal is kept with the request.
     pub async fn refuse_transfer(&self, request: i64, on: Day, by: Option<i64>) -> Result<()> {
-        check_not_future(on)?;
+        check_not_future(on, self.today())?;
         let mut tx = self.write().await?;
         let r = waiting_in(&mut tx, request).await?;
         decide(&mut tx, request, "refused", on, by).await?;

@@ -10,12 +10,13 @@ pub mod error;
 pub mod exposure;
 pub mod form;
 pub mod layout;
+pub mod memory;
 pub mod pages;
 pub mod session;
 pub mod throttle;
+pub mod words;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 use store::Store;
@@ -53,199 +54,121 @@ impl AppState {
     }
 }
 
-/// Every route, in one table: the authorisation tests walk this list.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/"),
-    ("GET", "/login"),
-    ("POST", "/login"),
-    ("POST", "/logout"),
-    ("GET", "/units"),
-    ("GET", "/units/{id}"),
-    ("GET", "/units/{id}/search"),
-    ("POST", "/units/{id}/meetings"),
-    ("POST", "/units/{id}/payments"),
-    ("POST", "/units/{id}/payments/{payment}/reverse"),
-    ("POST", "/units/{id}/applications"),
-    ("POST", "/units/{id}/export"),
-    ("GET", "/units/{id}/delegates"),
-    ("POST", "/units/{id}/delegates"),
-    ("POST", "/applications/{id}/decide"),
-    ("GET", "/people/{id}"),
-    ("POST", "/people/{id}/status"),
-    ("POST", "/people/{id}/transfer"),
-    ("POST", "/transfers/{id}/decide"),
-    ("POST", "/people/{id}/tasks"),
-    ("POST", "/people/{id}/invitation"),
-    ("GET", "/invite/{token}"),
-    ("POST", "/invite/{token}"),
-    ("GET", "/statutes"),
-    ("GET", "/account"),
-    ("POST", "/account/password"),
-    ("POST", "/account/sessions/end"),
-    ("GET", "/admin/roles"),
-    ("POST", "/admin/roles"),
-    ("POST", "/admin/roles/{id}/end"),
-    ("POST", "/admin/accounts/{id}/suspend"),
-    ("GET", "/exposure"),
-    ("GET", "/exposure/people/{id}"),
-    ("GET", "/exposure/simulate"),
-    ("GET", "/exposure/meeting"),
-    ("GET", "/import"),
-    ("POST", "/import"),
-    ("GET", "/congresses"),
-    ("POST", "/congresses"),
-    ("GET", "/congresses/{id}"),
-    ("POST", "/congresses/{id}/participants"),
-    ("GET", "/congresses/{id}/credentials"),
-    ("POST", "/congresses/{id}/credentials"),
-    ("GET", "/congresses/{id}/presidium"),
-    ("POST", "/congresses/{id}/presidium"),
-    ("GET", "/congresses/{id}/delegate"),
-    ("POST", "/congresses/{id}/delegate"),
-    ("GET", "/congresses/{id}/motions/{motion}"),
-    ("GET", "/congresses/{id}/projector"),
-    ("GET", "/congresses/{id}/live"),
-    ("GET", "/congresses/{id}/minutes"),
-    ("GET", "/congresses/{id}/minutes/pdf"),
-    ("GET", "/static/iskra.css"),
-    ("GET", "/static/congress.js"),
-    ("GET", "/healthz"),
-    ("GET", "/paper"),
-    ("GET", "/paper/{code}"),
-    ("GET", "/paper/{code}/feed.atom"),
-    ("GET", "/paper/{code}/{number}"),
-    ("GET", "/paper/{code}/{number}/pdf"),
-    ("GET", "/paper/{code}/{number}/circulation"),
-    ("GET", "/report"),
-    ("POST", "/report"),
-    ("GET", "/editor"),
-    ("GET", "/editor/picture"),
-    ("POST", "/editor/editions"),
-    ("POST", "/editor/editions/{id}/publish"),
-    ("POST", "/editor/editions/{id}/plan"),
-    ("POST", "/editor/articles"),
-    ("GET", "/editor/articles/{id}"),
-    ("POST", "/editor/articles/{id}"),
-    ("POST", "/editor/articles/{id}/state"),
-    ("POST", "/editor/reports/{id}"),
-    ("POST", "/editor/reports/{id}/sender"),
-    ("GET", "/units/{id}/paper"),
-    ("POST", "/units/{id}/paper"),
-    ("POST", "/units/{id}/paper/order"),
-    ("POST", "/units/{id}/paper/subscribers"),
-    ("GET", "/editor/orders"),
-    ("POST", "/editor/orders"),
-];
+/// Builds the router and `ROUTES` from one table, so that the two cannot disagree: a route is
+/// served only if it is in the table, and every route in the table is in `ROUTES`, which the
+/// authorisation tests walk (`tests/need_to_know.rs`).
+///
+/// Each line names a path, then its methods and handlers (`get h, post h`); a layer for the
+/// whole path (as the import's body limit) goes in brackets after the path.
+/// Only `get` and `post` are known: a line naming another method does not compile, rather than
+/// serve a route that `ROUTES` would list under a wrong name.
+macro_rules! route_table {
+    ($(
+        $path:literal $([$layer:expr])? =>
+            $method:ident $handler:expr $(, $more:ident $more_handler:expr)*;
+    )*) => {
+        /// Every route, as (method, path): the authorisation tests walk this list. It is made
+        /// from the same table as `router()`, so nothing is served that is not listed here.
+        pub const ROUTES: &[(&str, &str)] = &[
+            $(
+                (route_table!(@name $method), $path),
+                $((route_table!(@name $more), $path),)*
+            )*
+        ];
+
+        /// Every route of the table, with its handlers, without the state or the layers that
+        /// wrap them all.
+        fn routes() -> Router<AppState> {
+            use pages::*;
+            Router::new()
+                $(.route(
+                    $path,
+                    axum::routing::$method($handler)$(.$more($more_handler))*$(.layer($layer))?,
+                ))*
+        }
+    };
+    (@name get) => { "GET" };
+    (@name post) => { "POST" };
+}
+
+route_table! {
+    "/" => get home;
+    "/login" => get login::form, post login::submit;
+    "/logout" => post login::logout;
+    "/units" => get units::tree;
+    "/units/{id}" => get units::page;
+    "/units/{id}/search" => get search::page;
+    "/units/{id}/meetings" => post units::record_meeting;
+    "/units/{id}/payments" => post units::record_payment;
+    "/units/{id}/payments/{payment}/reverse" => post units::reverse_payment;
+    "/units/{id}/applications" => post units::record_application;
+    "/units/{id}/export" => post units::export;
+    "/units/{id}/delegates" => get delegates::page, post delegates::act;
+    "/applications/{id}/decide" => post units::decide;
+    "/people/{id}" => get people::page;
+    "/people/{id}/status" => post people::change_status;
+    "/people/{id}/transfer" => post people::transfer;
+    "/transfers/{id}/decide" => post people::decide_transfer;
+    "/people/{id}/tasks" => post people::record_task;
+    "/people/{id}/invitation" => post invite::create;
+    "/invite/{token}" => get invite::form, post invite::accept;
+    "/statutes" => get statutes::page;
+    "/account" => get account::page;
+    "/account/password" => post account::change_password;
+    "/account/sessions/end" => post account::end_session;
+    "/admin/roles" => get admin::roles, post admin::grant;
+    "/admin/roles/{id}/end" => post admin::end;
+    "/admin/accounts/{id}/suspend" => post admin::suspend;
+    "/exposure" => get exposure::organisation;
+    "/exposure/people/{id}" => get exposure::person;
+    "/exposure/simulate" => get exposure::simulate;
+    "/exposure/meeting" => get exposure::meeting;
+    "/import" [DefaultBodyLimit::max(256 * 1024 * 1024)] => get import::form, post import::upload;
+    "/congresses" => get congress::list::list, post congress::list::convene;
+    "/congresses/{id}" => get congress::overview::overview;
+    "/congresses/{id}/participants" => post congress::overview::register;
+    "/congresses/{id}/credentials" =>
+        get congress::credentials::credentials, post congress::credentials::record_credential;
+    "/congresses/{id}/presidium" =>
+        get congress::presidium::presidium, post congress::presidium::preside;
+    "/congresses/{id}/delegate" =>
+        get congress::delegate::delegate, post congress::delegate::take_part;
+    "/congresses/{id}/motions/{motion}" => get congress::motion::motion;
+    "/congresses/{id}/projector" => get congress::live::projector;
+    "/congresses/{id}/live" => get congress::live::live;
+    "/congresses/{id}/minutes" => get congress::minutes::minutes;
+    "/congresses/{id}/minutes/pdf" => get congress::minutes::minutes_pdf;
+    "/static/iskra.css" => get layout::stylesheet;
+    "/static/congress.js" => get congress::script;
+    // For a load balancer's health check, and the benchmarks' empty handler: says nothing.
+    "/healthz" => get || async { "ok" };
+    "/paper" => get paper::public::index;
+    "/paper/{code}" => get paper::public::publication_page;
+    "/paper/{code}/feed.atom" => get paper::public::feed;
+    "/paper/{code}/{number}" => get paper::public::edition_page;
+    "/paper/{code}/{number}/pdf" => get paper::public::edition_pdf;
+    "/paper/{code}/{number}/circulation" => get paper::circulation::circulation;
+    "/report" => get paper::report::report_form, post paper::report::report_submit;
+    "/editor" => get paper::desk::desk;
+    "/editor/picture" => get paper::picture::picture;
+    "/editor/editions" => post paper::editions::create_edition;
+    "/editor/editions/{id}/publish" => post paper::editions::publish_edition;
+    "/editor/editions/{id}/plan" => post paper::editions::plan_edition;
+    "/editor/articles" => post paper::editions::create_article;
+    "/editor/articles/{id}" =>
+        get paper::editions::article_page, post paper::editions::save_article;
+    "/editor/articles/{id}/state" => post paper::editions::move_article;
+    "/editor/reports/{id}" => post paper::desk::triage;
+    "/editor/reports/{id}/sender" => post paper::desk::sender;
+    "/units/{id}/paper" =>
+        get paper::circulation::unit_paper, post paper::circulation::record_return;
+    "/units/{id}/paper/order" => post paper::orders::set_order;
+    "/units/{id}/paper/subscribers" => post paper::orders::subscribers;
+    "/editor/orders" => get paper::orders::orders, post paper::orders::set_reserve;
+}
 
 pub fn router(state: AppState) -> Router {
-    use pages::*;
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/units", get(units::tree))
-        .route("/units/{id}", get(units::page))
-        .route("/units/{id}/search", get(search::page))
-        .route("/units/{id}/meetings", post(units::record_meeting))
-        .route("/units/{id}/payments", post(units::record_payment))
-        .route(
-            "/units/{id}/payments/{payment}/reverse",
-            post(units::reverse_payment),
-        )
-        .route("/units/{id}/applications", post(units::record_application))
-        .route("/units/{id}/export", post(units::export))
-        .route(
-            "/units/{id}/delegates",
-            get(delegates::page).post(delegates::act),
-        )
-        .route("/applications/{id}/decide", post(units::decide))
-        .route("/people/{id}", get(people::page))
-        .route("/people/{id}/status", post(people::change_status))
-        .route("/people/{id}/transfer", post(people::transfer))
-        .route("/transfers/{id}/decide", post(people::decide_transfer))
-        .route("/people/{id}/tasks", post(people::record_task))
-        .route("/people/{id}/invitation", post(invite::create))
-        .route("/invite/{token}", get(invite::form).post(invite::accept))
-        .route("/statutes", get(statutes::page))
-        .route("/account", get(account::page))
-        .route("/account/password", post(account::change_password))
-        .route("/account/sessions/end", post(account::end_session))
-        .route("/admin/roles", get(admin::roles).post(admin::grant))
-        .route("/admin/roles/{id}/end", post(admin::end))
-        .route("/admin/accounts/{id}/suspend", post(admin::suspend))
-        .route("/exposure", get(exposure::organisation))
-        .route("/exposure/people/{id}", get(exposure::person))
-        .route("/exposure/simulate", get(exposure::simulate))
-        .route("/exposure/meeting", get(exposure::meeting))
-        .route(
-            "/import",
-            get(import::form)
-                .post(import::upload)
-                .layer(DefaultBodyLimit::max(256 * 1024 * 1024)),
-        )
-        .route("/congresses", get(congress::list).post(congress::convene))
-        .route("/congresses/{id}", get(congress::overview))
-        .route("/congresses/{id}/participants", post(congress::register))
-        .route(
-            "/congresses/{id}/credentials",
-            get(congress::credentials).post(congress::record_credential),
-        )
-        .route(
-            "/congresses/{id}/presidium",
-            get(congress::presidium).post(congress::preside),
-        )
-        .route(
-            "/congresses/{id}/delegate",
-            get(congress::delegate).post(congress::take_part),
-        )
-        .route("/congresses/{id}/motions/{motion}", get(congress::motion))
-        .route("/congresses/{id}/projector", get(congress::projector))
-        .route("/congresses/{id}/live", get(congress::live))
-        .route("/congresses/{id}/minutes", get(congress::minutes))
-        .route("/congresses/{id}/minutes/pdf", get(congress::minutes_pdf))
-        .route("/paper", get(paper::index))
-        .route("/paper/{code}", get(paper::publication_page))
-        .route("/paper/{code}/feed.atom", get(paper::feed))
-        .route("/paper/{code}/{number}", get(paper::edition_page))
-        .route("/paper/{code}/{number}/pdf", get(paper::edition_pdf))
-        .route(
-            "/paper/{code}/{number}/circulation",
-            get(paper::circulation),
-        )
-        .route(
-            "/report",
-            get(paper::report_form).post(paper::report_submit),
-        )
-        .route("/editor", get(paper::desk))
-        .route("/editor/picture", get(paper::picture))
-        .route("/editor/editions", post(paper::create_edition))
-        .route(
-            "/editor/editions/{id}/publish",
-            post(paper::publish_edition),
-        )
-        .route("/editor/editions/{id}/plan", post(paper::plan_edition))
-        .route("/editor/articles", post(paper::create_article))
-        .route(
-            "/editor/articles/{id}",
-            get(paper::article_page).post(paper::save_article),
-        )
-        .route("/editor/articles/{id}/state", post(paper::move_article))
-        .route("/editor/reports/{id}", post(paper::triage))
-        .route("/editor/reports/{id}/sender", post(paper::sender))
-        .route(
-            "/units/{id}/paper",
-            get(paper::unit_paper).post(paper::record_return),
-        )
-        .route("/units/{id}/paper/order", post(paper::set_order))
-        .route("/units/{id}/paper/subscribers", post(paper::subscribers))
-        .route(
-            "/editor/orders",
-            get(paper::orders).post(paper::set_reserve),
-        )
-        .route("/static/iskra.css", get(layout::stylesheet))
-        .route("/static/congress.js", get(congress::script))
-        // For a load balancer's health check, and the benchmarks' empty handler: says nothing.
-        .route("/healthz", get(|| async { "ok" }))
+    routes()
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(session::security_headers))
         .layer(axum::middleware::from_fn(run_to_completion))
@@ -294,7 +217,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
 /// One run of the clearing of correspondents' names. A failure is logged (the store's error,
 /// no names) and tried again at the next run.
 async fn clear_report_senders(store: &Store) {
-    match store.clear_report_senders(core_rules::Day::today()).await {
+    match store.clear_report_senders(store.today()).await {
         Ok(0) => {}
         Ok(n) => {
             tracing::info!("cleared the senders of {n} reports decided past the statutes' days")

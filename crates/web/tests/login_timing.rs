@@ -1,29 +1,18 @@
 //! Login timing, in a test binary of its own so that no other test's Argon2 shares the CPU
-//! while it measures.
+//! (nor the store's process-wide queue of hashes) while it measures.
 
-use core_rules::Day;
 use std::time::{Duration, Instant};
-use store::{Create, DatabaseUrl, Store};
+
+// The suite's harness (`it/common`), for the store it starts on.
+#[path = "it/common/mod.rs"]
+mod common;
 
 /// Login timing: an unknown account must cost what a wrong password costs, or the response time
 /// tells an observer which login names exist. Interleaved, so that load on a shared machine
 /// falls on both alike; medians, so that one stall does not decide.
 #[tokio::test]
 async fn an_unknown_account_takes_as_long_as_a_wrong_password() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&DatabaseUrl::sqlite_in(dir.path()), Create::IfMissing)
-        .await
-        .unwrap()
-        .unlock(&store::vault::KeySource::Key(
-            store::vault::MasterKey::generate(),
-        ))
-        .await
-        .unwrap();
-    let today = Day::today();
-    assert!(store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
-        .await
-        .unwrap());
+    let (store, _dir) = common::demo_store().await;
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     // Warm up the dummy hash and the connection pool.

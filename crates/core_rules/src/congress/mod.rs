@@ -8,12 +8,15 @@
 //!   validation, conflicts, the proposed voting order and the consolidated text.
 //! - [`blocs`]: the agreement matrix of a congress's roll calls, and its blocs.
 //! - [`delegates`]: how a unit's mandates are shared among the delegates it elects.
+//! - [`record`]: what happened, as the congress's log keeps it ([`record::Happening`]), and the
+//!   kinds of participant.
 //! - [`speakers`]: the order of a speakers' list (points of order, the optional quota by tags)
 //!   and the time limit of a speech.
 
 pub mod blocs;
 pub mod delegates;
 pub mod mandates;
+pub mod record;
 pub mod speakers;
 pub mod text;
 

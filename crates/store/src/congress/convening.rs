@@ -1,7 +1,7 @@
 //! Convening a congress and apportioning its mandates.
 
 use super::{
-    congress_row, event, Congress, NewCongress, UnitMandates, CONGRESS_SELECT,
+    congress_row, event, Congress, Happening, NewCongress, UnitMandates, CONGRESS_SELECT,
     DEFAULT_MOTION_STATES,
 };
 use crate::refused;
@@ -104,7 +104,16 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        event(&mut tx, id, "convened", None, None, &format!("{total}")).await?;
+        event(
+            &mut tx,
+            id,
+            &Happening::Convened {
+                mandates: total as i64,
+            },
+            None,
+            None,
+        )
+        .await?;
         crate::audit::append(
             &mut tx,
             by,

@@ -1,7 +1,8 @@
 //! Elections by STV: candidates, nominations, rankings and the count.
 
 use super::{
-    election_row, event, participant_in, random_key, Candidate, Election, ELECTION_SELECT,
+    election_row, event, participant_in, random_key, Candidate, Election, Happening,
+    ELECTION_SELECT,
 };
 use crate::refused;
 use crate::{Result, Store, StoreError};
@@ -43,7 +44,14 @@ impl Store {
         .bind(method)
         .fetch_one(&mut *tx)
         .await?;
-        event(&mut tx, congress, "election", None, Some(id), "").await?;
+        event(
+            &mut tx,
+            congress,
+            &Happening::ElectionCalled,
+            None,
+            Some(id),
+        )
+        .await?;
         crate::audit::append(
             &mut tx,
             by,
@@ -201,10 +209,9 @@ impl Store {
         event(
             &mut tx,
             e.congress_id,
-            "election_opened",
+            &Happening::BallotOpened,
             None,
             Some(election),
-            "",
         )
         .await?;
         crate::audit::append(
@@ -368,10 +375,11 @@ impl Store {
         event(
             &mut tx,
             e.congress_id,
-            "election_closed",
+            &Happening::BallotClosed {
+                elected: report.elected.len() as i64,
+            },
             None,
             Some(election),
-            &report.elected.len().to_string(),
         )
         .await?;
         crate::audit::append(

@@ -1,6 +1,6 @@
 //! The floor: the agenda, and the speakers' lists with their rules and tags.
 
-use super::{event, participant_in, AgendaItem, Kind, Speaker};
+use super::{event, participant_in, AgendaItem, Happening, Kind, Speaker};
 use crate::refused;
 use crate::{now, Result, Store, StoreError};
 use core_rules::congress::speakers;
@@ -37,7 +37,7 @@ impl Store {
         .bind(motion)
         .fetch_one(&mut *tx)
         .await?;
-        event(&mut tx, congress, "agenda", None, Some(id), "").await?;
+        event(&mut tx, congress, &Happening::AgendaItem, None, Some(id)).await?;
         crate::audit::append(
             &mut tx,
             by,
@@ -125,18 +125,12 @@ impl Store {
         .bind(minutes.clamp(1, 120))
         .fetch_one(&mut *tx)
         .await?;
-        let kind = if point_of_order {
-            "point_of_order"
-        } else {
-            "floor"
-        };
         event(
             &mut tx,
             p.congress_id,
-            kind,
+            &Happening::Floor { point_of_order },
             Some(participant),
             Some(item),
-            "",
         )
         .await?;
         crate::audit::append(
@@ -217,7 +211,7 @@ impl Store {
             .bind(item)
             .execute(&mut *tx)
             .await?;
-            event(&mut tx, congress, "spoke", Some(who), Some(item), "").await?;
+            event(&mut tx, congress, &Happening::Spoke, Some(who), Some(item)).await?;
         }
         crate::audit::append(
             &mut tx,

@@ -44,41 +44,7 @@ pub use live::{Change, Live};
 // ---------------------------------------------------------------------------------------------
 // Types.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Delegate,
-    Substitute,
-    Consultative,
-    Guest,
-}
-
-impl Kind {
-    pub fn code(self) -> &'static str {
-        match self {
-            Kind::Delegate => "delegate",
-            Kind::Substitute => "substitute",
-            Kind::Consultative => "consultative",
-            Kind::Guest => "guest",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "delegate" => Some(Kind::Delegate),
-            "substitute" => Some(Kind::Substitute),
-            "consultative" => Some(Kind::Consultative),
-            "guest" => Some(Kind::Guest),
-            _ => None,
-        }
-    }
-    pub fn words(self) -> &'static str {
-        match self {
-            Kind::Delegate => "delegate",
-            Kind::Substitute => "substitute",
-            Kind::Consultative => "consultative voice",
-            Kind::Guest => "guest",
-        }
-    }
-}
+pub use core_rules::congress::record::{Happening, Kind};
 
 /// The workflow states a motion goes through unless the congress configures others.
 pub const DEFAULT_MOTION_STATES: &str = "submitted,admitted,referred,adopted,rejected,withdrawn";
@@ -263,10 +229,26 @@ pub struct Candidate {
 pub struct Event {
     pub id: i64,
     pub at: i64,
-    pub kind: String,
+    pub happening: Happening,
     pub participant: Option<String>,
     pub subject_id: Option<i64>,
-    pub detail: String,
+}
+
+/// One entry of the minutes: what happened, who did it (by party name) and what it was about
+/// (the title of the agenda item, motion, vote or election), for the edge to put into words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Minute {
+    pub at: i64,
+    pub happening: Happening,
+    pub who: Option<String>,
+    /// The agenda item, motion, amendment, vote or election it was about (by the kind).
+    pub subject_id: Option<i64>,
+    /// The subject's title (an agenda item's, a motion's, a vote's or an election's).
+    pub about: Option<String>,
+    /// For an amendment: the edit it moved.
+    pub edit: Option<core_rules::congress::text::Edit>,
+    /// For a closed ballot: the elected, by party name, in the order elected.
+    pub elected: Vec<String>,
 }
 
 /// What a statutes motion's text would put in force if adopted (see `Store::statutes_change`).

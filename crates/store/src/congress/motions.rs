@@ -1,6 +1,8 @@
 //! Motions and their amendments.
 
-use super::{event, motion_row, participant_in, Kind, Motion, StoredAmendment, MOTION_SELECT};
+use super::{
+    event, motion_row, participant_in, Happening, Kind, Motion, StoredAmendment, MOTION_SELECT,
+};
 use crate::audit::Value;
 use crate::refused;
 use crate::{now, Result, Store, StoreError};
@@ -51,7 +53,7 @@ impl Store {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
-        event(&mut tx, congress, "motion", participant, Some(id), "").await?;
+        event(&mut tx, congress, &Happening::Motion, participant, Some(id)).await?;
         crate::audit::append(&mut tx, by, "congress.motion", Some(("motion", id)), &[]).await?;
         tx.commit().await?;
         self.changed(congress, "motion");
@@ -155,10 +157,11 @@ impl Store {
         event(
             &mut tx,
             m.congress_id,
-            "motion_state",
+            &Happening::MotionState {
+                state: state.clone(),
+            },
             None,
             Some(motion),
-            state,
         )
         .await?;
         crate::audit::append(
@@ -250,10 +253,9 @@ impl Store {
         event(
             &mut tx,
             m.congress_id,
-            "amendment",
+            &Happening::Amendment,
             participant,
             Some(id),
-            &edit.describe(),
         )
         .await?;
         crate::audit::append(

@@ -1,12 +1,13 @@
 //! Participants, their credentials, and their presence (the live quorum).
 
 use super::{
-    event, participant_in, participant_row, quorum_in, CredentialsReport, Kind, Participant,
-    QuorumNow, PARTICIPANT_SELECT,
+    event, participant_in, participant_row, quorum_in, CredentialsReport, Happening, Kind,
+    Participant, QuorumNow, PARTICIPANT_SELECT,
 };
 use crate::audit::Value;
 use crate::refused;
 use crate::{Result, Store, StoreError};
+use core_rules::congress::record::Presence;
 use core_rules::people::Status;
 use core_rules::quantity;
 use core_rules::Refusal;
@@ -87,7 +88,14 @@ impl Store {
             }
             e => e.into(),
         })?;
-        event(&mut tx, congress, "registered", Some(id), None, kind.code()).await?;
+        event(
+            &mut tx,
+            congress,
+            &Happening::Registered { kind },
+            Some(id),
+            None,
+        )
+        .await?;
         crate::audit::append(
             &mut tx,
             by,
@@ -153,10 +161,9 @@ impl Store {
         event(
             &mut tx,
             p.congress_id,
-            "credential",
+            &Happening::Credential { accepted },
             Some(participant),
             None,
-            word,
         )
         .await?;
         crate::audit::append(
@@ -230,29 +237,34 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let kind = match (present, participants.len()) {
+        let q = quorum_in(&mut tx, congress, c.quorum).await?;
+        let presence = Presence {
+            present: q.present as i64,
+            entitled: q.entitled as i64,
+        };
+        let moved = participants.len() as i64;
+        let change = match (present, moved) {
             (true, _) => "check_in",
             (false, 1) => "check_out",
             (false, _) => "walkout",
         };
-        let q = quorum_in(&mut tx, congress, c.quorum).await?;
+        let happened = match (present, moved) {
+            (true, people) => Happening::CheckIn { people, presence },
+            (false, 1) => Happening::CheckOut(presence),
+            (false, delegates) => Happening::Walkout {
+                delegates,
+                presence,
+            },
+        };
         let who = (participants.len() == 1).then(|| participants[0]);
-        event(
-            &mut tx,
-            congress,
-            kind,
-            who,
-            None,
-            &format!("{} {} {}", participants.len(), q.present, q.entitled),
-        )
-        .await?;
+        event(&mut tx, congress, &happened, who, None).await?;
         crate::audit::append(
             &mut tx,
             by,
             "congress.presence",
             Some(("congress", congress)),
             &[
-                ("change", Value::Word(kind)),
+                ("change", Value::Word(change)),
                 ("participants", participants.len().into()),
                 ("present", q.present.into()),
             ],

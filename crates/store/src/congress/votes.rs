@@ -2,16 +2,16 @@
 //! roll call or in secret; closed with their outcome.
 
 use super::{
-    decision_word, event, participant_in, quorum_in, random_key, vote_row, Congress, Kind,
-    RollEntry, StatutesReading, StoredOutcome, Vote, VOTE_SELECT,
+    decision_word, event, participant_in, quorum_in, random_key, vote_row, Congress, Happening,
+    Kind, RollEntry, StatutesReading, StoredOutcome, Vote, VOTE_SELECT,
 };
 use crate::audit::Value;
 use crate::refused;
 use crate::{now, Result, Store, StoreError};
 use core_rules::congress::blocs::Choice;
+use core_rules::congress::record::{Presence, Tally};
 use core_rules::congress::text::{self, Amendment};
 use core_rules::text as limits;
-use core_rules::Day;
 use core_rules::{Because, Refusal, Typed, Word};
 use count::motion::{self, Cast, Decision, Outcome, Rule};
 use sqlx::{Any, Row, Transaction};
@@ -61,10 +61,9 @@ impl Store {
         event(
             &mut tx,
             congress,
-            "vote_opened",
+            &Happening::VoteOpened { secret },
             None,
             Some(id),
-            if secret { "secret" } else { "roll_call" },
         )
         .await?;
         crate::audit::append(
@@ -334,16 +333,22 @@ impl Store {
         self.settle(&mut tx, &v, &c, &kinds, &statutes_change, &outcome)
             .await?;
         let word = decision_word(outcome.decision);
+        let tally = Tally {
+            decision: outcome.decision,
+            yes: outcome.yes as i64,
+            no: outcome.no as i64,
+            abstain: outcome.abstain as i64,
+            presence: Presence {
+                present: outcome.present as i64,
+                entitled: outcome.entitled as i64,
+            },
+        };
         event(
             &mut tx,
             v.congress_id,
-            "vote_closed",
+            &Happening::VoteClosed(tally),
             None,
             Some(vote),
-            &format!(
-                "{word} {} {} {} {} {}",
-                outcome.yes, outcome.no, outcome.abstain, outcome.present, outcome.entitled
-            ),
         )
         .await?;
         crate::audit::append(
@@ -416,7 +421,7 @@ impl Store {
                             tx,
                             kinds,
                             rules,
-                            Day::today(),
+                            self.today(),
                             *effective,
                             &c.name,
                         )
@@ -424,10 +429,9 @@ impl Store {
                         event(
                             tx,
                             v.congress_id,
-                            "statutes",
+                            &Happening::StatutesAmended { version },
                             None,
                             Some(m),
-                            &version.to_string(),
                         )
                         .await?;
                     }
@@ -435,10 +439,11 @@ impl Store {
                         event(
                             tx,
                             v.congress_id,
-                            "statutes_unread",
+                            &Happening::StatutesUnread {
+                                reason: e.to_string(),
+                            },
                             None,
                             Some(m),
-                            &e.to_string(),
                         )
                         .await?;
                     }
@@ -478,7 +483,7 @@ impl Store {
         c: &Congress,
         text: &[String],
     ) -> Result<StatutesReading> {
-        let effective = c.held_on.max(Day::today());
+        let effective = c.held_on.max(self.today());
         let rules = self.statutes_on(effective).await?.rules;
         let kinds = self.unit_kinds().await?;
         Ok(core_rules::clauses::amend(&rules, text, &kinds)

@@ -83,6 +83,7 @@ impl Store {
                 },
                 None,
                 &versions,
+                self.today(),
             )
             .await?;
         }

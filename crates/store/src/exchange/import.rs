@@ -30,7 +30,7 @@ impl Store {
         let io = |e: std::io::Error| StoreError::Internal(format!("reading {file_name}: {e}"));
         let started = std::time::Instant::now();
         let vault = self.vault()?;
-        let today = Day::today();
+        let today = self.today();
         let unit_codes: HashSet<String> = unit_ids(self.pool()).await?.into_keys().collect();
         let known = self.known_keys().await?;
         let (header, matches) = check_rows(

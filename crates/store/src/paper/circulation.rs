@@ -6,7 +6,6 @@ use crate::audit::{self, Value};
 use crate::{Result, Store, StoreError};
 use core_rules::paper::circulation::{Tree, TreeUnit};
 use core_rules::paper::{self, AgentReturn, Orders, Plan};
-use core_rules::Day;
 use core_rules::{money, quantity, Refusal};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};
@@ -25,7 +24,7 @@ impl Store {
     /// The unit tree as circulation routes by it: each unit's place, whether it is closed, and
     /// whether its kind may know of the closed units below it under the statutes in force today.
     pub async fn circulation_tree(&self) -> Result<Tree> {
-        let rules = self.access_rules(Day::today()).await?;
+        let rules = self.access_rules(self.today()).await?;
         let rows = sqlx::query("SELECT id, parent_id, kind, closed FROM units")
             .fetch_all(self.pool())
             .await?;
@@ -189,7 +188,7 @@ impl Store {
         .bind(r.free as i64)
         .bind(r.returned as i64)
         .bind(r.remitted_cents)
-        .bind(Day::today().to_string())
+        .bind(self.today().to_string())
         .execute(&mut *tx)
         .await?;
         audit::append(

@@ -4,7 +4,6 @@
 use crate::audit::{self, Value};
 use crate::{Result, Store, StoreError};
 use core_rules::quantity;
-use core_rules::Day;
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 
@@ -18,7 +17,7 @@ impl Store {
         copies: i64,
     ) -> Result<()> {
         quantity::ORDER.check(copies)?;
-        let rules = self.access_rules(Day::today()).await?;
+        let rules = self.access_rules(self.today()).await?;
         let mut tx = self.write().await?;
         if self.unit_in(&mut tx, unit).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {unit}")));
@@ -61,7 +60,7 @@ impl Store {
         copies: i64,
     ) -> Result<i64> {
         quantity::SUBSCRIPTION.check(copies)?;
-        let rules = self.access_rules(Day::today()).await?;
+        let rules = self.access_rules(self.today()).await?;
         let mut tx = self.write().await?;
         serves(&mut tx, &rules, publication, unit).await?;
         let id: i64 = sqlx::query_scalar(

@@ -23,7 +23,7 @@ impl Store {
         r: &NewReport,
         place_text: &str,
     ) -> Result<i64> {
-        let today = Day::today();
+        let today = self.today();
         let body = paper::reports::check(&r.body, r.happened_on, today).map_err(crate::rule)?;
         let place_text = paper::reports::check_place(place_text).map_err(crate::rule)?;
         let mut tx = self.write().await?;
@@ -142,7 +142,7 @@ impl Store {
         .bind(article)
         .bind(counted as i64)
         .bind(actor)
-        .bind(Day::today().to_string())
+        .bind(self.today().to_string())
         .execute(&mut *tx)
         .await?;
         audit::append(
@@ -175,7 +175,7 @@ impl Store {
     /// for a report that is not assigned to this account, is anonymous, or whose sender has
     /// been cleared or is due to be (the clearing may not have run yet today).
     pub async fn report_sender(&self, account: i64, id: i64) -> Result<String> {
-        let today = Day::today();
+        let today = self.today();
         let keep = self.correspondence_on(today).await?.sender_kept_days;
         let mut tx = self.write().await?;
         let row = sqlx::query(

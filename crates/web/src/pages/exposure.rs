@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use core_rules::exposure::meeting_risk::{Assumptions, NEWCOMER_DAYS};
 use core_rules::exposure::simulate::{Placement, Report, Scenario};
 use core_rules::exposure::stats::Tally;
-use core_rules::Day;
 use core_rules::{Refusal, Typed};
 use maud::{html, Markup};
 use serde_json::json;
@@ -38,26 +37,18 @@ async fn index(state: &AppState) -> AppResult<Index> {
     give_back_freed_memory();
     let snap = state.store.exposure_snapshot().await?;
     give_back_freed_memory();
-    let rules = state.store.access_rules(Day::today()).await?;
+    let rules = state.store.access_rules(state.store.today()).await?;
     blocking(move || Index::new(snap, rules)).await
 }
 
-/// Hands the heap's free pages back to the system before the index is built. glibc keeps
-/// small blocks freed in a thread's heap for that thread: what an earlier page (the tree: 30
-/// MB) or the reading of a million rows (about 15 MB) left there is not reused by the index,
-/// which is built on another thread, and would count in the peak. Measured with
-/// `bench/memory.sh` (issue 8); a few milliseconds.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)] // One unsafe block, justified by its SAFETY comment.
+/// Hands the heap's free pages back to the system before the index is built, through the hook
+/// the binary installs (`crate::memory`). glibc keeps small blocks freed in a thread's heap for
+/// that thread: what an earlier page (the tree: 30 MB) or the reading of a million rows (about
+/// 15 MB) left there is not reused by the index, which is built on another thread, and would
+/// count in the peak. Measured with `bench/memory.sh` (issue 8); a few milliseconds.
 fn give_back_freed_memory() {
-    // SAFETY: malloc_trim only returns free memory to the system; it is thread-safe.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    crate::memory::give_back_freed_memory();
 }
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn give_back_freed_memory() {}
 
 fn wants_json(q: &HashMap<String, String>) -> bool {
     q.get("format").is_some_and(|f| f == "json")
@@ -602,7 +593,7 @@ pub async fn meeting(
             if !mine.contains(&u) {
                 return Err(AppError::NotFound);
             }
-            ix.meeting_risk(id, everyone, newcomers, Day::today(), &a)
+            ix.meeting_risk(id, everyone, newcomers, state.store.today(), &a)
         }
     };
     if wants_json(&q) {

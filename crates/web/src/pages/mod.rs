@@ -22,7 +22,6 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::people::Status;
 use core_rules::roles::Role;
-use core_rules::Day;
 use store::accounts::Session;
 use store::units::Unit;
 
@@ -58,7 +57,7 @@ pub async fn who<'a>(state: &AppState, session: &'a Session) -> AppResult<Who<'a
     } else {
         Vec::new()
     };
-    let rules = store.access_rules(Day::today()).await?;
+    let rules = store.access_rules(store.today()).await?;
     Ok(assemble(session, own, granted, &roots, rules))
 }
 

@@ -12,7 +12,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::people::Status;
-use core_rules::Day;
 use maud::html;
 use std::collections::HashMap;
 use store::people::Person;
@@ -40,7 +39,7 @@ pub async fn page(
     } else {
         false
     };
-    let today = Day::today();
+    let today = state.store.today();
     let (standing, version) = store.standing(id, today).await?;
     let unit = place.unit().clone();
     let history = store.history(id).await?;
@@ -417,13 +416,13 @@ pub async fn decide_transfer(
         Some("accept") => {
             state
                 .store
-                .accept_transfer(request, Day::today(), by)
+                .accept_transfer(request, state.store.today(), by)
                 .await?
         }
         Some("refuse") => {
             state
                 .store
-                .refuse_transfer(request, Day::today(), by)
+                .refuse_transfer(request, state.store.today(), by)
                 .await?
         }
         _ => return Err(AppError::refused("decide to accept or to refuse")),

@@ -9,13 +9,12 @@ use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use core_rules::dues::Schedule;
-use core_rules::Day;
 use maud::html;
 
 pub async fn page(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
     let w = who(&state, &session).await?;
     require(&w, Action::ViewStatutes)?;
-    let today = Day::today();
+    let today = state.store.today();
     let versions = state.store.statutes_versions().await?;
     let current = state.store.statutes_on(today).await?;
     let r = &current.rules;

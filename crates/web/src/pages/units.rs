@@ -14,13 +14,18 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::money::PAYMENT;
 use core_rules::people::{Identity, Status};
-use core_rules::Day;
+use core_rules::statutes::Standing;
 use core_rules::{text, Refusal, Typed};
+use core_rules::{Day, Month};
 use maud::{html, Markup};
-use std::collections::{BTreeMap, HashSet};
-use store::admission::Decision;
-use store::dues::NewPayment;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use store::accounts::Session;
+use store::activity::Meeting;
+use store::admission::{Application, Decision};
+use store::dues::{NewPayment, UnitPayment};
 use store::evaluation::UnitCounts;
+use store::people::Person;
+use store::transfers::TransferRequest;
 use store::units::Unit;
 use store::Store;
 
@@ -49,7 +54,7 @@ fn unit_badges(u: &Unit) -> Markup {
 pub async fn tree(State(state): State<AppState>, Signed(session): Signed) -> AppResult<Response> {
     let w = who(&state, &session).await?;
     require(&w, Action::ViewTree)?;
-    let today = Day::today();
+    let today = state.store.today();
     let units = state.store.units().await?;
     let chains = chains(&units);
     let visible: HashSet<i64> = units
@@ -125,21 +130,61 @@ pub async fn tree(State(state): State<AppState>, Signed(session): Signed) -> App
     Ok(layout::page("Organisation", &state.org_name, &session, body).into_response())
 }
 
+/// A unit's page: its figures, and as far as the viewer may see them its people, meetings, dues
+/// and the forms of its officers.
 pub async fn page(
     State(state): State<AppState>,
     Signed(session): Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
+    let view = load(&state, &session, id).await?;
+    let body = render(&view);
+    Ok(layout::page(&view.unit.name, &state.org_name, &session, body).into_response())
+}
+
+/// What a unit's page shows, read and checked against the access rules by `load`: `render`
+/// draws it and decides nothing. A list the viewer may not see is empty here.
+struct UnitView {
+    unit: Unit,
+    /// The units above and this one, from the top, each with whether the viewer may open its
+    /// page.
+    crumbs: Vec<(Unit, bool)>,
+    see_people: bool,
+    manage: bool,
+    take_payments: bool,
+    today: Day,
+    /// The form token, for the page's forms.
+    csrf: Markup,
+    own: UnitCounts,
+    branch: UnitCounts,
+    /// The units below that the viewer may see, with their branches' figures.
+    kids: Vec<(Unit, UnitCounts)>,
+    series: Vec<(Month, i64)>,
+    roster: Vec<(Person, Standing)>,
+    identities: HashMap<i64, Identity>,
+    meetings: Vec<Meeting>,
+    applications: Vec<Application>,
+    /// Transfers asked into the unit, with the unit they come from if the viewer may know of it.
+    transfers: Vec<(TransferRequest, Option<String>)>,
+    dues: Vec<(String, i64)>,
+    payments: Vec<UnitPayment>,
+}
+
+/// Reads what the unit's page shows, as far as the viewer may see it. A unit the viewer may not
+/// see the figures of is "not found".
+// Long: one read per part of the page, each beside the access rule that decides whether it is
+// made at all, so that the two are checked together; splitting it would part them.
+async fn load(state: &AppState, session: &Session, id: i64) -> AppResult<UnitView> {
     let store = &state.store;
-    let w = who(&state, &session).await?;
-    let chain = chain_of(&state, id).await?;
+    let w = who(state, session).await?;
+    let chain = chain_of(state, id).await?;
     let place = Place { chain: &chain };
     require(&w, Action::ViewFigures(place))?;
     let unit = place.unit().clone();
     let see_people = allowed(&w, Action::ViewRoster(place));
     let manage = allowed(&w, Action::ManageUnit(place));
     let take_payments = allowed(&w, Action::RecordPayment(place));
-    let today = Day::today();
+    let today = state.store.today();
     // Units below that the viewer is not told of: a unit below whose figures they may not see
     // (a plain member sees only their own unit), and closed units further down.
     let mut hidden: HashSet<i64> = HashSet::new();
@@ -232,13 +277,52 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let kid_totals: Vec<UnitCounts> = kids
-        .iter()
+    let kids = kids
+        .into_iter()
         .map(|k| {
-            Store::subtree_counts(&eval, branches.get(&k.id).map_or(&[][..], |b| b.as_slice()))
+            let sub =
+                Store::subtree_counts(&eval, branches.get(&k.id).map_or(&[][..], |b| b.as_slice()));
+            (k, sub)
         })
         .collect();
-    let active: Vec<_> = roster
+    let crumbs = (0..chain.len())
+        .rev()
+        .map(|j| {
+            (
+                chain[j].clone(),
+                allowed(&w, Action::ViewFigures(Place { chain: &chain[j..] })),
+            )
+        })
+        .collect();
+    Ok(UnitView {
+        unit,
+        crumbs,
+        see_people,
+        manage,
+        take_payments,
+        today,
+        csrf: csrf(session),
+        own,
+        branch,
+        kids,
+        series,
+        roster,
+        identities,
+        meetings,
+        applications,
+        transfers,
+        dues,
+        payments,
+    })
+}
+
+/// The unit's page, drawn from what `load` read.
+// One page of a unit's life, top to bottom as the officers asked for it (figures, people,
+// meetings, dues, payments, transfers, applications): long, but only markup, in page order.
+fn render(v: &UnitView) -> Markup {
+    let (id, today, unit) = (v.unit.id, v.today, &v.unit);
+    let active: Vec<_> = v
+        .roster
         .iter()
         .filter(|(p, _)| {
             matches!(
@@ -248,41 +332,32 @@ pub async fn page(
         })
         .collect();
 
-    let crumbs: Vec<(&store::units::Unit, bool)> = (0..chain.len())
-        .rev()
-        .map(|j| {
-            (
-                &chain[j],
-                allowed(&w, Action::ViewFigures(Place { chain: &chain[j..] })),
-            )
-        })
-        .collect();
-    let body = html! {
+    html! {
         p.crumbs {
             // A unit above is a link only for those who may open its page; for the others
             // (a plain member, a paper agent) its name is text, not a link to a 404.
-            @for (i, (u, may_open)) in crumbs.iter().enumerate() {
+            @for (i, (u, may_open)) in v.crumbs.iter().enumerate() {
                 @if i > 0 { " › " }
                 @if *may_open { a href={ "/units/" (u.id) } { (u.name) } } @else { (u.name) }
             }
         }
-        h1 { (unit.name) (unit_badges(&unit)) }
+        h1 { (unit.name) (unit_badges(unit)) }
         p {
             a href={ "/units/" (unit.id) "/paper" } { "The paper in this unit" }
             // The unit's delegate elections are for those who see its people.
-            @if see_people { " · " a href={ "/units/" (unit.id) "/delegates" } { "Delegates to congress" } }
+            @if v.see_people { " · " a href={ "/units/" (unit.id) "/delegates" } { "Delegates to congress" } }
         }
         @if !unit.area.is_empty() { p.muted { (unit.area) } }
 
         h2 { "Figures" }
-        @if kids.is_empty() {
-            (figures(&own))
+        @if v.kids.is_empty() {
+            (figures(&v.own))
         } @else {
             p.muted { "This unit and the units below it:" }
-            (figures(&branch))
+            (figures(&v.branch))
             table {
                 tr { th { "Unit below" } th.num { "Members" } th.num { "With a vote" } th.num { "Applicants" } th.num { "Supporters" } }
-                @for (k, sub) in kids.iter().zip(&kid_totals) {
+                @for (k, sub) in &v.kids {
                     tr {
                         td { a href={ "/units/" (k.id) } { (k.name) } (unit_badges(k)) }
                         td.num { (sub.members) } td.num { (sub.voting) } td.num { (sub.applicants) } td.num { (sub.supporters) }
@@ -290,28 +365,28 @@ pub async fn page(
                 }
             }
         }
-        (chart::line("Members at the end of each month", &series.iter().map(|(m, n)| (m.to_string(), *n)).collect::<Vec<_>>()))
+        (chart::line("Members at the end of each month", &v.series.iter().map(|(m, n)| (m.to_string(), *n)).collect::<Vec<_>>()))
 
-        @if see_people {
+        @if v.see_people {
             h2 { "People of this unit" }
             form.search method="get" action={ "/units/" (id) "/search" } {
                 label { "Find a person " input type="search" name="q" placeholder="party name"; }
                 " " button type="submit" { "Search" }
             }
-            @if roster.is_empty() {
+            @if v.roster.is_empty() {
                 p.muted { "Nobody belongs directly to this unit." }
             } @else {
                 table {
                     tr {
                         th { "Party name" }
-                        @if !identities.is_empty() { th { "Legal name" } th { "Email" } th { "Phone" } }
+                        @if !v.identities.is_empty() { th { "Legal name" } th { "Email" } th { "Phone" } }
                         th { "Status" } th { "Standing today" } th { "Dues" }
                     }
-                    @for (p, s) in &roster {
+                    @for (p, s) in &v.roster {
                         tr {
                             td { a href={ "/people/" (p.id) } { (p.pseudonym) } }
-                            @if !identities.is_empty() {
-                                @let i = identities.get(&p.id);
+                            @if !v.identities.is_empty() {
+                                @let i = v.identities.get(&p.id);
                                 td { (i.map_or("", |i| i.legal_name.as_str())) }
                                 td { (i.map_or("", |i| i.email.as_str())) }
                                 td { (i.map_or("", |i| i.phone.as_str())) }
@@ -329,17 +404,17 @@ pub async fn page(
             }
 
             h2 { "Meetings" }
-            @if meetings.is_empty() { p.muted { "No meetings recorded." } }
+            @if v.meetings.is_empty() { p.muted { "No v.meetings recorded." } }
             @else {
                 table {
                     tr { th { "Held on" } th { "Meeting" } th.num { "Attended" } }
-                    @for m in &meetings { tr { td { (m.held_on) } td { (m.title) } td.num { (m.attended) } } }
+                    @for m in &v.meetings { tr { td { (m.held_on) } td { (m.title) } td.num { (m.attended) } } }
                 }
             }
         }
-        @if manage {
+        @if v.manage {
             form method="post" action={ "/units/" (id) "/meetings" } {
-                (csrf(&session))
+                (v.csrf)
                 fieldset {
                     legend { "Record a meeting" }
                     label { "Held on " input type="date" name="held_on" value=(today) required; }
@@ -356,18 +431,18 @@ pub async fn page(
         }
 
         h2 { "Dues" }
-        @if dues.is_empty() { p.muted { "No dues recorded for this unit in the last year." } }
+        @if v.dues.is_empty() { p.muted { "No v.dues recorded for this unit in the last year." } }
         @else {
             table {
                 tr { th { "Month paid for" } th.num { "This unit's share" } }
-                @for (m, c) in &dues { tr { td { (m) } td.num { (money(*c)) } } }
+                @for (m, c) in &v.dues { tr { td { (m) } td.num { (money(*c)) } } }
             }
         }
-        @if take_payments && !payments.is_empty() {
+        @if v.take_payments && !v.payments.is_empty() {
             h3 { "Payments recorded here" }
             table {
                 tr { th { "Paid on" } th { "Member" } th { "Month paid for" } th.num { "Amount" } th { "From" } th { "" } }
-                @for pay in &payments {
+                @for pay in &v.payments {
                     tr {
                         td { (pay.paid_on) }
                         td {
@@ -387,7 +462,7 @@ pub async fn page(
                                     span.error { "beyond the bound of one payment: not counted; reverse it " }
                                 }
                                 form.inline method="post" action={ "/units/" (id) "/payments/" (pay.id) "/reverse" } {
-                                    (csrf(&session))
+                                    (v.csrf)
                                     input type="text" name="reason" placeholder="why it was wrong" size="16" required maxlength=(text::REASON.max);
                                     " "
                                     button.secondary type="submit" { "Reverse" }
@@ -398,9 +473,9 @@ pub async fn page(
                 }
             }
         }
-        @if take_payments {
+        @if v.take_payments {
             form method="post" action={ "/units/" (id) "/payments" } {
-                (csrf(&session))
+                (v.csrf)
                 fieldset {
                     legend { "Record a payment" }
                     label { "Member " select name="person" required {
@@ -413,21 +488,21 @@ pub async fn page(
                 }
             }
         }
-        @if manage {
+        @if v.manage {
             form method="post" action={ "/units/" (id) "/export" } {
-                (csrf(&session))
+                (v.csrf)
                 fieldset {
-                    legend { "Export this unit's people, with their identities (CSV)" }
+                    legend { "Export this unit's people, with their v.identities (CSV)" }
                     label { "Your password " input type="password" name="password" autocomplete="current-password" required; }
                     button.secondary type="submit" { "Export" }
                 }
             }
 
-            @if !transfers.is_empty() {
+            @if !v.transfers.is_empty() {
                 h2 { "Transfers asked into this unit" }
                 table {
                     tr { th { "Asked on" } th { "Party name" } th { "From" } th { "Reason" } th { "Answer" } }
-                    @for (r, from) in &transfers {
+                    @for (r, from) in &v.transfers {
                         tr {
                             td { (r.requested_on) }
                             td { (r.pseudonym) }
@@ -435,13 +510,13 @@ pub async fn page(
                             td { (r.reason) }
                             td {
                                 form.inline method="post" action={ "/transfers/" (r.id) "/decide" } {
-                                    (csrf(&session))
+                                    (v.csrf)
                                     input type="hidden" name="decision" value="accept";
                                     button type="submit" { "Accept" }
                                 }
                                 " "
                                 form.inline method="post" action={ "/transfers/" (r.id) "/decide" } {
-                                    (csrf(&session))
+                                    (v.csrf)
                                     input type="hidden" name="decision" value="refuse";
                                     button.secondary type="submit" { "Refuse" }
                                 }
@@ -452,11 +527,11 @@ pub async fn page(
             }
 
             h2 { "Applications" }
-            @if applications.is_empty() { p.muted { "No applications." } }
+            @if v.applications.is_empty() { p.muted { "No v.applications." } }
             @else {
                 table {
                     tr { th { "Applied" } th { "Party name" } th { "Statement" } th { "Decision" } }
-                    @for a in &applications {
+                    @for a in &v.applications {
                         tr {
                             td { (a.applied_on) }
                             td { a href={ "/people/" (a.person_id) } { (a.pseudonym) } }
@@ -465,13 +540,13 @@ pub async fn page(
                                 @if let Some(d) = &a.decision { (d) }
                                 @else {
                                     form.inline method="post" action={ "/applications/" (a.id) "/decide" } {
-                                        (csrf(&session))
+                                        (v.csrf)
                                         input type="hidden" name="decision" value="admit";
                                         button type="submit" { "Admit" }
                                     }
                                     " "
                                     form.inline method="post" action={ "/applications/" (a.id) "/decide" } {
-                                        (csrf(&session))
+                                        (v.csrf)
                                         input type="hidden" name="decision" value="refuse";
                                         input type="text" name="reason" placeholder="reason" size="16";
                                         button.secondary type="submit" { "Refuse" }
@@ -483,7 +558,7 @@ pub async fn page(
                 }
             }
             form method="post" action={ "/units/" (id) "/applications" } {
-                (csrf(&session))
+                (v.csrf)
                 fieldset {
                     legend { "Record an application to join this unit" }
                     label { "Party name " input type="text" name="pseudonym" required; }
@@ -496,8 +571,7 @@ pub async fn page(
                 }
             }
         }
-    };
-    Ok(layout::page(&unit.name, &state.org_name, &session, body).into_response())
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -656,7 +730,7 @@ pub async fn record_application(
             pseudonym,
             &identity,
             &f.bounded(&text::STATEMENT)?,
-            Day::today(),
+            state.store.today(),
             Some(session.account.id),
         )
         .await?;
@@ -686,7 +760,7 @@ pub async fn decide(
         .decide(
             app,
             decision,
-            Day::today(),
+            state.store.today(),
             &f.bounded(&text::REASON)?,
             Some(session.account.id),
         )

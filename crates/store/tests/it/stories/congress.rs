@@ -915,24 +915,53 @@ async fn minutes(db: &TestDb, h: &mut Hall) {
         db.current_speaker(c).await.unwrap().unwrap().pseudonym,
         "Rabochee 0"
     );
-    let minutes = db.minutes(c).await.unwrap().join("\n");
-    for needle in [
-        "3 mandates apportioned",
-        "Iskrist 0 moved amendment",
-        "Yes 2, no 1, abstain 0",
-        "walked out together; 1 of 3 mandates present",
-        "No quorum",
-        "Rabochee 0 spoke on “The statutes”",
-        "Elected: Iskrist 4",
-        "The statutes are amended as adopted in motion “Statutes, second reading”",
-    ] {
+    // The minutes are the record as data; the pages put them into words (web::words).
+    use core_rules::congress::record::{Happening, Presence};
+    use count::motion::Decision;
+    let minutes = db.minutes(c).await.unwrap();
+    let has = |what: &str, f: &dyn Fn(&store::congress::Minute) -> bool| {
         assert!(
-            minutes.contains(needle),
-            "the minutes lack {needle:?}:\n{minutes}"
-        );
-    }
+            minutes.iter().any(f),
+            "the minutes lack {what}:\n{minutes:#?}"
+        )
+    };
+    has("3 mandates apportioned", &|m| {
+        m.happening == Happening::Convened { mandates: 3 }
+    });
+    has("Iskrist 0 moved an amendment", &|m| {
+        m.happening == Happening::Amendment
+            && m.who.as_deref() == Some("Iskrist 0")
+            && m.edit.is_some()
+    });
+    has(
+        "yes 2, no 1, abstain 0",
+        &|m| matches!(&m.happening, Happening::VoteClosed(t) if (t.yes, t.no, t.abstain) == (2, 1, 0)),
+    );
+    has("a walkout leaving 1 of 3 mandates present", &|m| {
+        matches!(&m.happening, Happening::Walkout { presence, .. }
+            if *presence == Presence { present: 1, entitled: 3 })
+    });
+    has(
+        "a vote without quorum",
+        &|m| matches!(&m.happening, Happening::VoteClosed(t) if t.decision == Decision::NoQuorum),
+    );
+    has("Rabochee 0 spoke on “The statutes”", &|m| {
+        m.happening == Happening::Spoke
+            && m.who.as_deref() == Some("Rabochee 0")
+            && m.about.as_deref() == Some("The statutes")
+    });
+    has("Iskrist 4 elected", &|m| {
+        matches!(m.happening, Happening::BallotClosed { .. }) && m.elected == ["Iskrist 4"]
+    });
+    has(
+        "the statutes amended by “Statutes, second reading”",
+        &|m| {
+            matches!(m.happening, Happening::StatutesAmended { .. })
+                && m.about.as_deref() == Some("Statutes, second reading")
+        },
+    );
     assert!(
-        !minutes.contains("Legal name"),
+        !format!("{minutes:?}").contains("Legal name"),
         "no identities in the minutes"
     );
     let (blocs, names) = db.blocs(c).await.unwrap();

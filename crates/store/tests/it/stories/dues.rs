@@ -472,3 +472,44 @@ async fn every_text_and_number_has_a_bound_in_the_store(db: &TestDb) {
         "a refused text left rows behind"
     );
 }
+
+on_every_backend!(the_stores_clock_decides_what_is_still_in_the_future);
+/// "Today" is the store's clock, not the machine's: a treasurer's payment dated tomorrow is
+/// refused, and recorded once the clock has reached its day, with nothing else to change.
+async fn the_stores_clock_decides_what_is_still_in_the_future(db: &TestDb) {
+    let o = org(db).await;
+    let m = db
+        .create_person(
+            &person(
+                "Olga",
+                o.docks1,
+                Status::Member,
+                100,
+                identity("olga@example.org", ""),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    // A day well away from the machine's, so that only the store's clock can decide.
+    let start = today().add_days(40);
+    let clock = core_rules::Clock::fixed(start);
+    let store = db.store.clone().with_clock(clock.clone());
+    assert_eq!(store.today(), start);
+    let next = start.add_days(1);
+    let e = store
+        .record_payment(&payment(m, next, 500), None)
+        .await
+        .expect_err("tomorrow's payment is refused today");
+    assert!(e.to_string().contains("in the future"), "{e}");
+    assert!(db.payments_of(m).await.unwrap().is_empty());
+    assert!(clock.set(next));
+    assert_eq!(store.today(), next);
+    store
+        .record_payment(&payment(m, next, 500), None)
+        .await
+        .expect("recorded once its day has come");
+    assert_eq!(db.payments_of(m).await.unwrap().len(), 1);
+    // The machine's calendar cannot be moved.
+    assert!(!core_rules::Clock::system().set(next));
+}
