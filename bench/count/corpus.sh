@@ -9,4 +9,4 @@ cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 export ISKRA_ELECTIONS_CORPUS="${ISKRA_ELECTIONS_CORPUS:-$root/../shared/data/elections/scotland}"
 [ -d "$ISKRA_ELECTIONS_CORPUS" ] || { echo "no corpus at $ISKRA_ELECTIONS_CORPUS: set ISKRA_ELECTIONS_CORPUS" >&2; exit 1; }
-cargo test --release -p count --test pref_voting -- --include-ignored --nocapture
+cargo test --release -p count --test it pref_voting:: -- --include-ignored --nocapture

@@ -2,8 +2,6 @@
 //! that runs Iskra (0700 and 0600), under the usual umask of 022; a data directory loosened
 //! since is tightened at the next start, with a line saying so.
 
-#![cfg(unix)]
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
