@@ -80,3 +80,71 @@ impl FormData {
         })
     }
 }
+
+/// The actions a page's forms post as `do=`, as an enum: the page writes a variant's code and
+/// the handler matches on the variant, so a form and its handler cannot drift apart on a
+/// misspelt string, and an action no form offers is refused as unknown, naming what was typed.
+macro_rules! form_actions {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every action, for the tests.
+            #[allow(dead_code)]
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The code the form posts.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The action the form named in `do`.
+            pub fn of(f: &$crate::form::FormData) -> Result<$name, $crate::error::AppError> {
+                match f.get("do").unwrap_or("") {
+                    $($code => Ok($name::$variant),)+
+                    other => Err($crate::error::unknown_action(other)),
+                }
+            }
+        }
+
+        impl maud::Render for $name {
+            fn render_to(&self, buffer: &mut String) {
+                buffer.push_str(self.code());
+            }
+        }
+    };
+}
+pub(crate) use form_actions;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    form_actions! {
+        enum Act {
+            Vote = "vote",
+            PointOfOrder = "point_of_order",
+        }
+    }
+
+    #[test]
+    fn a_form_action_reads_back_as_posted_and_an_unknown_one_is_refused_by_name() {
+        for &a in Act::ALL {
+            let posted = FormData::parse(format!("do={a}", a = a.code()).as_bytes());
+            assert_eq!(Act::of(&posted).unwrap(), a);
+            assert_eq!(maud::html! { (a) }.into_string(), a.code());
+        }
+        for typed in ["", "Vote", "drop_table"] {
+            let posted = FormData::parse(format!("do={typed}").as_bytes());
+            match Act::of(&posted) {
+                Err(AppError::Refused(r)) => {
+                    assert!(r.to_string().contains("unknown action"), "{r}");
+                    assert!(r.to_string().contains(typed), "{r}");
+                }
+                other => panic!("{typed:?} should be refused, got {other:?}"),
+            }
+        }
+    }
+}

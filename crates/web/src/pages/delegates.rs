@@ -20,6 +20,18 @@ use core_rules::{Refusal, Typed};
 use maud::html;
 use store::congress::Kind;
 
+crate::form::form_actions! {
+    /// What the forms of a unit's delegate elections do.
+    pub enum Do {
+        Call = "call",
+        Open = "open",
+        Close = "close",
+        Nominate = "nominate",
+        Accept = "accept",
+        Ballot = "ballot",
+    }
+}
+
 pub async fn page(
     State(state): State<AppState>,
     Signed(session): Signed,
@@ -95,7 +107,7 @@ pub async fn page(
                                 " "
                                 form.inline method="post" action=(action) {
                                     (csrf(&session))
-                                    input type="hidden" name="do" value="accept";
+                                    input type="hidden" name="do" value=(Do::Accept);
                                     input type="hidden" name="candidate" value=(c.id);
                                     @if c.accepted {
                                         input type="hidden" name="accept" value="0";
@@ -112,7 +124,7 @@ pub async fn page(
                 @if e.state == "nominating" {
                     form method="post" action=(action) {
                         (csrf(&session))
-                        input type="hidden" name="do" value="nominate";
+                        input type="hidden" name="do" value=(Do::Nominate);
                         input type="hidden" name="election" value=(e.id);
                         label { "Nominate "
                             select name="person" {
@@ -124,7 +136,7 @@ pub async fn page(
                     @if manage {
                         form method="post" action=(action) {
                             (csrf(&session))
-                            input type="hidden" name="do" value="open";
+                            input type="hidden" name="do" value=(Do::Open);
                             input type="hidden" name="election" value=(e.id);
                             button { "Close nominations and open the ballot" }
                         }
@@ -136,7 +148,7 @@ pub async fn page(
                     } @else if me.is_some() {
                         form method="post" action=(action) {
                             (csrf(&session))
-                            input type="hidden" name="do" value="ballot";
+                            input type="hidden" name="do" value=(Do::Ballot);
                             input type="hidden" name="election" value=(e.id);
                             p { "Rank the candidates (1 = first preference); leave the rest blank." }
                             @let standing: Vec<_> = cands.iter().filter(|c| c.accepted).collect();
@@ -155,7 +167,7 @@ pub async fn page(
                     @if manage {
                         form method="post" action=(action) {
                             (csrf(&session))
-                            input type="hidden" name="do" value="close";
+                            input type="hidden" name="do" value=(Do::Close);
                             input type="hidden" name="election" value=(e.id);
                             button { "Close the ballot and count" }
                         }
@@ -181,7 +193,7 @@ pub async fn page(
             h2 { "Call an election" }
             form method="post" action=(action) {
                 (csrf(&session))
-                input type="hidden" name="do" value="call";
+                input type="hidden" name="do" value=(Do::Call);
                 select name="congress" {
                     @for (c, name, m) in &open_to_call { option value=(c) { (name) " (" (m) " mandates)" } }
                 }
@@ -217,8 +229,9 @@ pub async fn act(
             .person_id
             .ok_or_else(|| AppError::refused("this account is not a member's"))
     };
-    match f.get("do").unwrap_or("") {
-        "call" => {
+    let what = Do::of(&f)?;
+    match what {
+        Do::Call => {
             require(&w, Action::ManageUnit(place))?;
             store
                 .call_delegate_election(
@@ -229,22 +242,22 @@ pub async fn act(
                 )
                 .await?;
         }
-        "open" | "close" => {
+        Do::Open | Do::Close => {
             require(&w, Action::ManageUnit(place))?;
             let e = election_here(store, id, f.id("election", "The election")?).await?;
-            if f.get("do") == Some("open") {
+            if what == Do::Open {
                 store.open_delegate_election(e.id, by).await?;
             } else {
                 store.close_delegate_election(e.id, by).await?;
             }
         }
-        "nominate" => {
+        Do::Nominate => {
             let e = election_here(store, id, f.id("election", "The election")?).await?;
             store
                 .nominate_delegate(e.id, f.id("person", "The person")?, by)
                 .await?;
         }
-        "accept" => {
+        Do::Accept => {
             store
                 .accept_delegate_nomination(
                     f.id("candidate", "The candidate")?,
@@ -254,7 +267,7 @@ pub async fn act(
                 )
                 .await?;
         }
-        "ballot" => {
+        Do::Ballot => {
             let e = election_here(store, id, f.id("election", "The election")?).await?;
             let ranking = f
                 .all("rank")
@@ -268,7 +281,6 @@ pub async fn act(
                 .cast_delegate_ballot(e.id, me()?, &ranking, by)
                 .await?;
         }
-        other => return Err(crate::error::unknown_action(other)),
     }
     Ok(Redirect::to(&format!("/units/{id}/delegates")).into_response())
 }

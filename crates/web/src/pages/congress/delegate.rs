@@ -19,6 +19,22 @@ use core_rules::{Refusal, Typed};
 use maud::{html, Markup};
 use std::collections::{BTreeMap, BTreeSet};
 
+crate::form::form_actions! {
+    /// What a participant's forms on their own congress page do.
+    pub enum Do {
+        CheckIn = "check_in",
+        CheckOut = "check_out",
+        Vote = "vote",
+        Rank = "rank",
+        Floor = "floor",
+        PointOfOrder = "point_of_order",
+        Motion = "motion",
+        Support = "support",
+        Amendment = "amendment",
+        Accept = "accept",
+    }
+}
+
 pub async fn delegate(
     State(state): State<AppState>,
     Signed(session): Signed,
@@ -50,7 +66,7 @@ pub async fn delegate(
     let speaker = store.current_speaker(id).await?;
     let q = store.quorum(id).await?;
     let action = format!("/congresses/{id}/delegate");
-    let form = |what: &str, inner: Markup| -> Markup {
+    let form = |what: Do, inner: Markup| -> Markup {
         html! {
             form.inline method="post" action=(action) {
                 (csrf(&session))
@@ -66,8 +82,8 @@ pub async fn delegate(
         p { "You take part as " strong { (me.kind.words()) }
             @if me.mandates > 0 { " with " (me.mandates) " mandate" @if me.mandates > 1 { "s" } }
             "; credentials " (me.credential) "; " @if me.present { "checked in." } @else { "not checked in." } }
-        @if me.present { (form("check_out", html! { button.secondary { "Check out" } })) }
-        @else { (form("check_in", html! { button { "Check in" } })) }
+        @if me.present { (form(Do::CheckOut, html! { button.secondary { "Check out" } })) }
+        @else { (form(Do::CheckIn, html! { button { "Check in" } })) }
         (live_region(id, false, html! {
             p #speaker { "Speaking now: " strong { @match &speaker { Some(s) => (s.pseudonym), None => "nobody" } } }
             p { (q.present) " of " (q.entitled) " mandates present; " @if q.met { "quorum." } @else { "no quorum." } }
@@ -77,7 +93,7 @@ pub async fn delegate(
                     p { strong { (v.title) } " (" @if v.secret { "secret ballot" } @else { "roll call" } ")" }
                     @if voted.contains(&v.id) { p.ok { "Your vote is recorded." } }
                     @else if me.can_vote() {
-                        (form("vote", html! {
+                        (form(Do::Vote, html! {
                             input type="hidden" name="vote" value=(v.id);
                             button name="choice" value="yes" { "Yes" } " "
                             button name="choice" value="no" { "No" } " "
@@ -92,7 +108,7 @@ pub async fn delegate(
             @for e in elections.iter().filter(|e| e.state == "open") {
                 h3 { "Ballot: " (e.title) " (" (e.seats) " seats)" }
                 @let standing: Vec<_> = cands.get(&e.id).into_iter().flatten().filter(|c| c.accepted).collect();
-                (form("rank", html! {
+                (form(Do::Rank, html! {
                     input type="hidden" name="election" value=(e.id);
                     @for i in 1..=standing.len() {
                         label { "Preference " (i) " " select name="rank" { option value="" { "—" } @for c in &standing { option value=(c.id) { (c.pseudonym) } } } }
@@ -104,20 +120,20 @@ pub async fn delegate(
         @for e in elections.iter().filter(|e| e.state == "nominating") {
             @for c in cands.get(&e.id).into_iter().flatten().filter(|c| c.person_id == person) {
                 p { "You are nominated for " (e.title) ". "
-                    (form("accept", html! { input type="hidden" name="candidate" value=(c.id); button name="accept" value="1" { "Accept" } " " button.secondary name="accept" value="0" { "Decline" } })) }
+                    (form(Do::Accept, html! { input type="hidden" name="candidate" value=(c.id); button name="accept" value="1" { "Accept" } " " button.secondary name="accept" value="0" { "Decline" } })) }
             }
         }
         h2 { "The floor" }
         @for a in &agenda {
             p { (a.position) ". " (a.title) " "
-                (form("floor", html! { input type="hidden" name="item" value=(a.id); button.secondary { "Ask for the floor" } }))
-                " " (form("point_of_order", html! { input type="hidden" name="item" value=(a.id); button.secondary { "Point of order" } })) }
+                (form(Do::Floor, html! { input type="hidden" name="item" value=(a.id); button.secondary { "Ask for the floor" } }))
+                " " (form(Do::PointOfOrder, html! { input type="hidden" name="item" value=(a.id); button.secondary { "Point of order" } })) }
         }
         h2 { "Motions" }
-        ul { @for m in &motions { li { a href={ "/congresses/" (id) "/motions/" (m.id) } { (m.title) } " — " (m.state) " " (form("support", html! { input type="hidden" name="motion" value=(m.id); button.secondary { "Support" } })) } } }
+        ul { @for m in &motions { li { a href={ "/congresses/" (id) "/motions/" (m.id) } { (m.title) } " — " (m.state) " " (form(Do::Support, html! { input type="hidden" name="motion" value=(m.id); button.secondary { "Support" } })) } } }
         form method="post" action=(action) {
             (csrf(&session))
-            input type="hidden" name="do" value="motion";
+            input type="hidden" name="do" value=(Do::Motion);
             fieldset { legend { "Propose a motion" }
                 label { "Title " input type="text" name="title"; }
                 label { "Text (one line per numbered line) " textarea name="body" rows="6" cols="70" {} }
@@ -149,13 +165,14 @@ pub async fn take_part(
     let store = &state.store;
     let by = Some(session.account.id);
     let mut back = format!("/congresses/{id}/delegate");
-    match f.get("do").unwrap_or("") {
-        "check_in" | "check_out" => {
+    let what = Do::of(&f)?;
+    match what {
+        Do::CheckIn | Do::CheckOut => {
             store
-                .set_presence(id, &[me.id], f.get("do") == Some("check_in"), by)
+                .set_presence(id, &[me.id], what == Do::CheckIn, by)
                 .await?;
         }
-        "vote" => {
+        Do::Vote => {
             let v = f.id("vote", "The vote")?;
             if store
                 .vote(v)
@@ -169,7 +186,7 @@ pub async fn take_part(
                 .ok_or_else(|| AppError::refused("choose yes, no or abstain"))?;
             store.cast_vote(v, me.id, choice, by).await?;
         }
-        "rank" => {
+        Do::Rank => {
             let e = f.id("election", "The election")?;
             if !store.elections(id).await?.iter().any(|x| x.id == e) {
                 return Err(AppError::NotFound);
@@ -184,16 +201,16 @@ pub async fn take_part(
                 .collect::<Result<Vec<i64>, Refusal>>()?;
             store.cast_ranking(e, me.id, &ranking, by).await?;
         }
-        "floor" | "point_of_order" => {
+        Do::Floor | Do::PointOfOrder => {
             let item = f.id("item", "The agenda item")?;
             if !store.agenda(id).await?.iter().any(|a| a.id == item) {
                 return Err(AppError::NotFound);
             }
             store
-                .request_floor(item, me.id, f.get("do") == Some("point_of_order"), 0, by)
+                .request_floor(item, me.id, what == Do::PointOfOrder, 0, by)
                 .await?;
         }
-        "motion" => {
+        Do::Motion => {
             let m = store
                 .submit_motion(
                     id,
@@ -206,12 +223,12 @@ pub async fn take_part(
                 .await?;
             back = format!("/congresses/{id}/motions/{m}");
         }
-        "support" => {
+        Do::Support => {
             let m = f.id("motion", "The motion")?;
             motion_here(&state, id, m).await?;
             store.support_motion(m, me.id, by).await?;
         }
-        "amendment" => {
+        Do::Amendment => {
             let m = f.id("motion", "The motion")?;
             motion_here(&state, id, m).await?;
             let line = |name: &'static str, label: &'static str| -> AppResult<Option<usize>> {
@@ -240,13 +257,12 @@ pub async fn take_part(
                 .await?;
             back = format!("/congresses/{id}/motions/{m}");
         }
-        "accept" => {
+        Do::Accept => {
             let cand = f.id("candidate", "The nomination")?;
             store
                 .accept_nomination(cand, me.person_id, f.get("accept") == Some("1"), by)
                 .await?;
         }
-        other => return Err(crate::error::unknown_action(other)),
     }
     Ok(Redirect::to(&back).into_response())
 }

@@ -25,6 +25,25 @@ use store::congress::{
     StoredAmendment, Vote,
 };
 
+crate::form::form_actions! {
+    /// What the presidium's console does.
+    pub enum Do {
+        CheckIn = "check_in",
+        CheckOut = "check_out",
+        NextSpeaker = "next_speaker",
+        SpeakingRules = "speaking_rules",
+        TagSpeaker = "tag_speaker",
+        Agenda = "agenda",
+        OpenVote = "open_vote",
+        CloseVote = "close_vote",
+        MotionState = "motion_state",
+        Election = "election",
+        Nominate = "nominate",
+        OpenElection = "open_election",
+        CloseElection = "close_election",
+    }
+}
+
 pub async fn presidium(
     State(state): State<AppState>,
     Signed(session): Signed,
@@ -100,7 +119,7 @@ fn render(c: &Console) -> Markup {
     let (cx, id, q) = (&c.cx, c.cx.congress.id, &c.quorum);
     let (people, votes, elections) = (&c.people, &c.votes, &c.elections);
     let action = format!("/congresses/{id}/presidium");
-    let form = |what: &str, inner: Markup| -> Markup {
+    let form = |what: Do, inner: Markup| -> Markup {
         html! {
             form.inline method="post" action=(action) {
                 (c.csrf)
@@ -120,7 +139,7 @@ fn render(c: &Console) -> Markup {
             h2 { "Open votes" }
             @for v in votes.iter().filter(|v| v.open) {
                 p { (v.title) " — " (c.cast.get(&v.id).copied().unwrap_or(0)) " mandates have voted. "
-                    (form("close_vote", html! { input type="hidden" name="vote" value=(v.id); button { "Close the vote" } })) }
+                    (form(Do::CloseVote, html! { input type="hidden" name="vote" value=(v.id); button { "Close the vote" } })) }
             }
         }))
         h2 { "Presence" }
@@ -132,8 +151,8 @@ fn render(c: &Console) -> Markup {
                     tr { td { input type="checkbox" name="participant" value=(p.id); } td { (p.pseudonym) } td.num { (p.mandates) } td { @if p.present { "yes" } @else { "no" } } }
                 }
             }
-            button name="do" value="check_out" { "Check the ticked out (a walkout)" } " "
-            button.secondary name="do" value="check_in" { "Check the ticked in" }
+            button name="do" value=(Do::CheckOut) { "Check the ticked out (a walkout)" } " "
+            button.secondary name="do" value=(Do::CheckIn) { "Check the ticked in" }
         }
         h2 { "Agenda and speakers" }
         @for (a, speakers) in &c.items {
@@ -146,20 +165,20 @@ fn render(c: &Console) -> Markup {
                 " — " (s.state) ", " (s.minutes) " min"
                 @if s.state == "speaking" { " · " (speech_clock(s)) }
                 @if s.state == "waiting" {
-                    " " (form("tag_speaker", html! {
+                    " " (form(Do::TagSpeaker, html! {
                         input type="hidden" name="speaker" value=(s.id);
                         input type="text" name="tag" size="10" value=(s.tag) placeholder="tag";
                         button.secondary { "Tag" } }))
                 }
             } } }
-            (form("next_speaker", html! { input type="hidden" name="item" value=(a.id); button { "Next speaker" } }))
-            (form("speaking_rules", html! {
+            (form(Do::NextSpeaker, html! { input type="hidden" name="item" value=(a.id); button { "Next speaker" } }))
+            (form(Do::SpeakingRules, html! {
                 input type="hidden" name="item" value=(a.id);
                 label { "Minutes per speech " input type="number" name="minutes" min="1" max="120" value=(a.speech_minutes); }
                 label.inline { input type="checkbox" name="alternate" value="1" checked[a.alternate_tags]; " alternate tags (quota)" }
                 button.secondary { "Set" } }))
         }
-        (form("agenda", html! { label { "New agenda item " input type="text" name="title"; } label { "Motion number (optional) " input type="number" name="motion"; } button { "Add" } }))
+        (form(Do::Agenda, html! { label { "New agenda item " input type="text" name="title"; } label { "Motion number (optional) " input type="number" name="motion"; } button { "Add" } }))
         h2 { "Motions and amendments" }
         @for (m, ams, order) in &c.motions {
             h3 { a href={ "/congresses/" (id) "/motions/" (m.id) } { (m.title) } " — " (m.state) }
@@ -167,28 +186,28 @@ fn render(c: &Console) -> Markup {
                 @for a in order { "amendment " (a) ", " } "then the motion." }
             @for a in ams.iter().filter(|a| a.state == "submitted") {
                 p { "Amendment " (a.amendment.id) ": " (a.amendment.edit.describe()) " "
-                    (form("open_vote", html! {
+                    (form(Do::OpenVote, html! {
                         input type="hidden" name="subject" value="amendment";
                         input type="hidden" name="subject_id" value=(a.amendment.id);
                         (vote_options())
                         button { "Put to the vote" } })) }
             }
-            (form("open_vote", html! {
+            (form(Do::OpenVote, html! {
                 input type="hidden" name="subject" value="motion";
                 input type="hidden" name="subject_id" value=(m.id);
                 (vote_options())
                 button { "Put the motion to the vote" } }))
-            (form("motion_state", html! {
+            (form(Do::MotionState, html! {
                 input type="hidden" name="motion" value=(m.id);
                 select name="state" { @for s in &cx.congress.motion_states { option { (s) } } }
                 button.secondary { "Set state" } }))
         }
         h2 { "Other votes" }
-        (form("open_vote", html! {
+        (form(Do::OpenVote, html! {
             input type="hidden" name="subject" value="credentials";
             (vote_options())
             button { "Put the credentials report to the vote" } }))
-        (form("open_vote", html! {
+        (form(Do::OpenVote, html! {
             input type="hidden" name="subject" value="question";
             input type="text" name="title" placeholder="A question";
             (vote_options())
@@ -200,14 +219,14 @@ fn render(c: &Console) -> Markup {
             @if e.state == "nominating" {
                 // Only the congress's own participants are offered: a number typed here could
                 // otherwise name anyone in the organisation, and their party name would appear.
-                (form("nominate", html! { input type="hidden" name="election" value=(e.id); label { "Nominate " select name="person" { @for p in people.iter().filter(|p| p.kind != Kind::Guest) { option value=(p.person_id) { (p.pseudonym) } } } } " " button.secondary { "Nominate" } }))
-                (form("open_election", html! { input type="hidden" name="election" value=(e.id); button { "Open the ballot" } }))
+                (form(Do::Nominate, html! { input type="hidden" name="election" value=(e.id); label { "Nominate " select name="person" { @for p in people.iter().filter(|p| p.kind != Kind::Guest) { option value=(p.person_id) { (p.pseudonym) } } } } " " button.secondary { "Nominate" } }))
+                (form(Do::OpenElection, html! { input type="hidden" name="election" value=(e.id); button { "Open the ballot" } }))
             }
             @if e.state == "open" {
-                (form("close_election", html! { input type="hidden" name="election" value=(e.id); button { "Close and count" } }))
+                (form(Do::CloseElection, html! { input type="hidden" name="election" value=(e.id); button { "Close and count" } }))
             }
         }
-        (form("election", html! {
+        (form(Do::Election, html! {
             label { "Elect " input type="text" name="title" placeholder="Central Committee"; }
             label { "Seats " input type="number" name="seats" min="1" value="1"; }
             select name="method" { option value="scottish_stv" { "STV (Scottish rules)" } option value="meek" { "Meek STV" } }
@@ -259,8 +278,9 @@ pub async fn preside(
     require(&cx.who, Action::Preside)?;
     let store = &state.store;
     let by = Some(session.account.id);
-    match f.get("do").unwrap_or("") {
-        "check_in" | "check_out" => {
+    let what = Do::of(&f)?;
+    match what {
+        Do::CheckIn | Do::CheckOut => {
             let mut ids = Vec::new();
             for p in f.all("participant") {
                 let p = p.parse().map_err(|_| {
@@ -269,17 +289,17 @@ pub async fn preside(
                 ids.push(participant_here(&state, id, p).await?.id);
             }
             store
-                .set_presence(id, &ids, f.get("do") == Some("check_in"), by)
+                .set_presence(id, &ids, what == Do::CheckIn, by)
                 .await?;
         }
-        "next_speaker" => {
+        Do::NextSpeaker => {
             let item = f.id("item", "The agenda item")?;
             if !store.agenda(id).await?.iter().any(|a| a.id == item) {
                 return Err(AppError::NotFound);
             }
             store.next_speaker(item, by).await?;
         }
-        "speaking_rules" => {
+        Do::SpeakingRules => {
             let item = f.id("item", "The agenda item")?;
             if !store.agenda(id).await?.iter().any(|a| a.id == item) {
                 return Err(AppError::NotFound);
@@ -289,7 +309,7 @@ pub async fn preside(
                 .set_speaking_rules(item, minutes, f.get("alternate") == Some("1"), by)
                 .await?;
         }
-        "tag_speaker" => {
+        Do::TagSpeaker => {
             let speaker = f.id("speaker", "The speaker")?;
             let mut here = false;
             for a in store.agenda(id).await? {
@@ -302,13 +322,13 @@ pub async fn preside(
                 .tag_speaker(speaker, &f.bounded(&limits::TAG)?, by)
                 .await?;
         }
-        "agenda" => {
+        Do::Agenda => {
             let motion = f.get("motion").and_then(|m| m.parse().ok());
             store
                 .add_agenda_item(id, &f.bounded(&limits::AGENDA_TITLE)?, motion, by)
                 .await?;
         }
-        "open_vote" => {
+        Do::OpenVote => {
             let (qn, qd) = cx.congress.quorum;
             let majority = match f.get("majority").unwrap_or("simple") {
                 "two_thirds" => (Majority::TWO_THIRDS, count::motion::Base::Cast),
@@ -338,7 +358,7 @@ pub async fn preside(
                 )
                 .await?;
         }
-        "close_vote" => {
+        Do::CloseVote => {
             let v = f.id("vote", "The vote")?;
             let vote = store.vote(v).await?.filter(|x| x.congress_id == id);
             if vote.is_none() {
@@ -346,12 +366,12 @@ pub async fn preside(
             }
             store.close_vote(v, by).await?;
         }
-        "motion_state" => {
+        Do::MotionState => {
             let m = f.id("motion", "The motion")?;
             motion_here(&state, id, m).await?;
             store.set_motion_state(m, &f.text("state"), by).await?;
         }
-        "election" => {
+        Do::Election => {
             store
                 .create_election(
                     id,
@@ -362,13 +382,13 @@ pub async fn preside(
                 )
                 .await?;
         }
-        "nominate" | "open_election" | "close_election" => {
+        Do::Nominate | Do::OpenElection | Do::CloseElection => {
             let e = f.id("election", "The election")?;
             if !store.elections(id).await?.iter().any(|x| x.id == e) {
                 return Err(AppError::NotFound);
             }
-            match f.get("do") {
-                Some("nominate") => {
+            match what {
+                Do::Nominate => {
                     // A participant of this congress, or nobody: anyone else is "not found",
                     // exactly as a number that belongs to no one.
                     let person = f.id("person", "The nominee")?;
@@ -382,13 +402,12 @@ pub async fn preside(
                     }
                     store.nominate(e, person, by).await?;
                 }
-                Some("open_election") => store.open_election(e, by).await?,
+                Do::OpenElection => store.open_election(e, by).await?,
                 _ => {
                     store.close_election(e, by).await?;
                 }
             }
         }
-        other => return Err(crate::error::unknown_action(other)),
     }
     Ok(Redirect::to(&format!("/congresses/{id}/presidium")).into_response())
 }
