@@ -548,7 +548,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(e.congress_id, "presence");
+        self.changed(e.congress_id, core_rules::congress::record::Part::Presence);
         Ok(outcome)
     }
 }

@@ -50,6 +50,51 @@ impl Kind {
     }
 }
 
+/// The part of a congress's pages a change touches: the live pages reload that part (the
+/// code is the name of the server-sent event `congress.js` listens for).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    Vote,
+    Speaker,
+    Presence,
+    Agenda,
+    Motion,
+    Election,
+    Credentials,
+    /// A ballot was cast: the running count, sent at most once a second.
+    Tally,
+}
+
+impl Part {
+    pub const ALL: [Part; 8] = [
+        Part::Vote,
+        Part::Speaker,
+        Part::Presence,
+        Part::Agenda,
+        Part::Motion,
+        Part::Election,
+        Part::Credentials,
+        Part::Tally,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Part::Vote => "vote",
+            Part::Speaker => "speaker",
+            Part::Presence => "presence",
+            Part::Agenda => "agenda",
+            Part::Motion => "motion",
+            Part::Election => "election",
+            Part::Credentials => "credentials",
+            Part::Tally => "tally",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Part> {
+        Part::ALL.into_iter().find(|p| p.code() == s)
+    }
+}
+
 /// Who was in the hall after a change of presence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Presence {

@@ -123,7 +123,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(id, "agenda");
+        self.changed(id, core_rules::congress::record::Part::Agenda);
         Ok(id)
     }
 

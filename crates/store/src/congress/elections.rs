@@ -61,7 +61,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "election");
+        self.changed(congress, core_rules::congress::record::Part::Election);
         Ok(id)
     }
 
@@ -126,7 +126,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(e.congress_id, "election");
+        self.changed(e.congress_id, core_rules::congress::record::Part::Election);
         Ok(id)
     }
 
@@ -165,7 +165,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "election");
+        self.changed(congress, core_rules::congress::record::Part::Election);
         Ok(())
     }
 
@@ -223,7 +223,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(e.congress_id, "election");
+        self.changed(e.congress_id, core_rules::congress::record::Part::Election);
         Ok(())
     }
 
@@ -311,7 +311,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(e.congress_id, "tally");
+        self.changed(e.congress_id, core_rules::congress::record::Part::Tally);
         Ok(())
     }
 
@@ -394,7 +394,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(e.congress_id, "election");
+        self.changed(e.congress_id, core_rules::congress::record::Part::Election);
         Ok(report)
     }
 }

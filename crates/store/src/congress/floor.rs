@@ -47,7 +47,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "agenda");
+        self.changed(congress, core_rules::congress::record::Part::Agenda);
         Ok(id)
     }
 
@@ -142,7 +142,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(p.congress_id, "speaker");
+        self.changed(p.congress_id, core_rules::congress::record::Part::Speaker);
         Ok(id)
     }
 
@@ -222,7 +222,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "speaker");
+        self.changed(congress, core_rules::congress::record::Part::Speaker);
         Ok(self
             .speakers(item)
             .await?
@@ -319,7 +319,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "speaker");
+        self.changed(congress, core_rules::congress::record::Part::Speaker);
         Ok(())
     }
 
@@ -348,7 +348,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "speaker");
+        self.changed(congress, core_rules::congress::record::Part::Speaker);
         Ok(())
     }
 

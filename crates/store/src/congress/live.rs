@@ -2,27 +2,15 @@
 //! the accounts whose access has narrowed (the `access` topic).
 
 use crate::{Result, Store, StoreError};
+use core_rules::congress::record::Part;
 use tokio::sync::broadcast;
 
 /// Something changed at a congress: the live pages reload what `kind` names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
     pub congress: i64,
-    /// `vote`, `speaker`, `presence`, `agenda`, `motion`, `election`, `credentials`.
-    pub kind: &'static str,
+    pub kind: Part,
 }
-
-/// What a change can be; a signal naming anything else is not the congress's.
-const CHANGE_KINDS: [&str; 8] = [
-    "vote",
-    "speaker",
-    "presence",
-    "agenda",
-    "motion",
-    "election",
-    "credentials",
-    "tally",
-];
 
 /// The live signal's topic for an account whose access has narrowed (`access`, `ACCOUNT`):
 /// sent by `Store::access_narrowed`.
@@ -71,7 +59,7 @@ impl Live {
 
     pub fn publish(&self, change: Change) {
         // No subscriber is not an error: nobody is watching.
-        let _ = if change.kind == "tally" {
+        let _ = if change.kind == Part::Tally {
             self.tally.send(change)
         } else {
             self.tx.send(change)
@@ -114,7 +102,7 @@ impl Store {
                                     continue;
                                 };
                                 let (Ok(congress), Some(kind)) =
-                                    (id.parse::<i64>(), CHANGE_KINDS.iter().find(|k| **k == kind))
+                                    (id.parse::<i64>(), Part::parse(kind))
                                 else {
                                     continue;
                                 };
@@ -144,7 +132,7 @@ impl Store {
     }
 
     /// Announces a change, after its transaction has committed.
-    pub(crate) fn changed(&self, congress: i64, kind: &'static str) {
-        self.announce_soon("congress", format!("{congress} {kind}"));
+    pub(crate) fn changed(&self, congress: i64, kind: Part) {
+        self.announce_soon("congress", format!("{congress} {}", kind.code()));
     }
 }

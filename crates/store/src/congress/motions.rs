@@ -56,7 +56,7 @@ impl Store {
         event(&mut tx, congress, &Happening::Motion, participant, Some(id)).await?;
         crate::audit::append(&mut tx, by, "congress.motion", Some(("motion", id)), &[]).await?;
         tx.commit().await?;
-        self.changed(congress, "motion");
+        self.changed(congress, core_rules::congress::record::Part::Motion);
         Ok(id)
     }
 
@@ -123,7 +123,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(m.congress_id, "motion");
+        self.changed(m.congress_id, core_rules::congress::record::Part::Motion);
         Ok(m.supporters + 1)
     }
 
@@ -173,7 +173,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(m.congress_id, "motion");
+        self.changed(m.congress_id, core_rules::congress::record::Part::Motion);
         Ok(())
     }
 
@@ -267,7 +267,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(m.congress_id, "motion");
+        self.changed(m.congress_id, core_rules::congress::record::Part::Motion);
         Ok(id)
     }
 

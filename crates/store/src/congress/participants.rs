@@ -109,7 +109,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "presence");
+        self.changed(congress, core_rules::congress::record::Part::Presence);
         Ok(id)
     }
 
@@ -175,7 +175,10 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(p.congress_id, "credentials");
+        self.changed(
+            p.congress_id,
+            core_rules::congress::record::Part::Credentials,
+        );
         Ok(())
     }
 
@@ -271,7 +274,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "presence");
+        self.changed(congress, core_rules::congress::record::Part::Presence);
         Ok(q)
     }
 

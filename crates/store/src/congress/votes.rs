@@ -75,7 +75,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(congress, "vote");
+        self.changed(congress, core_rules::congress::record::Part::Vote);
         Ok(id)
     }
 
@@ -271,7 +271,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        self.changed(congress, "tally");
+        self.changed(congress, core_rules::congress::record::Part::Tally);
         Ok(())
     }
 
@@ -365,7 +365,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.changed(v.congress_id, "vote");
+        self.changed(v.congress_id, core_rules::congress::record::Part::Vote);
         Ok(outcome)
     }
 

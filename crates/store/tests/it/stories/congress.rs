@@ -515,7 +515,7 @@ async fn roll_call(db: &TestDb, h: &mut Hall) {
             .unwrap(),
         store::congress::Change {
             congress: c,
-            kind: "vote"
+            kind: core_rules::congress::record::Part::Vote
         }
     );
     db.cast_vote(v, lenin, Choice::Yes, by).await.unwrap();

@@ -11,6 +11,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use core_rules::congress::record::Part;
 use maud::html;
 
 pub async fn projector(
@@ -201,12 +202,12 @@ pub async fn live(
             };
             let kind = match got {
                 Ok(c) if c.congress != st.congress => continue,
-                Ok(c) => c.kind,
+                Ok(c) => Some(c.kind),
                 // Missed some: tell the page to reload anyway.
-                Err(RecvError::Lagged(_)) => "lagged",
+                Err(RecvError::Lagged(_)) => None,
                 Err(RecvError::Closed) => return None,
             };
-            if kind == "tally" {
+            if kind == Some(Part::Tally) {
                 if let Some(last) = st.last_tally {
                     tokio::time::sleep_until(last + TALLY_EVERY).await;
                 }
@@ -224,7 +225,7 @@ pub async fn live(
             if !st.still_allowed().await {
                 return None;
             }
-            return Some((event(kind), st));
+            return Some((event(kind.map_or("lagged", Part::code)), st));
         }
     });
     Ok(Sse::new(stream)
