@@ -20,7 +20,7 @@ pub struct Cli {
 /// data directory.
 #[derive(clap::Args, Debug, Clone)]
 pub struct DbArgs {
-    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB [env: ISKRA_DATABASE_URL]
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB
     #[arg(long = "database", env = "ISKRA_DATABASE_URL", hide_env_values = true)]
     pub database: Option<String>,
     /// Data directory, holding the SQLite database when no URL is given.
