@@ -10,6 +10,7 @@ use crate::congress::{event, random_key, Kind};
 use crate::refused;
 use crate::{Result, Store, StoreError};
 use core_rules::congress::delegates::share_mandates;
+use core_rules::congress::delegates::ElectionState;
 use core_rules::people::Status;
 use core_rules::Day;
 use core_rules::{Refusal, Typed};
@@ -22,8 +23,7 @@ pub struct DelegateElection {
     pub congress_id: i64,
     pub unit_id: i64,
     pub method: String,
-    /// nominating, open, closed.
-    pub state: String,
+    pub state: ElectionState,
     /// The count's report (count::Report as JSON), once closed.
     pub report: Option<String>,
     /// The unit's mandates at this congress: the seats filled.
@@ -62,7 +62,12 @@ fn election_row(r: &sqlx::any::AnyRow) -> Result<DelegateElection> {
         congress_id: r.try_get("congress_id")?,
         unit_id: r.try_get("unit_id")?,
         method: r.try_get("method")?,
-        state: r.try_get("state")?,
+        state: {
+            let s: String = r.try_get("state")?;
+            ElectionState::parse(&s).ok_or_else(|| {
+                StoreError::Internal(format!("unknown delegate election state {s:?}"))
+            })?
+        },
         report: r.try_get("report")?,
         mandates: r.try_get::<i64, _>("mandates")?.max(0) as u64,
         membership_on: Day::parse(&day).map_err(|e| StoreError::Internal(e.to_string()))?,
@@ -240,7 +245,7 @@ impl Store {
         by: Option<i64>,
     ) -> Result<i64> {
         let e = self.delegate_election_or(election).await?;
-        if e.state != "nominating" {
+        if e.state != ElectionState::Nominating {
             return Err(refused("nominations are closed"));
         }
         self.delegate_elector(&e, person).await?;
@@ -290,7 +295,7 @@ impl Store {
             return Err(StoreError::NotFound(format!("candidate {candidate}")));
         }
         let e = self.delegate_election_or(r.try_get("election_id")?).await?;
-        if e.state != "nominating" {
+        if e.state != ElectionState::Nominating {
             return Err(refused("nominations are closed"));
         }
         let mut tx = self.write().await?;
@@ -314,7 +319,7 @@ impl Store {
     /// Opens the ballot: nominations close; only candidates who accepted stand.
     pub async fn open_delegate_election(&self, election: i64, by: Option<i64>) -> Result<()> {
         let e = self.delegate_election_or(election).await?;
-        if e.state != "nominating" {
+        if e.state != ElectionState::Nominating {
             return Err(refused("this election's ballot is already open or closed"));
         }
         let standing = self
@@ -402,7 +407,7 @@ impl Store {
                 .bind(election)
                 .fetch_one(&mut *tx)
                 .await?;
-        if state != "open" {
+        if state != ElectionState::Open.code() {
             return Err(refused("this election's ballot is not open"));
         }
         let voted: i64 = sqlx::query_scalar(
@@ -455,7 +460,7 @@ impl Store {
         by: Option<i64>,
     ) -> Result<DelegateOutcome> {
         let e = self.delegate_election_or(election).await?;
-        if e.state != "open" {
+        if e.state != ElectionState::Open {
             return Err(refused("this election's ballot is not open"));
         }
         let cands: Vec<DelegateCandidate> = self

@@ -1,6 +1,38 @@
 //! A unit's delegates, elected inside the unit (issue 5, section 2): how the unit's mandates are
 //! shared among those elected. The count itself (STV) is `count`'s.
 
+/// Where a unit's election of its delegates stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ElectionState {
+    /// Members are nominated and accept or decline.
+    Nominating,
+    /// The ballot is open.
+    Open,
+    /// Counted: the elected are the unit's delegates and substitutes.
+    Closed,
+}
+
+impl ElectionState {
+    pub const ALL: [ElectionState; 3] = [
+        ElectionState::Nominating,
+        ElectionState::Open,
+        ElectionState::Closed,
+    ];
+
+    /// The code stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            ElectionState::Nominating => "nominating",
+            ElectionState::Open => "open",
+            ElectionState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ElectionState> {
+        ElectionState::ALL.into_iter().find(|e| e.code() == s)
+    }
+}
+
 /// Shares a unit's `mandates` among the `elected`, in the order of their election: one each,
 /// and when fewer were elected than the unit has mandates (too few candidates stood), the rest go
 /// one by one to the first elected again, so that the unit's weight at the congress is whole
@@ -34,5 +66,19 @@ mod tests {
     #[test]
     fn nobody_elected_holds_nothing() {
         assert!(share_mandates(3, 0).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod election_state_tests {
+    use super::ElectionState;
+
+    #[test]
+    fn every_state_reads_back_from_its_code_and_nothing_else_does() {
+        for s in ElectionState::ALL {
+            assert_eq!(ElectionState::parse(s.code()), Some(s));
+        }
+        assert_eq!(ElectionState::parse("Open"), None);
+        assert_eq!(ElectionState::parse(""), None);
     }
 }

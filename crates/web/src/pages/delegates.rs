@@ -16,6 +16,7 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use core_rules::congress::delegates::ElectionState;
 use core_rules::{Refusal, Typed};
 use maud::html;
 use store::congress::Kind;
@@ -64,7 +65,7 @@ pub async fn page(
         .collect();
     for e in &elections {
         let cands = store.delegate_candidates(e.id).await?;
-        let electors: Vec<(i64, &str)> = if e.state == "nominating" {
+        let electors: Vec<(i64, &str)> = if e.state == ElectionState::Nominating {
             store
                 .delegate_electors(e.id)
                 .await?
@@ -78,7 +79,7 @@ pub async fn page(
             Some(p) => store.has_voted_for_delegates(e.id, p).await?,
             None => false,
         };
-        let result: Vec<_> = if e.state == "closed" {
+        let result: Vec<_> = if e.state == ElectionState::Closed {
             store
                 .participants(e.congress_id)
                 .await?
@@ -96,14 +97,14 @@ pub async fn page(
         p.muted { "The unit elects its delegates to a congress among its members with a vote on the congress's membership day, by STV. Those elected share the unit's mandates; the others who stood are its substitutes, in order." }
         @for (e, cands, voted, result, electors) in &blocks {
             section {
-                h2 { (e.congress_name) ": " (e.mandates) " mandates (" (e.state) ")" }
+                h2 { (e.congress_name) ": " (e.mandates) " mandates (" (e.state.code()) ")" }
                 p.muted { "Voting rights as on " (e.membership_on) "." }
                 h3 { "Candidates" }
                 ul {
                     @for c in cands.iter() {
                         li {
                             (c.pseudonym) @if c.accepted { " — stands" } @else { " — has not accepted" }
-                            @if e.state == "nominating" && Some(c.person_id) == me {
+                            @if e.state == ElectionState::Nominating && Some(c.person_id) == me {
                                 " "
                                 form.inline method="post" action=(action) {
                                     (csrf(&session))
@@ -121,7 +122,7 @@ pub async fn page(
                         }
                     }
                 }
-                @if e.state == "nominating" {
+                @if e.state == ElectionState::Nominating {
                     form method="post" action=(action) {
                         (csrf(&session))
                         input type="hidden" name="do" value=(Do::Nominate);
@@ -142,7 +143,7 @@ pub async fn page(
                         }
                     }
                 }
-                @if e.state == "open" {
+                @if e.state == ElectionState::Open {
                     @if *voted {
                         p { "You have voted." }
                     } @else if me.is_some() {
@@ -173,7 +174,7 @@ pub async fn page(
                         }
                     }
                 }
-                @if e.state == "closed" {
+                @if e.state == ElectionState::Closed {
                     h3 { "Elected" }
                     ul {
                         @for p in result.iter().filter(|p| p.kind == Kind::Delegate) {
