@@ -42,7 +42,7 @@ pub struct OpenInvitation {
 }
 
 fn unusable() -> StoreError {
-    StoreError::Refused(Refusal::new(INVITATION_UNUSABLE))
+    StoreError::InvitationUnusable
 }
 
 /// The invitation behind a token if it can be accepted now: unused, unexpired, and for a person

@@ -68,6 +68,10 @@ pub enum StoreError {
     Statutes(#[from] core_rules::statutes::StatutesError),
     #[error(transparent)]
     Vault(#[from] vault::VaultError),
+    /// An invitation that cannot be used, for any reason (unknown, used, expired, withdrawn, the
+    /// person no longer eligible): one answer for all, so that a link says nothing of which.
+    #[error("{}", invitations::INVITATION_UNUSABLE)]
+    InvitationUnusable,
     #[error("identifying details are encrypted, and this store was opened without a key (give --key-file or ISKRA_PASSPHRASE)")]
     Locked,
 }

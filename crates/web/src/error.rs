@@ -42,6 +42,9 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound(_) => AppError::NotFound,
             StoreError::Refused(r) => AppError::Refused(r),
+            StoreError::InvitationUnusable => {
+                AppError::Refused(Refusal::new(store::invitations::INVITATION_UNUSABLE))
+            }
             StoreError::Statutes(s) => AppError::Refused(Refusal::rule(&s)),
             // The rows of a file the person sent: what is wrong with it, line by line.
             StoreError::Rows(rows) => AppError::Refused(match rows.as_slice() {

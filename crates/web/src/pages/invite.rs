@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use store::invitations::{OpenInvitation, INVITATION_UNUSABLE};
+use store::invitations::OpenInvitation;
 use store::StoreError;
 
 fn day_of(unix: i64) -> String {
@@ -124,9 +124,7 @@ pub async fn accept(
         .await
     {
         Ok(_) => Ok(Redirect::to("/login").into_response()),
-        Err(StoreError::Refused(r)) if r.template() == INVITATION_UNUSABLE => {
-            Err(AppError::NotFound)
-        }
+        Err(StoreError::InvitationUnusable) => Err(AppError::NotFound),
         // The login name or password: said plainly, and the form again.
         Err(StoreError::Refused(r)) => Ok(again_page(&r.to_string())),
         Err(e) => Err(e.into()),
