@@ -37,17 +37,6 @@ impl Kind {
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.code() == s)
     }
-
-    /// English words for the kind (the pages' own words live at the edge; this one is shared
-    /// by several of them).
-    pub fn words(self) -> &'static str {
-        match self {
-            Kind::Delegate => "delegate",
-            Kind::Substitute => "substitute",
-            Kind::Consultative => "consultative voice",
-            Kind::Guest => "guest",
-        }
-    }
 }
 
 /// The part of a congress's pages a change touches: the live pages reload that part (the

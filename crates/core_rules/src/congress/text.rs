@@ -172,23 +172,6 @@ impl Edit {
             Edit::InsertAfter { .. } => 1..=0,
         }
     }
-
-    /// "replace lines 3–4", "insert after line 2", "delete line 5".
-    pub fn describe(&self) -> String {
-        let range = |f: usize, t: usize| {
-            if f == t {
-                format!("line {f}")
-            } else {
-                format!("lines {f}–{t}")
-            }
-        };
-        match self {
-            Edit::Replace { from, to, .. } => format!("replace {}", range(*from, *to)),
-            Edit::InsertAfter { line: 0, .. } => "insert before line 1".to_string(),
-            Edit::InsertAfter { line, .. } => format!("insert after line {line}"),
-            Edit::Delete { from, to } => format!("delete {}", range(*from, *to)),
-        }
-    }
 }
 
 /// An amendment: to the motion (`parent: None`) or to another amendment's new lines.

@@ -79,7 +79,7 @@ pub async fn delegate(
     let body = html! {
         h1 { (me.pseudonym) " at " (cx.congress.name) }
         (nav(&cx.congress, &cx.who, &cx.me))
-        p { "You take part as " strong { (me.kind.words()) }
+        p { "You take part as " strong { (crate::words::kind(me.kind)) }
             @if me.mandates > 0 { " with " (me.mandates) " mandate" @if me.mandates > 1 { "s" } }
             "; credentials " (me.credential) "; " @if me.present { "checked in." } @else { "not checked in." } }
         @if me.present { (form(Do::CheckOut, html! { button.secondary { "Check out" } })) }

@@ -52,7 +52,7 @@ pub async fn motion(
                 tr {
                     td { (a.amendment.id) }
                     td { @match a.amendment.parent { Some(p) => { "amendment " (p) }, None => "the motion" } }
-                    td { (a.amendment.edit.describe()) }
+                    td { (crate::words::edit(&a.amendment.edit)) }
                     td { @if let Some(t) = a.amendment.edit.text() { @for l in t { (l) br; } } }
                     td { (a.submitted_by.clone().unwrap_or_default()) }
                     td { (a.state) }

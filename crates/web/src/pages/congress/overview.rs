@@ -64,7 +64,7 @@ pub async fn overview(
                 tr {
                     td { (p.pseudonym) }
                     td { (unit_label(&cx.who, &ch, p.unit_id, &p.unit_name)) }
-                    td { (p.kind.words()) }
+                    td { (crate::words::kind(p.kind)) }
                     td.num { (p.mandates) }
                     td { (p.credential) }
                     td { @if p.present { "yes" } @else { "no" } }

@@ -185,7 +185,7 @@ fn render(c: &Console) -> Markup {
             p.muted { "Proposed voting order: "
                 @for a in order { "amendment " (a) ", " } "then the motion." }
             @for a in ams.iter().filter(|a| a.state == "submitted") {
-                p { "Amendment " (a.amendment.id) ": " (a.amendment.edit.describe()) " "
+                p { "Amendment " (a.amendment.id) ": " (crate::words::edit(&a.amendment.edit)) " "
                     (form(Do::OpenVote, html! {
                         input type="hidden" name="subject" value="amendment";
                         input type="hidden" name="subject_id" value=(a.amendment.id);
