@@ -246,11 +246,6 @@ impl Store {
             entitled: q.entitled as i64,
         };
         let moved = participants.len() as i64;
-        let change = match (present, moved) {
-            (true, _) => "check_in",
-            (false, 1) => "check_out",
-            (false, _) => "walkout",
-        };
         let happened = match (present, moved) {
             (true, people) => Happening::CheckIn { people, presence },
             (false, 1) => Happening::CheckOut(presence),
@@ -267,7 +262,7 @@ impl Store {
             "congress.presence",
             Some(("congress", congress)),
             &[
-                ("change", Value::Word(change)),
+                ("change", Value::Code(happened.kind().to_string())),
                 ("participants", participants.len().into()),
                 ("present", q.present.into()),
             ],
