@@ -7,11 +7,8 @@
 pub mod clauses;
 pub mod congress;
 pub mod dates;
-pub mod demo;
 pub mod dues;
 pub mod exposure;
-pub mod generate;
-pub mod generate_paper;
 pub mod import;
 pub mod money;
 pub mod paper;

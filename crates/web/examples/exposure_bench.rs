@@ -11,7 +11,7 @@
 //! holds them: each decided report assigned to an editor (the nearest above its unit), and
 //! those decided more than the statutes' 30 days ago without their senders.
 //!
-//! The organisation comes from the scale generator (`core_rules::generate`, as `iskra generate`
+//! The organisation comes from the scale generator (`fixtures::generate`, as `iskra generate`
 //! makes it) straight into memory, with no database: the figures are the analysis, not the
 //! reading of the tables (which `iskra exposure organisation` reports apart). Every unit that
 //! has members gets one account, its first member's, holding the secretary's office there; ten
@@ -20,11 +20,11 @@
 //!     cargo run --release -p web --example exposure_bench -- [PEOPLE] [SIM_PEOPLE] [RUNS]
 
 use core_rules::exposure::simulate::{Placement, Scenario};
-use core_rules::generate::{scale_units, Scale};
 use core_rules::people::Status;
 use core_rules::roles::{AccessRules, Role};
 use core_rules::units::Category;
 use core_rules::Day;
+use fixtures::generate::{scale_units, Scale};
 use std::time::Instant;
 use store::exposure::{AccountRow, MeetingRow, PersonRow, Snapshot};
 use store::roles::Grant;
@@ -140,10 +140,10 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
     // assigned to them and not yet cleared, whatever their status), and a congress with its
     // delegates.
     let mut bundles: std::collections::BTreeMap<i64, i64> = Default::default();
-    let publications = core_rules::generate_paper::publications(&scale);
+    let publications = fixtures::generate::paper::publications(&scale);
     let mut editors: Vec<(usize, i64)> = Vec::new();
     for (i, p) in publications.iter().enumerate() {
-        let editions = core_rules::generate_paper::editions(&scale, i, p)
+        let editions = fixtures::generate::paper::editions(&scale, i, p)
             .iter()
             .filter(|e| e.published)
             .count() as i64;
@@ -159,7 +159,7 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
             editors.push((p.unit, accounts.last().expect("just granted").id));
         }
     }
-    let editors = core_rules::generate_paper::DeskEditors::new(&scale, editors);
+    let editors = fixtures::generate::paper::DeskEditors::new(&scale, editors);
     let keep = core_rules::statutes::Correspondence::default().sender_kept_days;
     let mut desk: std::collections::BTreeMap<i64, i64> = Default::default();
     let mut senders: std::collections::BTreeSet<(i64, i64, i64)> = Default::default();
@@ -167,7 +167,7 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
     let mut start = 1;
     while start <= reports {
         let end = (start + step).min(reports + 1);
-        for r in core_rules::generate_paper::reports(&scale, start, end) {
+        for r in fixtures::generate::paper::reports(&scale, start, end) {
             if matches!(r.status, "new" | "accepted") {
                 *desk.entry(r.unit as i64 + 1).or_default() += 1;
             }
@@ -178,7 +178,7 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
         start = end;
     }
     // The congress: its delegates, one in every `members / 500` members.
-    let every = (members.len() / core_rules::generate_paper::CONGRESS_DELEGATES as usize).max(1);
+    let every = (members.len() / fixtures::generate::paper::CONGRESS_DELEGATES as usize).max(1);
     let participants: Vec<(i64, i64)> = members.iter().step_by(every).map(|m| (1, m.id)).collect();
     Snapshot {
         units,

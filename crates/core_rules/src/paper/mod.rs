@@ -6,8 +6,6 @@
 //! the web crate shows them. Money is in integer cents throughout.
 
 pub mod circulation;
-pub mod demo;
-pub mod markdown;
 pub mod reports;
 pub mod workflow;
 
@@ -15,7 +13,6 @@ pub use circulation::{
     plan, reconcile, AgentReturn, Bundle, CirculationError, Leg, Orders, Plan, Reconciliation,
     UnitLine,
 };
-pub use markdown::render;
 pub use reports::{ReportCategory, ReportError, Triage};
 pub use workflow::{ArticleState, WorkflowError};
 

@@ -12,8 +12,8 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     }
     let store = open_with(&db, Create::IfMissing, DEMO_KEY_FILE, true, false).await?;
     let today = store.today();
-    let plan = core_rules::demo::demo(seed, today);
-    if store.seed_demo(&plan, today).await? {
+    let plan = fixtures::demo::demo(seed, today);
+    if fixtures::Seeder(&store).seed_demo(&plan, today).await? {
         println!(
             "Created the demo organisation \"{}\" in {}.",
             plan.organisation,

@@ -7,15 +7,16 @@ use crate::cli::GenerateArgs;
 use crate::cmd::progress_bar;
 use crate::db::{open, open_with, DEFAULT_KEY_FILE};
 use anyhow::{Context, Result};
-use core_rules::generate::Scale;
 use core_rules::roles::Role;
 use core_rules::units::NewUnit;
 use core_rules::Day;
+use fixtures::generate::Scale;
+use fixtures::Seeder;
 use store::{Create, Store};
 
 pub async fn run(args: GenerateArgs) -> Result<()> {
     let today = Day::today();
-    let units = core_rules::generate::scale_units(args.seed, args.people);
+    let units = fixtures::generate::scale_units(args.seed, args.people);
     if args.with_units {
         set_up_units(&args, &units, today).await?;
     }
@@ -24,7 +25,7 @@ pub async fn run(args: GenerateArgs) -> Result<()> {
         let csv = &args.csv;
         let f =
             std::fs::File::create(csv).with_context(|| format!("creating {}", csv.display()))?;
-        let n = core_rules::generate::write_people_csv(
+        let n = fixtures::generate::write_people_csv(
             args.seed,
             args.people,
             &units,
@@ -51,7 +52,7 @@ async fn set_up_units(args: &GenerateArgs, units: &[NewUnit], today: Day) -> Res
         None => None,
     };
     let store = open_with(&args.db, Create::IfMissing, DEFAULT_KEY_FILE, true, false).await?;
-    store
+    Seeder(&store)
         .seed_units(&format!("Generated party ({people} people)"), units, today)
         .await?;
     eprintln!("{} units set up in {}.", units.len(), store.url().display());
@@ -115,7 +116,7 @@ async fn add_stages(store: &Store, scale: &Scale, args: &GenerateArgs) -> Result
         let bar = progress_bar();
         bar.set_message("activity");
         let started = std::time::Instant::now();
-        let n = store
+        let n = Seeder(store)
             .seed_scale_activity(scale, &mut |n| bar.set_position(n))
             .await?;
         bar.finish_and_clear();
@@ -128,7 +129,7 @@ async fn add_stages(store: &Store, scale: &Scale, args: &GenerateArgs) -> Result
         let bar = progress_bar();
         bar.set_message("paper");
         let started = std::time::Instant::now();
-        let n = store
+        let n = Seeder(store)
             .seed_scale_paper(scale, &mut |n| bar.set_position(n))
             .await?;
         bar.finish_and_clear();
@@ -141,7 +142,7 @@ async fn add_stages(store: &Store, scale: &Scale, args: &GenerateArgs) -> Result
         let bar = progress_bar();
         bar.set_message("reports");
         let started = std::time::Instant::now();
-        let n = store
+        let n = Seeder(store)
             .seed_scale_reports(scale, count, &mut |n| bar.set_position(n))
             .await?;
         bar.finish_and_clear();
@@ -154,7 +155,7 @@ async fn add_stages(store: &Store, scale: &Scale, args: &GenerateArgs) -> Result
         let bar = progress_bar();
         bar.set_message("congress delegates");
         let started = std::time::Instant::now();
-        let c = store
+        let c = Seeder(store)
             .seed_scale_congress(scale, &mut |n| bar.set_position(n))
             .await?;
         bar.finish_and_clear();

@@ -4,7 +4,7 @@ use super::{article_from, edition_in, internal, Article, ARTICLE_COLUMNS};
 use crate::audit::{self, Value};
 use crate::refused;
 use crate::{now, Result, Store, StoreError};
-use core_rules::paper::{self, ArticleState};
+use core_rules::paper::ArticleState;
 use core_rules::text;
 use sqlx::Row;
 
@@ -43,7 +43,7 @@ impl Store {
         .bind(edition)
         .bind(title.trim())
         .bind(body_md)
-        .bind(paper::render(body_md))
+        .bind(markup::render(body_md))
         .bind(position)
         .bind(now())
         .fetch_one(&mut *tx)
@@ -131,7 +131,7 @@ impl Store {
         .bind(id)
         .bind(title.trim())
         .bind(body_md)
-        .bind(paper::render(body_md))
+        .bind(markup::render(body_md))
         .bind(edition)
         .bind(now())
         .execute(&mut *tx)

@@ -5,7 +5,7 @@
 //! SQLite only: PostgreSQL has no such mode. `cargo test -p store --test it import_bulk::`.
 
 use crate::common::*;
-use core_rules::generate::{scale_units, write_people_csv};
+use fixtures::generate::{scale_units, write_people_csv};
 use store::sqlx;
 use store::{Create, Store};
 
@@ -15,7 +15,10 @@ const PEOPLE: u64 = 24_000;
 /// A generated organisation's units in `db`, and a CSV of its people.
 async fn organisation(db: &TestDb) -> Vec<u8> {
     let units = scale_units(1912, PEOPLE);
-    db.seed_units("Bulk", &units, today()).await.unwrap();
+    fixtures::Seeder(db)
+        .seed_units("Bulk", &units, today())
+        .await
+        .unwrap();
     let mut csv = Vec::new();
     write_people_csv(1912, PEOPLE, &units, today(), &mut csv).unwrap();
     csv

@@ -451,8 +451,8 @@ async fn an_editions_circulation_balances_to_the_copy_and_the_cent(db: &TestDb) 
 on_every_backend!(the_demo_papers_editions_balance_across_the_tree);
 async fn the_demo_papers_editions_balance_across_the_tree(db: &TestDb) {
     let today = core_rules::Day::today();
-    let plan = core_rules::demo::demo(7, today);
-    assert!(db.seed_demo(&plan, today).await.unwrap());
+    let plan = fixtures::demo::demo(7, today);
+    assert!(fixtures::Seeder(db).seed_demo(&plan, today).await.unwrap());
     let p = db
         .publication_by_code("iskra")
         .await

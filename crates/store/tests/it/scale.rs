@@ -3,8 +3,9 @@
 //! on PostgreSQL (see `common`): `cargo test -p store --test it scale::`.
 
 use crate::common::*;
-use core_rules::generate::{scale_units, write_people_csv, Scale};
-use core_rules::generate_paper;
+use fixtures::generate::paper as generate_paper;
+use fixtures::generate::{scale_units, write_people_csv, Scale};
+use fixtures::Seeder;
 use store::sqlx::{self, Row};
 
 const PEOPLE: u64 = 2_000;
@@ -14,15 +15,24 @@ const REPORTS: u64 = 3_000;
 async fn generate(db: &TestDb, seed: u64) -> Scale {
     let today = today();
     let units = scale_units(seed, PEOPLE);
-    db.seed_units("Generated", &units, today).await.unwrap();
+    Seeder(db)
+        .seed_units("Generated", &units, today)
+        .await
+        .unwrap();
     let mut csv = Vec::new();
     write_people_csv(seed, PEOPLE, &units, today, &mut csv).unwrap();
     db.import_people(|| Ok(csv.as_slice()), "people.csv", None, &mut |_| {})
         .await
         .unwrap();
     let scale = Scale::new(seed, PEOPLE, &units, today);
-    db.seed_scale_activity(&scale, &mut |_| {}).await.unwrap();
-    db.seed_scale_paper(&scale, &mut |_| {}).await.unwrap();
+    Seeder(db)
+        .seed_scale_activity(&scale, &mut |_| {})
+        .await
+        .unwrap();
+    Seeder(db)
+        .seed_scale_paper(&scale, &mut |_| {})
+        .await
+        .unwrap();
     // Two editors in office: the central organ's and a regional paper's. The reports decided
     // are shared between them.
     let region = units.iter().find(|u| u.kind == "regional").unwrap();
@@ -35,10 +45,14 @@ async fn generate(db: &TestDb, seed: u64) -> Scale {
             .await
             .unwrap();
     }
-    db.seed_scale_reports(&scale, REPORTS, &mut |_| {})
+    Seeder(db)
+        .seed_scale_reports(&scale, REPORTS, &mut |_| {})
         .await
         .unwrap();
-    db.seed_scale_congress(&scale, &mut |_| {}).await.unwrap();
+    Seeder(db)
+        .seed_scale_congress(&scale, &mut |_| {})
+        .await
+        .unwrap();
     scale
 }
 

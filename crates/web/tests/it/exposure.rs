@@ -140,7 +140,7 @@ async fn the_demo_security_officer_sees_the_organisations_exposure() {
     assert!(analysis.exposures.iter().any(|e| e.met > 0));
     // Three members moved from a Toxteth circle to a Salford one: each unit is now known by
     // people outside it.
-    let plan = core_rules::demo::demo(7, Day::today());
+    let plan = fixtures::demo::demo(7, Day::today());
     assert_eq!(plan.transfers.len(), 3);
     let to = d
         .store

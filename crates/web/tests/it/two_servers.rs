@@ -26,8 +26,8 @@ async fn servers(url: &str) -> (Store, App, App) {
         .await
         .unwrap();
     let today = Day::today();
-    assert!(first
-        .seed_demo(&core_rules::demo::demo(7, today), today)
+    assert!(fixtures::Seeder(&first)
+        .seed_demo(&fixtures::demo::demo(7, today), today)
         .await
         .unwrap());
     let second = Store::open(&url, Create::Never)

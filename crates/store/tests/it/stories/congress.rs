@@ -639,7 +639,7 @@ async fn statutes(db: &TestDb, h: &mut Hall) {
         .submit_motion(
             c,
             "Statutes, second reading",
-            store::demo::DEMO_DRAFT_STATUTES,
+            fixtures::demo::DEMO_DRAFT_STATUTES,
             true,
             Some(martov),
             by,
@@ -973,8 +973,8 @@ on_every_backend!(the_demo_prepares_a_congress_on_the_draft_statutes);
 async fn the_demo_prepares_a_congress_on_the_draft_statutes(db: &TestDb) {
     use core_rules::statutes::Formula;
     let today = today();
-    assert!(db
-        .seed_demo(&core_rules::demo::demo(7, today), today)
+    assert!(fixtures::Seeder(db)
+        .seed_demo(&fixtures::demo::demo(7, today), today)
         .await
         .unwrap());
     let congresses = db.congresses().await.unwrap();

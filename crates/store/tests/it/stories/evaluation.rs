@@ -108,13 +108,13 @@ pub(super) async fn bulk_matches_one_by_one(
 on_every_backend!(bulk_evaluation_agrees_with_each_persons_standing);
 async fn bulk_evaluation_agrees_with_each_persons_standing(db: &TestDb) {
     let today = today();
-    let plan = core_rules::demo::demo(7, today);
+    let plan = fixtures::demo::demo(7, today);
     assert!(
-        db.seed_demo(&plan, today).await.unwrap(),
+        fixtures::Seeder(db).seed_demo(&plan, today).await.unwrap(),
         "seeding an empty store"
     );
     assert!(
-        !db.seed_demo(&plan, today).await.unwrap(),
+        !fixtures::Seeder(db).seed_demo(&plan, today).await.unwrap(),
         "a second seed should write nothing"
     );
     assert_eq!(db.count("persons").await, plan.people.len() as i64);

@@ -119,7 +119,7 @@ async fn render_edition(state: &AppState, code: &str, number: &str) -> AppResult
             @for a in &articles {
                 section id={ "a" (a.id) } {
                     h2 { (a.title) }
-                    // Rendered from Markdown and sanitised when saved (core_rules::paper::markdown).
+                    // Rendered from Markdown and sanitised when saved (the `markup` crate).
                     (PreEscaped(&a.body_html))
                 }
             }
@@ -143,7 +143,7 @@ fn print_edition(
             .iter()
             .map(|a| print::Section {
                 heading: a.title.clone(),
-                paragraphs: core_rules::paper::markdown::plain_text(&a.body_md)
+                paragraphs: markup::plain_text(&a.body_md)
                     .split("\n\n")
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())

@@ -49,12 +49,12 @@ pub async fn empty_store() -> (Store, TempDir) {
     (store, dir)
 }
 
-/// A new store seeded with the demo organisation (see `core_rules::demo`), as of today.
+/// A new store seeded with the demo organisation (see `fixtures::demo`), as of today.
 pub async fn demo_store() -> (Store, TempDir) {
     let (store, dir) = empty_store().await;
     let today = Day::today();
-    assert!(store
-        .seed_demo(&core_rules::demo::demo(7, today), today)
+    assert!(fixtures::Seeder(&store)
+        .seed_demo(&fixtures::demo::demo(7, today), today)
         .await
         .unwrap());
     (store, dir)

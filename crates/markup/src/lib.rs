@@ -1,5 +1,9 @@
 //! Articles are written in Markdown and shown as sanitised HTML.
 //!
+//! A pure library: the store renders an article's HTML when it is saved, the web shows it, and
+//! `plain_text` gives the paragraphs the web hands to a printed edition. The domain (`core_rules`) makes no
+//! HTML.
+//!
 //! `pulldown-cmark` renders (raw HTML in the source passes through it), then `ammonia` keeps only
 //! a fixed set of harmless tags and attributes: no script, no style, no event handlers, no
 //! `javascript:` links, no frames or forms. Images are kept only from the site itself (relative
