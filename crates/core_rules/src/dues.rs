@@ -162,7 +162,7 @@ impl DuesRules {
     ///
     /// A closed unit's money does not pass through units that may not know of it. Above the
     /// lowest closed unit of the chain, only bodies of the kinds `closed_seen_by` names may know
-    /// of it (the rule `web::access` applies to offices: a closed unit between an office's unit
+    /// of it (the rule the `access` crate applies to offices: a closed unit between an office's unit
     /// and the unit it looks at hides it, except from the bodies the statutes name). The share
     /// of every other unit up there goes to the nearest body that may know of it: the first
     /// unit above the closed one whose kind is named, or, if none is, the closed unit itself.

@@ -1,6 +1,22 @@
 //! People and their standing in the organisation.
 
+use crate::Day;
 use serde::{Deserialize, Serialize};
+
+/// A person as their unit knows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub card: Option<String>,
+    pub pseudonym: String,
+    pub unit_id: i64,
+    pub status: Status,
+    pub since: Day,
+    pub admitted_on: Option<Day>,
+    pub programme_accepted: bool,
+    pub monthly_income_cents: Option<i64>,
+    pub reduced_rate: bool,
+}
 
 /// Where a person stands. Every change of status is kept in the person's history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -130,7 +130,7 @@ impl AccessRules {
     /// Whether a body (a unit of kind `kind`) may know of a unit at or below it, given whether
     /// a closed unit stands between them (the unit itself included, the body not): a closed
     /// unit hides itself and everything below it from every body above it, except the bodies of
-    /// the kinds `closed_seen_by` names. `web::access` judges an office held in a unit by this
+    /// the kinds `closed_seen_by` names. The `access` crate judges an office held in a unit by this
     /// rule; the paper routes a bundle, and takes orders, by it too.
     pub fn body_may_know(&self, kind: &str, closed_between: bool) -> bool {
         !closed_between || self.closed_seen_by.iter().any(|k| k == kind)

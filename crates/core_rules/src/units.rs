@@ -2,6 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A unit of the tree, as the store keeps it and the access rules see it (a place is a unit and
+/// the units above it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub kind_name: String,
+    pub category: Category,
+    pub level: i64,
+    pub code: String,
+    pub name: String,
+    pub area: String,
+    pub closed: bool,
+}
+
 /// What a kind of unit is, whatever the organisation calls it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

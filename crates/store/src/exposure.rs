@@ -1,10 +1,10 @@
 //! What exposure analysis reads: the whole organisation's structure in a few scans, with no
 //! names and no identities (people by number, unit and status; accounts and their offices;
 //! meetings and who attended them; documents counted where they are kept, with the people they
-//! name by number, the transfers waiting for a unit's answer among them).
+//! name by number, the transfers waiting for a unit's answer among them). The types are
+//! `core_rules::exposure::snapshot`'s, so that the analysis (the `access` crate) reads them
+//! without the store.
 
-use crate::roles::Grant;
-use crate::units::Unit;
 use crate::{Result, Store, StoreError};
 use core_rules::exposure::{Csr, IdIndex};
 use core_rules::people::Status;
@@ -12,78 +12,9 @@ use core_rules::Day;
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
-/// A person as exposure analysis sees them: no pseudonym, no identity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PersonRow {
-    pub id: i64,
-    pub unit_id: i64,
-    pub status: Status,
-    pub admitted_on: Option<Day>,
-}
-
-/// An account that can sign in (suspended accounts are left out: they expose nothing).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AccountRow {
-    pub id: i64,
-    pub person_id: Option<i64>,
-    pub is_admin: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MeetingRow {
-    pub id: i64,
-    pub unit_id: i64,
-    pub held_on: Day,
-}
-
-/// The organisation's structure, read at one moment.
-#[derive(Clone, Debug, Default)]
-pub struct Snapshot {
-    pub units: Vec<Unit>,
-    /// Sorted by id.
-    pub people: Vec<PersonRow>,
-    pub accounts: Vec<AccountRow>,
-    /// Offices held now.
-    pub grants: Vec<Grant>,
-    pub meetings: Vec<MeetingRow>,
-    /// Who attended each meeting: row `i` for `meetings[i]`, the people by their position in
-    /// `people`. Positions, not ids: six million `(meeting id, person id)` pairs were 96 MB,
-    /// held with everything else while the analysis indexed them; this is 24 MB, and the
-    /// index needs it in this form anyway.
-    pub attendance: Csr,
-    /// `(unit id, bundles of the paper it has received)`, for units with any.
-    pub bundles: Vec<(i64, i64)>,
-    /// `(unit id, articles not yet public)`: drafts, edited and approved articles of the
-    /// publications the unit runs.
-    pub articles: Vec<(i64, i64)>,
-    /// `(unit id, reports about it on the editors' desk)`: new and accepted.
-    pub desk_reports: Vec<(i64, i64)>,
-    /// `(account id, unit id, person id)`: the senders that reports still name, each to the
-    /// editor's account it is assigned to, once per account, unit (of the report) and sender.
-    /// Whatever the report's status: the editor may ask for the sender of any report assigned
-    /// to them until it is cleared. Reports nobody is assigned, and senders cleared or due to
-    /// be, are left out: nobody can read those.
-    pub report_senders: Vec<(i64, i64, i64)>,
-    /// `(unit id, reports used in articles)`, counted at the unit that runs the publication
-    /// (an article's page shows the reports it was made from).
-    pub reports_in_articles: Vec<(i64, i64)>,
-    /// `(unit id, person id)`: the transfers asked into a unit and waiting for its answer, each
-    /// with the person asked for (the unit's secretary sees them by party name, and the reason,
-    /// on the unit's page).
-    pub transfers_waiting: Vec<(i64, i64)>,
-    /// Every congress, with its documents counted.
-    pub congresses: Vec<CongressRow>,
-    /// `(congress id, person id)`: who takes part in which congress.
-    pub participants: Vec<(i64, i64)>,
-}
-
-/// A congress's documents, counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CongressRow {
-    pub id: i64,
-    pub motions: i64,
-    pub amendments: i64,
-}
+pub use core_rules::exposure::snapshot::{
+    AccountRow, CongressRow, GrantRow, MeetingRow, PersonRow, Snapshot,
+};
 
 fn day(s: &str) -> Result<Day> {
     Day::parse(s).map_err(|e| StoreError::Internal(format!("a stored date {s:?}: {e}")))
@@ -108,7 +39,17 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        let grants = self.grants().await?;
+        let grants = self
+            .grants()
+            .await?
+            .into_iter()
+            .map(|g| GrantRow {
+                account_id: g.account_id,
+                role: g.role,
+                unit_id: g.unit_id,
+                unit_kind: g.unit_kind,
+            })
+            .collect();
         let meetings = self.exposure_meetings().await?;
         let attendance = self.exposure_attendance(&people, &meetings).await?;
         let bundles: Vec<(i64, i64)> =

@@ -7,20 +7,7 @@ use core_rules::Day;
 use core_rules::{money, text, Refusal};
 use sqlx::{Any, Row, Transaction};
 
-/// A person as their unit knows them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Person {
-    pub id: i64,
-    pub card: Option<String>,
-    pub pseudonym: String,
-    pub unit_id: i64,
-    pub status: Status,
-    pub since: Day,
-    pub admitted_on: Option<Day>,
-    pub programme_accepted: bool,
-    pub monthly_income_cents: Option<i64>,
-    pub reduced_rate: bool,
-}
+pub use core_rules::people::Person;
 
 /// A person to be created.
 #[derive(Clone, Debug)]

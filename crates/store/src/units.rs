@@ -5,19 +5,7 @@ use core_rules::units::{valid_code, Category, NewUnit, UnitKind};
 use core_rules::{text, Refusal, Typed};
 use sqlx::{Any, Row, Transaction};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unit {
-    pub id: i64,
-    pub parent_id: Option<i64>,
-    pub kind: String,
-    pub kind_name: String,
-    pub category: Category,
-    pub level: i64,
-    pub code: String,
-    pub name: String,
-    pub area: String,
-    pub closed: bool,
-}
+pub use core_rules::units::Unit;
 
 const UNIT_COLUMNS: &str = "u.id, u.parent_id, u.kind, k.name AS kind_name, k.category, k.level, \
      u.code, u.name, u.area, u.closed FROM units u JOIN unit_kinds k ON k.code = u.kind";

@@ -19,6 +19,7 @@
 //!
 //!     cargo run --release -p web --example exposure_bench -- [PEOPLE] [SIM_PEOPLE] [RUNS]
 
+use access::exposure::Index;
 use core_rules::exposure::simulate::{Placement, Scenario};
 use core_rules::people::Status;
 use core_rules::roles::{AccessRules, Role};
@@ -26,10 +27,8 @@ use core_rules::units::Category;
 use core_rules::Day;
 use fixtures::generate::{scale_units, Scale};
 use std::time::Instant;
-use store::exposure::{AccountRow, MeetingRow, PersonRow, Snapshot};
-use store::roles::Grant;
+use store::exposure::{AccountRow, GrantRow, MeetingRow, PersonRow, Snapshot};
 use store::units::Unit;
-use web::exposure::Index;
 
 const SEED: u64 = 1912;
 
@@ -80,14 +79,10 @@ fn snapshot(people: u64, reports: u64) -> Snapshot {
             person_id: Some(p.id),
             is_admin: false,
         });
-        grants.push(Grant {
-            id,
+        grants.push(GrantRow {
             account_id: id,
-            login: String::new(),
             role,
             unit_id: unit,
-            unit_code: String::new(),
-            unit_name: String::new(),
             unit_kind: units[unit as usize - 1].kind.clone(),
         });
     };
@@ -230,7 +225,7 @@ fn main() {
     let a = ix.analyse();
     let analyse_s = t.elapsed().as_secs_f64();
     // The account that exposes the most, and what it holds; and the worst of the editors'.
-    let offices = |e: &web::exposure::Exposure| -> Vec<&'static str> {
+    let offices = |e: &access::exposure::Exposure| -> Vec<&'static str> {
         e.subject
             .account
             .map(|acc| {
@@ -265,10 +260,10 @@ fn main() {
             "named_in_documents": e.named_in_documents,
         })
     });
-    let summary = web::exposure::summary(
+    let summary = access::exposure::summary(
         &a.exposures
             .iter()
-            .map(web::exposure::Brief::of)
+            .map(access::exposure::Brief::of)
             .collect::<Vec<_>>(),
     );
     // The baseline: every unit asked for each account, on a sample spread over all subjects.

@@ -7,7 +7,6 @@
 pub mod access;
 pub mod chart;
 pub mod error;
-pub mod exposure;
 pub mod form;
 pub mod layout;
 pub mod memory;

@@ -1,8 +1,8 @@
 //! Exposure analysis, the pure part: who has met whom, the spread of arrests through what people
 //! know (a seeded Monte Carlo simulation), and the risk of a planned meeting.
 //!
-//! What an account shows is decided by the access rules, which live in the web crate; they are
-//! asked there, once per class of accounts the rules treat alike, and the answers reach this
+//! What an account shows is decided by the access rules, which live in the `access` crate; they
+//! are asked there, once per class of accounts the rules treat alike, and the answers reach this
 //! module as plain data ([`simulate::View`]): rosters known by party name, identities known.
 //! Nothing here decides who may see what.
 //!
@@ -11,6 +11,7 @@
 
 pub mod meeting_risk;
 pub mod simulate;
+pub mod snapshot;
 pub mod stats;
 
 /// Rows of numbers, stored flat: row `i` is `items[offsets[i]..offsets[i + 1]]`. Offsets are

@@ -13,7 +13,7 @@
 //!   whether the cash balances: `sent = lost + sold + free + returned + unaccounted` and
 //!   `balance = remitted - sold × price` (below zero: arrears). Figures go up the tree as totals.
 //! - **Closed units.** A bundle goes down only through units that may know of its unit (the rule
-//!   `web::access` judges offices by, `AccessRules::body_may_know`): a closed circle's bundle
+//!   the `access` crate judges offices by, `AccessRules::body_may_know`): a closed circle's bundle
 //!   skips the local and regional committees that may not know of it and comes from the nearest
 //!   body above that may (the central committee, by default), or straight from the printer if
 //!   none may. So no unit receives copies it cannot account for, as no unit's dues total moves

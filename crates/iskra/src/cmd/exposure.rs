@@ -2,11 +2,11 @@
 //! It reads the structure only (no identities), so it needs no key.
 
 use crate::cli::{default_db, DbArgs, ExposureArgs, ExposureWhat};
+use access::exposure::{Index, KINDS};
 use anyhow::{bail, Context, Result};
 use core_rules::exposure::meeting_risk::Assumptions;
 use core_rules::exposure::simulate::{Placement, Scenario};
 use store::{Create, Store};
-use web::exposure::{Index, KINDS};
 
 async fn index(db: &DbArgs) -> Result<(Store, Index)> {
     db.make_private()?;
@@ -88,7 +88,7 @@ async fn person(db: &DbArgs, who: &str, json: bool) -> Result<()> {
                 Some(x) => match x.person_id {
                     Some(p) => p,
                     None => {
-                        let s = web::exposure::Subject {
+                        let s = access::exposure::Subject {
                             account: Some(a),
                             person: None,
                             has_account: true,
@@ -114,7 +114,7 @@ async fn person(db: &DbArgs, who: &str, json: bool) -> Result<()> {
 
 fn print_one(
     ix: &Index,
-    subjects: &[web::exposure::Subject],
+    subjects: &[access::exposure::Subject],
     label: &str,
     json: bool,
 ) -> Result<()> {
@@ -175,18 +175,18 @@ async fn organisation(db: &DbArgs, top: usize, json: bool) -> Result<()> {
     let started = std::time::Instant::now();
     // Each account folded into the figures and the ranking as the analysis makes it: a
     // million exposures kept whole were about 170 MB.
-    let mut fold = web::exposure::SummaryFold::default();
-    let mut ranked = web::exposure::TopK::new(top);
+    let mut fold = access::exposure::SummaryFold::default();
+    let mut ranked = access::exposure::TopK::new(top);
     let mut analysed = 0usize;
     let links = ix.analyse_each(|e| {
         analysed += 1;
-        fold.add(&web::exposure::Brief::of(&e));
+        fold.add(&access::exposure::Brief::of(&e));
         ranked.add((e.people, 0), || e);
     });
     let took = started.elapsed();
     let summary = fold.summary();
-    let tops: Vec<web::exposure::Exposure> = ranked.into_sorted();
-    let mut units: Vec<&web::exposure::UnitLinks> = links
+    let tops: Vec<access::exposure::Exposure> = ranked.into_sorted();
+    let mut units: Vec<&access::exposure::UnitLinks> = links
         .iter()
         .filter(|u| u.people > 0 && u.outside_by_account + u.outside_met > 0)
         .collect();

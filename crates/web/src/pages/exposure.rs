@@ -6,10 +6,12 @@
 //! allows it (`ViewRoster` for a pseudonym, `ViewFigures` for a unit); elsewhere by number.
 
 use super::{require, who};
+use crate::access::exposure::{
+    Brief, ClassAnswer, Exposure, Index, Subject, Summary, SummaryFold, TopK, UnitLinks, KINDS,
+};
 use crate::access::{allowed, Action, Place, Who};
 use crate::chart;
 use crate::error::{AppError, AppResult};
-use crate::exposure::{Brief, Exposure, Index, Subject, SummaryFold, TopK, KINDS};
 use crate::layout;
 use crate::session::Signed;
 use crate::AppState;
@@ -157,17 +159,32 @@ fn buckets(people: &Tally) -> Vec<(String, i64)> {
         .collect()
 }
 
-pub async fn organisation(
-    State(state): State<AppState>,
-    Signed(session): Signed,
-    Query(q): Params,
-) -> AppResult<Response> {
-    let w = who(&state, &session).await?;
-    require(&w, Action::AnalyseExposure)?;
-    let ix = index(&state).await?;
+/// The organisation's page, loaded and labelled for the viewer: what `render_organisation` draws
+/// and the JSON shows.
+struct Organisation {
+    summary: Summary,
+    /// People exposed per account, tallied, for the chart.
+    people: Tally,
+    /// The accounts that expose the most, and the officers' apart.
+    top: Vec<Shown>,
+    officers: Vec<Shown>,
+    /// The units known most outside themselves, with their labels.
+    units: Vec<(String, UnitLinks)>,
+}
+
+/// An account as the organisation's page shows it.
+struct Shown {
+    label: String,
+    offices: String,
+    exposure: Exposure,
+}
+
+/// Analyses every account within the viewer's reach and keeps what the page shows of it.
+async fn load_organisation(state: &AppState, w: &Who) -> AppResult<Organisation> {
+    let ix = index(state).await?;
     // The units whose accounts the officer may analyse, asked once each before the analysis.
     let reach: Vec<bool> = (0..ix.chains.len())
-        .map(|u| allowed(&w, Action::ViewExposure(place(&ix, u))))
+        .map(|u| allowed(w, Action::ViewExposure(place(&ix, u))))
         .collect();
     // At a million accounts none is kept: each is folded into the figures and the rankings as
     // it is made, and the few shown are asked again in full.
@@ -203,11 +220,11 @@ pub async fn organisation(
         .iter()
         .map(|e| ix.exposure_of(&e.subject).0)
         .collect();
-    let mut units: Vec<&crate::exposure::UnitLinks> = links
+    let mut units: Vec<&UnitLinks> = links
         .iter()
         .filter(|u| {
             let i = ix.unit_ix[&u.unit_id];
-            allowed(&w, Action::ViewExposure(place(&ix, i)))
+            allowed(w, Action::ViewExposure(place(&ix, i)))
                 && u.people > 0
                 && u.outside_by_account + u.outside_met > 0
         })
@@ -220,28 +237,79 @@ pub async fn organisation(
         .filter_map(|e| e.subject.person)
         .collect();
     let names = state.store.pseudonyms_of(&ids).await?;
+    let shown = |exposure: Exposure| Shown {
+        label: subject_label(&ix, w, &names, &exposure.subject),
+        offices: offices(&ix, w, &exposure.subject),
+        exposure,
+    };
+    Ok(Organisation {
+        summary,
+        people: fold.people,
+        top: top.into_iter().map(shown).collect(),
+        officers: officers.into_iter().map(shown).collect(),
+        units: units
+            .into_iter()
+            .map(|u| (unit_label(&ix, w, ix.unit_ix[&u.unit_id]), u.clone()))
+            .collect(),
+    })
+}
+
+pub async fn organisation(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Query(q): Params,
+) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    require(&w, Action::AnalyseExposure)?;
+    let view = load_organisation(&state, &w).await?;
     if wants_json(&q) {
+        let shown = |rows: &[Shown]| {
+            rows.iter()
+                .map(|r| {
+                    json!({
+                        "label": r.label,
+                        "offices": r.offices,
+                        "exposure": r.exposure,
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
         return Ok(json_response(json!({
-            "summary": summary,
-            "top": top.iter().map(|e| json!({
-                "label": subject_label(&ix, &w, &names, &e.subject),
-                "offices": offices(&ix, &w, &e.subject),
-                "exposure": e,
-            })).collect::<Vec<_>>(),
-            "officers": officers.iter().map(|e| json!({
-                "label": subject_label(&ix, &w, &names, &e.subject),
-                "offices": offices(&ix, &w, &e.subject),
-                "exposure": e,
-            })).collect::<Vec<_>>(),
-            "over_connected": units.iter().map(|u| json!({
-                "unit": unit_label(&ix, &w, ix.unit_ix[&u.unit_id]),
+            "summary": view.summary,
+            "top": shown(&view.top),
+            "officers": shown(&view.officers),
+            "over_connected": view.units.iter().map(|(label, u)| json!({
+                "unit": label,
                 "links": u,
                 "ratio": u.ratio(),
             })).collect::<Vec<_>>(),
         })));
     }
+    let body = render_organisation(&view);
+    Ok(layout::page("Exposure", &state.org_name, &session, body).into_response())
+}
+
+/// A table of accounts, each linked to its person's page where it has one.
+fn accounts_table(rows: &[Shown]) -> Markup {
+    html! {
+        table {
+            tr { th { "person" } th { "offices" } th { "people" } th { "by identity" } th { "met" } th { "units spanned" } }
+            @for r in rows {
+                @let e = &r.exposure;
+                tr {
+                    td { @if let Some(p) = e.subject.person { a href={ "/exposure/people/" (p) } { (r.label) } } @else { (r.label) } }
+                    td { (r.offices) }
+                    td { (e.people) } td { (e.count("people_by_identity")) } td { (e.met) } td { (e.units_spanned) }
+                }
+            }
+        }
+    }
+}
+
+fn render_organisation(view: &Organisation) -> Markup {
+    let summary = &view.summary;
     let d = &summary.people;
-    let body = html! {
+    html! {
         h1 { "Exposure" }
         p { "What an adversary would learn by taking an account (a seized phone, a turned member): "
             "for each of the " (summary.subjects) " accounts within your reach, the people it shows by party name or identity, "
@@ -255,53 +323,34 @@ pub async fn organisation(
                 tr { td { (label) } td { (dist.min) } td { (dist.median) } td { (dist.p90) } td { (dist.p99) } td { (dist.max) } td { (format!("{:.1}", dist.mean)) } }
             }
         }
-        (chart::bars("Accounts by the number of people they expose", &buckets(&fold.people)))
+        (chart::bars("Accounts by the number of people they expose", &buckets(&view.people)))
         p.muted { "Half the accounts expose " (d.median) " people or fewer; one in a hundred exposes more than " (d.p99) "." }
         h2 { "The accounts whose loss would expose the most" }
         p.muted { "Officers who sit where units join, and people who have met across units, reach furthest. Units spanned: how many units the exposed people belong to." }
-        table {
-            tr { th { "person" } th { "offices" } th { "people" } th { "by identity" } th { "met" } th { "units spanned" } }
-            @for e in &top {
-                tr {
-                    td { @if let Some(p) = e.subject.person { a href={ "/exposure/people/" (p) } { (subject_label(&ix, &w, &names, &e.subject)) } } @else { (subject_label(&ix, &w, &names, &e.subject)) } }
-                    td { (offices(&ix, &w, &e.subject)) }
-                    td { (e.people) } td { (e.count("people_by_identity")) } td { (e.met) } td { (e.units_spanned) }
-                }
-            }
-        }
+        (accounts_table(&view.top))
         h2 { "Officers" }
         p.muted { "The officers whose accounts expose the most: an office shows its unit's people, and the statutes may extend it downwards." }
-        @if officers.is_empty() {
+        @if view.officers.is_empty() {
             p { "No officer within your reach." }
         } @else {
-            table {
-                tr { th { "person" } th { "offices" } th { "people" } th { "by identity" } th { "met" } th { "units spanned" } }
-                @for e in &officers {
-                    tr {
-                        td { @if let Some(p) = e.subject.person { a href={ "/exposure/people/" (p) } { (subject_label(&ix, &w, &names, &e.subject)) } } @else { (subject_label(&ix, &w, &names, &e.subject)) } }
-                        td { (offices(&ix, &w, &e.subject)) }
-                        td { (e.people) } td { (e.count("people_by_identity")) } td { (e.met) } td { (e.units_spanned) }
-                    }
-                }
-            }
+            (accounts_table(&view.officers))
         }
         h2 { "Over-connected units" }
         p.muted { "Units whose people are known outside them: through the accounts of people elsewhere (offices above, reach given by the statutes), or because people elsewhere have met them (transfers, joint meetings). A closed unit known outside is a breach of its purpose." }
-        @if units.is_empty() {
+        @if view.units.is_empty() {
             p { "No unit's people are known outside it." }
         } @else {
             table {
                 tr { th { "unit" } th { "people" } th { "accounts outside showing them" } th { "people outside who met them" } th { "outsiders per person" } }
-                @for u in &units {
+                @for (label, u) in &view.units {
                     tr {
-                        td { (unit_label(&ix, &w, ix.unit_ix[&u.unit_id])) @if u.closed { " " strong { "closed" } } }
+                        td { (label) @if u.closed { " " strong { "closed" } } }
                         td { (u.people) } td { (u.outside_by_account) } td { (u.outside_met) } td { (format!("{:.2}", u.ratio())) }
                     }
                 }
             }
         }
-    };
-    Ok(layout::page("Exposure", &state.org_name, &session, body).into_response())
+    }
 }
 
 fn exposure_table(e: &Exposure) -> Markup {
@@ -335,7 +384,7 @@ pub async fn person(
     let label = person_label(&ix, &w, &names, id);
     let results: Vec<_> = subjects.iter().map(|s| ix.exposure_of(s)).collect();
     // The units each account shows, named where the officer may see them; the rest counted.
-    let rows = |class: &crate::exposure::ClassAnswer| {
+    let rows = |class: &ClassAnswer| {
         let mut named = Vec::new();
         let mut hidden = 0usize;
         for &(u, bits) in &class.units {
@@ -420,24 +469,9 @@ const MAX_RUNS: usize = 5000;
 /// The largest organisation a page simulates (its who-met-whom graph is built per request).
 const MAX_PAGE_PEOPLE: usize = 100_000;
 
-pub async fn simulate(
-    State(state): State<AppState>,
-    Signed(session): Signed,
-    Query(q): Params,
-) -> AppResult<Response> {
-    let w = who(&state, &session).await?;
-    require(&w, Action::AnalyseExposure)?;
-    let ix = index(&state).await?;
-    // The whole organisation is simulated: only an officer who reaches all of it.
-    let roots: Vec<usize> = (0..ix.chains.len())
-        .filter(|&u| ix.chains[u].len() == 1)
-        .collect();
-    if !roots
-        .iter()
-        .all(|&u| allowed(&w, Action::ViewExposure(place(&ix, u))))
-    {
-        return Err(AppError::NotFound);
-    }
+/// The scenario the page's query asks for (the defaults where it says nothing), and the size of
+/// the cells the organisation is also rebuilt as.
+fn scenario(q: &HashMap<String, String>) -> AppResult<(Scenario, usize)> {
     let d = Scenario::default();
     let placement = match q.get("placement").map(String::as_str) {
         None | Some("") | Some("random") => Placement::Random,
@@ -451,15 +485,15 @@ pub async fn simulate(
         }
     };
     let s = Scenario {
-        infiltrators: param(&q, "k", d.infiltrators)?,
+        infiltrators: param(q, "k", d.infiltrators)?,
         placement,
-        admit: param(&q, "admit", d.admit)?,
-        elected: param(&q, "elected", d.elected)?,
-        talk: param(&q, "talk", d.talk)?,
-        runs: param(&q, "runs", d.runs)?,
-        seed: param(&q, "seed", d.seed)?,
+        admit: param(q, "admit", d.admit)?,
+        elected: param(q, "elected", d.elected)?,
+        talk: param(q, "talk", d.talk)?,
+        runs: param(q, "runs", d.runs)?,
+        seed: param(q, "seed", d.seed)?,
     };
-    let cell: usize = param(&q, "cell", 5)?;
+    let cell: usize = param(q, "cell", 5)?;
     if s.runs > MAX_RUNS {
         return Err(
             Refusal::on("runs", "runs: at most {} here (the command line runs more)")
@@ -470,6 +504,35 @@ pub async fn simulate(
     if cell == 0 {
         return Err(AppError::refused("cell: a cell needs at least one person"));
     }
+    Ok((s, cell))
+}
+
+/// A simulation run for the page: the scenario, and its report for each structure.
+struct Simulation {
+    s: Scenario,
+    cell: usize,
+    reports: Vec<(String, Report)>,
+}
+
+/// Simulates the scenario the query asks for, on the organisation and on its two rebuildings:
+/// only for an officer who reaches all of it.
+async fn load_simulation(
+    state: &AppState,
+    w: &Who,
+    q: &HashMap<String, String>,
+) -> AppResult<Simulation> {
+    let ix = index(state).await?;
+    // The whole organisation is simulated: only an officer who reaches all of it.
+    let roots: Vec<usize> = (0..ix.chains.len())
+        .filter(|&u| ix.chains[u].len() == 1)
+        .collect();
+    if !roots
+        .iter()
+        .all(|&u| allowed(w, Action::ViewExposure(place(&ix, u))))
+    {
+        return Err(AppError::NotFound);
+    }
+    let (s, cell) = scenario(q)?;
     if ix.snap.people.len() > MAX_PAGE_PEOPLE {
         return Err(Refusal::new(
             "the organisation has {} people, more than a page simulates ({}): \
@@ -490,13 +553,30 @@ pub async fn simulate(
         let r = net.simulate(&s).map_err(Refusal::from)?;
         reports.push((name.clone(), r));
     }
+    Ok(Simulation { s, cell, reports })
+}
+
+pub async fn simulate(
+    State(state): State<AppState>,
+    Signed(session): Signed,
+    Query(q): Params,
+) -> AppResult<Response> {
+    let w = who(&state, &session).await?;
+    require(&w, Action::AnalyseExposure)?;
+    let view = load_simulation(&state, &w, &q).await?;
     if wants_json(&q) {
         return Ok(json_response(json!({
-            "scenario": s,
-            "cell": cell,
-            "results": reports.iter().map(|(n, r)| json!({"structure": n, "report": r})).collect::<Vec<_>>(),
+            "scenario": view.s,
+            "cell": view.cell,
+            "results": view.reports.iter().map(|(n, r)| json!({"structure": n, "report": r})).collect::<Vec<_>>(),
         })));
     }
+    let body = render_simulation(&view);
+    Ok(layout::page("Simulation", &state.org_name, &session, body).into_response())
+}
+
+fn render_simulation(view: &Simulation) -> Markup {
+    let Simulation { s, cell, reports } = view;
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
     let ci = |e: &core_rules::exposure::stats::Estimate| {
         format!(
@@ -510,7 +590,7 @@ pub async fn simulate(
         .iter()
         .map(|(n, r)| (n.clone(), (1000.0 * r.exposed.mean).round() as i64 / 10))
         .collect();
-    let body = html! {
+    html! {
         h1 { "Infiltration and arrests, simulated" }
         p { "Each run places " (s.infiltrators) " infiltrator(s). "
             @match s.placement {
@@ -522,7 +602,7 @@ pub async fn simulate(
         p { "The same people are also rebuilt as " strong { "one loose network" } " (everyone has met as many people as now, but anyone in the organisation, and no unit keeps its walls) and as " strong { "cells of " (cell) } " (each cell knows only itself; one liaison per cell knows the liaison above)." }
         table {
             tr { th { "structure" } th { "exposed (95% interval)" } th { "arrested" } th { "closed core exposed" } }
-            @for (n, r) in &reports {
+            @for (n, r) in reports.iter() {
                 tr { td { (n) } td { (ci(&r.exposed)) } td { (ci(&r.arrested)) } td { @if r.core_people > 0 { (ci(&r.core_exposed)) } @else { "no closed core" } } }
             }
         }
@@ -544,8 +624,7 @@ pub async fn simulate(
             label { "Cell size " input type="number" name="cell" min="1" value=(cell); }
             button type="submit" { "Simulate" }
         }
-    };
-    Ok(layout::page("Simulation", &state.org_name, &session, body).into_response())
+    }
 }
 
 pub async fn meeting(

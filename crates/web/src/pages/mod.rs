@@ -14,6 +14,7 @@ pub mod search;
 pub mod statutes;
 pub mod units;
 
+pub use crate::access::chains;
 use crate::access::{Held, Own, Who};
 use crate::error::{AppError, AppResult};
 use crate::session::Viewer;
@@ -27,7 +28,7 @@ use store::units::Unit;
 
 /// The access rules' view of a signed-in session, read afresh on every request: an office
 /// ended or a membership lapsed a moment ago already counts.
-pub async fn who<'a>(state: &AppState, session: &'a Session) -> AppResult<Who<'a>> {
+pub async fn who(state: &AppState, session: &Session) -> AppResult<Who> {
     let store = &state.store;
     let own = match session.account.person_id {
         Some(p) => store.person(p).await?.map(|p| Own {
@@ -58,42 +59,13 @@ pub async fn who<'a>(state: &AppState, session: &'a Session) -> AppResult<Who<'a
         Vec::new()
     };
     let rules = store.access_rules(store.today()).await?;
-    Ok(assemble(session, own, granted, &roots, rules))
-}
-
-/// The access rules' view of an account from what the store holds about it: its own person
-/// record, the offices granted to it, and (for the organisation's administrator) the units at
-/// the top. Every request and exposure analysis both build `Who` here, so that they see an
-/// account the same way.
-pub fn assemble<'a>(
-    session: &'a Session,
-    own: Option<Own>,
-    granted: Vec<Held>,
-    roots: &[(i64, String)],
-    rules: core_rules::roles::AccessRules,
-) -> Who<'a> {
-    // Officers are members: an office held by someone whose membership lapsed counts for nothing.
-    let mut held: Vec<Held> = if own.is_none_or(|o| o.status == Status::Member) {
-        granted
-    } else {
-        Vec::new()
-    };
-    // The organisation's own administrator (created by `init`) administers from the top.
-    if session.account.is_admin {
-        for (id, kind) in roots {
-            held.push(Held {
-                role: Role::Admin,
-                unit_id: *id,
-                unit_kind: kind.clone(),
-            });
-        }
-    }
-    Who {
-        session,
+    Ok(crate::access::assemble(
+        session.account.is_admin,
         own,
-        held,
+        granted,
+        &roots,
         rules,
-    }
+    ))
 }
 
 /// A unit and the units above it, for the access rules. An unknown unit is "not found".
@@ -103,24 +75,6 @@ pub async fn chain_of(state: &AppState, unit: i64) -> AppResult<Vec<Unit>> {
         return Err(AppError::NotFound);
     }
     Ok(chain)
-}
-
-/// Every unit's chain (the unit and the units above it, nearest first), from one list of all
-/// units: for pages that ask the access rules about many units at once, without a query each.
-pub fn chains(units: &[Unit]) -> std::collections::HashMap<i64, Vec<Unit>> {
-    let by_id: std::collections::HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
-    units
-        .iter()
-        .map(|u| {
-            let mut chain = vec![u.clone()];
-            let mut at = u.parent_id;
-            while let Some(p) = at.and_then(|p| by_id.get(&p)) {
-                chain.push((*p).clone());
-                at = p.parent_id;
-            }
-            (u.id, chain)
-        })
-        .collect()
 }
 
 /// Checks an access rule; a refusal is "not found", as if the thing did not exist.

@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
+use access::exposure::Index;
 use axum::http::StatusCode;
 use core_rules::people::{Identity, Status};
 use core_rules::units::NewUnit;
 use core_rules::Day;
 use store::people::NewPerson;
 use store::Store;
-use web::exposure::Index;
 
 use crate::common::{empty_store, App, Res};
 
@@ -456,7 +456,7 @@ async fn documents_are_exposed_as_the_pages_show_them_counted_by_hand() {
 
     let ix = index(&store).await;
     let of = |p: i64| ix.exposure_of(&ix.main_subject(p).unwrap()).0;
-    let docs = |e: &web::exposure::Exposure| {
+    let docs = |e: &access::exposure::Exposure| {
         [
             "articles",
             "reports",

@@ -2,7 +2,7 @@
 //! every relation to the viewer, in every membership state; and canaries that must show up only
 //! where the rules allow.
 //!
-//! The expectations below are written out independently of `web::access`, in the words of the
+//! The expectations below are written out independently of the `access` crate, in the words of the
 //! issue, so that a slip in the rules module shows up as a disagreement here. The list of routes
 //! is taken from `web::ROUTES`: a route added without an entry here fails the test.
 
@@ -972,7 +972,7 @@ async fn canaries_show_only_where_the_rules_allow() {
 /// expectations) allows, and the whole-organisation computation agrees with the one-account one.
 #[tokio::test]
 async fn exposure_is_what_the_matrix_allows() {
-    use web::exposure::{Index, KINDS};
+    use access::exposure::{Index, KINDS};
     let fx = fixture().await;
     for v in &fx.viewers {
         if v.state == State::Suspended {

@@ -306,22 +306,13 @@ async fn every_dues_share_goes_to_a_unit_that_may_know_of_the_payer() {
     .await
     .unwrap();
     assert!(rows.len() > 30);
-    let session = store::accounts::Session {
-        account: store::accounts::Account {
-            id: 0,
-            login: "x".into(),
-            person_id: None,
-            is_admin: false,
-        },
-        csrf: String::new(),
-    };
     let mut wrong = Vec::new();
     for r in rows {
         use store::sqlx::Row;
         let (paid_in, share_to): (i64, i64) = (r.get("paid_in"), r.get("share_to"));
         let to = &chains[&share_to][0];
         let who = Who {
-            session: &session,
+            is_admin: false,
             own: None,
             held: vec![Held {
                 role: Role::Treasurer,

@@ -50,13 +50,13 @@ pub async fn script() -> impl IntoResponse {
 
 /// The congress, the viewer's rules, and the viewer's participation in it. An unknown
 /// congress, or one the viewer may not see, is "not found".
-struct Ctx<'a> {
-    who: Who<'a>,
+struct Ctx {
+    who: Who,
     congress: Congress,
     me: Option<Participant>,
 }
 
-async fn ctx<'a>(state: &AppState, session: &'a Session, id: i64) -> AppResult<Ctx<'a>> {
+async fn ctx(state: &AppState, session: &Session, id: i64) -> AppResult<Ctx> {
     let w = who(state, session).await?;
     let congress = state.store.congress(id).await?.ok_or(AppError::NotFound)?;
     let me = participation(state, &w, id).await?;
@@ -74,7 +74,7 @@ async fn ctx<'a>(state: &AppState, session: &'a Session, id: i64) -> AppResult<C
 }
 
 /// The viewer's participation in a congress, if they take part in it.
-async fn participation(state: &AppState, w: &Who<'_>, id: i64) -> AppResult<Option<Participant>> {
+async fn participation(state: &AppState, w: &Who, id: i64) -> AppResult<Option<Participant>> {
     Ok(match w.own {
         Some(o) => state.store.participant_for(id, o.person_id).await?,
         None => None,

@@ -58,8 +58,8 @@ pub async fn presidium(
 
 /// What the presidium's console shows, read once the viewer is known to preside: `render` draws
 /// it and reads nothing.
-struct Console<'a> {
-    cx: Ctx<'a>,
+struct Console {
+    cx: Ctx,
     /// The form token, for the console's forms.
     csrf: Markup,
     people: Vec<Participant>,
@@ -75,7 +75,7 @@ struct Console<'a> {
     candidates: BTreeMap<i64, Vec<Candidate>>,
 }
 
-async fn load<'a>(state: &AppState, cx: Ctx<'a>, session: &Session) -> AppResult<Console<'a>> {
+async fn load(state: &AppState, cx: Ctx, session: &Session) -> AppResult<Console> {
     let store = &state.store;
     let id = cx.congress.id;
     let mut items = Vec::new();

@@ -52,7 +52,7 @@ pub async fn create_edition(
 
 async fn edition_for_editor(
     state: &AppState,
-    w: &Who<'_>,
+    w: &Who,
     id: i64,
 ) -> AppResult<(Publication, Edition)> {
     let e = state.store.edition(id).await?.ok_or(AppError::NotFound)?;
@@ -118,7 +118,7 @@ pub async fn create_article(
 
 pub(super) async fn article_for_editor(
     state: &AppState,
-    w: &Who<'_>,
+    w: &Who,
     id: i64,
 ) -> AppResult<(Publication, store::paper::Article)> {
     let a = state.store.article(id).await?.ok_or(AppError::NotFound)?;

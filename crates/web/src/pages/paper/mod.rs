@@ -55,7 +55,7 @@ fn public_page(title: &str, body: Markup) -> Markup {
 // The editors' desk
 
 /// The publications this viewer edits.
-async fn edited(state: &AppState, w: &Who<'_>) -> AppResult<Vec<Publication>> {
+async fn edited(state: &AppState, w: &Who) -> AppResult<Vec<Publication>> {
     let mut out = Vec::new();
     for p in state.store.publications().await? {
         let chain = state.store.chain(p.unit_id).await?;
@@ -66,7 +66,7 @@ async fn edited(state: &AppState, w: &Who<'_>) -> AppResult<Vec<Publication>> {
     Ok(out)
 }
 
-async fn require_edit(state: &AppState, w: &Who<'_>, publication: i64) -> AppResult<Publication> {
+async fn require_edit(state: &AppState, w: &Who, publication: i64) -> AppResult<Publication> {
     let p = state
         .store
         .publication(publication)

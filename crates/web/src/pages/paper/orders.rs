@@ -24,7 +24,7 @@ use store::units::Unit;
 /// would pass through units that may not either. Any other paper is "not found".
 async fn publication_for_unit(
     state: &AppState,
-    w: &Who<'_>,
+    w: &Who,
     chain: &[Unit],
     f: &FormData,
 ) -> AppResult<Publication> {

@@ -45,7 +45,7 @@ pub async fn picture(
     // one in a closed branch, unless the statutes open it to the viewer's office) is left out
     // of every figure here, the totals by kind and by month included, not only the figures by
     // place. A closed unit does not exist outside it "in lists, counts, branch totals, charts"
-    // (web::access, README), and totals that counted its reports would show them anyway: the
+    // (the `access` crate, README), and totals that counted its reports would show them anyway: the
     // total less the places shown is the closed units' activity. The desk hides the same
     // reports, by the same rule.
     let hidden = unknown_units(&w, &units, &ch);
