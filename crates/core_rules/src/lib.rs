@@ -12,6 +12,7 @@ pub mod dues;
 pub mod exposure;
 pub mod generate;
 pub mod generate_paper;
+pub mod ids;
 pub mod import;
 pub mod money;
 pub mod paper;
@@ -24,4 +25,5 @@ pub mod text;
 pub mod units;
 
 pub use dates::{Clock, Day, Month};
+pub use ids::{AccountId, Actor, CongressId, ParticipantId, PersonId, UnitId};
 pub use refusal::{Because, Money, Refusal, Typed, Word};
