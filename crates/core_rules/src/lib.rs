@@ -9,6 +9,7 @@ pub mod congress;
 pub mod dates;
 pub mod dues;
 pub mod exposure;
+pub mod ids;
 pub mod import;
 pub mod money;
 pub mod paper;
@@ -21,4 +22,5 @@ pub mod text;
 pub mod units;
 
 pub use dates::{Clock, Day, Month};
+pub use ids::{AccountId, Actor, CongressId, ParticipantId, PersonId, UnitId};
 pub use refusal::{Because, Money, Refusal, Typed, Word};
