@@ -1564,7 +1564,7 @@ fn logins(b: &mut Builder) -> Vec<DemoLogin> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::statutes::{evaluate, PersonFacts, Statutes};
+    use crate::statutes::{evaluate, PersonFacts, Reason, Statutes};
     use std::collections::{BTreeMap, HashSet};
 
     fn today() -> Day {
@@ -1794,10 +1794,15 @@ mod tests {
             let s = evaluate(&rules, &facts, day);
             let case = match (p.status, s.member, s.vote) {
                 (Status::Member, true, true) => "vote",
-                (Status::Member, true, false) if s.summary().contains("dues 3 months behind") => {
+                (Status::Member, true, false)
+                    if s.failing().any(|r| *r == Reason::VoteArrears { months: 3 }) =>
+                {
                     "no vote: arrears"
                 }
-                (Status::Member, true, false) if s.summary().contains("member for") => {
+                (Status::Member, true, false)
+                    if s.failing()
+                        .any(|r| matches!(r, Reason::TooNewToVote { .. })) =>
+                {
                     "no vote: too new"
                 }
                 (Status::Member, false, _)
@@ -1810,7 +1815,7 @@ mod tests {
                 {
                     "not a member: no participation"
                 }
-                (Status::Member, _, _) => panic!("unexpected standing: {}", s.summary()),
+                (Status::Member, _, _) => panic!("unexpected standing: {s:?}"),
                 (_, true, _) => panic!("{:?} counted as a member", p.status),
                 _ => "not admitted",
             };
@@ -1830,12 +1835,7 @@ mod tests {
         // Every login but the administrator belongs to a member with a vote.
         for l in &plan.logins[1..] {
             let i = l.person.unwrap();
-            assert!(
-                standing[i].1.vote,
-                "{}: {}",
-                l.login,
-                standing[i].1.summary()
-            );
+            assert!(standing[i].1.vote, "{}: {:?}", l.login, standing[i].1);
         }
     }
 
