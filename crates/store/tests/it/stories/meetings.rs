@@ -1,7 +1,7 @@
 //! Meetings and tasks.
 
 use super::*;
-use core_rules::statutes::{Formula, Reason};
+use core_rules::statutes::Reason;
 
 on_every_backend!(meetings_record_participation);
 async fn meetings_record_participation(db: &TestDb) {

@@ -1,7 +1,7 @@
 //! Statutes.
 
 use super::*;
-use core_rules::statutes::{Formula, Reason};
+use core_rules::statutes::Reason;
 
 pub(super) fn martov() -> Statutes {
     let mut s = Statutes::founding();
