@@ -234,8 +234,79 @@ pub struct Check {
     /// Which rule: "programme", "dues", "admission", "participation", "association", "vote".
     pub rule: &'static str,
     pub met: bool,
-    /// Plain words, addressed to anyone reading the person's page.
-    pub words: String,
+    /// Why, as data: the pages, the PDFs and the command line put it into words.
+    pub reason: Reason,
+}
+
+/// Why a condition of the statutes is met or not, with the numbers and dates that say so.
+/// Words for people are made at the edge (`web::words`), not here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    /// Admission: the person has left the organisation.
+    Left,
+    /// Admission: the person was expelled.
+    Expelled,
+    /// Admission: the membership has lapsed (the unit may readmit).
+    Lapsed,
+    /// Admission (Lenin): a supporter, not admitted to any organisation.
+    Supporter,
+    /// Admission (Lenin): applied, not yet admitted.
+    Applicant,
+    /// Admission (Lenin): in an affiliated body, which is not a party organisation.
+    AffiliatedBody,
+    /// Admission (Lenin): admitted to a party organisation, on this day if recorded.
+    Admitted { on: Option<Day> },
+    /// Admission (Martov): none needed.
+    NoAdmissionNeeded,
+    /// The programme is recognised.
+    ProgrammeRecognised,
+    /// No acceptance of the programme is recorded.
+    ProgrammeNotAccepted,
+    /// No dues paid yet.
+    NoDuesPaid,
+    /// Dues paid for this month.
+    DuesPaidUp {
+        #[serde(serialize_with = "as_text")]
+        through: Month,
+    },
+    /// Dues behind, within what the statutes allow.
+    DuesBehind {
+        #[serde(serialize_with = "as_text")]
+        through: Month,
+        months: i64,
+    },
+    /// Dues further behind than the statutes allow.
+    DuesTooFarBehind {
+        #[serde(serialize_with = "as_text")]
+        through: Month,
+        months: i64,
+        allowed: u32,
+    },
+    /// Enough participation (Lenin) or association (Martov) in the window.
+    Participation {
+        formula: Formula,
+        count: u32,
+        days: u32,
+    },
+    /// Not enough participation or association in the window; `last` is the latest recorded.
+    TooLittleParticipation {
+        formula: Formula,
+        count: u32,
+        needed: u32,
+        days: u32,
+        last: Option<Day>,
+    },
+    /// No vote: dues this many months behind.
+    VoteArrears { months: i64 },
+    /// No vote yet: a member for `days` days; the vote comes after `after`.
+    TooNewToVote { days: i64, after: u32 },
+    /// Entitled to vote.
+    EntitledToVote,
+}
+
+fn as_text<S: serde::Serializer>(m: &Month, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(m)
 }
 
 /// The outcome of applying the statutes to a person on a day.
@@ -249,70 +320,49 @@ pub struct Standing {
 }
 
 impl Standing {
-    /// One line, e.g. "Member, no vote: dues 3 months behind".
-    pub fn summary(&self) -> String {
-        let failing: Vec<&Check> = self.checks.iter().filter(|c| !c.met).collect();
-        let why = failing
-            .iter()
-            .map(|c| c.words.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
-        match (self.member, self.vote) {
-            (true, true) => "Member with a vote".to_string(),
-            (true, false) => format!("Member, no vote: {why}"),
-            (false, _) => format!("Not a member: {why}"),
-        }
+    /// The reasons of the conditions not met, in order.
+    pub fn failing(&self) -> impl Iterator<Item = &Reason> {
+        self.checks.iter().filter(|c| !c.met).map(|c| &c.reason)
     }
 }
 
-fn months(n: i64) -> String {
-    if n == 1 {
-        "1 month".into()
-    } else {
-        format!("{n} months")
-    }
-}
-
-/// Applies the statutes to one person on one day, and says why in plain words.
+/// Applies the statutes to one person on one day, and says why, as data.
 pub fn evaluate(rules: &Statutes, facts: &PersonFacts, day: Day) -> Standing {
     let p1 = &rules.paragraph1;
     let mut checks = Vec::with_capacity(5);
 
     // Status first: some statuses end the question whatever the records say.
     let status_ok = match (p1.formula, facts.status) {
-        (_, Status::Left) => Err("has left the organisation"),
-        (_, Status::Expelled) => Err("was expelled"),
-        (_, Status::Lapsed) => Err("membership has lapsed; the unit may readmit"),
-        (Formula::Lenin, Status::Supporter) => Err("a supporter, not admitted to any organisation"),
-        (Formula::Lenin, Status::Applicant) => {
-            Err("applied, but the unit has not yet admitted them")
-        }
-        (Formula::Lenin, Status::Member) if !facts.in_party_unit => {
-            Err("belongs to an affiliated body, which is not a party organisation")
-        }
+        (_, Status::Left) => Err(Reason::Left),
+        (_, Status::Expelled) => Err(Reason::Expelled),
+        (_, Status::Lapsed) => Err(Reason::Lapsed),
+        (Formula::Lenin, Status::Supporter) => Err(Reason::Supporter),
+        (Formula::Lenin, Status::Applicant) => Err(Reason::Applicant),
+        (Formula::Lenin, Status::Member) if !facts.in_party_unit => Err(Reason::AffiliatedBody),
         _ => Ok(()),
     };
-    let admission_words = match (p1.formula, facts.admitted_on) {
-        (Formula::Lenin, Some(d)) => format!("admitted to a party organisation on {d}"),
-        (Formula::Lenin, None) => "admitted to a party organisation".to_string(),
-        (Formula::Martov, _) => "no admission needed under Martov's formula".to_string(),
+    let admission = match p1.formula {
+        Formula::Lenin => Reason::Admitted {
+            on: facts.admitted_on,
+        },
+        Formula::Martov => Reason::NoAdmissionNeeded,
     };
     checks.push(Check {
         rule: "admission",
         met: status_ok.is_ok(),
-        words: match status_ok {
-            Ok(()) => admission_words,
-            Err(why) => why.to_string(),
+        reason: match status_ok {
+            Ok(()) => admission,
+            Err(why) => why,
         },
     });
 
     checks.push(Check {
         rule: "programme",
         met: facts.programme_accepted,
-        words: if facts.programme_accepted {
-            "recognises the programme".into()
+        reason: if facts.programme_accepted {
+            Reason::ProgrammeRecognised
         } else {
-            "has not recorded accepting the programme".into()
+            Reason::ProgrammeNotAccepted
         },
     });
 
@@ -330,41 +380,41 @@ pub fn evaluate(rules: &Statutes, facts: &PersonFacts, day: Day) -> Standing {
     checks.push(Check {
         rule: "dues",
         met: dues_ok,
-        words: match (facts.paid_through, arrears) {
-            (None, _) => "no dues paid yet".into(),
-            (Some(m), 0) => format!("dues paid up (through {m})"),
-            (Some(m), n) if dues_ok => format!("dues paid through {m}, {} behind", months(n)),
-            (Some(m), n) => format!(
-                "dues {} behind (last paid for {m}; the statutes allow {})",
-                months(n),
-                months(p1.dues_within_months as i64)
-            ),
+        reason: match (facts.paid_through, arrears) {
+            (None, _) => Reason::NoDuesPaid,
+            (Some(through), 0) => Reason::DuesPaidUp { through },
+            (Some(through), months) if dues_ok => Reason::DuesBehind { through, months },
+            (Some(through), months) => Reason::DuesTooFarBehind {
+                through,
+                months,
+                allowed: p1.dues_within_months,
+            },
         },
     });
 
-    let window = p1.participation_days;
-    let (rule, what) = match p1.formula {
-        Formula::Lenin => ("participation", "personal participation"),
-        Formula::Martov => ("association", "regular association"),
+    let days = p1.participation_days;
+    let rule = match p1.formula {
+        Formula::Lenin => "participation",
+        Formula::Martov => "association",
     };
     let part_ok = facts.participation >= p1.participation_min;
     checks.push(Check {
         rule,
         met: part_ok,
-        words: if part_ok {
-            format!(
-                "{what}: {} meeting(s) or task(s) in the last {window} days",
-                facts.participation
-            )
+        reason: if part_ok {
+            Reason::Participation {
+                formula: p1.formula,
+                count: facts.participation,
+                days,
+            }
         } else {
-            let last = match facts.last_participation {
-                Some(d) => format!("last on {d}"),
-                None => "none recorded".into(),
-            };
-            format!(
-                "no {what}: {} of {} meeting(s) or task(s) needed in the last {window} days ({last})",
-                facts.participation, p1.participation_min
-            )
+            Reason::TooLittleParticipation {
+                formula: p1.formula,
+                count: facts.participation,
+                needed: p1.participation_min,
+                days,
+                last: facts.last_participation,
+            }
         },
     });
 
@@ -378,7 +428,7 @@ pub fn evaluate(rules: &Statutes, facts: &PersonFacts, day: Day) -> Standing {
             checks.push(Check {
                 rule: "vote",
                 met: false,
-                words: format!("dues {} behind", months(arrears)),
+                reason: Reason::VoteArrears { months: arrears },
             });
         }
         if let Some(admitted) = facts.admitted_on {
@@ -388,10 +438,10 @@ pub fn evaluate(rules: &Statutes, facts: &PersonFacts, day: Day) -> Standing {
                 checks.push(Check {
                     rule: "vote",
                     met: false,
-                    words: format!(
-                        "member for {days} days; the vote comes after {}",
-                        v.min_membership_days
-                    ),
+                    reason: Reason::TooNewToVote {
+                        days,
+                        after: v.min_membership_days,
+                    },
                 });
             }
         }
@@ -399,7 +449,7 @@ pub fn evaluate(rules: &Statutes, facts: &PersonFacts, day: Day) -> Standing {
             checks.push(Check {
                 rule: "vote",
                 met: true,
-                words: "entitled to vote".into(),
+                reason: Reason::EntitledToVote,
             });
         }
     }
@@ -436,7 +486,9 @@ mod tests {
     fn an_active_paid_up_member_votes() {
         let s = evaluate(&Statutes::founding(), &active_member(), day("2026-11-27"));
         assert!(s.member && s.vote, "{s:?}");
-        assert_eq!(s.summary(), "Member with a vote");
+        // Put into words by `web::words::standing`: "Member with a vote".
+        assert_eq!(s.failing().count(), 0);
+        assert_eq!(s.checks.last().unwrap().reason, Reason::EntitledToVote);
     }
 
     #[test]
@@ -446,15 +498,20 @@ mod tests {
         let s = evaluate(&Statutes::founding(), &f, day("2026-11-27"));
         assert!(s.member);
         assert!(!s.vote);
-        assert_eq!(s.summary(), "Member, no vote: dues 3 months behind");
+        // "Member, no vote: dues 3 months behind" (`web::words::standing`).
+        assert_eq!(
+            s.failing().collect::<Vec<_>>(),
+            vec![&Reason::VoteArrears { months: 3 }]
+        );
 
         f.paid_through = Some(Month::parse("2026-07").unwrap());
         let s = evaluate(&Statutes::founding(), &f, day("2026-11-27"));
         assert!(!s.member);
+        // "... dues 4 months behind ..." (`web::words::standing`).
         assert!(
-            s.summary().contains("dues 4 months behind"),
-            "{}",
-            s.summary()
+            s.failing()
+                .any(|r| matches!(r, Reason::DuesTooFarBehind { months: 4, .. })),
+            "{s:?}"
         );
     }
 
@@ -469,10 +526,10 @@ mod tests {
         let mut rules = Statutes::founding();
         let lenin = evaluate(&rules, &helper, day("2026-11-27"));
         assert!(!lenin.member);
+        // "... a supporter, not admitted to any organisation" (`web::words::standing`).
         assert!(
-            lenin.summary().contains("not admitted"),
-            "{}",
-            lenin.summary()
+            lenin.failing().any(|r| *r == Reason::Supporter),
+            "{lenin:?}"
         );
 
         rules.paragraph1.formula = Formula::Martov;
@@ -497,7 +554,10 @@ mod tests {
         };
         let s = evaluate(&Statutes::founding(), &f, day("2026-11-27"));
         assert!(s.member && !s.vote);
-        assert!(s.summary().contains("member for 7 days"));
+        // "... member for 7 days; ..." (`web::words::standing`).
+        assert!(s
+            .failing()
+            .any(|r| matches!(r, Reason::TooNewToVote { days: 7, .. })));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! Ties for the last seat are decided by lot (recorded with the seed).
 
 use crate::error::CountError;
-use crate::lot::{Lot, LotDraw};
+use crate::lot::{Lot, LotDraw, Purpose};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,27 +48,6 @@ pub struct Apportionment {
     pub order: Vec<usize>,
     pub seed: u64,
     pub lots: Vec<LotDraw>,
-}
-
-impl Apportionment {
-    pub fn to_text(&self, units: &[Unit]) -> String {
-        let mut s = format!("Apportionment by {:?}\n", self.method);
-        for (u, n) in units.iter().zip(&self.seats) {
-            s.push_str(&format!(
-                "  {:<24} {:>10} votes  {:>4} seats\n",
-                u.name, u.votes, n
-            ));
-        }
-        for d in &self.lots {
-            s.push_str(&format!(
-                "  lot ({}): {} among {}\n",
-                d.purpose,
-                d.chosen,
-                d.among.join(", ")
-            ));
-        }
-        s
-    }
 }
 
 /// Divisor for the (s+1)-th seat, as a fraction num/den: D'Hondt s+1; Sainte-Laguë s+1/2 (= (2s+1)/2).
@@ -128,7 +107,7 @@ pub fn apportion(
                     lot.choose(
                         &best,
                         &names,
-                        format!("seat {}", order.len() + mins as usize + 1),
+                        Purpose::Seat(order.len() + mins as usize + 1),
                     )
                 };
                 alloc[pick] += 1;
@@ -212,7 +191,7 @@ fn hare(units: &[Unit], free: &[usize], seats: u64, lot: &mut Lot, names: &[Stri
         } else {
             let mut pool = group;
             while left > 0 {
-                let c = lot.choose(&pool, names, "largest remainder");
+                let c = lot.choose(&pool, names, Purpose::LargestRemainder);
                 pool.retain(|&x| x != c);
                 out[c] += 1;
                 left -= 1;

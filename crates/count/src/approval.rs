@@ -3,10 +3,10 @@
 //! approvals win; a tie at the last winning place is decided by lot.
 
 use crate::error::CountError;
-use crate::lot::Lot;
+use crate::lot::{Lot, Purpose};
 use crate::plurality::{score_report, top_k};
 use crate::profile::Profile;
-use crate::report::Report;
+use crate::report::{Note, Report};
 
 /// Approvals per candidate.
 pub fn approvals(profile: &Profile) -> Vec<u64> {
@@ -39,15 +39,9 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
         seats,
         &mut lot,
         &names,
-        "last winning place",
+        Purpose::LastWinningPlace,
     );
-    let mut report = Report::new(
-        "approval",
-        "Approval: the candidates approved by most voters win; ties by lot",
-        &profile.title,
-        names,
-        seats,
-    );
+    let mut report = Report::new("approval", &profile.title, names, seats);
     report.seed = seed;
     Ok(score_report(
         report,
@@ -56,7 +50,7 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
         &winners,
         &groups,
         lot,
-        "Approvals",
+        Note::Approvals,
     ))
 }
 

@@ -1,5 +1,6 @@
 //! What the `iskra count` command does, kept here so the binary stays thin and the
-//! whole path from file bytes to printed report is tested in this crate.
+//! whole path from file bytes to report is tested in this crate. The report's JSON is
+//! made here; its words for people at the edge (`web::words::count`).
 
 use crate::error::{CountError, ParseError};
 use crate::profile::Profile;
@@ -220,14 +221,6 @@ pub enum Output {
 }
 
 impl Output {
-    pub fn to_text(&self) -> String {
-        match self {
-            Output::Report(r) => r.to_text(),
-            Output::Motion(o) => o.to_text(),
-            Output::Apportionment(a, u) => a.to_text(u),
-        }
-    }
-
     pub fn to_json(&self) -> String {
         let v = match self {
             Output::Report(r) => return r.to_json(),
@@ -361,7 +354,11 @@ mod tests {
         let a = br#"{"seats": 8, "units": [{"name": "A", "votes": 100000}, {"name": "B", "votes": 80000},
                     {"name": "C", "votes": 30000}, {"name": "D", "votes": 20000}]}"#;
         let out = run(a, &Request::new(Method::DHondt)).unwrap();
-        assert!(out.to_text().contains("4 seats"));
+        // "A ... 4 seats" in words (`web::words::count`).
+        match &out {
+            Output::Apportionment(a, _) => assert_eq!(a.seats, vec![4, 3, 1, 0]),
+            o => panic!("{o:?}"),
+        }
         let y = br#"{"candidates": ["A", "B"], "seats": 1, "ballots": [{"weight": 3, "answers": ["Y", "N"]}, {"answers": ["N", "Y"]}]}"#;
         match run(y, &Request::new(Method::YesNo)).unwrap() {
             Output::Report(r) => assert_eq!(r.elected, vec!["A"]),

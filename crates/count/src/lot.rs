@@ -7,11 +7,45 @@
 
 use serde::Serialize;
 
+/// What a lot decides, as data (the words are made at the edge: `web::words::count`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// STV: the order of election among candidates with equal votes.
+    OrderOfElection(When),
+    /// Scottish STV: which of equal surpluses is transferred first.
+    LargestSurplus(When),
+    /// STV: which of the equal lowest is excluded.
+    Exclusion(When),
+    /// Plurality, approval: the last winning place.
+    LastWinningPlace,
+    /// Runoff: a place in round 2.
+    PlaceInRoundTwo,
+    /// Runoff: a tie in round 2.
+    RoundTwoTie,
+    /// Yes/no: the last seat.
+    LastSeat,
+    /// Apportionment by a divisor method: the seat of this number.
+    Seat(usize),
+    /// Apportionment by largest remainder: a seat among equal remainders.
+    LargestRemainder,
+}
+
+/// When, in a count by stages, a lot was drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// After this stage (Scottish STV: the tie is met before the next stage is made).
+    AfterStage(usize),
+    /// At this stage (Meek: the tie is met within the stage).
+    AtStage(usize),
+}
+
 /// One decision taken by lot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LotDraw {
-    /// What was being decided, e.g. "exclusion at stage 4".
-    pub purpose: String,
+    /// What was being decided, e.g. the exclusion at stage 4.
+    pub purpose: Purpose,
     /// The tied candidates, in candidate order.
     pub among: Vec<String>,
     /// The one the lot fell on.
@@ -61,17 +95,12 @@ impl Lot {
     }
 
     /// Choose one of `tied` (candidate indices) by lot and record the draw.
-    pub fn choose(
-        &mut self,
-        tied: &[usize],
-        names: &[String],
-        purpose: impl Into<String>,
-    ) -> usize {
+    pub fn choose(&mut self, tied: &[usize], names: &[String], purpose: Purpose) -> usize {
         let mut sorted = tied.to_vec();
         sorted.sort_unstable();
         let chosen = sorted[self.below(sorted.len())];
         self.draws.push(LotDraw {
-            purpose: purpose.into(),
+            purpose,
             among: sorted.iter().map(|&c| names[c].clone()).collect(),
             chosen: names[chosen].clone(),
         });

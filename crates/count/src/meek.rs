@@ -21,9 +21,9 @@
 
 use crate::error::CountError;
 use crate::fixed::{self, mul_div_ceil};
-use crate::lot::Lot;
+use crate::lot::{Lot, Purpose, When};
 use crate::profile::Profile;
-use crate::report::{Report, Stage, Status};
+use crate::report::{Note, Report, Stage, Status};
 
 pub const PLACES: u32 = 9;
 const ONE: i64 = fixed::scale(PLACES);
@@ -55,14 +55,7 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
         }
     }
     let names = profile.display_names();
-    let mut report = Report::new(
-        "meek-stv",
-        "Meek STV: Hill, Wichmann & Woodall, Algorithm 123 (1987); 9 decimals, keep values rounded up, \
-         converged when total surplus < 0.00001",
-        &profile.title,
-        names.clone(),
-        seats,
-    );
+    let mut report = Report::new("meek-stv", &profile.title, names.clone(), seats);
     report.seed = seed;
     let mut lot = Lot::new(seed);
     let mut state = vec![State::Hopeful; n];
@@ -108,7 +101,6 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
         (votes, excess)
     };
 
-    let mut stage_events: Vec<String> = Vec::new();
     loop {
         // Iterate to convergence (or to a new election).
         let mut prev_surplus = i64::MAX;
@@ -143,7 +135,7 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
         history.push(votes.clone());
         let mut stage_elected = Vec::new();
         let mut stage_excluded = Vec::new();
-        let description;
+        let note;
         if !newly.is_empty() {
             // Order equal votes by the earlier stages, then by lot.
             let mut order = Vec::new();
@@ -151,7 +143,14 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
             while !rest.is_empty() {
                 let top = rest.iter().map(|&c| votes[c]).max().unwrap_or(0);
                 let tied: Vec<usize> = rest.iter().copied().filter(|&c| votes[c] == top).collect();
-                let c = break_tie(&tied, &history, true, &mut lot, &names, "order of election");
+                let c = break_tie(
+                    &tied,
+                    &history,
+                    true,
+                    &mut lot,
+                    &names,
+                    Purpose::OrderOfElection,
+                );
                 rest.retain(|&x| x != c);
                 order.push(c);
             }
@@ -160,27 +159,26 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
                 elected.push(c);
                 stage_elected.push(names[c].clone());
             }
-            description = format!(
-                "{} reached the quota after {} iterations",
-                stage_elected.join(", "),
-                iterations
-            );
+            note = Note::ReachedQuota {
+                candidates: stage_elected.clone(),
+                iterations,
+            };
         } else {
             let left = seats - elected.len();
             let hopeful: Vec<usize> = (0..n).filter(|&c| state[c] == State::Hopeful).collect();
             if hopeful.len() <= left {
-                description = "the hopeful candidates fill the remaining seats".to_string();
+                note = Note::HopefulFillRemaining;
             } else {
                 let low = hopeful.iter().map(|&c| votes[c]).min().unwrap_or(0);
                 let tied: Vec<usize> = hopeful.into_iter().filter(|&c| votes[c] == low).collect();
-                let c = break_tie(&tied, &history, false, &mut lot, &names, "exclusion");
+                let c = break_tie(&tied, &history, false, &mut lot, &names, Purpose::Exclusion);
                 state[c] = State::Excluded;
                 keep[c] = 0;
                 stage_excluded.push(names[c].clone());
-                description = format!(
-                    "converged after {} iterations; {} has fewest votes and is excluded",
-                    iterations, names[c]
-                );
+                note = Note::ConvergedExcluding {
+                    candidate: names[c].clone(),
+                    iterations,
+                };
             }
         }
         // Last vacancies.
@@ -196,13 +194,12 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
                 stage_elected.push(names[c].clone());
             }
         }
-        stage_events.push(description.clone());
         let number = report.stages.len() + 1;
         report.stages.push(Stage {
             number,
             kind: "iteration".into(),
             candidate: None,
-            description,
+            notes: vec![note],
             votes: votes.iter().map(|&v| fixed::format(v, PLACES)).collect(),
             status: state
                 .iter()
@@ -227,9 +224,9 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
     report.quota = report.stages.last().and_then(|s| s.quota.clone());
     report.elected = elected.iter().map(|&c| names[c].clone()).collect();
     report.lots = lot.draws;
-    report.notes.push(format!(
-        "{iterations_total} iterations in all; the quota shown is the final one"
-    ));
+    report.notes.push(Note::Iterations {
+        total: iterations_total,
+    });
     Ok(report)
 }
 
@@ -239,7 +236,7 @@ fn break_tie(
     highest: bool,
     lot: &mut Lot,
     names: &[String],
-    purpose: &str,
+    purpose: fn(When) -> Purpose,
 ) -> usize {
     if tied.len() == 1 {
         return tied[0];
@@ -256,11 +253,7 @@ fn break_tie(
             }
         }
     }
-    lot.choose(
-        &field,
-        names,
-        format!("{purpose} at stage {}", history.len()),
-    )
+    lot.choose(&field, names, purpose(When::AtStage(history.len())))
 }
 
 #[cfg(test)]

@@ -152,24 +152,6 @@ pub struct Outcome {
     pub explanation: String,
 }
 
-impl Outcome {
-    pub fn to_text(&self) -> String {
-        format!(
-            "Yes {}, no {}, abstain {}; present {} of {} entitled.\n\
-             Base {}; {} yes needed.\nDecision: {:?}. {}\n",
-            self.yes,
-            self.no,
-            self.abstain,
-            self.present,
-            self.entitled,
-            self.base,
-            self.needed,
-            self.decision,
-            self.explanation
-        )
-    }
-}
-
 pub fn decide(input: &Input, rule: &Rule, seed: u64) -> Result<Outcome, CountError> {
     let (mut yes, mut no, mut abstain, mut listed) = (0u64, 0u64, 0u64, 0u64);
     for (i, c) in input.votes.iter().enumerate() {

@@ -3,9 +3,9 @@
 //! candidates with most votes win. A tie at the last winning place is decided by lot.
 
 use crate::error::CountError;
-use crate::lot::Lot;
+use crate::lot::{Lot, Purpose};
 use crate::profile::Profile;
-use crate::report::{Report, Stage, Status};
+use crate::report::{Note, Report, Stage, Status};
 
 /// The `k` best of `eligible` by `score`, best first; ties at the cutoff (and the
 /// order among equals) decided by lot. Also returns the ranking in groups of equals.
@@ -15,7 +15,7 @@ pub(crate) fn top_k(
     k: usize,
     lot: &mut Lot,
     names: &[String],
-    purpose: &str,
+    purpose: Purpose,
 ) -> (Vec<usize>, Vec<Vec<usize>>) {
     let mut sorted = eligible.to_vec();
     sorted.sort_by(|&a, &b| score[b].cmp(&score[a]).then(a.cmp(&b)));
@@ -54,7 +54,7 @@ pub(crate) fn score_report(
     winners: &[usize],
     groups: &[Vec<usize>],
     lot: Lot,
-    description: &str,
+    note: Note,
 ) -> Report {
     let names = &report.candidates.clone();
     report.ballots = profile.total_ballots();
@@ -69,7 +69,7 @@ pub(crate) fn score_report(
         number: 1,
         kind: "tally".into(),
         candidate: None,
-        description: description.to_string(),
+        notes: vec![note],
         votes: score.iter().map(|v| v.to_string()).collect(),
         status: (0..names.len())
             .map(|c| {
@@ -139,15 +139,9 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
         seats,
         &mut lot,
         &names,
-        "last winning place",
+        Purpose::LastWinningPlace,
     );
-    let mut report = Report::new(
-        "plurality",
-        "Plurality: the candidates with most first preferences win; ties by lot",
-        &profile.title,
-        names,
-        seats,
-    );
+    let mut report = Report::new("plurality", &profile.title, names, seats);
     report.seed = seed;
     Ok(score_report(
         report,
@@ -156,7 +150,7 @@ pub fn count(profile: &Profile, seats: usize, seed: u64) -> Result<Report, Count
         &winners,
         &groups,
         lot,
-        "First preferences",
+        Note::FirstPreferences { rule: None },
     ))
 }
 

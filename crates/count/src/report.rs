@@ -1,12 +1,12 @@
-//! Count reports: one structure for every method, readable as text stage by stage
-//! and serialised as JSON.
+//! Count reports: one structure for every method, stage by stage, serialised as JSON.
 //!
 //! Values are exact decimal strings (e.g. `"1381.00000"`), never floats, so the
-//! JSON says exactly what the count decided.
+//! JSON says exactly what the count decided. What happened at each stage, and what the
+//! report notes, is data ([`Note`]); the words a person reads are made at the edge
+//! (`web::words::count`), for the pages and `iskra count` alike.
 
 use crate::lot::LotDraw;
 use serde::Serialize;
-use std::fmt::Write;
 
 /// A candidate's state at the end of a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -18,15 +18,99 @@ pub enum Status {
     Withdrawn,
 }
 
-impl Status {
-    fn word(self) -> &'static str {
-        match self {
-            Status::Hopeful => "",
-            Status::Elected => "elected",
-            Status::Excluded => "excluded",
-            Status::Withdrawn => "withdrawn",
-        }
-    }
+/// What happened at a stage, or what a report notes, with the names and numbers that say so.
+/// Rule numbers are those of the text the count implements (Scottish STV: the Order's schedule 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum Note {
+    /// First preferences counted (under `rule`, where the text numbers it).
+    FirstPreferences { rule: Option<u32> },
+    /// Approvals counted.
+    Approvals,
+    /// Yes, no and abstain counted for each candidate.
+    YesNoAbstain,
+    /// `candidate` reaches the quota and is elected.
+    ReachesQuota { candidate: String, rule: u32 },
+    /// `candidate` fills one of the last vacancies without reaching the quota.
+    FillsLastVacancy { candidate: String, rule: u32 },
+    /// `candidate`'s surplus is transferred.
+    Surplus {
+        candidate: String,
+        surplus: String,
+        rule: u32,
+    },
+    /// `candidate` is excluded holding `votes`.
+    Excluded {
+        candidate: String,
+        votes: String,
+        rule: u32,
+    },
+    /// Meek: `candidates` reached the quota after `iterations`.
+    ReachedQuota {
+        candidates: Vec<String>,
+        iterations: usize,
+    },
+    /// Meek: the hopeful candidates fill the remaining seats.
+    HopefulFillRemaining,
+    /// Meek: the count converged after `iterations`; `candidate`, with fewest votes, is excluded.
+    ConvergedExcluding {
+        candidate: String,
+        iterations: usize,
+    },
+    /// Runoff, round 1: `candidate` has `votes` of `valid`, more than half.
+    RoundOneMajority {
+        candidate: String,
+        votes: u64,
+        valid: u64,
+    },
+    /// Runoff, round 1: no majority of `valid`; `finalists` go to round 2.
+    RoundOneNoMajority { valid: u64, finalists: Vec<String> },
+    /// Runoff, round 2: `winner` wins; `no_preference` ballots rank neither finalist.
+    RoundTwo { winner: String, no_preference: u64 },
+    /// Schulze: the pairwise defeats, by winner in candidate order.
+    PairwiseDefeats { defeats: Vec<Defeat> },
+    /// Fewer candidates were elected than there are seats.
+    Unfilled { elected: usize, seats: usize },
+    /// Meek: iterations in all (the quota shown is the final one).
+    Iterations { total: usize },
+    /// Schulze: the ranking places the `groups` groups not dropped first, the dropped after.
+    DroppedRankLast { groups: usize },
+    /// Schulze: the default option and the requirements measured against it.
+    DefaultOption {
+        option: String,
+        quorum: u64,
+        majority: (u64, u64),
+    },
+    /// Schulze: `option` is dropped, for `reason`.
+    Dropped { option: String, reason: Dropped },
+    /// Schulze: a tie among `tied`, for the casting vote (Debian Constitution A.6(9)).
+    CastingVote { tied: Vec<String> },
+}
+
+/// One pairwise defeat: `winner` is preferred to `loser` by `for_winner` voters, the other way
+/// by `for_loser`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Defeat {
+    pub winner: String,
+    pub loser: String,
+    pub for_winner: u64,
+    pub for_loser: u64,
+}
+
+/// Why Schulze drops an option (Debian Constitution A.6(2)-(3)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "requirement", rename_all = "snake_case")]
+pub enum Dropped {
+    /// Ranked above the default option by `voters`, fewer than the `quorum`.
+    Quorum { voters: u64, quorum: u64 },
+    /// The majority `num:den` over the default option not reached (`for` to `against`).
+    Majority {
+        num: u64,
+        den: u64,
+        #[serde(rename = "for")]
+        for_option: u64,
+        against: u64,
+    },
 }
 
 /// Votes moved in a stage: `papers` ballot papers from `from` to `to`, each at `value`.
@@ -50,8 +134,8 @@ pub struct Stage {
     pub kind: String,
     /// The candidate whose papers moved, if any.
     pub candidate: Option<String>,
-    /// A sentence saying what happened and under which rule.
-    pub description: String,
+    /// What happened, and under which rule, in order.
+    pub notes: Vec<Note>,
     /// Each candidate's votes at the end of the stage, in candidate order.
     pub votes: Vec<String>,
     pub status: Vec<Status>,
@@ -74,9 +158,8 @@ pub struct Stage {
 /// The full report of a count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// The method's name (`scottish-stv`, `meek-stv`, ...): the rule followed, with its source.
     pub method: String,
-    /// The rule followed, in words, with its source.
-    pub rule: String,
     pub title: String,
     pub candidates: Vec<String>,
     pub seats: usize,
@@ -96,20 +179,13 @@ pub struct Report {
     /// Pairwise counts `d[i][j]`: voters preferring i to j (Schulze).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pairwise: Option<Vec<Vec<u64>>>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 impl Report {
-    pub fn new(
-        method: &str,
-        rule: &str,
-        title: &str,
-        candidates: Vec<String>,
-        seats: usize,
-    ) -> Self {
+    pub fn new(method: &str, title: &str, candidates: Vec<String>, seats: usize) -> Self {
         Report {
             method: method.to_string(),
-            rule: rule.to_string(),
             title: title.to_string(),
             candidates,
             seats,
@@ -127,93 +203,5 @@ impl Report {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report always serialises")
-    }
-
-    /// The report as a person reads it: header, then every stage, then the result.
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        let _ = writeln!(s, "Count: {}", self.title);
-        let _ = writeln!(s, "Method: {} — {}", self.method, self.rule);
-        let _ = writeln!(s, "Seats: {}", self.seats);
-        let _ = writeln!(s, "Valid ballots: {}", self.ballots);
-        if let Some(q) = &self.quota {
-            let _ = writeln!(s, "Quota: {q}");
-        }
-        let _ = writeln!(s, "Seed for lots: {}", self.seed);
-        let width = self
-            .candidates
-            .iter()
-            .map(|c| c.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(16);
-        for st in &self.stages {
-            let _ = writeln!(s);
-            let _ = writeln!(s, "Stage {}: {}", st.number, st.description);
-            if let Some(q) = &st.quota {
-                let _ = writeln!(s, "  quota {q}");
-            }
-            for t in &st.transfers {
-                let to = t.to.as_deref().unwrap_or("non-transferable");
-                let _ = writeln!(
-                    s,
-                    "  {} papers at {} from {} to {}: {}",
-                    t.papers, t.value, t.from, to, t.votes
-                );
-            }
-            for (i, name) in self.candidates.iter().enumerate() {
-                let kv = st
-                    .keep_values
-                    .as_ref()
-                    .map(|k| format!("  keep {}", k[i]))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    s,
-                    "  {:<width$} {:>16}  {}{}",
-                    name,
-                    st.votes[i],
-                    st.status[i].word(),
-                    kv,
-                    width = width
-                );
-            }
-            if let Some(nt) = &st.non_transferable {
-                let _ = writeln!(
-                    s,
-                    "  {:<width$} {:>16}",
-                    "non-transferable",
-                    nt,
-                    width = width
-                );
-            }
-            if !st.elected.is_empty() {
-                let _ = writeln!(s, "  elected: {}", st.elected.join(", "));
-            }
-            if !st.excluded.is_empty() {
-                let _ = writeln!(s, "  excluded: {}", st.excluded.join(", "));
-            }
-        }
-        if let Some(r) = &self.ranking {
-            let _ = writeln!(s);
-            let _ = writeln!(s, "Ranking:");
-            for (i, g) in r.iter().enumerate() {
-                let _ = writeln!(s, "  {}. {}", i + 1, g.join(" = "));
-            }
-        }
-        for d in &self.lots {
-            let _ = writeln!(
-                s,
-                "Lot ({}): among {} -> {}",
-                d.purpose,
-                d.among.join(", "),
-                d.chosen
-            );
-        }
-        for n in &self.notes {
-            let _ = writeln!(s, "Note: {n}");
-        }
-        let _ = writeln!(s);
-        let _ = writeln!(s, "Elected: {}", self.elected.join(", "));
-        s
     }
 }

@@ -7,10 +7,10 @@
 //! rank neither finalist abstain in round 2, as voters who stay home would.
 
 use crate::error::CountError;
-use crate::lot::Lot;
+use crate::lot::{Lot, Purpose};
 use crate::plurality::{first_preferences, top_k};
 use crate::profile::Profile;
-use crate::report::{Report, Stage, Status};
+use crate::report::{Note, Report, Stage, Status};
 
 pub fn count(profile: &Profile, seed: u64) -> Result<Report, CountError> {
     let n = profile.candidates.len();
@@ -20,13 +20,7 @@ pub fn count(profile: &Profile, seed: u64) -> Result<Report, CountError> {
     profile.validate()?;
     let names = profile.display_names();
     let mut lot = Lot::new(seed);
-    let mut report = Report::new(
-        "runoff",
-        "Two-round runoff: a majority of valid votes in round 1, else the top two meet in round 2",
-        &profile.title,
-        names.clone(),
-        1,
-    );
+    let mut report = Report::new("runoff", &profile.title, names.clone(), 1);
     report.seed = seed;
     report.ballots = profile.total_ballots();
     let first = first_preferences(profile)?;
@@ -47,17 +41,25 @@ pub fn count(profile: &Profile, seed: u64) -> Result<Report, CountError> {
             })
             .collect()
     };
-    let (top, _) = top_k(&first, &eligible, 2, &mut lot, &names, "place in round 2");
+    let (top, _) = top_k(
+        &first,
+        &eligible,
+        2,
+        &mut lot,
+        &names,
+        Purpose::PlaceInRoundTwo,
+    );
     let majority = top.first().copied().filter(|&c| first[c] * 2 > valid);
     if let Some(w) = majority {
         report.stages.push(Stage {
             number: 1,
             kind: "round".into(),
             candidate: None,
-            description: format!(
-                "Round 1: {} has {} of {} valid votes, more than half",
-                names[w], first[w], valid
-            ),
+            notes: vec![Note::RoundOneMajority {
+                candidate: names[w].clone(),
+                votes: first[w],
+                valid,
+            }],
             votes: first.iter().map(u64::to_string).collect(),
             status: status_with(Some(w), &[]),
             non_transferable: None,
@@ -80,14 +82,10 @@ pub fn count(profile: &Profile, seed: u64) -> Result<Report, CountError> {
         number: 1,
         kind: "round".into(),
         candidate: None,
-        description: format!(
-            "Round 1: no majority of {} valid votes; {} go to round 2",
+        notes: vec![Note::RoundOneNoMajority {
             valid,
-            top.iter()
-                .map(|&c| names[c].as_str())
-                .collect::<Vec<_>>()
-                .join(" and ")
-        ),
+            finalists: top.iter().map(|&c| names[c].clone()).collect(),
+        }],
         votes: first.iter().map(u64::to_string).collect(),
         status: status_with(None, &out),
         non_transferable: None,
@@ -117,16 +115,16 @@ pub fn count(profile: &Profile, seed: u64) -> Result<Report, CountError> {
             None => abstain += b.weight,
         }
     }
-    let (win, _) = top_k(&second, &top, 1, &mut lot, &names, "round 2 tie");
+    let (win, _) = top_k(&second, &top, 1, &mut lot, &names, Purpose::RoundTwoTie);
     let w = win[0];
     report.stages.push(Stage {
         number: 2,
         kind: "round".into(),
         candidate: None,
-        description: format!(
-            "Round 2: {} wins ({} ballots express no preference between the two)",
-            names[w], abstain
-        ),
+        notes: vec![Note::RoundTwo {
+            winner: names[w].clone(),
+            no_preference: abstain,
+        }],
         votes: second.iter().map(u64::to_string).collect(),
         status: status_with(Some(w), &out),
         non_transferable: Some(abstain.to_string()),

@@ -16,7 +16,7 @@
 
 use crate::error::CountError;
 use crate::profile::Profile;
-use crate::report::{Report, Stage, Status};
+use crate::report::{Defeat, Dropped, Note, Report, Stage, Status};
 
 /// Debian's requirements; the defaults mean "none".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub struct Outcome {
     /// `d[i][j]`: voters preferring i to j (weighted).
     pub pairwise: Vec<Vec<u64>>,
     /// Options dropped by quorum or majority, with the reason.
-    pub dropped: Vec<(usize, String)>,
+    pub dropped: Vec<(usize, Dropped)>,
     /// The winners (more than one is a tie).
     pub winners: Vec<usize>,
     /// Groups of equally ranked options, best first: first the options not dropped,
@@ -171,18 +171,20 @@ pub fn outcome(profile: &Profile, opts: &Options) -> Result<Outcome, CountError>
             if d[a][dflt] < opts.quorum {
                 dropped.push((
                     a,
-                    format!(
-                        "quorum: ranked above the default option by {} voters, fewer than {}",
-                        d[a][dflt], opts.quorum
-                    ),
+                    Dropped::Quorum {
+                        voters: d[a][dflt],
+                        quorum: opts.quorum,
+                    },
                 ));
             } else if (d[a][dflt] as u128) * (den as u128) <= (num as u128) * (d[dflt][a] as u128) {
                 dropped.push((
                     a,
-                    format!(
-                        "majority {num}:{den} over the default option not reached ({} to {})",
-                        d[a][dflt], d[dflt][a]
-                    ),
+                    Dropped::Majority {
+                        num,
+                        den,
+                        for_option: d[a][dflt],
+                        against: d[dflt][a],
+                    },
                 ));
             }
         }
@@ -211,14 +213,7 @@ pub fn count(profile: &Profile, opts: &Options) -> Result<Report, CountError> {
     let o = outcome(profile, opts)?;
     let names = profile.display_names();
     let n = names.len();
-    let mut report = Report::new(
-        "schulze",
-        "Schulze (winning votes), as in the Debian Constitution appendix A.6: default option, \
-         quorum and majority requirement",
-        &profile.title,
-        names.clone(),
-        1,
-    );
+    let mut report = Report::new("schulze", &profile.title, names.clone(), 1);
     report.ballots = profile.total_ballots();
     report.elected = o.winners.iter().map(|&c| names[c].clone()).collect();
     report.pairwise = Some(o.pairwise.clone());
@@ -228,32 +223,30 @@ pub fn count(profile: &Profile, opts: &Options) -> Result<Report, CountError> {
         .map(|g| g.iter().map(|&c| names[c].clone()).collect())
         .collect();
     if !o.dropped.is_empty() {
-        report.notes.push(format!(
-            "ranking places {} first and the dropped options after them",
-            if o.active_groups == 1 {
-                "the 1 group of options not dropped".to_string()
-            } else {
-                format!("the {} groups of options not dropped", o.active_groups)
-            }
-        ));
+        report.notes.push(Note::DroppedRankLast {
+            groups: o.active_groups,
+        });
     }
     report.ranking = Some(ranking);
     if let Some(dflt) = opts.default_option {
-        report.notes.push(format!(
-            "default option: {}; quorum {}; majority {}:{}",
-            names[dflt], opts.quorum, opts.majority.0, opts.majority.1
-        ));
+        report.notes.push(Note::DefaultOption {
+            option: names[dflt].clone(),
+            quorum: opts.quorum,
+            majority: opts.majority,
+        });
     }
     for (c, why) in &o.dropped {
-        report.notes.push(format!("{} dropped: {why}", names[*c]));
+        report.notes.push(Note::Dropped {
+            option: names[*c].clone(),
+            reason: why.clone(),
+        });
     }
     if o.winners.len() > 1 {
-        report.notes.push(format!(
-            "tie between {}: the casting vote decides (A.6(9))",
-            report.elected.join(", ")
-        ));
+        report.notes.push(Note::CastingVote {
+            tied: report.elected.clone(),
+        });
     }
-    // One stage: the pairwise table, each option's wins written as "wins/losses".
+    // One stage: the pairwise defeats, and each option's number of wins.
     let status: Vec<Status> = (0..n)
         .map(|c| {
             if o.winners.contains(&c) {
@@ -265,28 +258,27 @@ pub fn count(profile: &Profile, opts: &Options) -> Result<Report, CountError> {
             }
         })
         .collect();
-    let mut desc =
-        String::from("Pairwise defeats (row beats column: votes for row – votes for column)");
-    for i in 0..n {
-        let line: Vec<String> = (0..n)
-            .filter(|&j| j != i && o.pairwise[i][j] > o.pairwise[j][i])
-            .map(|j| format!("{} ({}–{})", names[j], o.pairwise[i][j], o.pairwise[j][i]))
-            .collect();
-        if !line.is_empty() {
-            desc.push_str(&format!("\n    {} beats {}", names[i], line.join(", ")));
-        }
-    }
+    let defeats = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .filter(|&(i, j)| i != j && o.pairwise[i][j] > o.pairwise[j][i])
+        .map(|(i, j)| Defeat {
+            winner: names[i].clone(),
+            loser: names[j].clone(),
+            for_winner: o.pairwise[i][j],
+            for_loser: o.pairwise[j][i],
+        })
+        .collect();
     report.stages.push(Stage {
         number: 1,
         kind: "pairwise".into(),
         candidate: None,
-        description: desc,
+        notes: vec![Note::PairwiseDefeats { defeats }],
         votes: (0..n)
             .map(|i| {
                 let wins = (0..n)
                     .filter(|&j| o.pairwise[i][j] > o.pairwise[j][i])
                     .count();
-                format!("{wins} wins")
+                wins.to_string()
             })
             .collect(),
         status,
@@ -367,6 +359,10 @@ mod tests {
         let p = profile(2, &[(1, &[0, 1]), (1, &[1, 0])]);
         let r = count(&p, &Options::default()).unwrap();
         assert_eq!(r.elected.len(), 2);
-        assert!(r.notes.iter().any(|n| n.contains("casting vote")));
+        // "tie between A, B: the casting vote decides (A.6(9))" (`web::words::count`).
+        assert!(r
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::CastingVote { tied } if tied.len() == 2)));
     }
 }

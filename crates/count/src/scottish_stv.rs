@@ -24,9 +24,9 @@
 
 use crate::error::CountError;
 use crate::fixed;
-use crate::lot::Lot;
+use crate::lot::{Lot, Purpose, When};
 use crate::profile::Profile;
-use crate::report::{Report, Stage, Status, Transfer};
+use crate::report::{Note, Report, Stage, Status, Transfer};
 use std::collections::HashMap;
 
 /// Five decimal places (rule 48(3)).
@@ -129,14 +129,7 @@ impl<'a> Counter<'a> {
         for &w in &profile.withdrawn {
             state[w] = State::Withdrawn;
         }
-        let mut report = Report::new(
-            "scottish-stv",
-            "Scottish STV: Scottish Local Government Elections Order 2007, schedule 1, rules 45-52; \
-             weighted inclusive Gregory, values truncated to 5 decimals",
-            &profile.title,
-            names.to_vec(),
-            seats,
-        );
+        let mut report = Report::new("scottish-stv", &profile.title, names.to_vec(), seats);
         report.seed = seed;
         let mut prefs = Vec::new();
         let mut start = Vec::with_capacity(profile.ballots.len() + 1);
@@ -206,7 +199,7 @@ impl<'a> Counter<'a> {
         self.push_stage(
             "first",
             None,
-            "First preferences (rule 45)".to_string(),
+            Note::FirstPreferences { rule: Some(45) },
             Vec::new(),
         );
 
@@ -224,10 +217,17 @@ impl<'a> Counter<'a> {
                     .copied()
                     .filter(|&c| self.votes[c] == top)
                     .collect();
-                let c = self.break_tie(&tied, true, "order of election");
+                let c = self.break_tie(&tied, true, Purpose::OrderOfElection);
                 reached.retain(|&x| x != c);
                 self.state[c] = State::Elected(self.votes[c] > self.quota);
-                self.elect(c, "reaches the quota (rule 47)");
+                let candidate = self.names[c].clone();
+                self.elect(
+                    c,
+                    Note::ReachesQuota {
+                        candidate,
+                        rule: 47,
+                    },
+                );
             }
             let left = self.seats.saturating_sub(self.elected.len());
             if left == 0 {
@@ -240,7 +240,14 @@ impl<'a> Counter<'a> {
                 rest.sort_by(|&a, &b| self.votes[b].cmp(&self.votes[a]).then(a.cmp(&b)));
                 for c in rest {
                     self.state[c] = State::Elected(false);
-                    self.elect(c, "fills a last vacancy (rule 52)");
+                    let candidate = self.names[c].clone();
+                    self.elect(
+                        c,
+                        Note::FillsLastVacancy {
+                            candidate,
+                            rule: 52,
+                        },
+                    );
                 }
                 break;
             }
@@ -255,7 +262,7 @@ impl<'a> Counter<'a> {
                     .into_iter()
                     .filter(|&c| self.votes[c] == top)
                     .collect();
-                let c = self.break_tie(&tied, true, "largest surplus");
+                let c = self.break_tie(&tied, true, Purpose::LargestSurplus);
                 self.transfer_surplus(c);
                 continue;
             }
@@ -266,23 +273,22 @@ impl<'a> Counter<'a> {
                 .into_iter()
                 .filter(|&c| self.votes[c] == low)
                 .collect();
-            let c = self.break_tie(&tied, false, "exclusion");
+            let c = self.break_tie(&tied, false, Purpose::Exclusion);
             self.exclude(c);
         }
     }
 
-    fn elect(&mut self, c: usize, why: &str) {
+    fn elect(&mut self, c: usize, why: Note) {
         self.elected.push(c);
         let st = self.report.stages.last_mut().expect("first stage exists");
         st.elected.push(self.names[c].clone());
         st.status[c] = Status::Elected;
-        st.description
-            .push_str(&format!("; {} {}", self.names[c], why));
+        st.notes.push(why);
     }
 
     /// Rules 49(2)-(3) and 51(2): look back to the most recent stage at which the tied
     /// candidates had unequal votes, narrowing the field at each stage, then draw lots.
-    fn break_tie(&mut self, tied: &[usize], highest: bool, purpose: &str) -> usize {
+    fn break_tie(&mut self, tied: &[usize], highest: bool, purpose: fn(When) -> Purpose) -> usize {
         if tied.len() == 1 {
             return tied[0];
         }
@@ -300,7 +306,7 @@ impl<'a> Counter<'a> {
         }
         let stage = self.report.stages.len();
         self.lot
-            .choose(&field, self.names, format!("{purpose} after stage {stage}"))
+            .choose(&field, self.names, purpose(When::AfterStage(stage)))
     }
 
     fn transfer_surplus(&mut self, c: usize) {
@@ -339,11 +345,11 @@ impl<'a> Counter<'a> {
         // The elected candidate keeps exactly the quota; what truncation lost is in no pile.
         self.votes[c] = self.quota;
         self.state[c] = State::Elected(false);
-        let desc = format!(
-            "Surplus of {} ({}) transferred (rule 48)",
-            self.names[c],
-            fixed::format(surplus, PLACES)
-        );
+        let desc = Note::Surplus {
+            candidate: self.names[c].clone(),
+            surplus: fixed::format(surplus, PLACES),
+            rule: 48,
+        };
         let transfers = moves.into_transfers(&self.names[c], self.names);
         self.push_stage("surplus", Some(c), desc, transfers);
     }
@@ -369,11 +375,11 @@ impl<'a> Counter<'a> {
         }
         let had = self.votes[c];
         self.votes[c] = 0;
-        let desc = format!(
-            "{} excluded with {} votes (rule 50)",
-            self.names[c],
-            fixed::format(had, PLACES)
-        );
+        let desc = Note::Excluded {
+            candidate: self.names[c].clone(),
+            votes: fixed::format(had, PLACES),
+            rule: 50,
+        };
         let transfers = moves.into_transfers(&self.names[c], self.names);
         self.push_stage("exclusion", Some(c), desc, transfers);
         let st = self.report.stages.last_mut().expect("stage just pushed");
@@ -384,7 +390,7 @@ impl<'a> Counter<'a> {
         &mut self,
         kind: &str,
         candidate: Option<usize>,
-        description: String,
+        note: Note,
         transfers: Vec<Transfer>,
     ) {
         self.history.push(self.votes.clone());
@@ -404,7 +410,7 @@ impl<'a> Counter<'a> {
             number,
             kind: kind.to_string(),
             candidate: candidate.map(|c| self.names[c].clone()),
-            description,
+            notes: vec![note],
             votes: self
                 .votes
                 .iter()
@@ -422,11 +428,10 @@ impl<'a> Counter<'a> {
 
     fn finish(mut self) -> (Report, Outcome) {
         if self.elected.len() < self.seats {
-            self.report.notes.push(format!(
-                "only {} candidates could be elected for {} seats",
-                self.elected.len(),
-                self.seats
-            ));
+            self.report.notes.push(Note::Unfilled {
+                elected: self.elected.len(),
+                seats: self.seats,
+            });
         }
         self.report.elected = self
             .elected

@@ -6,8 +6,8 @@
 //! no votes; a tie at the last seat is decided by lot.
 
 use crate::error::CountError;
-use crate::lot::Lot;
-use crate::report::{Report, Stage, Status};
+use crate::lot::{Lot, Purpose};
+use crate::report::{Note, Report, Stage, Status};
 use serde::{Deserialize, Serialize};
 
 /// One voter's answers (or `weight` identical voters').
@@ -127,20 +127,13 @@ pub fn count(
         } else {
             let mut pool = group;
             for _ in 0..room {
-                let c = lot.choose(&pool, candidates, "last seat");
+                let c = lot.choose(&pool, candidates, Purpose::LastSeat);
                 pool.retain(|&x| x != c);
                 winners.push(c);
             }
         }
     }
-    let mut report = Report::new(
-        "yes-no",
-        "Yes/no/abstain per candidate: qualified when yes exceeds the threshold of yes+no; \
-         seats by most yes votes",
-        "",
-        candidates.to_vec(),
-        seats,
-    );
+    let mut report = Report::new("yes-no", "", candidates.to_vec(), seats);
     report.seed = seed;
     report.ballots = votes.iter().map(|v| v.weight).sum();
     report.elected = winners.iter().map(|&c| candidates[c].clone()).collect();
@@ -148,7 +141,7 @@ pub fn count(
         number: 1,
         kind: "tally".into(),
         candidate: None,
-        description: "Yes / no / abstain for each candidate".into(),
+        notes: vec![Note::YesNoAbstain],
         votes: t
             .iter()
             .map(|(y, n, a)| format!("{y} / {n} / {a}"))

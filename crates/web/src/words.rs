@@ -2,9 +2,12 @@
 //! pages (and the PDFs they ask for) put it into sentences here. Today in English; the
 //! languages issue puts each sentence into the reader's language in this one place.
 
+pub mod count;
+pub mod standing;
+
+use ::count::motion::Decision;
 use core_rules::congress::record::{Happening, Kind, Presence};
 use core_rules::congress::text::Edit;
-use count::motion::Decision;
 use store::congress::{Congress, Minute};
 
 /// How a participant takes part.

@@ -1,7 +1,8 @@
 //! `iskra count`: count a ballot file by a named rule and print the report.
 //!
-//! All the work (decoding, format detection, parsing, counting, rendering) lives in
-//! the `count` crate's `cli_support`, so this stays a thin shell around it.
+//! All the work (decoding, format detection, parsing, counting, the JSON) lives in the
+//! `count` crate's `cli_support`, so this stays a thin shell around it; the words a person
+//! reads are made at the edge, in `web::words::count`.
 
 use crate::cli::CountArgs;
 use anyhow::{bail, Context};
@@ -40,7 +41,7 @@ pub fn run(args: &CountArgs) -> anyhow::Result<()> {
     if json {
         println!("{}", output.to_json());
     } else {
-        print!("{}", output.to_text());
+        print!("{}", web::words::count::output(&output));
     }
     Ok(())
 }

@@ -18,8 +18,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use core_rules::congress::delegates::ElectionState;
 use core_rules::{Refusal, Typed};
-use maud::html;
-use store::congress::Kind;
+use maud::{html, Markup};
+use store::accounts::Session;
+use store::congress::{Kind, Participant};
+use store::delegates::{DelegateCandidate, DelegateElection};
+use store::units::Unit;
 
 crate::form::form_actions! {
     /// What the forms of a unit's delegate elections do.
@@ -38,22 +41,56 @@ pub async fn page(
     Signed(session): Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
+    let view = load(&state, &session, id).await?;
+    let body = render(&view);
+    Ok(layout::page("Delegates", &state.org_name, &session, body).into_response())
+}
+
+/// One election of the unit's delegates, with what the viewer sees of it.
+struct ElectionView {
+    election: DelegateElection,
+    candidates: Vec<DelegateCandidate>,
+    /// Whether the viewer has cast a ballot in it.
+    voted: bool,
+    /// Once closed: the unit's delegates and substitutes at the congress.
+    result: Vec<Participant>,
+    /// While nominating: the members who may be nominated, by party name.
+    electors: Vec<(i64, String)>,
+}
+
+/// What the unit's delegates page shows, read and checked against the access rules by `load`:
+/// `render` draws it and decides nothing.
+struct DelegatesView {
+    unit: Unit,
+    manage: bool,
+    /// The viewer's own person, if the account is a member's.
+    me: Option<i64>,
+    /// The form token, for the page's forms.
+    csrf: Markup,
+    elections: Vec<ElectionView>,
+    /// Congresses where the unit holds mandates and no election is called yet: (id, name,
+    /// mandates).
+    open_to_call: Vec<(i64, String, u64)>,
+}
+
+/// Reads the unit's delegate elections, for whoever may see the unit's people by party name.
+async fn load(state: &AppState, session: &Session, id: i64) -> AppResult<DelegatesView> {
     let store = &state.store;
-    let w = who(&state, &session).await?;
-    let chain = chain_of(&state, id).await?;
+    let w = who(state, session).await?;
+    let chain = chain_of(state, id).await?;
     let place = Place { chain: &chain };
     require(&w, Action::ViewRoster(place))?;
     let manage = allowed(&w, Action::ManageUnit(place));
     let unit = place.unit().clone();
     let me = session.account.person_id;
-    let elections = store.delegate_elections_of(id).await?;
+    let all = store.delegate_elections_of(id).await?;
     let open_to_call: Vec<(i64, String, u64)> = store
         .congresses_with_mandates(id)
         .await?
         .into_iter()
-        .filter(|(c, _, _)| !elections.iter().any(|e| e.congress_id == *c))
+        .filter(|(c, _, _)| !all.iter().any(|e| e.congress_id == *c))
         .collect();
-    let mut blocks = Vec::new();
+    let mut elections = Vec::new();
     // Only those who may stand are offered: the unit's members with a vote on the congress's
     // membership day. The unit page shows a member nobody else (supporters, applicants,
     // lapsed members), and neither does this one.
@@ -63,14 +100,14 @@ pub async fn page(
         .into_iter()
         .map(|p| (p.id, p.pseudonym))
         .collect();
-    for e in &elections {
-        let cands = store.delegate_candidates(e.id).await?;
-        let electors: Vec<(i64, &str)> = if e.state == ElectionState::Nominating {
+    for e in all {
+        let candidates = store.delegate_candidates(e.id).await?;
+        let electors: Vec<(i64, String)> = if e.state == ElectionState::Nominating {
             store
                 .delegate_electors(e.id)
                 .await?
                 .into_iter()
-                .filter_map(|p| members.get(&p).map(|n| (p, n.as_str())))
+                .filter_map(|p| members.get(&p).map(|n| (p, n.clone())))
                 .collect()
         } else {
             Vec::new()
@@ -89,125 +126,150 @@ pub async fn page(
         } else {
             Vec::new()
         };
-        blocks.push((e, cands, voted, result, electors));
+        elections.push(ElectionView {
+            election: e,
+            candidates,
+            voted,
+            result,
+            electors,
+        });
     }
-    let action = format!("/units/{id}/delegates");
-    let body = html! {
-        h1 { "Delegates of " (unit.name) }
+    Ok(DelegatesView {
+        unit,
+        manage,
+        me,
+        csrf: csrf(session),
+        elections,
+        open_to_call,
+    })
+}
+
+/// The unit's delegates page, drawn from what `load` read.
+fn render(v: &DelegatesView) -> Markup {
+    let action = format!("/units/{}/delegates", v.unit.id);
+    html! {
+        h1 { "Delegates of " (v.unit.name) }
         p.muted { "The unit elects its delegates to a congress among its members with a vote on the congress's membership day, by STV. Those elected share the unit's mandates; the others who stood are its substitutes, in order." }
-        @for (e, cands, voted, result, electors) in &blocks {
-            section {
-                h2 { (e.congress_name) ": " (e.mandates) " mandates (" (e.state.code()) ")" }
-                p.muted { "Voting rights as on " (e.membership_on) "." }
-                h3 { "Candidates" }
-                ul {
-                    @for c in cands.iter() {
-                        li {
-                            (c.pseudonym) @if c.accepted { " — stands" } @else { " — has not accepted" }
-                            @if e.state == ElectionState::Nominating && Some(c.person_id) == me {
-                                " "
-                                form.inline method="post" action=(action) {
-                                    (csrf(&session))
-                                    input type="hidden" name="do" value=(Do::Accept);
-                                    input type="hidden" name="candidate" value=(c.id);
-                                    @if c.accepted {
-                                        input type="hidden" name="accept" value="0";
-                                        button.secondary { "Decline" }
-                                    } @else {
-                                        input type="hidden" name="accept" value="1";
-                                        button { "Accept the nomination" }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                @if e.state == ElectionState::Nominating {
-                    form method="post" action=(action) {
-                        (csrf(&session))
-                        input type="hidden" name="do" value=(Do::Nominate);
-                        input type="hidden" name="election" value=(e.id);
-                        label { "Nominate "
-                            select name="person" {
-                                @for (p, name) in electors { option value=(p) { (name) } }
-                            }
-                        }
-                        " " button.secondary { "Nominate" }
-                    }
-                    @if manage {
-                        form method="post" action=(action) {
-                            (csrf(&session))
-                            input type="hidden" name="do" value=(Do::Open);
-                            input type="hidden" name="election" value=(e.id);
-                            button { "Close nominations and open the ballot" }
-                        }
-                    }
-                }
-                @if e.state == ElectionState::Open {
-                    @if *voted {
-                        p { "You have voted." }
-                    } @else if me.is_some() {
-                        form method="post" action=(action) {
-                            (csrf(&session))
-                            input type="hidden" name="do" value=(Do::Ballot);
-                            input type="hidden" name="election" value=(e.id);
-                            p { "Rank the candidates (1 = first preference); leave the rest blank." }
-                            @let standing: Vec<_> = cands.iter().filter(|c| c.accepted).collect();
-                            @for (i, _) in standing.iter().enumerate() {
-                                label { (i + 1) ". "
-                                    select name="rank" {
-                                        option value="" { "—" }
-                                        @for c in &standing { option value=(c.id) { (c.pseudonym) } }
-                                    }
-                                }
-                                " "
-                            }
-                            button { "Cast the ballot" }
-                        }
-                    }
-                    @if manage {
-                        form method="post" action=(action) {
-                            (csrf(&session))
-                            input type="hidden" name="do" value=(Do::Close);
-                            input type="hidden" name="election" value=(e.id);
-                            button { "Close the ballot and count" }
-                        }
-                    }
-                }
-                @if e.state == ElectionState::Closed {
-                    h3 { "Elected" }
-                    ul {
-                        @for p in result.iter().filter(|p| p.kind == Kind::Delegate) {
-                            li { (p.pseudonym) " — delegate, " (p.mandates) " mandate" @if p.mandates != 1 { "s" } }
-                        }
-                        @for p in result.iter().filter(|p| p.kind == Kind::Substitute) {
-                            li { (p.pseudonym) " — substitute" }
-                        }
-                    }
-                    @if let Some(r) = &e.report {
-                        details { summary { "The count's report" } pre { (r) } }
-                    }
-                }
-            }
+        @for ev in &v.elections {
+            (election(v, ev, &action))
         }
-        @if manage && !open_to_call.is_empty() {
+        @if v.manage && !v.open_to_call.is_empty() {
             h2 { "Call an election" }
             form method="post" action=(action) {
-                (csrf(&session))
+                (v.csrf)
                 input type="hidden" name="do" value=(Do::Call);
                 select name="congress" {
-                    @for (c, name, m) in &open_to_call { option value=(c) { (name) " (" (m) " mandates)" } }
+                    @for (c, name, m) in &v.open_to_call { option value=(c) { (name) " (" (m) " mandates)" } }
                 }
                 " "
                 select name="method" { option value="scottish_stv" { "STV (Scottish rules)" } option value="meek" { "Meek STV" } }
                 " " button { "Call the election of delegates" }
             }
         }
-        @if elections.is_empty() && open_to_call.is_empty() {
+        @if v.elections.is_empty() && v.open_to_call.is_empty() {
             p { "The unit holds no mandate at any congress." }
         }
-    };
-    Ok(layout::page("Delegates", &state.org_name, &session, body).into_response())
+    }
+}
+
+/// One election: its candidates, and the forms its state allows.
+fn election(v: &DelegatesView, ev: &ElectionView, action: &str) -> Markup {
+    let (e, cands, me, manage) = (&ev.election, &ev.candidates, v.me, v.manage);
+    html! {
+        section {
+            h2 { (e.congress_name) ": " (e.mandates) " mandates (" (e.state.code()) ")" }
+            p.muted { "Voting rights as on " (e.membership_on) "." }
+            h3 { "Candidates" }
+            ul {
+                @for c in cands.iter() {
+                    li {
+                        (c.pseudonym) @if c.accepted { " — stands" } @else { " — has not accepted" }
+                        @if e.state == ElectionState::Nominating && Some(c.person_id) == me {
+                            " "
+                            form.inline method="post" action=(action) {
+                                (v.csrf)
+                                input type="hidden" name="do" value=(Do::Accept);
+                                input type="hidden" name="candidate" value=(c.id);
+                                @if c.accepted {
+                                    input type="hidden" name="accept" value="0";
+                                    button.secondary { "Decline" }
+                                } @else {
+                                    input type="hidden" name="accept" value="1";
+                                    button { "Accept the nomination" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if e.state == ElectionState::Nominating {
+                form method="post" action=(action) {
+                    (v.csrf)
+                    input type="hidden" name="do" value=(Do::Nominate);
+                    input type="hidden" name="election" value=(e.id);
+                    label { "Nominate "
+                        select name="person" {
+                            @for (p, name) in &ev.electors { option value=(p) { (name) } }
+                        }
+                    }
+                    " " button.secondary { "Nominate" }
+                }
+                @if manage {
+                    form method="post" action=(action) {
+                        (v.csrf)
+                        input type="hidden" name="do" value=(Do::Open);
+                        input type="hidden" name="election" value=(e.id);
+                        button { "Close nominations and open the ballot" }
+                    }
+                }
+            }
+            @if e.state == ElectionState::Open {
+                @if ev.voted {
+                    p { "You have voted." }
+                } @else if me.is_some() {
+                    form method="post" action=(action) {
+                        (v.csrf)
+                        input type="hidden" name="do" value=(Do::Ballot);
+                        input type="hidden" name="election" value=(e.id);
+                        p { "Rank the candidates (1 = first preference); leave the rest blank." }
+                        @let standing: Vec<_> = cands.iter().filter(|c| c.accepted).collect();
+                        @for (i, _) in standing.iter().enumerate() {
+                            label { (i + 1) ". "
+                                select name="rank" {
+                                    option value="" { "—" }
+                                    @for c in &standing { option value=(c.id) { (c.pseudonym) } }
+                                }
+                            }
+                            " "
+                        }
+                        button { "Cast the ballot" }
+                    }
+                }
+                @if manage {
+                    form method="post" action=(action) {
+                        (v.csrf)
+                        input type="hidden" name="do" value=(Do::Close);
+                        input type="hidden" name="election" value=(e.id);
+                        button { "Close the ballot and count" }
+                    }
+                }
+            }
+            @if e.state == ElectionState::Closed {
+                h3 { "Elected" }
+                ul {
+                    @for p in ev.result.iter().filter(|p| p.kind == Kind::Delegate) {
+                        li { (p.pseudonym) " — delegate, " (p.mandates) " mandate" @if p.mandates != 1 { "s" } }
+                    }
+                    @for p in ev.result.iter().filter(|p| p.kind == Kind::Substitute) {
+                        li { (p.pseudonym) " — substitute" }
+                    }
+                }
+                @if let Some(r) = &e.report {
+                    details { summary { "The count's report" } pre { (r) } }
+                }
+            }
+        }
+    }
 }
 
 pub async fn act(

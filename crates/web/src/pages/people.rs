@@ -7,14 +7,22 @@ use crate::error::{AppError, AppResult};
 use crate::form::FormData;
 use crate::layout::{self, csrf, money};
 use crate::session::{check_csrf, Signed};
+use crate::words;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use core_rules::people::Status;
-use maud::html;
+use core_rules::people::{Identity, Status};
+use core_rules::statutes::Standing;
+use core_rules::Day;
+use maud::{html, Markup};
 use std::collections::HashMap;
-use store::people::Person;
+use store::accounts::Session;
+use store::activity::Task;
+use store::dues::Payment;
+use store::people::{HistoryEntry, Person};
+use store::transfers::TransferRequest;
+use store::units::Unit;
 
 async fn load(state: &AppState, id: i64) -> AppResult<Person> {
     state.store.person(id).await?.ok_or(AppError::NotFound)
@@ -25,19 +33,63 @@ pub async fn page(
     Signed(session): Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
+    let view = load_view(&state, &session, id).await?;
+    let body = render(&view);
+    Ok(layout::page(&view.person.pseudonym, &state.org_name, &session, body).into_response())
+}
+
+/// One line of the person's history, as far as the viewer may know of it: `load_view` has put
+/// a unit not shown, an officer not named and a reason not shown into these fields.
+struct HistoryLine {
+    on_date: String,
+    change: String,
+    from: String,
+    to: String,
+    reason: String,
+    by: String,
+}
+
+/// What a person's page shows, read and checked against the access rules by `load_view`:
+/// `render` draws it and decides nothing. What the viewer may not see is absent here.
+struct PersonView {
+    person: Person,
+    unit: Unit,
+    standing: Standing,
+    version: i64,
+    today: Day,
+    /// The form token, for the page's forms.
+    csrf: Markup,
+    identity: Option<Identity>,
+    history: Vec<HistoryLine>,
+    payments: Vec<Payment>,
+    /// Each task with whether its words may be shown (it was recorded in a unit the viewer
+    /// knows of).
+    tasks: Vec<(Task, bool)>,
+    /// `Some(has_account)` when the viewer may invite the person to an account.
+    invite: Option<bool>,
+    manage: bool,
+    /// Transfer destinations: units the viewer manages (moved at once), and the others (asked).
+    move_to: Vec<Unit>,
+    ask_to: Vec<Unit>,
+    /// Transfers asked for the person, with the receiving unit in words.
+    requests: Vec<(TransferRequest, String)>,
+}
+
+/// Reads what the person's page shows, as far as the viewer may see it. A person the viewer may
+/// not see is "not found".
+async fn load_view(state: &AppState, session: &Session, id: i64) -> AppResult<PersonView> {
     let store = &state.store;
-    let w = who(&state, &session).await?;
-    let p = load(&state, id).await?;
-    let chain = chain_of(&state, p.unit_id).await?;
+    let w = who(state, session).await?;
+    let p = load(state, id).await?;
+    let chain = chain_of(state, p.unit_id).await?;
     let place = Place { chain: &chain };
     require(&w, Action::ViewPerson(&p, place))?;
     let identity_allowed = allowed(&w, Action::ViewIdentity(&p, place));
     let manage = allowed(&w, Action::ManagePerson(&p, place));
-    let invite = allowed(&w, Action::InvitePerson(&p, place));
-    let has_account = if invite {
-        store.account_of_person(id).await?.is_some()
+    let invite = if allowed(&w, Action::InvitePerson(&p, place)) {
+        Some(store.account_of_person(id).await?.is_some())
     } else {
-        false
+        None
     };
     let today = state.store.today();
     let (standing, version) = store.standing(id, today).await?;
@@ -57,7 +109,7 @@ pub async fn page(
     // the history, the units of the requests made for this person.
     let all = store.units().await?;
     let chains = chains(&all);
-    let knows = |u: &store::units::Unit| {
+    let knows = |u: &Unit| {
         allowed(
             &w,
             Action::KnowUnit(Place {
@@ -81,7 +133,7 @@ pub async fn page(
                     to,
                 },
             ) {
-                move_to.push(u);
+                move_to.push(u.clone());
             } else if allowed(
                 &w,
                 Action::AskTransfer {
@@ -90,15 +142,14 @@ pub async fn page(
                     to,
                 },
             ) {
-                ask_to.push(u);
+                ask_to.push(u.clone());
             }
         }
     }
-    let by_id: HashMap<i64, &store::units::Unit> = all.iter().map(|u| (u.id, u)).collect();
+    let by_id: HashMap<i64, &Unit> = all.iter().map(|u| (u.id, u)).collect();
     // A unit named in the history (a transfer from a closed unit, say) shows only to those who
     // may know of it.
-    let by_code: HashMap<&str, &store::units::Unit> =
-        all.iter().map(|u| (u.code.as_str(), u)).collect();
+    let by_code: HashMap<&str, &Unit> = all.iter().map(|u| (u.code.as_str(), u)).collect();
     let shown = |h: &Option<String>, change: &str| -> String {
         match h {
             Some(code) if change == "transfer" => match by_code.get(code.as_str()) {
@@ -117,25 +168,36 @@ pub async fn page(
     // from) keeps its officers and its words there: who recorded it is "an officer", and its
     // reason is not shown (a transfer's reason excepted: the receiving unit's secretary was
     // shown it on the request). A transfer is written between two units: both must be known.
-    let in_known = |h: &store::people::HistoryEntry| {
+    let in_known = |h: &HistoryEntry| {
         known_code(&h.recorded_in) && (h.change != "transfer" || known_code(&h.to_value))
     };
-    let by = |h: &store::people::HistoryEntry| -> String {
-        match &h.by {
-            Some(login) if in_known(h) => login.clone(),
-            Some(_) => "an officer".to_string(),
-            None => String::new(),
-        }
-    };
-    let reason = |h: &store::people::HistoryEntry| -> String {
-        if in_known(h) || h.change == "transfer" {
-            h.reason.clone()
-        } else {
-            "recorded in a unit not shown".to_string()
-        }
-    };
+    let history = history
+        .iter()
+        .map(|h| HistoryLine {
+            on_date: h.on_date.to_string(),
+            change: h.change.clone(),
+            from: shown(&h.from_value, &h.change),
+            to: shown(&h.to_value, &h.change),
+            reason: if in_known(h) || h.change == "transfer" {
+                h.reason.clone()
+            } else {
+                "recorded in a unit not shown".to_string()
+            },
+            by: match &h.by {
+                Some(login) if in_known(h) => login.clone(),
+                Some(_) => "an officer".to_string(),
+                None => String::new(),
+            },
+        })
+        .collect();
     // Tasks recorded in a unit the viewer may not know of: the day, not the words.
-    let task_known = |t: &store::activity::Task| by_id.get(&t.unit_id).is_some_and(|u| knows(u));
+    let tasks = tasks
+        .into_iter()
+        .map(|t| {
+            let known = by_id.get(&t.unit_id).is_some_and(|u| knows(u));
+            (t, known)
+        })
+        .collect();
     let requests = if manage {
         store.transfer_requests_of(id).await?
     } else {
@@ -147,24 +209,52 @@ pub async fn page(
             _ => "a unit not shown".to_string(),
         }
     };
+    let requests = requests
+        .into_iter()
+        .map(|r| {
+            let into = unit_named(r.to_unit);
+            (r, into)
+        })
+        .collect();
+    Ok(PersonView {
+        person: p,
+        unit,
+        standing,
+        version,
+        today,
+        csrf: csrf(session),
+        identity,
+        history,
+        payments,
+        tasks,
+        invite,
+        manage,
+        move_to,
+        ask_to,
+        requests,
+    })
+}
 
-    let body = html! {
+/// The person's page, drawn from what `load_view` read.
+fn render(v: &PersonView) -> Markup {
+    let (p, unit, standing) = (&v.person, &v.unit, &v.standing);
+    html! {
         p.crumbs { a href={ "/units/" (unit.id) } { (unit.name) } }
         h1 { (p.pseudonym) span.badge { (p.status.as_str()) } }
         h2 { "Standing today" }
-        p class=(if standing.vote { "ok" } else { "no" }) { b { (standing.summary()) } }
+        p class=(if standing.vote { "ok" } else { "no" }) { b { (words::standing::summary(standing)) } }
         table {
             @for c in &standing.checks {
                 tr {
                     td class=(if c.met { "ok" } else { "no" }) { @if c.met { "✓" } @else { "✗" } }
                     td { (c.rule) }
-                    td { (c.words) }
+                    td { (words::standing::reason(&c.reason)) }
                 }
             }
         }
-        p.muted { "Under the statutes version " (version) " in force on " (today) ". " a href="/statutes" { "Read the statutes" } }
+        p.muted { "Under the statutes version " (v.version) " in force on " (v.today) ". " a href="/statutes" { "Read the statutes" } }
 
-        @if let Some(i) = &identity {
+        @if let Some(i) = &v.identity {
             h2 { "Identity" }
             table {
                 tr { th { "Legal name" } td { (i.legal_name) } }
@@ -179,21 +269,21 @@ pub async fn page(
         h2 { "History" }
         table {
             tr { th { "Date" } th { "Change" } th { "From" } th { "To" } th { "Reason" } th { "By" } }
-            @for h in &history {
+            @for h in &v.history {
                 tr {
                     td { (h.on_date) } td { (h.change) }
-                    td { (shown(&h.from_value, &h.change)) } td { (shown(&h.to_value, &h.change)) }
-                    td { (reason(h)) } td { (by(h)) }
+                    td { (h.from) } td { (h.to) }
+                    td { (h.reason) } td { (h.by) }
                 }
             }
         }
 
         h2 { "Dues paid" }
-        @if payments.is_empty() { p.muted { "None recorded." } }
+        @if v.payments.is_empty() { p.muted { "None recorded." } }
         @else {
             table {
                 tr { th { "For" } th { "Paid on" } th.num { "Amount" } th { "Recorded from" } }
-                @for pay in payments.iter().take(24) {
+                @for pay in v.payments.iter().take(24) {
                     tr {
                         td { (pay.period) } td { (pay.paid_on) } td.num { (money(pay.amount_cents)) }
                         td {
@@ -206,105 +296,121 @@ pub async fn page(
         }
 
         h2 { "Tasks" }
-        @if tasks.is_empty() { p.muted { "None recorded." } }
+        @if v.tasks.is_empty() { p.muted { "None recorded." } }
         @else {
             table {
                 tr { th { "Done on" } th { "Task" } }
-                @for t in tasks.iter().take(24) {
+                @for (t, known) in v.tasks.iter().take(24) {
                     tr {
                         td { (t.done_on) }
-                        td { @if task_known(t) { (t.description) } @else { span.muted { "recorded in a unit not shown" } } }
+                        td { @if *known { (t.description) } @else { span.muted { "recorded in a unit not shown" } } }
                     }
                 }
             }
         }
 
-        @if invite {
-            h2 { "Account" }
-            @if has_account { p.muted { (p.pseudonym) " has an account." } }
-            @else if p.status != Status::Member { p.muted { "Only an admitted member can be invited to an account." } }
-            @else {
-                form method="post" action={ "/people/" (id) "/invitation" } {
-                    (csrf(&session))
-                    fieldset {
-                        legend { "Invite to an account" }
-                        p.muted { "Makes a one-time link, valid for " (store::invitations::INVITATION_DAYS) " days, by which "
-                                  (p.pseudonym) " chooses a login name and password. It is shown once; a new one stops the last." }
-                        button type="submit" { "Invite to an account" }
-                    }
-                }
-            }
+        @if let Some(has_account) = v.invite {
+            (account_part(v, has_account))
         }
 
-        @if manage {
-            h2 { "Record" }
-            form method="post" action={ "/people/" (id) "/tasks" } {
-                (csrf(&session))
+        @if v.manage {
+            (manage_part(v))
+        }
+    }
+}
+
+/// The invitation to an account, for the officer who may invite.
+fn account_part(v: &PersonView, has_account: bool) -> Markup {
+    let p = &v.person;
+    html! {
+        h2 { "Account" }
+        @if has_account { p.muted { (p.pseudonym) " has an account." } }
+        @else if p.status != Status::Member { p.muted { "Only an admitted member can be invited to an account." } }
+        @else {
+            form method="post" action={ "/people/" (p.id) "/invitation" } {
+                (v.csrf)
                 fieldset {
-                    legend { "A task done" }
-                    label { "Done on " input type="date" name="done_on" value=(today) required; }
-                    label { "What " input type="text" name="description" size="40" placeholder="sold 20 papers at the depot gate" required; }
-                    button type="submit" { "Record the task" }
+                    legend { "Invite to an account" }
+                    p.muted { "Makes a one-time link, valid for " (store::invitations::INVITATION_DAYS) " days, by which "
+                              (p.pseudonym) " chooses a login name and password. It is shown once; a new one stops the last." }
+                    button type="submit" { "Invite to an account" }
                 }
             }
-            form method="post" action={ "/people/" (id) "/status" } {
-                (csrf(&session))
-                fieldset {
-                    legend { "A change of status" }
-                    label { "New status " select name="status" {
-                        @for s in Status::ALL { @if s != p.status { option value=(s.as_str()) { (s.as_str()) } } }
-                    } }
-                    label { "On " input type="date" name="on" value=(today) required; }
-                    label { "Reason " input type="text" name="reason" size="40" required; }
-                    button type="submit" { "Change the status" }
-                }
+        }
+    }
+}
+
+/// The forms of the officer who manages the person: a task, a status, a transfer, and the
+/// transfers asked for.
+fn manage_part(v: &PersonView) -> Markup {
+    let (p, id, today) = (&v.person, v.person.id, v.today);
+    html! {
+        h2 { "Record" }
+        form method="post" action={ "/people/" (id) "/tasks" } {
+            (v.csrf)
+            fieldset {
+                legend { "A task done" }
+                label { "Done on " input type="date" name="done_on" value=(today) required; }
+                label { "What " input type="text" name="description" size="40" placeholder="sold 20 papers at the depot gate" required; }
+                button type="submit" { "Record the task" }
             }
-            form method="post" action={ "/people/" (id) "/transfer" } {
-                (csrf(&session))
-                fieldset {
-                    legend { "A transfer to another unit" }
-                    label { "To " select name="unit" {
-                        @if !move_to.is_empty() {
-                            optgroup label="Units you manage: moved at once" {
-                                @for u in &move_to { option value=(u.id) { (u.name) " (" (u.kind_name) ")" } }
-                            }
+        }
+        form method="post" action={ "/people/" (id) "/status" } {
+            (v.csrf)
+            fieldset {
+                legend { "A change of status" }
+                label { "New status " select name="status" {
+                    @for s in Status::ALL { @if s != p.status { option value=(s.as_str()) { (s.as_str()) } } }
+                } }
+                label { "On " input type="date" name="on" value=(today) required; }
+                label { "Reason " input type="text" name="reason" size="40" required; }
+                button type="submit" { "Change the status" }
+            }
+        }
+        form method="post" action={ "/people/" (id) "/transfer" } {
+            (v.csrf)
+            fieldset {
+                legend { "A transfer to another unit" }
+                label { "To " select name="unit" {
+                    @if !v.move_to.is_empty() {
+                        optgroup label="Units you manage: moved at once" {
+                            @for u in &v.move_to { option value=(u.id) { (u.name) " (" (u.kind_name) ")" } }
                         }
-                        @if !ask_to.is_empty() {
-                            optgroup label="Other units: their secretary is asked" {
-                                @for u in &ask_to { option value=(u.id) { (u.name) " (" (u.kind_name) ")" } }
-                            }
+                    }
+                    @if !v.ask_to.is_empty() {
+                        optgroup label="Other units: their secretary is asked" {
+                            @for u in &v.ask_to { option value=(u.id) { (u.name) " (" (u.kind_name) ")" } }
                         }
-                    } }
-                    label { "On " input type="date" name="on" value=(today) required; }
-                    label { "Reason " input type="text" name="reason" size="40" maxlength=(store::transfers::REASON_MAX) required; }
-                    button type="submit" { "Transfer" }
-                    p.muted { "Into a unit you do not manage, this asks its secretary, who sees "
-                              (p.pseudonym) " by party name and the reason; nothing moves until they accept, "
-                              "and the move takes effect on the day they do. Whoever leaves a unit stops holding the offices they held in it." }
-                }
+                    }
+                } }
+                label { "On " input type="date" name="on" value=(today) required; }
+                label { "Reason " input type="text" name="reason" size="40" maxlength=(store::transfers::REASON_MAX) required; }
+                button type="submit" { "Transfer" }
+                p.muted { "Into a unit you do not manage, this asks its secretary, who sees "
+                          (p.pseudonym) " by party name and the reason; nothing moves until they accept, "
+                          "and the move takes effect on the day they do. Whoever leaves a unit stops holding the offices they held in it." }
             }
-            @if !requests.is_empty() {
-                h3 { "Transfers asked for" }
-                table {
-                    tr { th { "Asked on" } th { "Into" } th { "Answer" } }
-                    @for r in &requests {
-                        tr {
-                            td { (r.requested_on) }
-                            td { (unit_named(r.to_unit)) }
-                            td {
-                                @match (&r.decision, r.decided_on) {
-                                    (Some(d), Some(on)) => { (d) " on " (on) }
-                                    (Some(d), None) => { (d) }
-                                    (None, _) => { "waiting" }
-                                }
+        }
+        @if !v.requests.is_empty() {
+            h3 { "Transfers asked for" }
+            table {
+                tr { th { "Asked on" } th { "Into" } th { "Answer" } }
+                @for (r, into) in &v.requests {
+                    tr {
+                        td { (r.requested_on) }
+                        td { (into) }
+                        td {
+                            @match (&r.decision, r.decided_on) {
+                                (Some(d), Some(on)) => { (d) " on " (on) }
+                                (Some(d), None) => { (d) }
+                                (None, _) => { "waiting" }
                             }
                         }
                     }
                 }
             }
         }
-    };
-    Ok(layout::page(&p.pseudonym, &state.org_name, &session, body).into_response())
+    }
 }
 
 async fn manage(

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::FormData;
 use crate::layout::{self, csrf, money};
 use crate::session::{check_csrf, Signed};
+use crate::words;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -392,7 +393,7 @@ fn render(v: &UnitView) -> Markup {
                                 td { (i.map_or("", |i| i.phone.as_str())) }
                             }
                             td { (p.status.as_str()) }
-                            td class=(if s.vote { "ok" } else { "no" }) { (s.summary()) }
+                            td class=(if s.vote { "ok" } else { "no" }) { (words::standing::summary(s)) }
                             td.num {
                                 @if p.status != Status::Member { "" }
                                 @else if s.arrears_months == 0 { "paid up" }

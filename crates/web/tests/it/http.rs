@@ -85,7 +85,7 @@ async fn the_unit_page_lists_its_people_and_explains_each_standing() {
     let page = app.get(&format!("/people/{}", p.id), &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     let (standing, _) = app.store.standing(p.id, Day::today()).await.unwrap();
-    let summary = maud::html! { (standing.summary()) }.into_string();
+    let summary = maud::html! { (web::words::standing::summary(&standing)) }.into_string();
     assert!(page.body.contains(&summary));
     // The secretary was shown the person's identity: the audit log says who and whose.
     let admin = app.store.account_by_login("secretary").await.unwrap();

@@ -711,8 +711,8 @@ async fn statutes(db: &TestDb, h: &mut Hall) {
         .unwrap();
     let before = db.standing(ft, held.add_days(-1)).await.unwrap().0;
     let after = db.standing(ft, held).await.unwrap().0;
-    assert!(!before.member, "{}", before.summary());
-    assert!(after.member && after.vote, "{}", after.summary());
+    assert!(!before.member, "{before:?}");
+    assert!(after.member && after.vote, "{after:?}");
     let counted =
         |day: Day| async move { db.evaluate_all(day).await.unwrap().per_unit[&o.docks2].members };
     assert_eq!(

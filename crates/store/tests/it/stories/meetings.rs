@@ -1,6 +1,7 @@
 //! Meetings and tasks.
 
 use super::*;
+use core_rules::statutes::Reason;
 
 on_every_backend!(meetings_record_participation);
 async fn meetings_record_participation(db: &TestDb) {
@@ -26,10 +27,16 @@ async fn meetings_record_participation(db: &TestDb) {
     }
     let (s, _) = db.standing(a, today()).await.unwrap();
     assert!(!s.member, "no participation yet: {s:?}");
+    // "no personal participation: ..." in words (`web::words::standing`).
     assert!(
-        s.summary().contains("no personal participation"),
-        "{}",
-        s.summary()
+        s.failing().any(|r| matches!(
+            r,
+            Reason::TooLittleParticipation {
+                formula: Formula::Lenin,
+                ..
+            }
+        )),
+        "{s:?}"
     );
 
     let before = db.counts().await;

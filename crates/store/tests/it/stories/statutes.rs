@@ -1,6 +1,7 @@
 //! Statutes.
 
 use super::*;
+use core_rules::statutes::Reason;
 
 pub(super) fn martov() -> Statutes {
     let mut s = Statutes::founding();
@@ -104,7 +105,8 @@ async fn statutes_take_effect_on_their_date(db: &TestDb) {
     let (s, v) = db.standing(helper, days_ago(6)).await.unwrap();
     assert_eq!(v, 1);
     assert!(!s.member, "under Lenin a supporter is no member: {s:?}");
-    assert!(s.summary().contains("not admitted"), "{}", s.summary());
+    // "a supporter, not admitted to any organisation" (`web::words::standing`).
+    assert!(s.failing().any(|r| *r == Reason::Supporter), "{s:?}");
     for n in [5, 0] {
         let (s, v) = db.standing(helper, days_ago(n)).await.unwrap();
         assert_eq!(v, 2);
@@ -117,9 +119,15 @@ async fn statutes_take_effect_on_their_date(db: &TestDb) {
     assert!(s.member, "under Lenin one meeting is participation: {s:?}");
     let (s, _) = db.standing(once, days_ago(5)).await.unwrap();
     assert!(!s.member, "under Martov one meeting is not regular: {s:?}");
+    // "no regular association: ..." (`web::words::standing`).
     assert!(
-        s.summary().contains("regular association"),
-        "{}",
-        s.summary()
+        s.failing().any(|r| matches!(
+            r,
+            Reason::TooLittleParticipation {
+                formula: Formula::Martov,
+                ..
+            }
+        )),
+        "{s:?}"
     );
 }
